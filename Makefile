@@ -1,0 +1,44 @@
+# Two commands: `make run` (the demo, SQLite, no services) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_ENV := DEBUG=true
+TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-secret} STATIC_MANIFEST=false
+
+.PHONY: run test install migrate demo lint format bench messages
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
+
+run: demo
+	@$(DEMO_ENV) $(BIN)/python manage.py demo_logins
+	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+messages: install
+	$(DEMO_ENV) $(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var
+	$(DEMO_ENV) $(BIN)/python manage.py compilemessages --ignore=.venv
+
+bench: install
+	for f in bench/*.py; do $(TEST_ENV) $(BIN)/python $$f || exit 1; done

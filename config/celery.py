@@ -1,0 +1,11 @@
+"""The Celery app. Broker: CELERY_BROKER_URL (Redis in production); eager when unset."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("carbon_mrv")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

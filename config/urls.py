@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from mrv import views as mrv_views
+
+admin.site.site_header = _("Carbon MRV administration")
+admin.site.site_title = _("Carbon MRV")
+
+urlpatterns = [
+    path("", mrv_views.home, name="home"),
+    path("healthz", mrv_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,300 @@
+"""Who may see what, decided in one place per kind of object.
+
+For each kind there is a queryset (`visible_to(user, Model)`, for lists, the admin and the API)
+and a predicate (`can_view(user, obj)`, for one object); tests check that the two agree for
+every persona. Register a new kind with `@scope(Model)` and `@predicate(Model)`.
+"""
+
+from collections.abc import Callable
+
+from django.db import models
+from django.db.models import Q, QuerySet
+
+from mrv.models import (
+    AuditLog,
+    Authority,
+    ConflictOfInterest,
+    EmissionReport,
+    EmissionSource,
+    Firm,
+    FirmYearFigure,
+    Market,
+    RulePack,
+    Sector,
+    User,
+    VerificationBody,
+    VerificationEngagement,
+)
+
+_SCOPES: dict[type[models.Model], Callable[[User], Q]] = {}
+_PREDICATES: dict[type[models.Model], Callable[[User, models.Model], bool]] = {}
+NOTHING = Q(pk__in=[])
+EVERYTHING = Q()
+
+
+def scope(model: type[models.Model]):
+    def register(func: Callable[[User], Q]):
+        _SCOPES[model] = func
+        return func
+
+    return register
+
+
+def predicate(model: type[models.Model]):
+    def register(func: Callable[[User, models.Model], bool]):
+        _PREDICATES[model] = func
+        return func
+
+    return register
+
+
+def visible_to(user: User, model_or_queryset) -> QuerySet:
+    """The objects of a kind that `user` may see."""
+    qs = model_or_queryset if isinstance(model_or_queryset, QuerySet) else model_or_queryset._default_manager.all()
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if user.is_national_admin:
+        return qs
+    rule = _SCOPES.get(qs.model)
+    if rule is None:
+        return qs.none()
+    return qs.filter(rule(user))
+
+
+def can_view(user: User, obj: models.Model) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_national_admin:
+        return True
+    check = _PREDICATES.get(type(obj))
+    return bool(check and check(user, obj))
+
+
+def is_registered(model: type[models.Model]) -> bool:
+    return model in _SCOPES and model in _PREDICATES
+
+
+def regulates(user: User, market_id: int | None) -> bool:
+    """A regulator (or statistics officer) of this market."""
+    return user.role in User.AUTHORITY_ROLES and market_id is not None and user.market_id == market_id
+
+
+# --- Firms -------------------------------------------------------------------------------------
+
+
+@scope(Firm)
+def _firms(user: User) -> Q:
+    if user.role in User.AUTHORITY_ROLES and user.market_id:
+        return Q(market_id=user.market_id)
+    if user.is_firm_user:
+        return Q(pk=user.firm_id)
+    if user.is_verifier:
+        engaged = VerificationEngagement.objects.filter(firm_id=models.OuterRef("pk"), body_id=user.body_id)
+        return Q(models.Exists(engaged))
+    return NOTHING
+
+
+@predicate(Firm)
+def _firm(user: User, firm: Firm) -> bool:
+    if user.role in User.AUTHORITY_ROLES:
+        return regulates(user, firm.market_id)
+    if user.is_firm_user:
+        return firm.pk == user.firm_id
+    if user.is_verifier:
+        return VerificationEngagement.objects.filter(firm=firm, body_id=user.body_id).exists()
+    return False
+
+
+# --- Reports -----------------------------------------------------------------------------------
+
+
+def _engaged_reports(user: User) -> Q:
+    engaged = VerificationEngagement.objects.filter(body_id=user.body_id).exclude(
+        status=VerificationEngagement.Status.AWAITING_ASSIGNMENT
+    )
+    same_firm_year = engaged.filter(firm_id=models.OuterRef("firm_id"), year=models.OuterRef("year"))
+    return Q(period=EmissionReport.Period.ANNUAL) & Q(models.Exists(same_firm_year))
+
+
+@scope(EmissionReport)
+def _reports(user: User) -> Q:
+    if user.role == User.Role.STATISTICS_OFFICER:
+        return Q(market_id=user.market_id) & ~Q(period=EmissionReport.Period.ANNUAL)
+    if user.role in User.AUTHORITY_ROLES and user.market_id:
+        return Q(market_id=user.market_id)
+    if user.is_firm_user:
+        return Q(firm_id=user.firm_id)
+    if user.is_verifier:
+        return _engaged_reports(user)
+    return NOTHING
+
+
+@predicate(EmissionReport)
+def _report(user: User, report: EmissionReport) -> bool:
+    if user.role == User.Role.STATISTICS_OFFICER:
+        return regulates(user, report.market_id) and report.period != EmissionReport.Period.ANNUAL
+    if user.role in User.AUTHORITY_ROLES:
+        return regulates(user, report.market_id)
+    if user.is_firm_user:
+        return report.firm_id == user.firm_id
+    if user.is_verifier:
+        return (
+            report.period == EmissionReport.Period.ANNUAL
+            and VerificationEngagement.objects.filter(firm_id=report.firm_id, year=report.year, body_id=user.body_id)
+            .exclude(status=VerificationEngagement.Status.AWAITING_ASSIGNMENT)
+            .exists()
+        )
+    return False
+
+
+# --- Engagements -------------------------------------------------------------------------------
+
+
+@scope(VerificationEngagement)
+def _engagements(user: User) -> Q:
+    if user.is_regulator:
+        return Q(market_id=user.market_id)
+    if user.is_firm_user:
+        return Q(firm_id=user.firm_id)
+    if user.is_verifier:
+        return Q(body_id=user.body_id)
+    return NOTHING
+
+
+@predicate(VerificationEngagement)
+def _engagement(user: User, engagement: VerificationEngagement) -> bool:
+    if user.is_regulator:
+        return regulates(user, engagement.market_id)
+    if user.is_firm_user:
+        return engagement.firm_id == user.firm_id
+    if user.is_verifier:
+        return engagement.body_id is not None and engagement.body_id == user.body_id
+    return False
+
+
+# --- Audit trail -------------------------------------------------------------------------------
+
+
+@scope(AuditLog)
+def _audit(user: User) -> Q:
+    return Q(market_id=user.market_id) if user.is_regulator else NOTHING
+
+
+@predicate(AuditLog)
+def _audit_row(user: User, row: AuditLog) -> bool:
+    return user.is_regulator and regulates(user, row.market_id)
+
+
+# --- Authorities -------------------------------------------------------------------------------
+
+
+@scope(Authority)
+def _authorities(user: User) -> Q:
+    return Q(pk=user.authority_id) if user.authority_id else NOTHING
+
+
+@predicate(Authority)
+def _authority(user: User, authority: Authority) -> bool:
+    return authority.pk == user.authority_id
+
+
+# --- Reference data and organisations ----------------------------------------------------------
+
+
+@scope(Market)
+def _markets(user: User) -> Q:
+    return Q(pk=user.market_id) if user.market_id else EVERYTHING
+
+
+@predicate(Market)
+def _market(user: User, market: Market) -> bool:
+    return user.market_id is None or market.pk == user.market_id
+
+
+@scope(RulePack)
+def _rule_packs(user: User) -> Q:
+    return Q(market_id=user.market_id) if user.market_id else EVERYTHING
+
+
+@predicate(RulePack)
+def _rule_pack(user: User, pack: RulePack) -> bool:
+    return user.market_id is None or pack.market_id == user.market_id
+
+
+@scope(Sector)
+def _sectors(user: User) -> Q:
+    return EVERYTHING
+
+
+@predicate(Sector)
+def _sector(user: User, sector: Sector) -> bool:
+    return True
+
+
+@scope(VerificationBody)
+def _bodies(user: User) -> Q:
+    """Bodies are a public register; their people and engagements are not."""
+    return EVERYTHING
+
+
+@predicate(VerificationBody)
+def _body(user: User, body: VerificationBody) -> bool:
+    return True
+
+
+@scope(FirmYearFigure)
+def _figures(user: User) -> Q:
+    return Q(firm__in=visible_to(user, Firm).values("pk"))
+
+
+@predicate(FirmYearFigure)
+def _figure(user: User, figure: FirmYearFigure) -> bool:
+    return can_view(user, figure.firm)
+
+
+@scope(EmissionSource)
+def _sources(user: User) -> Q:
+    return Q(firm__in=visible_to(user, Firm).values("pk"))
+
+
+@predicate(EmissionSource)
+def _source(user: User, source: EmissionSource) -> bool:
+    return can_view(user, source.firm)
+
+
+@scope(ConflictOfInterest)
+def _conflicts(user: User) -> Q:
+    if user.is_regulator:
+        return Q(firm__market_id=user.market_id)
+    return NOTHING
+
+
+@predicate(ConflictOfInterest)
+def _conflict(user: User, conflict: ConflictOfInterest) -> bool:
+    return user.is_regulator and regulates(user, conflict.firm.market_id)
+
+
+@scope(User)
+def _users(user: User) -> Q:
+    """People of one's own organisation; regulators also see the people of their market's firms."""
+    own = Q(pk=user.pk)
+    if user.firm_id:
+        own |= Q(firm_id=user.firm_id)
+    if user.body_id:
+        own |= Q(body_id=user.body_id)
+    if user.authority_id:
+        own |= Q(authority_id=user.authority_id)
+    if user.is_regulator:
+        own |= Q(firm__market_id=user.market_id)
+    return own
+
+
+@predicate(User)
+def _user(user: User, other: User) -> bool:
+    return (
+        other.pk == user.pk
+        or (user.firm_id is not None and other.firm_id == user.firm_id)
+        or (user.body_id is not None and other.body_id == user.body_id)
+        or (user.authority_id is not None and other.authority_id == user.authority_id)
+        or (user.is_regulator and other.firm_id is not None and other.firm.market_id == user.market_id)
+    )

@@ -1,0 +1,184 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from mrv.admin_base import ReadOnlyScopedAdmin, ScopedAdmin, is_admin_user
+from mrv.models import (
+    AuditLog,
+    Authority,
+    ConflictOfInterest,
+    DeadlineRule,
+    EmissionReport,
+    EmissionSource,
+    Firm,
+    FirmYearFigure,
+    InclusionThreshold,
+    Market,
+    MarketSector,
+    OutboxMessage,
+    RulePack,
+    Sector,
+    User,
+    VerificationBody,
+    VerificationEngagement,
+    VerifierQualification,
+    VerifierRegistration,
+)
+
+
+class NationalOnlyInline(admin.TabularInline):
+    extra = 0
+
+    def has_view_permission(self, request, obj=None):
+        return is_admin_user(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_national_admin
+
+    has_add_permission = has_change_permission
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_national_admin
+
+
+class ThresholdInline(NationalOnlyInline):
+    model = InclusionThreshold
+
+
+class MarketSectorInline(NationalOnlyInline):
+    model = MarketSector
+    autocomplete_fields = ["sector"]
+
+
+class DeadlineInline(NationalOnlyInline):
+    model = DeadlineRule
+
+
+@admin.register(Market)
+class MarketAdmin(ScopedAdmin):
+    list_display = ["code", "name_zh", "name_en", "is_national", "first_compliance_year"]
+    search_fields = ["code", "name_zh", "name_en"]
+
+
+@admin.register(Sector)
+class SectorAdmin(ScopedAdmin):
+    list_display = ["code", "name_zh", "name_en"]
+    search_fields = ["code", "name_zh", "name_en"]
+
+
+@admin.register(RulePack)
+class RulePackAdmin(ScopedAdmin):
+    list_display = ["market", "valid_from_year", "gwp_set", "quarterly_reporting", "spot_check", "verifier_eligibility"]
+    list_filter = ["market", "spot_check", "quarterly_reporting", "verifier_eligibility"]
+    list_select_related = ["market"]
+    inlines = [ThresholdInline, MarketSectorInline, DeadlineInline]
+
+
+class SourceInline(admin.TabularInline):
+    model = EmissionSource
+    extra = 0
+
+    def has_view_permission(self, request, obj=None):
+        return is_admin_user(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return is_admin_user(request.user)
+
+    has_add_permission = has_change_permission
+
+
+class FigureInline(SourceInline):
+    model = FirmYearFigure
+
+
+@admin.register(Firm)
+class FirmAdmin(ScopedAdmin):
+    regulator_may_change = True
+    regulator_may_add = True
+    list_display = ["name", "credit_code", "market", "sector", "is_active"]
+    list_filter = ["market", "sector", "is_active", "is_new_entrant"]
+    list_select_related = ["market", "sector"]
+    search_fields = ["name", "credit_code"]
+    autocomplete_fields = ["sector"]
+    inlines = [SourceInline, FigureInline]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if request.user.is_regulator and "market" in form.base_fields:
+            form.base_fields["market"].queryset = Market.objects.filter(pk=request.user.market_id)
+        return form
+
+
+class RegistrationInline(NationalOnlyInline):
+    model = VerifierRegistration
+
+
+class QualificationInline(NationalOnlyInline):
+    model = VerifierQualification
+
+
+@admin.register(VerificationBody)
+class VerificationBodyAdmin(ScopedAdmin):
+    list_display = ["name", "credit_code", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["name", "credit_code"]
+    inlines = [RegistrationInline, QualificationInline]
+
+
+@admin.register(ConflictOfInterest)
+class ConflictAdmin(ScopedAdmin):
+    regulator_may_add = True
+    regulator_may_change = True
+    list_display = ["body", "firm", "description", "recorded_at"]
+    list_select_related = ["body", "firm"]
+    autocomplete_fields = ["firm", "body"]
+
+
+@admin.register(Authority)
+class AuthorityAdmin(ScopedAdmin):
+    list_display = ["name", "kind", "market"]
+    list_select_related = ["market"]
+
+
+@admin.register(User)
+class UserAdmin(ScopedAdmin, DjangoUserAdmin):
+    form = DjangoUserAdmin.form
+    list_display = ["username", "last_name", "first_name", "role", "firm", "body", "authority", "is_active"]
+    list_filter = ["role", "is_active"]
+    list_select_related = ["firm", "body", "authority"]
+    search_fields = ["username", "first_name", "last_name", "email"]
+    fieldsets = DjangoUserAdmin.fieldsets + ((_("Organisation and role"), {"fields": ["role", "firm", "body", "authority", "phone"]}),)
+
+
+@admin.register(EmissionReport)
+class EmissionReportAdmin(ReadOnlyScopedAdmin):
+    list_display = ["firm", "year", "period", "status", "determined_emissions_tco2e", "market"]
+    list_filter = ["market", "year", "period", "status"]
+    list_select_related = ["firm", "market"]
+    search_fields = ["firm__name", "firm__credit_code"]
+
+
+@admin.register(VerificationEngagement)
+class VerificationEngagementAdmin(ReadOnlyScopedAdmin):
+    list_display = ["firm", "year", "body", "status", "market"]
+    list_filter = ["market", "year", "status"]
+    list_select_related = ["firm", "body", "market"]
+    search_fields = ["firm__name", "body__name"]
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(ReadOnlyScopedAdmin):
+    list_display = ["at", "actor", "action", "object_repr", "from_state", "to_state", "reason"]
+    list_filter = ["action", "market"]
+    list_select_related = ["actor"]
+    search_fields = ["object_repr", "reason", "action"]
+    date_hierarchy = "at"
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutboxMessage)
+class OutboxAdmin(ReadOnlyScopedAdmin):
+    list_display = ["task_name", "created_at", "sent_at", "attempts", "last_error"]
+    list_filter = ["task_name"]

@@ -1,0 +1,53 @@
+from .audit import AuditLog
+from .markets import (
+    GAS_CHOICES,
+    GAS_CODES,
+    OFFSET_TYPE_CODES,
+    OFFSET_TYPES,
+    DeadlineRule,
+    InclusionThreshold,
+    Market,
+    MarketSector,
+    RulePack,
+    Sector,
+)
+from .organisations import (
+    Authority,
+    ConflictOfInterest,
+    EmissionSource,
+    Firm,
+    FirmYearFigure,
+    User,
+    VerificationBody,
+    VerifierQualification,
+    VerifierRegistration,
+)
+from .outbox import OutboxMessage
+from .reports import EmissionReport
+from .verification import VerificationEngagement
+
+__all__ = [
+    "GAS_CHOICES",
+    "GAS_CODES",
+    "OFFSET_TYPES",
+    "OFFSET_TYPE_CODES",
+    "AuditLog",
+    "Authority",
+    "ConflictOfInterest",
+    "DeadlineRule",
+    "EmissionReport",
+    "EmissionSource",
+    "Firm",
+    "FirmYearFigure",
+    "InclusionThreshold",
+    "Market",
+    "MarketSector",
+    "OutboxMessage",
+    "RulePack",
+    "Sector",
+    "User",
+    "VerificationBody",
+    "VerificationEngagement",
+    "VerifierQualification",
+    "VerifierRegistration",
+]

@@ -1,0 +1,144 @@
+"""Personas shared by every test: each is a user with one role in one organisation.
+
+The world: two Shanghai firms (`firm`, `other_firm`) and one Beijing firm (`beijing_firm`); a
+verification body engaged for `firm` in 2025 and another body that is not; a spot-check body;
+the Shanghai regulator's officer and head; a Beijing regulator; the national administrator.
+"""
+
+import os
+
+import pytest
+
+from mrv.models import Authority, User, VerificationBody, VerificationEngagement
+from tests import factories as f
+
+
+@pytest.fixture
+def shanghai(db):
+    return f.market("shanghai")
+
+
+@pytest.fixture
+def beijing(db):
+    return f.market("beijing")
+
+
+@pytest.fixture
+def firm(shanghai):
+    return f.FirmFactory(name="上海测试电厂有限公司", market=shanghai, sector=f.sector("power"))
+
+
+@pytest.fixture
+def other_firm(shanghai):
+    return f.FirmFactory(name="上海另一企业有限公司", market=shanghai, sector=f.sector("steel"))
+
+
+@pytest.fixture
+def beijing_firm(beijing):
+    return f.FirmFactory(name="北京测试水泥有限公司", market=beijing, sector=f.sector("cement"))
+
+
+@pytest.fixture
+def body(shanghai, beijing):
+    return f.BodyFactory(name="第一核查机构", markets=[shanghai, beijing], sectors=[f.sector("power"), f.sector("steel")])
+
+
+@pytest.fixture
+def other_body(shanghai):
+    return f.BodyFactory(name="第二核查机构", markets=[shanghai], sectors=[f.sector("power")])
+
+
+@pytest.fixture
+def spot_body(shanghai, beijing):
+    return f.BodyFactory(name="抽查机构", kind=VerificationBody.Kind.SPOT_CHECK, markets=[shanghai, beijing])
+
+
+@pytest.fixture
+def engagement(firm, body):
+    return f.EngagementFactory(firm=firm, body=body, year=2025, status=VerificationEngagement.Status.ACCEPTED)
+
+
+@pytest.fixture
+def shanghai_authority(shanghai):
+    return f.AuthorityFactory(name="上海市生态环境局", market=shanghai)
+
+
+@pytest.fixture
+def beijing_authority(beijing):
+    return f.AuthorityFactory(name="北京市生态环境局", market=beijing)
+
+
+def _user(username, role, **org):
+    return f.UserFactory(username=username, role=role, **org)
+
+
+@pytest.fixture
+def firm_user(firm):
+    return _user("firm_reporter", User.Role.FIRM_REPORTER, firm=firm)
+
+
+@pytest.fixture
+def firm_approver(firm):
+    return _user("firm_approver", User.Role.FIRM_APPROVER, firm=firm)
+
+
+@pytest.fixture
+def other_firm_user(other_firm):
+    return _user("other_reporter", User.Role.FIRM_REPORTER, firm=other_firm)
+
+
+@pytest.fixture
+def verifier(body):
+    return _user("lead_verifier", User.Role.LEAD_VERIFIER, body=body)
+
+
+@pytest.fixture
+def team_verifier(body):
+    return _user("team_verifier", User.Role.VERIFIER, body=body)
+
+
+@pytest.fixture
+def other_verifier(other_body):
+    return _user("other_verifier", User.Role.LEAD_VERIFIER, body=other_body)
+
+
+@pytest.fixture
+def spot_checker(spot_body):
+    return _user("spot_checker", User.Role.SPOT_CHECKER, body=spot_body)
+
+
+@pytest.fixture
+def regulator(shanghai_authority):
+    return _user("sh_officer", User.Role.REGULATOR_OFFICER, authority=shanghai_authority, is_staff=True)
+
+
+@pytest.fixture
+def regulator_head(shanghai_authority):
+    return _user("sh_head", User.Role.REGULATOR_HEAD, authority=shanghai_authority, is_staff=True)
+
+
+@pytest.fixture
+def other_regulator(beijing_authority):
+    return _user("bj_officer", User.Role.REGULATOR_OFFICER, authority=beijing_authority, is_staff=True)
+
+
+@pytest.fixture
+def national_admin(db):
+    nat = f.AuthorityFactory(name="生态环境部", kind=Authority.Kind.NATIONAL, market=None)
+    return _user("national", User.Role.NATIONAL_ADMIN, authority=nat, is_staff=True)
+
+
+@pytest.fixture
+def outsider(db):
+    return _user("outsider", "")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """CI refuses skipped tests: a skip hides a test that did not run."""
+    if not os.environ.get("FORBID_SKIPS"):
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) + len(reporter.stats.get("xfailed", [])) if reporter else 0
+    if skipped:
+        reporter.write_line(f"FAILED: {skipped} test(s) skipped or xfailed; CI allows none.", red=True)
+        session.exitstatus = 1
