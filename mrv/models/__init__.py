@@ -51,3 +51,7 @@ __all__ = [
     "VerifierQualification",
     "VerifierRegistration",
 ]
+
+from .files import StoredFile  # noqa: E402
+
+__all__ += ["StoredFile"]

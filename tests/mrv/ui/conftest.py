@@ -1,0 +1,14 @@
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploads of a test go to its own folder, never to var/uploads."""
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def english_by_default(settings):
+    """Most tests read English messages; the language tests switch explicitly."""
+    settings.LANGUAGE_CODE = "en"
