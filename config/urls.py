@@ -26,4 +26,5 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("mrv.ui.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("mrv.api.urls")),
 ]
