@@ -59,7 +59,7 @@ def wan_tonnes(value, places: int = 2):
     if amount is None:
         return "—"
     if (get_language() or "").startswith("zh"):
-        return "%s 万吨CO2e" % grouped(amount / Decimal(10000), int(places))
+        return f"{grouped(amount / Decimal(10000), int(places))} 万吨CO2e"
     return _("%(amount)s kt CO2e") % {"amount": grouped(amount / Decimal(1000), int(places))}
 
 
