@@ -24,6 +24,9 @@ from .organisations import (
 )
 from .outbox import OutboxMessage
 from .reports import EmissionReport
+from .factors import GridFactor
+from .plans import MonitoringPlan, PlanAttachment, PlanParameter, PlanSourceStream
+from .reports import ActivityDataRow, OutputDataRow, ReportVersion, ReportWarningAcknowledgement
 from .verification import VerificationEngagement
 
 __all__ = [
@@ -50,4 +53,13 @@ __all__ = [
     "VerificationEngagement",
     "VerifierQualification",
     "VerifierRegistration",
+    "GridFactor",
+    "MonitoringPlan",
+    "PlanAttachment",
+    "PlanParameter",
+    "PlanSourceStream",
+    "ActivityDataRow",
+    "OutputDataRow",
+    "ReportVersion",
+    "ReportWarningAcknowledgement",
 ]
