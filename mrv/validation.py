@@ -14,7 +14,8 @@ Warnings do not block, but the firm must acknowledge each one with a reason befo
   at least PEER_MIN_COUNT of them). The median, not the mean and standard deviation, because a
   sector of a pilot market often has a handful of firms and one outlier would move the mean.
 
-Warnings are computed once the errors are fixed: they need a calculated total.
+The emissions are calculated once the rows have no errors (missing output data does not stop
+the calculation); warnings are computed once every error is fixed, as they need the total.
 Every message names the source stream, the month and the field; its `key` identifies it for the
 acknowledgement, so an acknowledgement survives a correction of the value but not a new stream.
 """
@@ -254,8 +255,8 @@ def _check_output(ctx: _Context, outputs) -> None:
 
 def validate_report(report, *, plan=None, grid_factor=None, rows=None, outputs=None) -> ValidationResult:
     """Check a report's current data (or the given rows) against the plan in force for its period."""
-    from mrv.services.plans import plan_in_force
     from mrv.models import GridFactor
+    from mrv.services.plans import plan_in_force
 
     out = ValidationResult()
     plan = plan or plan_in_force(report.firm, report.period_end)
@@ -268,9 +269,9 @@ def validate_report(report, *, plan=None, grid_factor=None, rows=None, outputs=N
     rows = list(report.activity_rows.all()) if rows is None else rows
     outputs = list(report.output_rows.all()) if outputs is None else outputs
     out.lines = check_rows(ctx, rows)
-    _check_output(ctx, outputs)
     if out.ok:
         _calculate(ctx, out.lines)
+    _check_output(ctx, outputs)
     if out.ok:
         _warn_implausible_factors(ctx)
         _warn_change_vs_previous_year(ctx)

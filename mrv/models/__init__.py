@@ -1,4 +1,5 @@
 from .audit import AuditLog
+from .factors import GridFactor
 from .markets import (
     GAS_CHOICES,
     GAS_CODES,
@@ -23,10 +24,8 @@ from .organisations import (
     VerifierRegistration,
 )
 from .outbox import OutboxMessage
-from .reports import EmissionReport
-from .factors import GridFactor
 from .plans import MonitoringPlan, PlanAttachment, PlanParameter, PlanSourceStream
-from .reports import ActivityDataRow, OutputDataRow, ReportVersion, ReportWarningAcknowledgement
+from .reports import ActivityDataRow, EmissionReport, OutputDataRow, ReportVersion, ReportWarningAcknowledgement
 from .verification import VerificationEngagement
 
 __all__ = [

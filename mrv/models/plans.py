@@ -123,9 +123,6 @@ class EditableWithPlan(models.Model):
     class Meta:
         abstract = True
 
-    def _plan(self) -> MonitoringPlan:
-        raise NotImplementedError
-
     def save(self, *args, **kwargs):
         self._plan().ensure_editable()
         super().save(*args, **kwargs)
@@ -133,6 +130,9 @@ class EditableWithPlan(models.Model):
     def delete(self, *args, **kwargs):
         self._plan().ensure_editable()
         return super().delete(*args, **kwargs)
+
+    def _plan(self) -> MonitoringPlan:
+        raise NotImplementedError
 
 
 class PlanSourceStream(EditableWithPlan):

@@ -30,7 +30,14 @@ from mrv.models import (
     ReportVersion,
     ReportWarningAcknowledgement,
 )
-from mrv.transitions import NOT_FROM_THIS_STATE, NOT_PERMITTED, REASON_REQUIRED, TransitionRefused, _label, run_transition
+from mrv.transitions import (
+    NOT_FROM_THIS_STATE,
+    NOT_PERMITTED,
+    REASON_REQUIRED,
+    TransitionRefused,
+    _label,
+    run_transition,
+)
 from mrv.validation import ValidationResult, plain, validate_report
 from mrv.workflow import reports as rules
 
