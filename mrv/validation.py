@@ -165,7 +165,7 @@ def _quantity(ctx: _Context, stream, month: int, name: str, value: Decimal | Non
         ctx.out.error("unit_mismatch", UNIT_MISMATCH, stream=stream.code, month=month, field=name, unit=unit,
                       plan_unit=plan_unit)
         return None
-    return Quantity(value, unit)
+    return Quantity(Decimal(plain(value)), unit)  # as entered: 120, not the column's 120.0000000000
 
 
 def _parameter(ctx: _Context, stream, row, name: str) -> Quantity | None:
