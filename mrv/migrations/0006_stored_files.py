@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('mrv', '0003_audit_rows_immutable'),
+        ('mrv', '0005_grid_factors'),
     ]
 
     operations = [
