@@ -78,3 +78,13 @@ def quantity(value, unit: str = ""):
 def sort_link(context, listing, column):
     """The URL that sorts `listing` by `column` (toggling the direction when it is already sorted by it)."""
     return listing.sort_url(context["request"], column)
+
+
+@register.filter
+def sheet_heading(name: str):
+    """The translated heading of a data field (activity, ncv, …) as the grid and the template show it."""
+    from mrv.activity_sheet import HEADINGS
+
+    if name == "tco2e":
+        return _("emissions")
+    return HEADINGS.get(name, name)

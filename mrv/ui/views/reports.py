@@ -49,7 +49,8 @@ REPORTS = ListSpec(
 @require_GET
 def report_list(request: HttpRequest) -> HttpResponse:
     reports = access.visible_to(request.user, EmissionReport)
-    return render_listing(request, REPORTS, reports, "ui/list.html", {"title": _("Emission reports")})
+    context = {"title": _("Emission reports"), "new_form": NewReportForm() if request.user.is_firm_user else None}
+    return render_listing(request, REPORTS, reports, "ui/report_list.html", context)
 
 
 class EvidenceForm(forms.Form):
@@ -57,9 +58,48 @@ class EvidenceForm(forms.Form):
     description = forms.CharField(label=_("description"), max_length=300, required=False)
 
 
+class NewReportForm(forms.Form):
+    year = forms.TypedChoiceField(label=_("compliance year"), choices=YEARS, coerce=int)
+    period = forms.ChoiceField(label=_("period"), choices=EmissionReport.Period.choices)
+
+
+@login_required
+@require_POST
+def report_new(request: HttpRequest) -> HttpResponse:
+    """A firm user starts the report of a year (or quarter, where the market asks for quarterly reports)."""
+    from django.core.exceptions import ValidationError
+
+    from mrv.services import reports as svc
+
+    require(request.user.is_firm_user, str(svc.NOT_YOUR_FIRM))
+    form = NewReportForm(request.POST)
+    if form.is_valid():
+        try:
+            report = svc.report_create(
+                firm=request.user.firm,
+                year=form.cleaned_data["year"],
+                period=form.cleaned_data["period"],
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            return redirect("ui:report_data", pk=report.pk)
+    else:
+        messages.error(request, _("Choose a year and a period."))
+    return redirect("ui:report_list")
+
+
 def report_context(request: HttpRequest, report: EmissionReport) -> dict:
+    from mrv.models import ReportVersion
+    from mrv.workflow import reports as rules
+
     return {
         "report": report,
+        "versions": ReportVersion.objects.filter(report=report).select_related("created_by", "plan"),
+        "is_firm_user": rules.is_firm_user(report, request.user),
+        "may_withdraw": rules.is_firm_user(report, request.user) and report.status == EmissionReport.Status.SUBMITTED,
         "timeline": AuditLog.objects.for_object(report).select_related("actor")[:200],
         "evidence": uploads.files_of(report, "evidence").select_related("uploaded_by"),
         "may_attach": evidence.may_attach_evidence(request.user, report) and report.status in evidence.EDITABLE_STATES,
