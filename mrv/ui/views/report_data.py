@@ -140,7 +140,7 @@ def report_data_save(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             svc.report_save_activity_data(report=report, rows=data.service_rows(rows), acting_user=request.user)
         except ValidationError as error:
-            problems = {"": m for m in error.messages}
+            problems = {f"service-{n}": m for n, m in enumerate(error.messages)}
         else:
             messages.success(request, SAVED)
             return redirect("ui:report_data", pk=report.pk)

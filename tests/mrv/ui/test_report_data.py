@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from mrv.models import ActivityDataRow, AuditLog, EmissionReport, ReportVersion, StoredFile
 from mrv.services import reports as svc
@@ -201,7 +201,7 @@ def test_a_bad_upload_changes_nothing_and_names_row_and_column(client, firm_user
     "data,expected",
     [
         (b"%PDF-1.4 nothing", "neither an Excel workbook"),
-        ("MRV-ACTIVITY,template,1\n".encode() + b"\xff\x80\xff", "neither UTF-8 nor GBK"),
+        (b"MRV-ACTIVITY,template,1\n" + b"\xff\x80\xff", "neither UTF-8 nor GBK"),
     ],
 )
 def test_a_file_of_the_wrong_format_or_encoding_changes_nothing(client, firm_user, draft, data, expected):
