@@ -14,7 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from mrv import access
-from mrv.models import AuditLog, EmissionReport, VerificationEngagement
+from mrv.models import AuditLog, EmissionReport, MonitoringPlan, VerificationEngagement
 
 SECTION_LIMIT = 20
 ACTIVITY_LIMIT = 15
@@ -64,6 +64,18 @@ def firm_reports_to_complete(user) -> Section | None:
     waiting = {EmissionReport.Status.DRAFT, EmissionReport.Status.RETURNED_TO_FIRM}
     reports = access.visible_to(user, EmissionReport).filter(status__in=waiting)
     return Section(_("Reports to complete or answer"), report_items(reports), url_or_blank("ui:report_list"))
+
+
+@home_section
+def firm_plans_to_complete(user) -> Section | None:
+    if not user.is_firm_user:
+        return None
+    plans = access.visible_to(user, MonitoringPlan).filter(status__in=MonitoringPlan.EDITABLE).select_related("firm")
+    items = [
+        ActionItem(str(p), url_or_blank("ui:plan_detail", p.pk), p.status, p.return_reason[:200])
+        for p in plans[:SECTION_LIMIT]
+    ]
+    return Section(_("Monitoring plans to complete or correct"), items, url_or_blank("ui:plan_list"))
 
 
 @home_section
@@ -121,7 +133,7 @@ def sections_for(user) -> list[Section]:
 
 
 # Models whose audit rows a user sees when they may see the object itself; features append theirs.
-ACTIVITY_MODELS: list = [EmissionReport, VerificationEngagement]
+ACTIVITY_MODELS: list = [EmissionReport, VerificationEngagement, MonitoringPlan]
 
 
 def recent_activity(user, limit: int = ACTIVITY_LIMIT) -> list[AuditLog]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mrv.ui.views import files, report_data, reports
+from mrv.ui.views import files, plans, report_data, reports
 
 app_name = "ui"
 
@@ -19,4 +19,18 @@ urlpatterns = [
     path("reports/<int:pk>/withdraw/", report_data.report_withdraw, name="report_withdraw"),
     path("reports/<int:pk>/diff/", report_data.report_diff_view, name="report_diff"),
     path("files/<int:pk>/", files.file_download, name="file_download"),
+    path("plans/", plans.plan_list, name="plan_list"),
+    path("plans/new/", plans.plan_new, name="plan_new"),
+    path("plans/<int:pk>/", plans.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/edit/", plans.plan_edit, name="plan_edit"),
+    path("plans/<int:pk>/streams/", plans.plan_stream_add, name="plan_stream_add"),
+    path("plans/<int:pk>/streams/<int:stream_pk>/remove/", plans.plan_stream_remove, name="plan_stream_remove"),
+    path("plans/<int:pk>/parameters/", plans.plan_parameter_set, name="plan_parameter_set"),
+    path("plans/<int:pk>/attachments/", plans.plan_attach, name="plan_attach"),
+    path(
+        "plans/<int:pk>/attachments/<int:attachment_pk>/",
+        plans.plan_attachment_download,
+        name="plan_attachment_download",
+    ),
+    path("plans/<int:pk>/submit/", plans.plan_submit, name="plan_submit"),
 ]
