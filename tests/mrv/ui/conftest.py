@@ -9,12 +9,6 @@ def media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def english_by_default(settings):
-    """Most tests read English messages; the language tests switch explicitly."""
-    settings.LANGUAGE_CODE = "en"
-
-
-@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Personas get passwords; the real hasher costs a third of a second each."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
