@@ -69,7 +69,7 @@ def quantity(value, unit: str = ""):
     amount = _decimal(value)
     if amount is None:
         return "—"
-    places = max(0, -int(amount.as_tuple().exponent))
+    places = max(0, -int(amount.normalize().as_tuple().exponent))
     text = number_format(amount, places, use_l10n=True, force_grouping=True)
     return f"{text} {unit}".strip()
 
@@ -88,3 +88,21 @@ def sheet_heading(name: str):
     if name == "tco2e":
         return _("emissions")
     return HEADINGS.get(name, name)
+
+
+@register.filter
+def action_label(code: str):
+    """The readable name of an audit action code."""
+    from mrv.ui.actions import action_label as label
+
+    return label(code)
+
+
+@register.filter
+def plain_number(value) -> str:
+    """A Decimal as typed, without exponent or trailing zeros (for form inputs: never localised)."""
+    amount = _decimal(value)
+    if amount is None:
+        return ""
+    text = format(amount, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -14,6 +14,7 @@ urlpatterns = [
     path("reports/<int:pk>/data/preview/", report_data.report_data_preview, name="report_data_preview"),
     path("reports/<int:pk>/template.xlsx", report_data.report_template, name="report_template"),
     path("reports/<int:pk>/upload/", report_data.report_upload, name="report_upload"),
+    path("reports/<int:pk>/output/", report_data.report_output_save, name="report_output_save"),
     path("reports/<int:pk>/warnings/", report_data.report_acknowledge, name="report_acknowledge"),
     path("reports/<int:pk>/submit/", report_data.report_submit, name="report_submit"),
     path("reports/<int:pk>/withdraw/", report_data.report_withdraw, name="report_withdraw"),

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from mrv import activity_sheet as sheet
 from mrv import uploads
-from mrv.models import EmissionReport, ReportVersion, StoredFile
+from mrv.models import EmissionReport, OutputDataRow, ReportVersion, StoredFile
 from mrv.report_diff import report_diff
 from mrv.services import reports as svc
 from mrv.services.plans import plan_in_force
@@ -55,6 +55,13 @@ class UploadForm(forms.Form):
 class AcknowledgeForm(forms.Form):
     key = forms.CharField(widget=forms.HiddenInput, max_length=200)
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class OutputForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=OutputDataRow.Kind.choices)
+    name = forms.CharField(label=_("product"), max_length=100)
+    amount = forms.DecimalField(label=_("amount"), min_value=0, max_digits=20, decimal_places=6)
+    unit = forms.CharField(label=_("unit"), max_length=20, help_text=_("e.g. t, MWh, GJ"))
 
 
 class DiffForm(forms.Form):
@@ -116,6 +123,8 @@ def _page_context(
         "upload_form": upload_form or UploadForm(),
         "upload_issues": upload_issues or [],
         "ack_form": AcknowledgeForm(),
+        "outputs": report.output_rows.all(),
+        "output_form": OutputForm(),
     }
 
 
@@ -227,6 +236,26 @@ def _save_upload(report, rows, upload, user) -> None:
             acting_user=user,
             allowed=frozenset({uploads.XLSX, uploads.CSV}),
         )
+
+
+@login_required
+@require_POST
+def report_output_save(request: HttpRequest, pk: int) -> HttpResponse:
+    """Product output or supply of the period (what the sector's allocation method needs)."""
+    report = _firm_report(request, pk)
+    form = OutputForm(request.POST)
+    if form.is_valid():
+        try:
+            svc.report_save_output_data(report=report, rows=[form.cleaned_data], acting_user=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, SAVED)
+    else:
+        for field, errors in form.errors.items():
+            messages.error(request, f"{form.fields[field].label}: {' '.join(errors)}")
+    return redirect("ui:report_data", pk=report.pk)
 
 
 @login_required

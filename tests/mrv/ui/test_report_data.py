@@ -332,3 +332,36 @@ def test_data_page_queries_do_not_grow_with_the_streams_and_months(
     with django_assert_max_num_queries(few):
         html = client.get(url("report_data", large)).content.decode()
     assert html.count('name="r-kiln3-') == 24 and few < 40
+
+
+def test_output_data_is_saved_through_the_service(client, firm, firm_user):
+    approved_plan(firm, [KILN])
+    fresh = report(firm)
+    client.force_login(firm_user)
+    response = client.post(
+        url("report_output_save", fresh), {"kind": "product", "name": "供电量", "amount": "1000", "unit": "MWh"}
+    )
+    assert response.status_code == 302
+    assert [(o.name, o.amount, o.unit) for o in fresh.output_rows.all()] == [("供电量", Decimal("1000"), "MWh")]
+    assert AuditLog.objects.filter(action="mrv.emissionreport.output_saved", actor=firm_user).exists()
+
+
+def test_negative_output_is_refused_and_nothing_saved(client, firm, firm_user):
+    approved_plan(firm, [KILN])
+    fresh = report(firm)
+    client.force_login(firm_user)
+    page = client.post(
+        url("report_output_save", fresh), {"kind": "product", "name": "x", "amount": "-1", "unit": "t"}, follow=True
+    )
+    assert "amount" in page.content.decode() and not fresh.output_rows.exists()
+
+
+@pytest.mark.parametrize("persona", OUTSIDERS)
+def test_others_get_404_when_saving_output(client, request, draft, persona):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.post(url("report_output_save", draft)).status_code == 404
+
+
+def test_the_regulator_may_not_save_output(client, regulator, draft):
+    client.force_login(regulator)
+    assert client.post(url("report_output_save", draft)).status_code == 403

@@ -162,3 +162,17 @@ def test_the_quarterly_status_values_have_badges_too(firm):
     report = f.ReportFactory(firm=firm, period=EmissionReport.Period.Q1)
     with translation.override("en"):
         assert 'data-state="draft"' in render("{{ r|state_badge:'status' }}", r=report)
+
+
+def test_chinese_is_shown_whatever_the_browser_asks_until_the_user_switches(client, firm_user, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    client.force_login(firm_user)
+    assert "需要我处理的事项" in client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "What needs my action" in client.get(reverse("home")).content.decode()
+
+
+def test_audit_actions_are_named_in_words(firm):
+    with translation.override("en"):
+        assert render("{{ c|action_label }}", c="mrv.emissionreport.submit") == "submitted"
+        assert render("{{ c|action_label }}", c="mrv.something.brand_new") == "brand new"
