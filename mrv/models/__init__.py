@@ -24,7 +24,17 @@ from .organisations import (
 )
 from .outbox import OutboxMessage
 from .reports import EmissionReport
-from .verification import VerificationEngagement
+from .verification import (
+    Determination,
+    Finding,
+    FindingAnswer,
+    QuarterlyReview,
+    SpotCheckItem,
+    SpotCheckSample,
+    VerificationEngagement,
+    VerificationOpinion,
+    VerificationPlan,
+)
 
 __all__ = [
     "GAS_CHOICES",
@@ -50,4 +60,12 @@ __all__ = [
     "VerificationEngagement",
     "VerifierQualification",
     "VerifierRegistration",
+    "Determination",
+    "Finding",
+    "FindingAnswer",
+    "QuarterlyReview",
+    "SpotCheckItem",
+    "SpotCheckSample",
+    "VerificationOpinion",
+    "VerificationPlan",
 ]
