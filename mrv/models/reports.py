@@ -58,7 +58,8 @@ class EmissionReport(ConcurrentTransitionMixin, models.Model):
     # Everything after submission. Submission, withdrawal and resubmission live with the plans code.
     S = Status
 
-    review_round = models.PositiveSmallIntegerField(_("quarterly co-review round"), default=0, editable=False)
+    # Kept in this block (not above Meta) so that merges with the plans fields stay conflict-free.
+    review_round = models.PositiveSmallIntegerField(_("quarterly co-review round"), default=0, editable=False)  # noqa: DJ012
 
     @transition(field=status, source=S.SUBMITTED, target=S.UNDER_VERIFICATION,
                 permission=rules.is_engaged_verifier, conditions=[rules.is_annual, rules.has_accepted_engagement])
