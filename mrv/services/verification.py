@@ -11,7 +11,6 @@ from typing import NamedTuple
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from django_fsm import has_transition_perm
 
 from mrv.audit import log_action
 from mrv.models import (
@@ -69,6 +68,7 @@ OPINION_SATISFACTORY_OPEN_NON_CONFORMITY = _(
 
 LINE_KEY = re.compile(r"^(?P<stream>[A-Za-z0-9_.-]+):(?P<year>\d{4})-(0[1-9]|1[0-2])$")
 HUNDRED = Decimal("100")
+ONE = Decimal("1")
 
 
 def reported_emissions(report: EmissionReport) -> Decimal | None:
@@ -86,10 +86,17 @@ def reported_emissions(report: EmissionReport) -> Decimal | None:
 
 
 def ensure_permitted(obj, name: str, user) -> None:
-    """Refuse early (before any input check) someone who may not run transition `name` on `obj`."""
-    if user is not None and not has_transition_perm(getattr(obj, name), user):
-        from mrv.transitions import _label
+    """Refuse early, before any input check, a transition not possible from this state or not `user`'s.
 
+    Conditions are left to the service's own checks (specific messages) and to `run_transition`.
+    """
+    from mrv.transitions import NOT_FROM_THIS_STATE, _label
+
+    meta = getattr(obj, name)._django_fsm
+    state = meta.field.get_state(obj)
+    if not meta.has_transition(state):
+        raise TransitionRefused(NOT_FROM_THIS_STATE % _label(obj, name), code="wrong_state")
+    if user is not None and not meta.has_transition_perm(obj, state, user):
         raise PermissionDenied(NOT_PERMITTED % _label(obj, name))
 
 
@@ -345,8 +352,9 @@ def materiality(report: EmissionReport) -> Materiality:
     total = sum((abs(f.amount_tco2e or 0) for f in findings), Decimal("0"))
     reported = reported_emissions(report)
     threshold = report.market.rule_pack_for(report.year).materiality_threshold_pct(reported or Decimal("0"))
-    ratio = (total * HUNDRED / reported).quantize(Decimal("0.01")) if reported else None
-    material = ratio >= threshold if ratio is not None else total > 0
+    exact = total * HUNDRED / reported if reported else None
+    material = exact >= threshold if exact is not None else total > 0
+    ratio = exact.quantize(Decimal("0.01")) if exact is not None else None
     open_nc = rules.open_non_conformities(report).exists()
     remarks = total > 0 or open_nc or Finding.objects.filter(report=report, kind=Finding.Kind.IMPROVEMENT).exists()
     if material:
@@ -380,7 +388,7 @@ def _check_opinion(report, outcome, verified, not_verified_reason, difference_re
             raise TransitionRefused(OPINION_SATISFACTORY_OPEN_NON_CONFORMITY % {"count": count}, code="material")
     reported = reported_emissions(report)
     if reported is not None and verified != reported and not (difference_reason or "").strip():
-        raise TransitionRefused(OPINION_DIFFERENCE_REASON_REQUIRED % {"difference": verified - reported},
+        raise TransitionRefused(OPINION_DIFFERENCE_REASON_REQUIRED % {"difference": (verified - reported).quantize(ONE)},
                                 code="difference")
 
 

@@ -213,12 +213,17 @@ def conservative_estimate_allowed(report) -> bool:
     return is_late(report)
 
 
+def _report_status(finding) -> str:
+    """Read from the database: the report moves on while a finding object is held."""
+    return _model("EmissionReport").objects.filter(pk=finding.report_id).values_list("status", flat=True).first()
+
+
 def finding_report_is_under_verification(finding) -> bool:
-    return finding.report.status == "under_verification"
+    return _report_status(finding) == "under_verification"
 
 
 def finding_report_is_with_firm_or_verifier(finding) -> bool:
-    return finding.report.status in ("under_verification", "returned_to_firm")
+    return _report_status(finding) in ("under_verification", "returned_to_firm")
 
 
 def all_co_reviewers_accepted(report) -> bool:
