@@ -99,3 +99,19 @@ def plan(accepted, verifier, team_verifier):
 
 def person(role: str, **org) -> User:
     return f.UserFactory(role=role, **org)
+
+
+def verified_report(firm, figure, *, body, lead, year=2025, status=Status.VERIFIED, uncorrected="0", threshold="5"):
+    """A report the lead verifier of `body` signed as verified at `figure` tCO2e (built directly, for sampling)."""
+    from mrv.models import VerificationOpinion
+
+    engagement = VerificationEngagement.objects.filter(firm=firm, year=year).first() or f.EngagementFactory(
+        firm=firm, body=body, year=year, status=VerificationEngagement.Status.ACCEPTED, lead_verifier=lead)
+    report = f.ReportFactory(firm=firm, year=year, status=status)
+    set_reported(report, figure)
+    VerificationOpinion.objects.create(
+        report=report, engagement=engagement, outcome=VerificationOpinion.Outcome.SATISFACTORY,
+        reported_emissions_tco2e=Decimal(figure), verified_emissions_tco2e=Decimal(figure), difference_tco2e=0,
+        uncorrected_misstatement_tco2e=Decimal(uncorrected), materiality_threshold_pct=Decimal(threshold),
+        signed_by=lead)
+    return report
