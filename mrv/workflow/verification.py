@@ -200,10 +200,14 @@ def _due(report, kind: str) -> datetime.date | None:
     return deadline.due_date(report.year, extension)
 
 
-def is_late(report, today: datetime.date | None = None) -> bool:
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def is_late(report) -> bool:
     """Not submitted by the report deadline, or not verified by the verification deadline."""
     due = _due(report, "annual_report" if report.status == "draft" else "verification")
-    return due is not None and (today or timezone.localdate()) > due
+    return due is not None and today() > due
 
 
 def conservative_estimate_allowed(report) -> bool:
