@@ -115,3 +115,9 @@ def verified_report(firm, figure, *, body, lead, year=2025, status=Status.VERIFI
         uncorrected_misstatement_tco2e=Decimal(uncorrected), materiality_threshold_pct=Decimal(threshold),
         signed_by=lead)
     return report
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """The personas' passwords need no strength here; PBKDF2 made each test take seconds."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
