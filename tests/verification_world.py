@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from mrv.models import AuditLog, EmissionReport, FirmYearFigure, OutboxMessage, User, VerificationEngagement
+from mrv.models import AuditLog, EmissionReport, OutboxMessage, User, VerificationEngagement
 from mrv.services import follow_ups
 from tests import factories as f
 
@@ -22,26 +22,46 @@ def wired(monkeypatch):
 
 
 def set_reported(report: EmissionReport, amount) -> None:
-    """Record the firm's reported figure (the report's field once the plans code lands, else the firm-year figure)."""
-    if hasattr(report, "reported_emissions_tco2e"):
-        EmissionReport.objects.filter(pk=report.pk).update(reported_emissions_tco2e=Decimal(amount))
-        report.refresh_from_db()
-    else:
-        FirmYearFigure.objects.update_or_create(firm=report.firm, year=report.year,
-                                                defaults={"emissions_tco2e": Decimal(amount)})
-
-
-def firm_resubmits(report: EmissionReport, **_kwargs) -> None:
-    """Stands in for the plans code's `resubmit` (returned_to_firm → under_verification), not on main yet."""
-    assert report.status == Status.RETURNED_TO_FIRM
-    EmissionReport.objects.filter(pk=report.pk).update(status=Status.UNDER_VERIFICATION)
+    """Record the firm's reported figure directly (for reports built in a state, without data)."""
+    EmissionReport.objects.filter(pk=report.pk).update(reported_emissions_tco2e=Decimal(amount))
     report.refresh_from_db()
 
 
-def firm_submits(report: EmissionReport) -> None:
-    """Stands in for the plans code's `submit` (draft → submitted), not on main yet."""
-    assert report.status == Status.DRAFT
-    EmissionReport.objects.filter(pk=report.pk).update(status=Status.SUBMITTED)
+def submitted_report(firm, approver, *, period: str = "annual", months=range(1, 13)) -> EmissionReport:
+    """A report submitted through the firm's own services: approved plan, monthly coal and power, version 1.
+
+    Coal: 1,000 t a month at 20.908 GJ/t; power: 100 MWh a month (the plans code computes the figure).
+    """
+    from mrv.services import reports as firm_reports
+    from tests.mrv.reporting import COAL, ELECTRICITY, approved_plan, monthly, report
+
+    if not firm.plans.exists():
+        approved_plan(firm, [COAL, ELECTRICITY])
+    draft = report(firm, period=period)
+    firm_reports.report_save_output_data(report=draft, rows=[{"name": "供电量", "amount": "100000", "unit": "MWh"}],
+                                         acting_user=approver)
+    rows = monthly("coal", months, activity="1000", ncv="20.908") + monthly("power", months, activity="100")
+    checked = firm_reports.report_save_activity_data(report=draft, rows=rows, acting_user=approver)
+    assert checked.ok, [m.text for m in checked.errors]
+    for warning in checked.warnings:
+        firm_reports.report_acknowledge_warning(report=draft, key=warning.key, reason="已核实", acting_user=approver)
+    firm_reports.report_submit(report=draft, acting_user=approver)
+    draft.refresh_from_db()
+    return draft
+
+
+def firm_resubmits(report: EmissionReport, approver) -> None:
+    """The firm's approver resubmits the returned report as a new version (the plans code's service)."""
+    from mrv.services import reports as firm_reports
+
+    firm_reports.report_resubmit(report=report, acting_user=approver)
+    report.refresh_from_db()
+
+
+def firm_submits(report: EmissionReport, approver) -> None:
+    from mrv.services import reports as firm_reports
+
+    firm_reports.report_submit(report=report, acting_user=approver)
     report.refresh_from_db()
 
 
@@ -84,6 +104,17 @@ def accepted(engagement, verifier, team_verifier):
 @pytest.fixture
 def under_verification(report, accepted):
     EmissionReport.objects.filter(pk=report.pk).update(status=Status.UNDER_VERIFICATION)
+    report.refresh_from_db()
+    return report
+
+
+@pytest.fixture
+def real_under_verification(firm, firm_approver, accepted, verifier):
+    """Submitted through the firm's services (version 1), then taken under verification."""
+    from mrv.services.verification import report_start_verification
+
+    report = submitted_report(firm, firm_approver)
+    report_start_verification(report=report, acting_user=verifier)
     report.refresh_from_db()
     return report
 

@@ -72,17 +72,8 @@ ONE = Decimal("1")
 
 
 def reported_emissions(report: EmissionReport) -> Decimal | None:
-    """The firm's reported figure (whole tCO2e): the report's own field once the plans code adds it.
-
-    Until then the firm-year figure stands in for it.
-    """
-    value = getattr(report, "reported_emissions_tco2e", None)
-    if value is not None:
-        return value
-    from mrv.models import FirmYearFigure
-
-    figure = FirmYearFigure.objects.filter(firm_id=report.firm_id, year=report.year).first()
-    return figure.emissions_tco2e if figure else None
+    """The firm's reported figure (whole tCO2e) of the version under verification."""
+    return report.reported_emissions_tco2e
 
 
 def ensure_permitted(obj, name: str, user) -> None:

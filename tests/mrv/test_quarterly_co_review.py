@@ -8,7 +8,7 @@ from mrv.services import review
 from mrv.transitions import REASON_REQUIRED, TransitionRefused
 from tests import factories as f
 from tests.verification_world import *  # noqa: F403
-from tests.verification_world import assert_logged, assert_queued, firm_submits, person
+from tests.verification_world import assert_logged, assert_queued, firm_submits, person, submitted_report
 
 R = EmissionReport.Status
 pytestmark = pytest.mark.django_db
@@ -31,9 +31,19 @@ def sz_stats(shenzhen):
 
 
 @pytest.fixture
-def q1(shenzhen):
-    firm = f.FirmFactory(market=shenzhen, sector=f.sector("transport"))
-    return f.ReportFactory(firm=firm, year=2025, period=EmissionReport.Period.Q1, status=R.SUBMITTED)
+def sz_firm(shenzhen):
+    return f.FirmFactory(market=shenzhen, sector=f.sector("transport"))
+
+
+@pytest.fixture
+def sz_approver(sz_firm):
+    return person(User.Role.FIRM_APPROVER, firm=sz_firm)
+
+
+@pytest.fixture
+def q1(sz_firm, sz_approver):
+    """Q1 2025 submitted through the firm's services (January to March)."""
+    return submitted_report(sz_firm, sz_approver, period=EmissionReport.Period.Q1, months=range(1, 4))
 
 
 def test_both_co_reviewers_must_accept(q1, sz_officer, sz_stats, wired):
@@ -55,7 +65,8 @@ def test_both_co_reviewers_must_accept(q1, sz_officer, sz_stats, wired):
         ("statistics_bureau", "accepted"), ("regulator", "accepted")}
 
 
-def test_either_may_return_with_reasons_and_the_next_round_starts_afresh(q1, sz_officer, sz_stats, wired):
+def test_either_may_return_with_reasons_and_the_next_round_starts_afresh(q1, sz_officer, sz_stats, sz_approver,
+                                                                         wired):
     review.report_start_co_review(report=q1, acting_user=sz_stats)
     review.quarterly_review_accept(report=q1, acting_user=sz_officer)
     with pytest.raises(TransitionRefused) as refused:
@@ -68,7 +79,7 @@ def test_either_may_return_with_reasons_and_the_next_round_starts_afresh(q1, sz_
                   "3 月用电量与统计直报相差 18%")
     assert_queued("mrv.emissionreport.return_quarterly", emissionreport_id=q1.pk)
 
-    firm_submits(q1)
+    firm_submits(q1, sz_approver)
     review.report_start_co_review(report=q1, acting_user=sz_officer)
     q1.refresh_from_db()
     assert q1.review_round == 2

@@ -10,11 +10,12 @@ import pytest
 
 from mrv.calculation import gwp
 from mrv.models import AuditLog, EmissionReport, Finding, User, VerificationBody, VerificationEngagement
-from mrv.services import review, spot_checks, verification as svc
+from mrv.services import review, spot_checks
+from mrv.services import verification as svc
 from mrv.transitions import TransitionRefused
 from tests import factories as f
 from tests.verification_world import *  # noqa: F403
-from tests.verification_world import firm_resubmits, person, set_reported
+from tests.verification_world import firm_resubmits, person, set_reported, submitted_report
 
 R = EmissionReport.Status
 pytestmark = pytest.mark.django_db
@@ -40,9 +41,8 @@ def world(code: str) -> dict:
         "member": person(User.Role.VERIFIER, body=body),
         "checker": person(User.Role.SPOT_CHECKER, body=spot_body),
         "reporter": person(User.Role.FIRM_REPORTER, firm=firm),
+        "approver": person(User.Role.FIRM_APPROVER, firm=firm),
     }
-    w["report"] = f.ReportFactory(firm=firm, year=2025, status=R.SUBMITTED)
-    set_reported(w["report"], 250000)
     return w
 
 
@@ -69,7 +69,9 @@ def test_eligibility_follows_the_market(code):
 @pytest.mark.parametrize("code", MARKETS)
 def test_the_whole_life_of_a_report(code):
     w = world(code)
-    report, lead = w["report"], w["lead"]
+    report, lead = submitted_report(w["firm"], w["approver"]), w["lead"]
+    reported = report.reported_emissions_tco2e
+    assert reported > 0
     engagement = svc.engagement_assign(firm=w["firm"], year=2025, body=w["body"], acting_user=w["officer"])
     svc.engagement_accept(engagement=engagement, team=[w["member"]], acting_user=lead)
     report.refresh_from_db()
@@ -79,10 +81,10 @@ def test_the_whole_life_of_a_report(code):
                                 line_key="boiler-coal:2025-03", amount_tco2e=Decimal("1000"), acting_user=w["member"])
     svc.report_return_to_firm(report=report, acting_user=w["member"])
     svc.finding_answer(finding=finding, text="已更正", acting_user=w["reporter"])
-    firm_resubmits(report)
+    firm_resubmits(report, w["approver"])
     svc.finding_close(finding=finding, resolution=Finding.Resolution.CORRECTED, acting_user=lead)
 
-    sign = {"report": report, "outcome": "satisfactory", "verified_emissions_tco2e": 250000, "acting_user": lead}
+    sign = {"report": report, "outcome": "satisfactory", "verified_emissions_tco2e": reported, "acting_user": lead}
     if code in PLAN_MARKETS:
         with pytest.raises(TransitionRefused) as refused:
             svc.report_sign_off(**sign)
@@ -112,20 +114,21 @@ def test_the_whole_life_of_a_report(code):
     review.report_close(report=report, acting_user=w["officer"])
     report.refresh_from_db()
     engagement.refresh_from_db()
-    assert (report.status, report.determined_emissions_tco2e) == (R.CLOSED, Decimal("250000"))
+    assert (report.status, report.determined_emissions_tco2e) == (R.CLOSED, reported)
     assert engagement.status == VerificationEngagement.Status.COMPLETED
 
     middle = (["select_for_spot_check", "confirm_spot_check"] if code in SPOT_CHECK_MARKETS else ["send_to_review"])
-    expected = ["start_verification", "return_to_firm", "sign_off", *middle, "propose_determination",
+    expected = ["submit", "start_verification", "return_to_firm", "resubmit", "sign_off", *middle, "propose_determination",
                 "approve_determination", "close"]
-    actions = AuditLog.objects.for_object(report).order_by("id").values_list("action", flat=True)
+    moves = AuditLog.objects.for_object(report).exclude(to_state="").order_by("id")
+    actions = moves.values_list("action", flat=True)
     assert [a.removeprefix("mrv.emissionreport.") for a in actions] == expected
 
 
 def test_chongqing_counts_all_six_gases_in_materiality():
     w = world("chongqing")
     assert w["pack"].gases == ["CO2", "CH4", "N2O", "HFCs", "PFCs", "SF6"]
-    report = w["report"]
+    report = f.ReportFactory(firm=w["firm"], year=2025, status=R.SUBMITTED)
     EmissionReport.objects.filter(pk=report.pk).update(status=R.UNDER_VERIFICATION)
     f.EngagementFactory(firm=w["firm"], body=w["body"], status="accepted", lead_verifier=w["lead"])
     set_reported(report, 262500)

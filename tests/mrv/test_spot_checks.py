@@ -7,7 +7,8 @@ from django.core.exceptions import PermissionDenied
 
 from mrv import access
 from mrv.models import AuditLog, EmissionReport, Firm, SpotCheckItem, SpotCheckSample, User
-from mrv.services import review, spot_checks as sc
+from mrv.services import review
+from mrv.services import spot_checks as sc
 from mrv.transitions import TransitionRefused
 from tests import factories as f
 from tests.verification_world import *  # noqa: F403

@@ -88,9 +88,9 @@ def test_returning_without_open_findings_is_refused(under_verification, verifier
     assert under_verification.status == R.UNDER_VERIFICATION
 
 
-def test_the_findings_loop_over_three_rounds(under_verification, verifier, team_verifier, firm_user, firm_approver,
-                                             wired):
-    report = under_verification
+def test_the_findings_loop_over_three_rounds(real_under_verification, verifier, team_verifier, firm_user,
+                                             firm_approver, wired):
+    report = real_under_verification
     finding = raise_misstatement(report, team_verifier)
     # Round 1: returned, answered, resubmitted; the verifier is not satisfied and reopens.
     svc.report_return_to_firm(report=report, acting_user=team_verifier)
@@ -99,7 +99,7 @@ def test_the_findings_loop_over_three_rounds(under_verification, verifier, team_
     assert finding.status == F.ANSWERED
     assert_logged(finding, "mrv.finding.answer", firm_user, F.OPEN, F.ANSWERED, "已补充 3 月发票")
     assert_queued("mrv.finding.answer", finding_id=finding.pk, report_id=report.pk)
-    firm_resubmits(report)
+    firm_resubmits(report, firm_approver)
     svc.finding_reopen(finding=finding, reason="发票金额仍与台账不一致", acting_user=verifier)
     finding.refresh_from_db()
     assert finding.status == F.REOPENED
@@ -108,7 +108,7 @@ def test_the_findings_loop_over_three_rounds(under_verification, verifier, team_
     # Round 2: returned again with the reopened finding, answered again.
     svc.report_return_to_firm(report=report, acting_user=verifier)
     svc.finding_answer(finding=finding, text="已按台账更正 3 月数据", acting_user=firm_approver)
-    firm_resubmits(report)
+    firm_resubmits(report, firm_approver)
     # Round 3: closed as corrected.
     svc.finding_close(finding=finding, resolution=Finding.Resolution.CORRECTED, acting_user=verifier, reason="已更正")
     finding.refresh_from_db()
@@ -120,6 +120,7 @@ def test_the_findings_loop_over_three_rounds(under_verification, verifier, team_
     returns = [r.to_state for r in report_audit(report) if r.action == "mrv.emissionreport.return_to_firm"]
     assert returns == [R.RETURNED_TO_FIRM, R.RETURNED_TO_FIRM]
     assert svc.materiality(report).uncorrected_tco2e == 0  # corrected misstatements do not count
+    assert [v.number for v in report.versions.all()] == [1, 2, 3]  # submitted, then resubmitted twice
 
 
 def report_audit(report):

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mrv', '0003_audit_rows_immutable'),
+        ('mrv', '0005_grid_factors'),
     ]
 
     operations = [
