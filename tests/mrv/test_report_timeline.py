@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 
 from mrv.models import EmissionReport, Finding
-from mrv.services import review, spot_checks, verification as svc
+from mrv.services import review, spot_checks
+from mrv.services import verification as svc
 from mrv.timeline import report_timeline
 from tests.verification_world import *  # noqa: F403
 from tests.verification_world import firm_resubmits, submitted_report

@@ -6,7 +6,8 @@ import pytest
 from django.db import connection, connections
 
 from mrv.models import AuditLog, EmissionReport, Finding, VerificationOpinion
-from mrv.services import review, verification as svc
+from mrv.services import review
+from mrv.services import verification as svc
 from mrv.transitions import CHANGED_BY_SOMEONE_ELSE, ChangedConcurrently
 from tests.verification_world import *  # noqa: F403
 
