@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('mrv', '0005_grid_factors'),
+        ('mrv', '0006_verification_workflow'),
     ]
 
     operations = [
