@@ -137,3 +137,8 @@ def seed() -> None:
     with transaction.atomic():
         for step in STEPS:
             step()
+
+
+from mrv.demo_reporting import seed_plans_and_reports  # noqa: E402
+
+STEPS.append(seed_plans_and_reports)
