@@ -25,25 +25,88 @@ YEAR = 2025
 V1_FROM = datetime.date(2024, 1, 1)
 V2_FROM = datetime.date(2026, 1, 1)
 
-GAS = ("gas", "天然气", "combustion_carbon_content", "CO2", "10^4Nm3", "natural_gas",
-       {"ncv": ("GJ/10^4Nm3", "default", "389.31"), "carbon_content": ("tC/TJ", "default", "15.32"),
-        "oxidation_rate": ("%", "default", "99"), "activity": ("10^4Nm3", "meter", None)})
-COAL = ("coal", "原煤", "combustion_carbon_content", "CO2", "t", "raw_coal",
-        {"ncv": ("GJ/t", "laboratory", None), "carbon_content": ("tC/TJ", "default", "26.37"),
-         "oxidation_rate": ("%", "default", "94"), "activity": ("t", "meter", None)})
-COKE = ("coke", "焦炭", "combustion_carbon_content", "CO2", "t", "coke",
-        {"ncv": ("GJ/t", "default", "28.435"), "carbon_content": ("tC/TJ", "default", "29.42"),
-         "oxidation_rate": ("%", "default", "93")})
-DIESEL = ("diesel", "柴油", "combustion_carbon_content", "CO2", "t", "diesel",
-          {"ncv": ("GJ/t", "default", "42.652"), "carbon_content": ("tC/TJ", "default", "20.20"),
-           "oxidation_rate": ("%", "default", "98")})
+GAS = (
+    "gas",
+    "天然气",
+    "combustion_carbon_content",
+    "CO2",
+    "10^4Nm3",
+    "natural_gas",
+    {
+        "ncv": ("GJ/10^4Nm3", "default", "389.31"),
+        "carbon_content": ("tC/TJ", "default", "15.32"),
+        "oxidation_rate": ("%", "default", "99"),
+        "activity": ("10^4Nm3", "meter", None),
+    },
+)
+COAL = (
+    "coal",
+    "原煤",
+    "combustion_carbon_content",
+    "CO2",
+    "t",
+    "raw_coal",
+    {
+        "ncv": ("GJ/t", "laboratory", None),
+        "carbon_content": ("tC/TJ", "default", "26.37"),
+        "oxidation_rate": ("%", "default", "94"),
+        "activity": ("t", "meter", None),
+    },
+)
+COKE = (
+    "coke",
+    "焦炭",
+    "combustion_carbon_content",
+    "CO2",
+    "t",
+    "coke",
+    {
+        "ncv": ("GJ/t", "default", "28.435"),
+        "carbon_content": ("tC/TJ", "default", "29.42"),
+        "oxidation_rate": ("%", "default", "93"),
+    },
+)
+DIESEL = (
+    "diesel",
+    "柴油",
+    "combustion_carbon_content",
+    "CO2",
+    "t",
+    "diesel",
+    {
+        "ncv": ("GJ/t", "default", "42.652"),
+        "carbon_content": ("tC/TJ", "default", "20.20"),
+        "oxidation_rate": ("%", "default", "98"),
+    },
+)
 GRID = ("grid", "外购电力", "purchased_electricity", "CO2", "MWh", "", {"activity": ("MWh", "meter", None)})
-CLINKER = ("clinker", "熟料（碳酸盐分解）", "process", "CO2", "t", "",
-           {"emission_factor": ("tCO2/t", "default", "0.538")})
-WASTEWATER = ("wastewater", "废水处理甲烷", "process", "CH4", "t", "",
-              {"emission_factor": ("tCH4/t", "default", "0.0625")})
-TRUCK_N2O = ("truck_n2o", "运输车辆氧化亚氮", "emission_factor", "N2O", "t", "",
-             {"emission_factor": ("kgN2O/t", "default", "0.0256")})
+CLINKER = (
+    "clinker",
+    "熟料（碳酸盐分解）",
+    "process",
+    "CO2",
+    "t",
+    "",
+    {"emission_factor": ("tCO2/t", "default", "0.538")},
+)
+WASTEWATER = (
+    "wastewater",
+    "废水处理甲烷",
+    "process",
+    "CH4",
+    "t",
+    "",
+    {"emission_factor": ("tCH4/t", "default", "0.0625")},
+)
+TRUCK_N2O = (
+    "truck_n2o",
+    "运输车辆氧化亚氮",
+    "emission_factor",
+    "N2O",
+    "t",
+    "",
+    {"emission_factor": ("kgN2O/t", "default", "0.0256")},
+)
 
 # firm prefix → {version: (valid_from, [(source, stream spec)], path)}; path: how far the version goes.
 PLANS = {
@@ -51,12 +114,22 @@ PLANS = {
     "sh2": {1: (V1_FROM, [("bf", COKE)], "approved")},
     "sz": {1: (V1_FROM, [("depot", GAS), ("buses", DIESEL), ("depot", GRID)], "approved")},
     "sz2": {1: (V1_FROM, [("unit1", COAL)], "approved"), 2: (V2_FROM, [("unit1", COAL)], "returned")},
-    "tj": {1: (V1_FROM, [("boiler", COAL)], "approved"), 2: (V2_FROM, [("boiler", COAL), ("process", GRID)], "checked")},
-    "cq": {1: (V1_FROM, [("boiler", COAL), ("cell", WASTEWATER), ("trucks", DIESEL), ("trucks", TRUCK_N2O),
-                         ("cell", GRID)], "approved")},
+    "tj": {
+        1: (V1_FROM, [("boiler", COAL)], "approved"),
+        2: (V2_FROM, [("boiler", COAL), ("process", GRID)], "checked"),
+    },
+    "cq": {
+        1: (
+            V1_FROM,
+            [("boiler", COAL), ("cell", WASTEWATER), ("trucks", DIESEL), ("trucks", TRUCK_N2O), ("cell", GRID)],
+            "approved",
+        )
+    },
     "bj": {1: (V1_FROM, [("kiln", CLINKER), ("kiln", COAL)], "approved")},
-    "hb": {1: (V1_FROM, [("kiln", CLINKER), ("kiln", COAL)], "approved"),
-           2: (V2_FROM, [("kiln", CLINKER), ("kiln", COAL), ("kiln", GRID)], "draft")},
+    "hb": {
+        1: (V1_FROM, [("kiln", CLINKER), ("kiln", COAL)], "approved"),
+        2: (V2_FROM, [("kiln", CLINKER), ("kiln", COAL), ("kiln", GRID)], "draft"),
+    },
 }
 
 # Monthly activity per stream (the plan's unit), and measured parameters.
@@ -65,14 +138,23 @@ MONTHLY = {
     "sh2": {"coke": {"activity": "53000"}},
     "sz": {"gas": {"activity": "20"}, "diesel": {"activity": "1000"}, "grid": {"activity": "400"}},
     "tj": {"coal": {"activity": "19800", "ncv": "20.908"}},
-    "cq": {"coal": {"activity": "10000", "ncv": "20.908"}, "wastewater": {"activity": "40"},
-           "diesel": {"activity": "50"}, "truck_n2o": {"activity": "50"}, "grid": {"activity": "5000"}},
+    "cq": {
+        "coal": {"activity": "10000", "ncv": "20.908"},
+        "wastewater": {"activity": "40"},
+        "diesel": {"activity": "50"},
+        "truck_n2o": {"activity": "50"},
+        "grid": {"activity": "5000"},
+    },
     "bj": {"clinker": {"activity": "83000"}, "coal": {"activity": "4900", "ncv": "20.908"}},
     "hb": {"clinker": {"activity": "250000"}, "coal": {"activity": "10000", "ncv": "21.5"}},
 }
 OUTPUT = {
-    "sh": ("供电量", "1500000", "MWh"), "sz": ("客运周转量", "120000", "10^4pkm"), "tj": ("纯碱", "1200000", "t"),
-    "bj": ("熟料", "1000000", "t"), "hb": ("熟料", "3000000", "t"), "sh2": ("粗钢", "2000000", "t"),
+    "sh": ("供电量", "1500000", "MWh"),
+    "sz": ("客运周转量", "120000", "10^4pkm"),
+    "tj": ("纯碱", "1200000", "t"),
+    "bj": ("熟料", "1000000", "t"),
+    "hb": ("熟料", "3000000", "t"),
+    "sh2": ("粗钢", "2000000", "t"),
 }
 
 
@@ -90,14 +172,28 @@ def _add_streams(plan: MonitoringPlan, streams, reporter: User) -> None:
         if code in copied:
             continue
         source = EmissionSource.objects.get(firm=plan.firm, code=source_code)
-        stream = plans.plan_add_stream(plan=plan, source=source, code=code, name=name, method=method, gas=gas,
-                                       activity_unit=unit, fuel_code=fuel, acting_user=reporter)
+        stream = plans.plan_add_stream(
+            plan=plan,
+            source=source,
+            code=code,
+            name=name,
+            method=method,
+            gas=gas,
+            activity_unit=unit,
+            fuel_code=fuel,
+            acting_user=reporter,
+        )
         for pname, (punit, how, default) in params.items():
             plans.plan_set_parameter(
-                stream=stream, name=pname, unit=punit, source=how, default_value=D(default) if default else None,
+                stream=stream,
+                name=pname,
+                unit=punit,
+                source=how,
+                default_value=D(default) if default else None,
                 lab_frequency="每批次入厂煤" if how == "laboratory" else "",
                 meter_id=f"{code.upper()}-M01" if how == "meter" else "",
-                meter_accuracy_pct=D("0.5") if how == "meter" else None, acting_user=reporter,
+                meter_accuracy_pct=D("0.5") if how == "meter" else None,
+                acting_user=reporter,
             )
 
 
@@ -123,8 +219,12 @@ def _seed_plans(prefix: str, firm: Firm, body: VerificationBody) -> None:
     for version, (valid_from, streams, path) in PLANS[prefix].items():
         if firm.plans.filter(version=version).exists():
             continue
-        plan = plans.plan_create(firm=firm, valid_from=valid_from, acting_user=reporter,
-                                 data_management_notes="能源计量数据按月汇总，由能源管理部门复核后录入。")
+        plan = plans.plan_create(
+            firm=firm,
+            valid_from=valid_from,
+            acting_user=reporter,
+            data_management_notes="能源计量数据按月汇总，由能源管理部门复核后录入。",
+        )
         if plan.rule_pack().plan_requires_third_party_check:
             plans.plan_update(plan=plan, check_body=body, acting_user=reporter)
         _add_streams(plan, streams, reporter)
@@ -132,8 +232,9 @@ def _seed_plans(prefix: str, firm: Firm, body: VerificationBody) -> None:
 
 
 def _rows(prefix: str, months) -> list[dict]:
-    return [{"stream": stream, "month": month, **values}
-            for stream, values in MONTHLY[prefix].items() for month in months]
+    return [
+        {"stream": stream, "month": month, **values} for stream, values in MONTHLY[prefix].items() for month in months
+    ]
 
 
 def _draft(prefix: str, firm: Firm, period: str = "annual", months=range(1, 13)) -> EmissionReport | None:
@@ -143,8 +244,9 @@ def _draft(prefix: str, firm: Firm, period: str = "annual", months=range(1, 13))
     report = reports.report_create(firm=firm, year=YEAR, period=period, acting_user=_user(f"{prefix}_reporter"))
     if period == "annual" and prefix in OUTPUT:
         name, amount, unit = OUTPUT[prefix]
-        reports.report_save_output_data(report=report, rows=[{"name": name, "amount": amount, "unit": unit}],
-                                        acting_user=approver)
+        reports.report_save_output_data(
+            report=report, rows=[{"name": name, "amount": amount, "unit": unit}], acting_user=approver
+        )
     if prefix in MONTHLY and months:
         reports.report_save_activity_data(report=report, rows=_rows(prefix, months), acting_user=approver)
     return report
@@ -155,8 +257,9 @@ def _submit(prefix: str, report: EmissionReport | None, reason: str = "") -> Non
         return
     approver = _user(f"{prefix}_approver")
     for warning in reports.report_validate(report).warnings:
-        reports.report_acknowledge_warning(report=report, key=warning.key, acting_user=approver,
-                                           reason=reason or "产量变化所致，已附生产报表说明")
+        reports.report_acknowledge_warning(
+            report=report, key=warning.key, acting_user=approver, reason=reason or "产量变化所致，已附生产报表说明"
+        )
     reports.report_submit(report=report, acting_user=approver)
 
 

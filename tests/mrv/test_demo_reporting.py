@@ -34,7 +34,11 @@ def test_the_demo_shows_the_plan_states(seeded):
 def test_the_demo_shows_the_report_states_and_quarters(seeded):
     shenzhen = EmissionReport.objects.filter(market__code="shenzhen", firm__sources__code="buses")
     assert sorted(shenzhen.values_list("period", "status")) == [
-        ("annual", "draft"), ("q1", "submitted"), ("q2", "submitted"), ("q3", "submitted"), ("q4", "submitted"),
+        ("annual", "draft"),
+        ("q1", "submitted"),
+        ("q2", "submitted"),
+        ("q3", "submitted"),
+        ("q4", "submitted"),
     ]
     annual = shenzhen.get(period="annual")
     assert annual.activity_rows.count() == 36  # taken over from the quarters
@@ -47,8 +51,16 @@ def test_the_demo_shows_the_report_states_and_quarters(seeded):
 
 
 def test_seeding_twice_changes_nothing(seeded):
-    counts = (MonitoringPlan.objects.count(), EmissionReport.objects.count(), ReportVersion.objects.count(),
-              AuditLog.objects.count())
+    counts = (
+        MonitoringPlan.objects.count(),
+        EmissionReport.objects.count(),
+        ReportVersion.objects.count(),
+        AuditLog.objects.count(),
+    )
     demo.seed()
-    assert (MonitoringPlan.objects.count(), EmissionReport.objects.count(), ReportVersion.objects.count(),
-            AuditLog.objects.count()) == counts
+    assert (
+        MonitoringPlan.objects.count(),
+        EmissionReport.objects.count(),
+        ReportVersion.objects.count(),
+        AuditLog.objects.count(),
+    ) == counts

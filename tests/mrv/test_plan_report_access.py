@@ -22,19 +22,36 @@ from tests import factories as f
 from tests.mrv.reporting import approved_plan, monthly
 
 PERSONAS = [
-    "firm_user", "firm_approver", "other_firm_user", "verifier", "team_verifier", "other_verifier", "spot_checker",
-    "regulator", "regulator_head", "other_regulator", "national_admin", "outsider",
+    "firm_user",
+    "firm_approver",
+    "other_firm_user",
+    "verifier",
+    "team_verifier",
+    "other_verifier",
+    "spot_checker",
+    "regulator",
+    "regulator_head",
+    "other_regulator",
+    "national_admin",
+    "outsider",
 ]
-KILN = {"code": "kiln", "source": "kiln", "method": "process", "unit": "t",
-        "params": {"emission_factor": ("tCO2/t", "default", "0.5")}}
+KILN = {
+    "code": "kiln",
+    "source": "kiln",
+    "method": "process",
+    "unit": "t",
+    "params": {"emission_factor": ("tCO2/t", "default", "0.5")},
+}
 
 
 def _submitted_report(firm, user, *, year=2025):
     report = f.ReportFactory(firm=firm, year=year)
-    report_svc.report_save_output_data(report=report, rows=[{"name": "产量", "amount": "100", "unit": "t"}],
-                                       acting_user=user)
-    report_svc.report_save_activity_data(report=report, rows=monthly("kiln", range(1, 13), activity="10"),
-                                         acting_user=user)
+    report_svc.report_save_output_data(
+        report=report, rows=[{"name": "产量", "amount": "100", "unit": "t"}], acting_user=user
+    )
+    report_svc.report_save_activity_data(
+        report=report, rows=monthly("kiln", range(1, 13), activity="10"), acting_user=user
+    )
     report_svc.report_submit(report=report, acting_user=user)
     return report
 
@@ -112,8 +129,15 @@ def test_the_regulator_lists_the_plans_of_their_market_in_the_admin(as_shanghai,
 
 def test_the_admin_shows_a_plans_streams_and_history(as_shanghai, world, firm_approver, regulator):
     plan = world["draft"]
-    plan_svc.plan_add_stream(plan=plan, source=world["approved"].streams.get().source, code="gas", name="天然气",
-                             method="process", activity_unit="t", acting_user=firm_approver)
+    plan_svc.plan_add_stream(
+        plan=plan,
+        source=world["approved"].streams.get().source,
+        code="gas",
+        name="天然气",
+        method="process",
+        activity_unit="t",
+        acting_user=firm_approver,
+    )
     change = as_shanghai.get(reverse("admin:mrv_monitoringplan_change", args=[plan.pk]))
     assert change.status_code == 200 and "天然气" in change.content.decode()
     history = as_shanghai.get(reverse("admin:mrv_monitoringplan_history", args=[plan.pk]))
