@@ -43,6 +43,10 @@ def test_a_version_cannot_be_changed_or_deleted(draft, firm_approver):
         version.save()
     with pytest.raises(PermissionError):
         version.delete()
+    with pytest.raises(PermissionError):
+        ReportVersion.objects.filter(pk=version.pk).update(total_tco2e=D("1"))
+    with pytest.raises(PermissionError):
+        ReportVersion.objects.filter(pk=version.pk).delete()
     assert ReportVersion.objects.get(pk=version.pk).total_tco2e != D("1")
 
 

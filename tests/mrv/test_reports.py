@@ -426,3 +426,21 @@ def test_saving_a_year_of_data_takes_a_bounded_number_of_queries(cq_report, cq_a
 def test_submitting_takes_a_bounded_number_of_queries(cq_report, cq_approver, django_assert_max_num_queries):
     with django_assert_max_num_queries(28):  # 24 measured
         svc.report_submit(report=cq_report, acting_user=cq_approver)
+
+
+def test_exported_electricity_and_heat_are_subtracted(firm, firm_approver):
+    approved_plan(firm, [
+        {"code": "power", "source": "gt1", "method": "purchased_electricity", "unit": "MWh"},
+        {"code": "export", "source": "gt1", "method": "exported_electricity", "unit": "MWh"},
+        {"code": "steam_out", "source": "gt1", "method": "exported_heat", "unit": "TJ"},
+    ])
+    draft = report(firm)
+    with_output(draft, firm_approver)
+    rows = (monthly("power", YEAR, activity="500") + monthly("export", YEAR, activity="100")
+            + monthly("steam_out", YEAR, activity="0.5"))
+    result = svc.report_save_activity_data(report=draft, rows=rows, acting_user=firm_approver).result
+    lines = {line.key: line.tco2e for line in result.lines}
+    # Bought 500 MWh × 0.42 = 210; exported 100 MWh × 0.42 = −42; exported 0.5 TJ = 500 GJ × 0.06 = −30 a month.
+    assert (lines["power:01"], lines["export:01"], lines["steam_out:01"]) == (D("210.000"), D("-42.000"), D("-30.000"))
+    # A year: 12 × (210 − 42 − 30) = 12 × 138 = 1656, all indirect.
+    assert (result.reported_tco2e, result.indirect_tco2e, result.direct_tco2e) == (D("1656"), D("1656.000"), 0)
