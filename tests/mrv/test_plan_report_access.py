@@ -140,6 +140,8 @@ def test_the_admin_shows_a_plans_streams_and_history(as_shanghai, world, firm_ap
     )
     change = as_shanghai.get(reverse("admin:mrv_monitoringplan_change", args=[plan.pk]))
     assert change.status_code == 200 and "天然气" in change.content.decode()
+    first = reverse("admin:mrv_monitoringplan_change", args=[world["approved"].pk])
+    assert f'<a href="{first}">v1' in change.content.decode()  # every version of the firm, linked
     history = as_shanghai.get(reverse("admin:mrv_monitoringplan_history", args=[plan.pk]))
     assert history.status_code == 200 and "mrv.monitoringplan.stream_added" in history.content.decode()
 

@@ -162,6 +162,11 @@ def test_an_approved_plan_cannot_be_edited(firm, firm_user):
     stream.name = "直接改"
     with pytest.raises(ValidationError):
         stream.save()  # not even past the services
+    loaded = MonitoringPlan.objects.get(pk=plan.pk)
+    loaded.data_management_notes = "直接改"
+    with pytest.raises(ValidationError):
+        loaded.save()
+    assert MonitoringPlan.objects.get(pk=plan.pk).data_management_notes == ""
     assert PlanSourceStream.objects.get(pk=stream.pk).name == "coal" and plan.streams.count() == 1
 
 
