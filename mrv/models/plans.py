@@ -83,18 +83,18 @@ class MonitoringPlan(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.firm} · v{self.version}"
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        plan = super().from_db(db, field_names, values)
-        plan._stored_status = plan.__dict__.get("status")
-        return plan
-
     def save(self, *args, **kwargs):
         """An approved version is immutable, even past the services (the admin, a shell)."""
         if getattr(self, "_stored_status", None) == self.Status.APPROVED:
             raise ValidationError(PLAN_LOCKED % {"version": self.version, "state": self.get_status_display()})
         super().save(*args, **kwargs)
         self._stored_status = self.status
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        plan = super().from_db(db, field_names, values)
+        plan._stored_status = plan.__dict__.get("status")
+        return plan
 
     @property
     def is_editable(self) -> bool:

@@ -226,22 +226,18 @@ def _parse_rows(report: EmissionReport, rows: Iterable) -> tuple[list[dict], lis
 
 
 def _upsert_rows(report: EmissionReport, parsed: list[dict], acting_user) -> None:
-    """Two or three statements whatever the number of rows: read the existing ones, update, insert."""
-    codes = {values["stream_code"] for values in parsed}
-    existing = {(r.stream_code, r.month): r for r in report.activity_rows.filter(stream_code__in=codes)}
-    now, changed, new = timezone.now(), [], []
-    for values in parsed:
-        row = existing.get((values["stream_code"], values["month"]))
-        if row is None:
-            new.append(ActivityDataRow(report=report, updated_by=acting_user, **values))
-            continue
-        for name, value in values.items():
-            setattr(row, name, value)
-        row.updated_by, row.updated_at = acting_user, now
-        changed.append(row)
-    editable = [name for name in ("activity", *PARAMETERS) for name in (name, f"{name}_unit")]
-    ActivityDataRow.objects.bulk_update(changed, [*editable, "updated_by", "updated_at"], batch_size=500)
-    ActivityDataRow.objects.bulk_create(new, batch_size=500)
+    """Replace the given (stream, month) rows in three statements, whatever their number.
+
+    Delete and insert rather than UPDATE: a bulk UPDATE of many rows and columns is one huge CASE
+    expression that PostgreSQL takes seconds over; nothing refers to a row's primary key.
+    """
+    keys = {(values["stream_code"], values["month"]) for values in parsed}
+    codes = {code for code, _month in keys}
+    existing = report.activity_rows.filter(stream_code__in=codes).values_list("pk", "stream_code", "month")
+    ActivityDataRow.objects.filter(pk__in=[pk for pk, code, month in existing if (code, month) in keys]).delete()
+    ActivityDataRow.objects.bulk_create(
+        [ActivityDataRow(report=report, updated_by=acting_user, **values) for values in parsed], batch_size=500
+    )
 
 
 def report_save_activity_data(*, report: EmissionReport, rows: Iterable, acting_user) -> ValidationResult:

@@ -11,6 +11,7 @@ from mrv.models import (
     ActivityDataRow,
     EmissionReport,
     MonitoringPlan,
+    OutputDataRow,
     PlanParameter,
     PlanSourceStream,
     ReportVersion,
@@ -69,7 +70,9 @@ def world(firm, other_firm, beijing_firm, body, firm_user, firm_approver):
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize("model", [MonitoringPlan, PlanSourceStream, PlanParameter, ReportVersion, ActivityDataRow])
+@pytest.mark.parametrize(
+    "model", [MonitoringPlan, PlanSourceStream, PlanParameter, ReportVersion, ActivityDataRow, OutputDataRow]
+)
 def test_scope_and_predicate_agree(request, world, persona, model):
     user = request.getfixturevalue(persona)
     listed = set(access.visible_to(user, model).values_list("pk", flat=True))
