@@ -1,14 +1,12 @@
 """Demo monitoring plans and emission reports in every demo market, in several states.
 
-- Shanghai: the power plant's plan v1 approved and v2 (adding purchased electricity) submitted; its
-  2025 report submitted. The steel works' 2025 report is a draft with months missing (errors shown).
-- Shenzhen: the bus company's plan covers its bus fleet (mobile); Q1–Q4 2025 submitted and the annual
-  draft taken over from them. The power plant's plan v2 was returned with reasons.
-- Tianjin: plan v1 went through the third-party check and was approved; v2 is checked and awaits the
-  regulator. The 2025 report is submitted.
-- Chongqing: coal, waste-water CH4, truck diesel and N2O lines; the 2025 report is submitted.
-- Beijing: the cement plant's 2025 report is a complete draft.
-- Hubei: the cement plant's 2025 report was submitted after acknowledging a warning; plan v2 is a draft.
+Plans (all markets): versions approved, submitted, returned with reasons, third-party checked
+(Tianjin) and draft. Reports: the 2025 annual reports are computed from monthly data and submitted
+through the services (the verification step then takes them further); Shenzhen's bus company
+submits Q1–Q4 2025 and its annual draft takes the quarters over; Chongqing reports coal, waste-water
+CH4, truck diesel and N2O; Hubei submits after acknowledging a warning (+23 % against 2024). 2026
+drafts show the firm's side: Shanghai steel with months missing (errors), Beijing cement complete,
+and a Shenzhen Q1 with one month missing.
 
 Idempotent: a firm whose plan version or report already exists is left as it is.
 """
@@ -137,6 +135,7 @@ MONTHLY = {
     "sh": {"gas": {"activity": "2300"}},
     "sh2": {"coke": {"activity": "53000"}},
     "sz": {"gas": {"activity": "20"}, "diesel": {"activity": "1000"}, "grid": {"activity": "400"}},
+    "sz2": {"coal": {"activity": "34600", "ncv": "20.908"}},
     "tj": {"coal": {"activity": "19800", "ncv": "20.908"}},
     "cq": {
         "coal": {"activity": "10000", "ncv": "20.908"},
@@ -155,6 +154,7 @@ OUTPUT = {
     "bj": ("熟料", "1000000", "t"),
     "hb": ("熟料", "3000000", "t"),
     "sh2": ("粗钢", "2000000", "t"),
+    "sz2": ("供电量", "2000000", "MWh"),
 }
 
 
@@ -237,11 +237,11 @@ def _rows(prefix: str, months) -> list[dict]:
     ]
 
 
-def _draft(prefix: str, firm: Firm, period: str = "annual", months=range(1, 13)) -> EmissionReport | None:
-    if EmissionReport.objects.filter(firm=firm, year=YEAR, period=period).exists():
+def _draft(prefix: str, firm: Firm, period: str = "annual", months=range(1, 13), year: int = YEAR):
+    if EmissionReport.objects.filter(firm=firm, year=year, period=period).exists():
         return None
     approver = _user(f"{prefix}_approver")
-    report = reports.report_create(firm=firm, year=YEAR, period=period, acting_user=_user(f"{prefix}_reporter"))
+    report = reports.report_create(firm=firm, year=year, period=period, acting_user=_user(f"{prefix}_reporter"))
     if period == "annual" and prefix in OUTPUT:
         name, amount, unit = OUTPUT[prefix]
         reports.report_save_output_data(
@@ -277,10 +277,13 @@ def seed_plans_and_reports() -> None:
     for prefix, firm in firms.items():
         _seed_plans(prefix, firm, body)
     _submit("sh", _draft("sh", firms["sh"]))
-    _draft("sh2", firms["sh2"], months=range(1, 7))
+    _submit("sh2", _draft("sh2", firms["sh2"]))
     _seed_shenzhen_quarters(firms["sz"])
-    _draft("sz2", firms["sz2"], months=())
+    _submit("sz2", _draft("sz2", firms["sz2"]))
     _submit("tj", _draft("tj", firms["tj"]))
     _submit("cq", _draft("cq", firms["cq"]))
-    _draft("bj", firms["bj"])
+    _submit("bj", _draft("bj", firms["bj"]))
     _submit("hb", _draft("hb", firms["hb"]), reason="2025年熟料产量增加，新增一条生产线")
+    _draft("sh2", firms["sh2"], months=range(1, 7), year=YEAR + 1)
+    _draft("bj", firms["bj"], year=YEAR + 1)
+    _draft("sz2", firms["sz2"], "q1", months=(1, 2), year=YEAR + 1)

@@ -28,6 +28,6 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("mrv", "0005_grid_factors")]
+    dependencies = [("mrv", "0006_verification_workflow")]
 
     operations = [migrations.RunPython(forward, backward)]
