@@ -300,6 +300,40 @@ def _user(user: User, other: User) -> bool:
     )
 
 
+# --- Uploaded files: whoever may see the owner may download the file -----------------------------
+
+FILE_OWNER_MODELS: list[type[models.Model]] = [EmissionReport]
+
+
+def visible_ids(user: User, model: type[models.Model]) -> QuerySet:
+    """The primary keys, as text, of the objects of `model` that `user` may see (for generic relations)."""
+    from django.db.models.functions import Cast
+
+    return visible_to(user, model).annotate(pk_text=Cast("pk", models.CharField())).values("pk_text")
+
+
+def _stored_file_model():
+    from mrv.models import StoredFile
+
+    return StoredFile
+
+
+@scope(_stored_file_model())
+def _files(user: User) -> Q:
+    from django.contrib.contenttypes.models import ContentType
+
+    allowed = NOTHING
+    for model in FILE_OWNER_MODELS:
+        allowed |= Q(owner_type=ContentType.objects.get_for_model(model), owner_id__in=visible_ids(user, model))
+    return allowed
+
+
+@predicate(_stored_file_model())
+def _file(user: User, stored) -> bool:
+    owner = stored.owner
+    return type(owner) in FILE_OWNER_MODELS and can_view(user, owner)
+
+
 # --- Monitoring plans, report data and versions ------------------------------------------------
 # A plan follows its firm: the market's regulators and the firm's people see every version. A
 # verifier sees the submitted versions of firms their body has an active engagement with (the plan

@@ -80,3 +80,7 @@ __all__ = [
     "ReportVersion",
     "ReportWarningAcknowledgement",
 ]
+
+from .files import StoredFile  # noqa: E402
+
+__all__ += ["StoredFile"]
