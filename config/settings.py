@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "mrv",
     "registry",
+    "deadlines",
 ]
 
 MIDDLEWARE = [
@@ -81,6 +82,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "deadlines.context_processors.notifications",
             ],
         },
     },
@@ -161,6 +163,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": _int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A web request never waits for the broker: connecting fails fast, publishing is not retried (the
+# outbox keeps the row and `mrv.publish_outbox` sends it later).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS.update({"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 0})
+CELERY_TASK_PUBLISH_RETRY = False
+
+# Deadlines: reminders this many days before each due date (Asia/Shanghai dates).
+REMINDER_OFFSETS_DAYS = [int(d) for d in env.list("REMINDER_OFFSETS_DAYS", default=["30", "7", "1"])]
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

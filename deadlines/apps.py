@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DeadlinesConfig(AppConfig):
+    name = "deadlines"
+    verbose_name = _("Deadlines and notifications")
+
+    def ready(self) -> None:
+        from deadlines import access_rules  # noqa: F401  (registers scopes with mrv.access)
