@@ -170,7 +170,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS.update({"socket_connect_timeout": 2, "socket_tim
 CELERY_TASK_PUBLISH_RETRY = False
 
 # Deadlines: reminders this many days before each due date (Asia/Shanghai dates).
-REMINDER_OFFSETS_DAYS = [int(d) for d in env.list("REMINDER_OFFSETS_DAYS", default=["30", "7", "1"])]
+try:
+    REMINDER_OFFSETS_DAYS = sorted({int(d) for d in env.list("REMINDER_OFFSETS_DAYS", default=["30", "7", "1"])})
+except ValueError:
+    raise ImproperlyConfigured("REMINDER_OFFSETS_DAYS must be whole numbers of days, e.g. 30,7,1.") from None
+if not REMINDER_OFFSETS_DAYS or REMINDER_OFFSETS_DAYS[0] < 1:
+    raise ImproperlyConfigured("REMINDER_OFFSETS_DAYS must be whole numbers of days of at least 1, e.g. 30,7,1.")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 REST_FRAMEWORK = {

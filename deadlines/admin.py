@@ -25,8 +25,14 @@ class EarlyWarningInline(admin.TabularInline):
     model = EarlyWarning
     extra = 0
     can_delete = False
-    fields = ["firm", "emissions_so_far_tco2e", "share_so_far", "projected_tco2e", "allocation_tco2e",
-              "shortfall_tco2e"]
+    fields = [
+        "firm",
+        "emissions_so_far_tco2e",
+        "share_so_far",
+        "projected_tco2e",
+        "allocation_tco2e",
+        "shortfall_tco2e",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):

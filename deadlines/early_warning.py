@@ -26,8 +26,10 @@ def share_so_far(quarter: int, history: Sequence[Mapping[int, Decimal]]) -> tupl
     complete = [year for year in history if all(q in year for q in (1, 2, 3, 4)) and sum(year.values()) > 0]
     if not complete:
         return Decimal(quarter) / 4, False
-    shares = [sum(Decimal(year[q]) for q in range(1, quarter + 1)) / sum(Decimal(v) for v in year.values())
-              for year in complete]
+    shares = [
+        sum(Decimal(year[q]) for q in range(1, quarter + 1)) / sum(Decimal(v) for v in year.values())
+        for year in complete
+    ]
     return sum(shares) / len(shares), True
 
 

@@ -13,11 +13,19 @@ MESSAGES = {
     K.DEADLINE_REMINDER: _("%(firm)s: the %(deadline)s for %(year)s is due on %(due_date)s (%(days_left)s days left)."),
     K.DEADLINE_OVERDUE: _("%(firm)s: the %(deadline)s for %(year)s was due on %(due_date)s and is overdue."),
     K.DEADLINE_ESCALATION: _("%(firm)s has missed the %(deadline)s deadline for %(year)s (due on %(due_date)s)."),
-    K.EXTENSION_GRANTED: _("%(firm)s: the %(deadline)s for %(year)s is now due on %(due_date)s (extended by %(extra_days)s days)."),
-    K.QUARTERLY_REPORT_OPENED: _("%(firm)s: the Q%(quarter)s %(year)s report is open for you to fill in; it is due on %(due_date)s."),
-    K.QUARTERLY_SNAPSHOT: _("%(market)s, Q%(quarter)s %(year)s: %(short_count)s firms are projected to exceed their allocation."),
+    K.EXTENSION_GRANTED: _(
+        "%(firm)s: the %(deadline)s for %(year)s is now due on %(due_date)s (extended by %(extra_days)s days)."
+    ),
+    K.QUARTERLY_REPORT_OPENED: _(
+        "%(firm)s: the Q%(quarter)s %(year)s report is open for you to fill in; it is due on %(due_date)s."
+    ),
+    K.QUARTERLY_SNAPSHOT: _(
+        "%(market)s, Q%(quarter)s %(year)s: %(short_count)s firms are projected to exceed their allocation."
+    ),
     K.SPOT_CHECK_DRAWN: _("%(market)s: the spot-check sample of the %(year)s verification reports has been drawn."),
-    K.NON_COMPLIANCE_MARKED: _("%(market)s: the compliance deadline for %(year)s has passed; non-compliant firms have been marked."),
+    K.NON_COMPLIANCE_MARKED: _(
+        "%(market)s: the compliance deadline for %(year)s has passed; non-compliant firms have been marked."
+    ),
 }
 
 

@@ -88,7 +88,9 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["recipient", "-created_at"]),
-            models.Index(fields=["recipient"], condition=models.Q(read_at__isnull=True), name="notification_unread_idx"),
+            models.Index(
+                fields=["recipient"], condition=models.Q(read_at__isnull=True), name="notification_unread_idx"
+            ),
         ]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
@@ -155,9 +157,7 @@ class EarlyWarning(models.Model):
     allocation_tco2e = models.DecimalField(
         _("allocation (tCO2e)"), max_digits=14, decimal_places=0, null=True, blank=True
     )
-    shortfall_tco2e = models.DecimalField(
-        _("projected shortfall (tCO2e)"), max_digits=14, decimal_places=0, default=0
-    )
+    shortfall_tco2e = models.DecimalField(_("projected shortfall (tCO2e)"), max_digits=14, decimal_places=0, default=0)
 
     class Meta:
         ordering = ["-shortfall_tco2e", "firm"]

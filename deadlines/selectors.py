@@ -18,8 +18,9 @@ def deadline_calendar(user: User, today: datetime.date, *, years: list[int] | No
     return firm_deadlines(firms, years or [today.year - 1, today.year, today.year + 1])
 
 
-def upcoming_deadlines(user: User, today: datetime.date, *, within_days: int = UPCOMING_DAYS,
-                       overdue_days: int = RECENTLY_OVERDUE_DAYS) -> list[Deadline]:
+def upcoming_deadlines(
+    user: User, today: datetime.date, *, within_days: int = UPCOMING_DAYS, overdue_days: int = RECENTLY_OVERDUE_DAYS
+) -> list[Deadline]:
     """What the home page shows: deadlines due in the next `within_days` days, and those recently passed."""
     return [d for d in deadline_calendar(user, today) if -overdue_days <= d.days_left(today) <= within_days]
 

@@ -62,7 +62,9 @@ QUARTER_PERIODS = {1: Q.Q1, 2: Q.Q2, 3: Q.Q3, 4: Q.Q4}
 
 def notify(recipients: Iterable[User], kind: str, params: dict, *, url: str = "") -> list[Notification]:
     """In-app notifications for each recipient, and their emails queued through the outbox."""
-    rows = [Notification(recipient=u, kind=kind, params=params, url=url) for u in {u.pk: u for u in recipients}.values()]
+    rows = [
+        Notification(recipient=u, kind=kind, params=params, url=url) for u in {u.pk: u for u in recipients}.values()
+    ]
     if not rows:
         return []
     with transaction.atomic():
@@ -87,24 +89,34 @@ def _render_both_languages(name: str, context: dict) -> tuple[str, str, str]:
     for language in ("zh-hans", "en"):
         with translation.override(language):
             context = {**context, "text": notification_text(context["notification"])}
-            parts[language] = [render_to_string(f"emails/{name}-{p}.html", context).strip() for p in
-                               ("subject", "body-text", "body-html")]
+            parts[language] = [
+                render_to_string(f"emails/{name}-{p}.html", context).strip()
+                for p in ("subject", "body-text", "body-html")
+            ]
     (zh_s, zh_t, zh_h), (en_s, en_t, en_h) = parts["zh-hans"], parts["en"]
     subject = zh_s if zh_s == en_s else f"{zh_s} / {en_s}"
     return " ".join(subject.split()), f"{zh_t}\n\n————\n\n{en_t}", f"{zh_h}\n<hr>\n{en_h}"
 
 
 def email_template_for(notification: Notification) -> str:
-    deadline_kinds = {Notification.Kind.DEADLINE_REMINDER, Notification.Kind.DEADLINE_OVERDUE,
-                      Notification.Kind.DEADLINE_ESCALATION, Notification.Kind.EXTENSION_GRANTED}
+    deadline_kinds = {
+        Notification.Kind.DEADLINE_REMINDER,
+        Notification.Kind.DEADLINE_OVERDUE,
+        Notification.Kind.DEADLINE_ESCALATION,
+        Notification.Kind.EXTENSION_GRANTED,
+    }
     return "deadline-reminder" if notification.kind in deadline_kinds else "notification"
 
 
 def notification_email_send(*, notification_id: int) -> bool:
     """Email one notification, once: the row is locked and stamped in the same transaction."""
     with transaction.atomic():
-        n = (Notification.objects.select_for_update().select_related("recipient")
-             .filter(pk=notification_id, emailed_at=None).first())
+        n = (
+            Notification.objects.select_for_update()
+            .select_related("recipient")
+            .filter(pk=notification_id, emailed_at=None)
+            .first()
+        )
         if n is None or not n.recipient.email:
             return False
         context = {"notification": n, "recipient": n.recipient, "link": settings.SITE_URL.rstrip("/") + (n.url or "/")}
@@ -134,11 +146,14 @@ class Recipients:
             self.firm_users[u.firm_id].append(u)
         self.regulators = defaultdict(list)
         markets = {f.market_id for f in firms}
-        for u in users.filter(authority__market_id__in=markets, role__in=User.REGULATOR_ROLES).select_related("authority"):
+        for u in users.filter(authority__market_id__in=markets, role__in=User.REGULATOR_ROLES).select_related(
+            "authority"
+        ):
             self.regulators[u.authority.market_id].append(u)
         engaged = VerificationEngagement.objects.filter(firm__in=firms, year__in=list(years), body__isnull=False)
-        engaged = engaged.exclude(status__in=[VerificationEngagement.Status.AWAITING_ASSIGNMENT,
-                                              VerificationEngagement.Status.DECLINED])
+        engaged = engaged.exclude(
+            status__in=[VerificationEngagement.Status.AWAITING_ASSIGNMENT, VerificationEngagement.Status.DECLINED]
+        )
         body_of = {(e.firm_id, e.year): e.body_id for e in engaged}
         verifiers = defaultdict(list)
         for u in users.filter(body_id__in=set(body_of.values()), role__in=User.VERIFIER_ROLES):
@@ -162,8 +177,14 @@ class Recipients:
 S = EmissionReport.Status
 _REPORT_MET = {
     DeadlineRule.Kind.ANNUAL_REPORT: set(S) - {S.DRAFT, S.RETURNED_TO_FIRM},
-    DeadlineRule.Kind.VERIFICATION: {S.VERIFIED, S.SPOT_CHECK, S.REGULATOR_REVIEW, S.DETERMINATION_PROPOSED,
-                                     S.DETERMINED, S.CLOSED},
+    DeadlineRule.Kind.VERIFICATION: {
+        S.VERIFIED,
+        S.SPOT_CHECK,
+        S.REGULATOR_REVIEW,
+        S.DETERMINATION_PROPOSED,
+        S.DETERMINED,
+        S.CLOSED,
+    },
     DeadlineRule.Kind.REVIEW: {S.DETERMINED, S.CLOSED},
     DeadlineRule.Kind.COMPLIANCE: {S.CLOSED},
 }
@@ -172,7 +193,9 @@ _REPORT_MET = {
 def met_deadlines(firms: list[Firm], years: Iterable[int]) -> set[tuple[int, int, str]]:
     """(firm id, year, kind) of the deadlines already met, from the reports' states."""
     met = set()
-    reports = EmissionReport.objects.filter(firm__in=firms, year__in=list(years)).values_list("firm_id", "year", "period", "status")
+    reports = EmissionReport.objects.filter(firm__in=firms, year__in=list(years)).values_list(
+        "firm_id", "year", "period", "status"
+    )
     for firm_id, year, period, status in reports:
         if period == Q.ANNUAL:
             met |= {(firm_id, year, kind) for kind, done in _REPORT_MET.items() if status in done}
@@ -195,24 +218,41 @@ def _stage_due(deadline: Deadline, today: datetime.date, offsets: list[int]) -> 
 
 
 def _reminder_params(deadline: Deadline, today: datetime.date) -> dict:
-    return {"firm": deadline.firm.name, "firm_id": deadline.firm.pk, "year": deadline.year,
-            "deadline": deadline.kind, "due_date": deadline.due_date.isoformat(),
-            "days_left": deadline.days_left(today)}
+    return {
+        "firm": deadline.firm.name,
+        "firm_id": deadline.firm.pk,
+        "year": deadline.year,
+        "deadline": deadline.kind,
+        "due_date": deadline.due_date.isoformat(),
+        "days_left": deadline.days_left(today),
+    }
 
 
-def reminder_send(*, deadline: Deadline, stage: str, offset_days: int, today: datetime.date,
-                  recipients: Recipients) -> bool:
+def reminder_send(
+    *, deadline: Deadline, stage: str, offset_days: int, today: datetime.date, recipients: Recipients
+) -> bool:
     """Send one reminder, overdue notice or escalation unless its row exists; True if sent now."""
-    key = dict(firm=deadline.firm, year=deadline.year, kind=deadline.kind, due_date=deadline.due_date,
-               offset_days=offset_days, stage=stage)
+    key = dict(
+        firm=deadline.firm,
+        year=deadline.year,
+        kind=deadline.kind,
+        due_date=deadline.due_date,
+        offset_days=offset_days,
+        stage=stage,
+    )
     try:
         with transaction.atomic():
             Reminder.objects.create(**key)
-            people = (recipients.regulators_of(deadline.firm) if stage == Reminder.Stage.ESCALATION
-                      else recipients.who_must_act(deadline))
-            kind = {Reminder.Stage.BEFORE: Notification.Kind.DEADLINE_REMINDER,
-                    Reminder.Stage.OVERDUE: Notification.Kind.DEADLINE_OVERDUE,
-                    Reminder.Stage.ESCALATION: Notification.Kind.DEADLINE_ESCALATION}[stage]
+            people = (
+                recipients.regulators_of(deadline.firm)
+                if stage == Reminder.Stage.ESCALATION
+                else recipients.who_must_act(deadline)
+            )
+            kind = {
+                Reminder.Stage.BEFORE: Notification.Kind.DEADLINE_REMINDER,
+                Reminder.Stage.OVERDUE: Notification.Kind.DEADLINE_OVERDUE,
+                Reminder.Stage.ESCALATION: Notification.Kind.DEADLINE_ESCALATION,
+            }[stage]
             notify(people, kind, _reminder_params(deadline, today), url=reverse("deadlines:calendar"))
     except IntegrityError:
         return False  # sent before, by an earlier run or another process
@@ -226,12 +266,19 @@ def reminders_send_due(*, today: datetime.date, market_id: int | None = None) ->
     firms = Firm.objects.filter(is_active=True).select_related("market")
     firms = list(firms.filter(market_id=market_id) if market_id else firms)
     met = met_deadlines(firms, years)
-    due = [(d, stage, offset) for d in firm_deadlines(firms, years) if (d.firm.pk, d.year, d.kind) not in met
-           for stage, offset in _stage_due(d, today, offsets)]
+    due = [
+        (d, stage, offset)
+        for d in firm_deadlines(firms, years)
+        if (d.firm.pk, d.year, d.kind) not in met
+        for stage, offset in _stage_due(d, today, offsets)
+    ]
     if not due:
         return 0
-    sent_before = set(Reminder.objects.filter(firm__in={d.firm.pk for d, _s, _o in due}, due_date__gte=min(
-        d.due_date for d, _s, _o in due)).values_list("firm_id", "year", "kind", "due_date", "offset_days", "stage"))
+    sent_before = set(
+        Reminder.objects.filter(
+            firm__in={d.firm.pk for d, _s, _o in due}, due_date__gte=min(d.due_date for d, _s, _o in due)
+        ).values_list("firm_id", "year", "kind", "due_date", "offset_days", "stage")
+    )
     due = [(d, s, o) for d, s, o in due if (d.firm.pk, d.year, d.kind, d.due_date, o, s) not in sent_before]
     recipients = Recipients(list({d.firm.pk: d.firm for d, _s, _o in due}.values()), years)
     return sum(reminder_send(deadline=d, stage=s, offset_days=o, today=today, recipients=recipients) for d, s, o in due)
@@ -240,8 +287,9 @@ def reminders_send_due(*, today: datetime.date, market_id: int | None = None) ->
 # --- Extensions --------------------------------------------------------------------------------
 
 
-def deadline_extension_grant(*, firm: Firm, year: int, kind: str, extra_days: int, reason: str,
-                             acting_user: User) -> DeadlineExtension:
+def deadline_extension_grant(
+    *, firm: Firm, year: int, kind: str, extra_days: int, reason: str, acting_user: User
+) -> DeadlineExtension:
     """The regulator gives one firm more days for one deadline; audited, and the firm is told."""
     if not (acting_user.is_regulator and acting_user.market_id == firm.market_id):
         raise PermissionDenied(EXTENSION_NOT_REGULATOR)
@@ -258,14 +306,29 @@ def deadline_extension_grant(*, firm: Firm, year: int, kind: str, extra_days: in
             extension = DeadlineExtension(firm=firm, year=year, kind=kind)
         extension.extra_days, extension.reason, extension.granted_by = extra_days, reason.strip(), acting_user
         extension.save()
-        log_action(extension, "deadlines.extension.granted", actor=acting_user,
-                   changes={"extra_days": (before, extra_days)}, reason=extension.reason)
+        log_action(
+            extension,
+            "deadlines.extension.granted",
+            actor=acting_user,
+            changes={"extra_days": (before, extra_days)},
+            reason=extension.reason,
+        )
         deadline = next(d for d in firm_deadlines([firm], [year]) if d.kind == kind)
-        params = {"firm": firm.name, "firm_id": firm.pk, "year": year, "deadline": kind,
-                  "due_date": deadline.due_date.isoformat(), "extra_days": extra_days}
+        params = {
+            "firm": firm.name,
+            "firm_id": firm.pk,
+            "year": year,
+            "deadline": kind,
+            "due_date": deadline.due_date.isoformat(),
+            "extra_days": extra_days,
+        }
         people = Recipients([firm], [year])
-        notify(people.who_must_act(deadline), Notification.Kind.EXTENSION_GRANTED, params,
-               url=reverse("deadlines:calendar"))
+        notify(
+            people.who_must_act(deadline),
+            Notification.Kind.EXTENSION_GRANTED,
+            params,
+            url=reverse("deadlines:calendar"),
+        )
     return extension
 
 
@@ -298,7 +361,9 @@ def rollover_open_year(*, year: int, market_id: int | None = None) -> int:
         if packs.get(market, year) is None:
             continue
         has_report = EmissionReport.objects.filter(market=market, year=year, period=Q.ANNUAL).values("firm_id")
-        for firm in Firm.objects.filter(market=market, is_active=True).exclude(pk__in=has_report).select_related("market"):
+        for firm in (
+            Firm.objects.filter(market=market, is_active=True).exclude(pk__in=has_report).select_related("market")
+        ):
             if not is_covered(firm, year):
                 continue
             with transaction.atomic():
@@ -320,8 +385,13 @@ def quarterly_open_reports(*, today: datetime.date, market_id: int | None = None
         if pack is None or not pack.quarterly_reporting:
             continue
         has_report = EmissionReport.objects.filter(market=market, year=year, period=QUARTER_PERIODS[quarter])
-        firms = [f for f in Firm.objects.filter(market=market, is_active=True)
-                 .exclude(pk__in=has_report.values("firm_id")).select_related("market") if is_covered(f, year)]
+        firms = [
+            f
+            for f in Firm.objects.filter(market=market, is_active=True)
+            .exclude(pk__in=has_report.values("firm_id"))
+            .select_related("market")
+            if is_covered(f, year)
+        ]
         if not firms:
             continue
         due = {d.firm.pk: d for d in firm_deadlines(firms, [year], packs=packs) if d.kind == kind}
@@ -330,10 +400,19 @@ def quarterly_open_reports(*, today: datetime.date, market_id: int | None = None
             with transaction.atomic():
                 if not _open_report(firm, year, QUARTER_PERIODS[quarter]):
                     continue
-                params = {"firm": firm.name, "firm_id": firm.pk, "year": year, "quarter": quarter,
-                          "due_date": due[firm.pk].due_date.isoformat() if firm.pk in due else ""}
-                notify(recipients.firm_users[firm.pk], Notification.Kind.QUARTERLY_REPORT_OPENED, params,
-                       url=reverse("deadlines:calendar"))
+                params = {
+                    "firm": firm.name,
+                    "firm_id": firm.pk,
+                    "year": year,
+                    "quarter": quarter,
+                    "due_date": due[firm.pk].due_date.isoformat() if firm.pk in due else "",
+                }
+                notify(
+                    recipients.firm_users[firm.pk],
+                    Notification.Kind.QUARTERLY_REPORT_OPENED,
+                    params,
+                    url=reverse("deadlines:calendar"),
+                )
                 opened += 1
     return opened
 
@@ -369,20 +448,35 @@ def quarterly_snapshot_build(*, market: Market, year: int, quarter: int) -> Quar
             projection = early_warning.project(this_year, quarter, history)
             by_sector[firms[firm_id].sector.code] += projection.so_far_tco2e
             allocation = hooks.allocation_for(firms[firm_id], year)
-            warnings.append(EarlyWarning(
-                snapshot=snapshot, firm=firms[firm_id], emissions_so_far_tco2e=projection.so_far_tco2e,
-                share_so_far=projection.share, seasonally_adjusted=projection.seasonally_adjusted,
-                projected_tco2e=projection.projected_tco2e, allocation_tco2e=allocation,
-                shortfall_tco2e=early_warning.shortfall(projection.projected_tco2e, allocation)))
+            warnings.append(
+                EarlyWarning(
+                    snapshot=snapshot,
+                    firm=firms[firm_id],
+                    emissions_so_far_tco2e=projection.so_far_tco2e,
+                    share_so_far=projection.share,
+                    seasonally_adjusted=projection.seasonally_adjusted,
+                    projected_tco2e=projection.projected_tco2e,
+                    allocation_tco2e=allocation,
+                    shortfall_tco2e=early_warning.shortfall(projection.projected_tco2e, allocation),
+                )
+            )
         EarlyWarning.objects.bulk_create(warnings)
         snapshot.emissions_by_sector = {code: str(total) for code, total in sorted(by_sector.items())}
         snapshot.save(update_fields=["emissions_by_sector"])
         short = sum(1 for w in warnings if w.shortfall_tco2e > 0)
         regulators = User.objects.filter(is_active=True, role__in=User.REGULATOR_ROLES, authority__market=market)
-        notify(regulators, Notification.Kind.QUARTERLY_SNAPSHOT,
-               {**_market_params(market), "year": year, "quarter": quarter,
-                "short_count": short, "snapshot_id": snapshot.pk},
-               url=reverse("deadlines:snapshot", args=[snapshot.pk]))
+        notify(
+            regulators,
+            Notification.Kind.QUARTERLY_SNAPSHOT,
+            {
+                **_market_params(market),
+                "year": year,
+                "quarter": quarter,
+                "short_count": short,
+                "snapshot_id": snapshot.pk,
+            },
+            url=reverse("deadlines:snapshot", args=[snapshot.pk]),
+        )
     return snapshot
 
 
@@ -435,11 +529,11 @@ def spot_checks_draw_due(*, today: datetime.date, market_id: int | None = None) 
             if not _once(DueWorkDone.Job.SPOT_CHECK_DRAW, market, year):
                 continue
             hooks.draw_spot_check_sample(market=market, year=year)
-            bodies = VerificationBody.objects.filter(kind=VerificationBody.Kind.SPOT_CHECK,
-                                                     registrations__market=market).values("pk")
+            bodies = VerificationBody.objects.filter(
+                kind=VerificationBody.Kind.SPOT_CHECK, registrations__market=market
+            ).values("pk")
             checkers = User.objects.filter(is_active=True, role=User.Role.SPOT_CHECKER, body__in=bodies)
-            notify(checkers, Notification.Kind.SPOT_CHECK_DRAWN,
-                   {**_market_params(market), "year": year})
+            notify(checkers, Notification.Kind.SPOT_CHECK_DRAWN, {**_market_params(market), "year": year})
             drawn += 1
     return drawn
 
@@ -453,8 +547,7 @@ def compliance_mark_due(*, today: datetime.date, market_id: int | None = None) -
                 continue
             hooks.mark_non_compliant(market=market, year=year)
             regulators = User.objects.filter(is_active=True, role__in=User.REGULATOR_ROLES, authority__market=market)
-            notify(regulators, Notification.Kind.NON_COMPLIANCE_MARKED,
-                   {**_market_params(market), "year": year})
+            notify(regulators, Notification.Kind.NON_COMPLIANCE_MARKED, {**_market_params(market), "year": year})
             marked += 1
     return marked
 

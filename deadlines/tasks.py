@@ -19,8 +19,14 @@ from .clock import shanghai_today
 
 RETRY_BACKOFF_MAX_SECONDS = 600
 TRANSIENT = (OperationalError, smtplib.SMTPException, ConnectionError, TimeoutError)
-RETRYING = dict(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True,
-                retry_backoff_max=RETRY_BACKOFF_MAX_SECONDS, retry_jitter=True, max_retries=8)
+RETRYING = dict(
+    acks_late=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    retry_backoff_max=RETRY_BACKOFF_MAX_SECONDS,
+    retry_jitter=True,
+    max_retries=8,
+)
 
 
 def _day(today: str | None) -> datetime.date:

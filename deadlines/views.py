@@ -13,7 +13,7 @@ from mrv.models import Firm
 from . import selectors, services
 from .clock import shanghai_today
 from .forms import ExtensionForm
-from .models import EarlyWarning, Notification, QuarterlySnapshot
+from .models import EarlyWarning, QuarterlySnapshot
 
 
 @login_required

@@ -40,8 +40,9 @@ def redis_broker(settings):
 
 @contextmanager
 def worker():
-    with start_worker(app, pool="solo", concurrency=1, perform_ping_check=False, loglevel="WARNING",
-                      shutdown_timeout=10) as w:
+    with start_worker(
+        app, pool="solo", concurrency=1, perform_ping_check=False, loglevel="WARNING", shutdown_timeout=10
+    ) as w:
         yield w
 
 
@@ -77,8 +78,11 @@ def test_submission_succeeds_with_the_broker_down_and_the_email_follows_once_whe
         assert outbox.publish_pending() == 0
         # The broker delivers the same message again (e.g. a restored unacked message): still one email.
         app.send_task(message.task_name, kwargs=message.kwargs, task_id=str(message.pk))
-        sentinel = Notification.objects.create(recipient=regulator, kind=Notification.Kind.SPOT_CHECK_DRAWN,
-                                               params={"market_zh": "上海", "market_en": "Shanghai", "year": 2025})
+        sentinel = Notification.objects.create(
+            recipient=regulator,
+            kind=Notification.Kind.SPOT_CHECK_DRAWN,
+            params={"market_zh": "上海", "market_en": "Shanghai", "year": 2025},
+        )
         app.send_task("deadlines.send_notification_emails", kwargs={"notification_ids": [sentinel.pk]})
         wait_for(lambda: Notification.objects.filter(pk=sentinel.pk, emailed_at__isnull=False).exists())
     assert len(mails_to(firm_user)) == 1

@@ -50,8 +50,9 @@ def test_first_compliance_year_gets_the_rule_pack_extension(firm, shanghai):
 
 
 def test_regulator_extension_moves_one_firms_deadline_only(firm, other_firm, regulator):
-    DeadlineExtension.objects.create(firm=firm, year=2025, kind=K.ANNUAL_REPORT, extra_days=14, reason="flood",
-                                     granted_by=regulator)
+    DeadlineExtension.objects.create(
+        firm=firm, year=2025, kind=K.ANNUAL_REPORT, extra_days=14, reason="flood", granted_by=regulator
+    )
     deadlines = firm_deadlines([firm, other_firm], [2025])
     mine = next(d for d in deadlines if d.firm == firm and d.kind == K.ANNUAL_REPORT)
     theirs = next(d for d in deadlines if d.firm == other_firm and d.kind == K.ANNUAL_REPORT)
@@ -116,4 +117,6 @@ def test_calendar_page_needs_a_login(client):
 @pytest.mark.parametrize("kind", [K.ANNUAL_REPORT, K.COMPLIANCE])
 def test_market_due_date_has_no_firm_extension(firm, regulator, shanghai, kind):
     DeadlineExtension.objects.create(firm=firm, year=2025, kind=kind, extra_days=10, reason="x", granted_by=regulator)
-    assert market_due_date(shanghai, 2025, kind) == {K.ANNUAL_REPORT: D(2026, 3, 31), K.COMPLIANCE: D(2026, 6, 30)}[kind]
+    assert (
+        market_due_date(shanghai, 2025, kind) == {K.ANNUAL_REPORT: D(2026, 3, 31), K.COMPLIANCE: D(2026, 6, 30)}[kind]
+    )

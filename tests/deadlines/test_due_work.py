@@ -106,14 +106,24 @@ def test_run_due_work_command_runs_everything_due_on_a_date(markings, draws, fir
     assert int(lines["reminders_sent"]) > 0
     again = io.StringIO()
     call_command("run_due_work", "--date", "2026-05-01", stdout=again)
-    assert set(again.getvalue().split()) == {"reports_opened:", "quarterly_reports_opened:", "reminders_sent:",
-                                             "snapshots_built:", "spot_check_draws:", "compliance_markings:", "0"}
+    assert set(again.getvalue().split()) == {
+        "reports_opened:",
+        "quarterly_reports_opened:",
+        "reminders_sent:",
+        "snapshots_built:",
+        "spot_check_draws:",
+        "compliance_markings:",
+        "0",
+    }
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--date", "2026-13-01"], "--date must be YYYY-MM-DD, not '2026-13-01'."),
-    (["--market", "atlantis"], "--market: no market with code 'atlantis'."),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--date", "2026-13-01"], "--date must be YYYY-MM-DD, not '2026-13-01'."),
+        (["--market", "atlantis"], "--market: no market with code 'atlantis'."),
+    ],
+)
 def test_run_due_work_refuses_bad_arguments(db, args, message):
     with pytest.raises(CommandError, match=message.replace(".", r"\.")):
         call_command("run_due_work", *args)

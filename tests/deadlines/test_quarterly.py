@@ -50,7 +50,11 @@ def test_projection_without_history_scales_the_quarters_so_far_to_a_year():
     p = project({1: Decimal("300000"), 2: Decimal("300000")}, 2, [])
     # 600,000 in two quarters = half a year → 1,200,000.
     assert (p.so_far_tco2e, p.share, p.seasonally_adjusted, p.projected_tco2e) == (
-        Decimal("600000"), Decimal("0.5"), False, Decimal("1200000"))
+        Decimal("600000"),
+        Decimal("0.5"),
+        False,
+        Decimal("1200000"),
+    )
 
 
 def test_projection_is_seasonally_adjusted_by_the_firms_previous_years():
@@ -76,11 +80,14 @@ def test_incomplete_previous_years_are_ignored():
     assert (p.share, p.seasonally_adjusted, p.projected_tco2e) == (Decimal("0.25"), False, Decimal("1200"))
 
 
-@pytest.mark.parametrize(("projected", "allocation", "expected"), [
-    (Decimal(1000000), Decimal(900000), Decimal(100000)),
-    (Decimal(1200000), Decimal(1500000), Decimal(0)),
-    (Decimal(1200000), None, Decimal(0)),
-])
+@pytest.mark.parametrize(
+    ("projected", "allocation", "expected"),
+    [
+        (Decimal(1000000), Decimal(900000), Decimal(100000)),
+        (Decimal(1200000), Decimal(1500000), Decimal(0)),
+        (Decimal(1200000), None, Decimal(0)),
+    ],
+)
 def test_shortfall_is_the_projection_above_the_allocation(projected, allocation, expected):
     assert shortfall(projected, allocation) == expected
 
@@ -103,15 +110,17 @@ def shenzhen_quarters(shenzhen, monkeypatch):
     quarters(seasonal, 2026, [270000, 180000])
     quarters(steady, 2026, [300000, 300000])
     quarters(late, 2026, [500000])  # Q2 not handed in
-    f.ReportFactory(firm=late, year=2026, period="q2", status=EmissionReport.Status.DRAFT,
-                    determined_emissions_tco2e=Decimal(1))
+    f.ReportFactory(
+        firm=late, year=2026, period="q2", status=EmissionReport.Status.DRAFT, determined_emissions_tco2e=Decimal(1)
+    )
     allocations = {seasonal.pk: Decimal(900000), steady.pk: Decimal(1500000), late.pk: Decimal(100)}
     monkeypatch.setattr(hooks, "allocation_for", lambda firm, year: allocations.get(firm.pk))
     return seasonal, steady, late
 
 
-def test_snapshot_lists_the_firms_projected_to_fall_short_and_by_how_much(shenzhen, shenzhen_quarters,
-                                                                           shenzhen_regulator):
+def test_snapshot_lists_the_firms_projected_to_fall_short_and_by_how_much(
+    shenzhen, shenzhen_quarters, shenzhen_regulator
+):
     seasonal, steady, late = shenzhen_quarters
     snapshot = quarterly_snapshot_build(market=shenzhen, year=2026, quarter=2)
     rows = {w.firm_id: w for w in EarlyWarning.objects.filter(snapshot=snapshot)}
@@ -134,8 +143,9 @@ def test_snapshot_is_built_once_after_the_quarterly_report_deadline(shenzhen, sh
     assert list(QuarterlySnapshot.objects.values_list("market__code", "year", "quarter")) == [("shenzhen", 2026, 2)]
 
 
-def test_snapshot_page_is_for_the_markets_regulator_only(client, shenzhen, shenzhen_quarters, shenzhen_regulator,
-                                                          regulator, firm_user):
+def test_snapshot_page_is_for_the_markets_regulator_only(
+    client, shenzhen, shenzhen_quarters, shenzhen_regulator, regulator, firm_user
+):
     snapshot = quarterly_snapshot_build(market=shenzhen, year=2026, quarter=2)
     url = reverse("deadlines:snapshot", args=[snapshot.pk])
     client.force_login(shenzhen_regulator)

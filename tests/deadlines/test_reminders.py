@@ -20,11 +20,15 @@ def report_reminders(firm):
 
 
 def notes(user, kind=Notification.Kind.DEADLINE_REMINDER):
-    return [n for n in Notification.objects.filter(recipient=user, kind=kind) if n.params["deadline"] == K.ANNUAL_REPORT]
+    return [
+        n for n in Notification.objects.filter(recipient=user, kind=kind) if n.params["deadline"] == K.ANNUAL_REPORT
+    ]
 
 
 @pytest.mark.parametrize(("today", "offset"), [(D(2026, 3, 1), 30), (D(2026, 3, 24), 7), (D(2026, 3, 30), 1)])
-def test_reminder_at_each_offset_goes_to_the_firms_people(firm, firm_user, firm_approver, other_firm_user, today, offset):
+def test_reminder_at_each_offset_goes_to_the_firms_people(
+    firm, firm_user, firm_approver, other_firm_user, today, offset
+):
     reminders_send_due(today=today)
     assert report_reminders(firm) == [("before", offset)]
     for user in (firm_user, firm_approver):
@@ -61,7 +65,9 @@ def test_a_duplicated_task_delivery_sends_nothing_twice(firm, firm_user, django_
     assert len(report_mails) == 1
 
 
-def test_email_is_sent_once_even_if_the_email_task_is_delivered_twice(firm, firm_user, django_capture_on_commit_callbacks):
+def test_email_is_sent_once_even_if_the_email_task_is_delivered_twice(
+    firm, firm_user, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         reminders_send_due(today=D(2026, 3, 30))
     [note] = notes(firm_user)
@@ -108,8 +114,9 @@ def test_overdue_notice_to_the_firm_and_escalation_to_the_regulator(
     assert not Notification.objects.filter(recipient=other_regulator).exists()
 
 
-def test_verification_reminders_go_to_the_engaged_verifiers(firm, engagement, verifier, team_verifier, other_verifier,
-                                                            firm_user):
+def test_verification_reminders_go_to_the_engaged_verifiers(
+    firm, engagement, verifier, team_verifier, other_verifier, firm_user
+):
     reminders_send_due(today=D(2026, 4, 23))  # verification due 30 April: 7 days
     got = lambda u: [n for n in Notification.objects.filter(recipient=u) if n.params["deadline"] == K.VERIFICATION]  # noqa: E731
     assert len(got(verifier)) == 1 and len(got(team_verifier)) == 1
@@ -135,8 +142,9 @@ def test_a_changed_due_date_is_reminded_again(firm, firm_user, regulator):
     reminders_send_due(today=D(2026, 3, 30))
     from deadlines.models import DeadlineExtension
 
-    DeadlineExtension.objects.create(firm=firm, year=2025, kind=K.ANNUAL_REPORT, extra_days=7, reason="x",
-                                     granted_by=regulator)
+    DeadlineExtension.objects.create(
+        firm=firm, year=2025, kind=K.ANNUAL_REPORT, extra_days=7, reason="x", granted_by=regulator
+    )
     reminders_send_due(today=D(2026, 4, 6))
     dates = sorted(Reminder.objects.filter(firm=firm, kind=K.ANNUAL_REPORT).values_list("due_date", "offset_days"))
     assert dates == [(D(2026, 3, 31), 1), (D(2026, 4, 7), 1)]

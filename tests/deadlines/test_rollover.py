@@ -5,7 +5,9 @@ from tests import factories as f
 A = EmissionReport.Period.ANNUAL
 
 
-def test_start_of_year_opens_a_draft_report_and_an_engagement_to_assign_per_covered_firm(firm, other_firm, beijing_firm):
+def test_start_of_year_opens_a_draft_report_and_an_engagement_to_assign_per_covered_firm(
+    firm, other_firm, beijing_firm
+):
     opened = rollover_open_year(year=2026)
     assert opened == 3
     for each in (firm, other_firm, beijing_firm):

@@ -17,9 +17,25 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 def start_worker(broker_url: str) -> subprocess.Popen:
     env = {**os.environ, "CELERY_BROKER_URL": broker_url, "SECRET_KEY": os.environ.get("SECRET_KEY", "test")}
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "tests.deadlines.worker_app", "worker", "--pool=prefork",
-         "--concurrency=1", "--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "tests.deadlines.worker_app",
+            "worker",
+            "--pool=prefork",
+            "--concurrency=1",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
 

@@ -28,9 +28,26 @@ class ThrowawayRedis:
     def start(self) -> None:
         pidfile = Path(self.dir) / "redis.pid"
         subprocess.run(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--daemonize", "yes", "--dir", self.dir, "--pidfile", str(pidfile)],
-            check=True, capture_output=True, timeout=10,
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "yes",
+                "--dir",
+                self.dir,
+                "--pidfile",
+                str(pidfile),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=10,
         )
         self.wait(up=True)
 
