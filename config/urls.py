@@ -17,4 +17,5 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("deadlines/", include("deadlines.urls")),
+    path("api/v1/", include("mrv.api.urls")),
 ]

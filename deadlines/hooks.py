@@ -17,8 +17,8 @@ COUNTED_QUARTERLY_STATUSES = [
 
 
 def report_emissions_tco2e(report: EmissionReport) -> Decimal | None:
-    """A quarterly report's emissions; adapt here if reports gain a separate reported figure."""
-    return report.determined_emissions_tco2e
+    """A quarterly report's emissions as the firm reported them (set at submission)."""
+    return report.reported_emissions_tco2e
 
 
 def allocation_for(firm: Firm, year: int) -> Decimal | None:

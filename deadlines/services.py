@@ -26,6 +26,7 @@ from mrv.models import (
     EmissionReport,
     Firm,
     Market,
+    MonitoringPlan,
     User,
     VerificationBody,
     VerificationEngagement,
@@ -191,8 +192,15 @@ _REPORT_MET = {
 
 
 def met_deadlines(firms: list[Firm], years: Iterable[int]) -> set[tuple[int, int, str]]:
-    """(firm id, year, kind) of the deadlines already met, from the reports' states."""
-    met = set()
+    """(firm id, year, kind) of the deadlines already met, from the plans' and reports' states."""
+    years = list(years)
+    handed_in = MonitoringPlan.objects.filter(firm__in=firms).exclude(status__in=MonitoringPlan.EDITABLE)
+    met = {
+        (firm_id, year, DeadlineRule.Kind.MONITORING_PLAN)
+        for firm_id, valid_from in handed_in.values_list("firm_id", "valid_from")
+        for year in years
+        if valid_from.year <= year
+    }
     reports = EmissionReport.objects.filter(firm__in=firms, year__in=list(years)).values_list(
         "firm_id", "year", "period", "status"
     )

@@ -24,10 +24,11 @@ def _reset_connections():
 
 
 @pytest.fixture
-def redis_broker(settings):
+def redis_broker(settings, monkeypatch):
     """Our Celery app pointed at a throwaway Redis (started), with tasks going through the broker."""
     server = ThrowawayRedis()
     server.start()
+    monkeypatch.setenv("CELERY_BROKER_URL", server.url)  # Celery prefers the environment to its conf
     saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager")}
     app.conf.update(broker_url=server.url, task_always_eager=False)
     settings.CELERY_TASK_ALWAYS_EAGER = False

@@ -97,7 +97,7 @@ def test_shortfall_is_the_projection_above_the_allocation(projected, allocation,
 
 def quarters(firm, year, figures, status=ACCEPTED):
     for q, value in enumerate(figures, start=1):
-        f.ReportFactory(firm=firm, year=year, period=f"q{q}", status=status, determined_emissions_tco2e=Decimal(value))
+        f.ReportFactory(firm=firm, year=year, period=f"q{q}", status=status, reported_emissions_tco2e=Decimal(value))
 
 
 @pytest.fixture
@@ -111,7 +111,7 @@ def shenzhen_quarters(shenzhen, monkeypatch):
     quarters(steady, 2026, [300000, 300000])
     quarters(late, 2026, [500000])  # Q2 not handed in
     f.ReportFactory(
-        firm=late, year=2026, period="q2", status=EmissionReport.Status.DRAFT, determined_emissions_tco2e=Decimal(1)
+        firm=late, year=2026, period="q2", status=EmissionReport.Status.DRAFT, reported_emissions_tco2e=Decimal(1)
     )
     allocations = {seasonal.pk: Decimal(900000), steady.pk: Decimal(1500000), late.pk: Decimal(100)}
     monkeypatch.setattr(hooks, "allocation_for", lambda firm, year: allocations.get(firm.pk))

@@ -156,3 +156,13 @@ def test_reminder_scan_queries_do_not_grow_with_firms(shanghai, django_assert_ma
     reminders_send_due(today=D(2026, 3, 24))  # first run sends; the second only checks
     with django_assert_max_num_queries(12):
         assert reminders_send_due(today=D(2026, 3, 24)) == 0
+
+
+@pytest.mark.parametrize(("status", "reminded"), [("submitted", False), ("approved", False), ("draft", True)])
+def test_a_handed_in_monitoring_plan_stops_its_reminders(firm, firm_user, status, reminded):
+    from mrv.models import MonitoringPlan
+
+    MonitoringPlan.objects.create(firm=firm, version=1, status=status, valid_from=D(2025, 1, 1), created_by=firm_user)
+    reminders_send_due(today=D(2026, 1, 24))  # the 2026 plan is due 31 January: 7 days
+    sent = Reminder.objects.filter(firm=firm, kind=K.MONITORING_PLAN, year=2026).exists()
+    assert sent is reminded

@@ -44,9 +44,10 @@ def kill(worker: subprocess.Popen) -> None:
     worker.wait(timeout=10)
 
 
-def test_task_of_a_killed_worker_is_redone_once_not_lost():
+def test_task_of_a_killed_worker_is_redone_once_not_lost(monkeypatch):
     server = ThrowawayRedis()
     server.start()
+    monkeypatch.setenv("CELERY_BROKER_URL", server.url)  # Celery prefers the environment to its conf
     first = second = None
     try:
         from celery import Celery

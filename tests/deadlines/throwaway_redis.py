@@ -52,6 +52,8 @@ class ThrowawayRedis:
         self.wait(up=True)
 
     def stop(self) -> None:
+        if not self.is_up():
+            return
         pid = int((Path(self.dir) / "redis.pid").read_text())
         os.kill(pid, signal.SIGTERM)  # with --save "" nothing is written on the way out
         self.wait(up=False)
