@@ -7,4 +7,7 @@ class DeadlinesConfig(AppConfig):
     verbose_name = _("Deadlines and notifications")
 
     def ready(self) -> None:
-        from deadlines import access_rules  # noqa: F401  (registers scopes with mrv.access)
+        from deadlines import (
+            access_rules,  # noqa: F401  (registers scopes with mrv.access)
+            tasks,  # noqa: F401  (registered wherever the outbox may run them eagerly)
+        )

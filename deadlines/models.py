@@ -46,6 +46,7 @@ class Reminder(models.Model):
     offset_days = models.SmallIntegerField(_("days before the due date"), help_text=_("0 after the due date"))
     stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, default=Stage.BEFORE)
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    batch = models.UUIDField(_("sent in run"), db_index=True, editable=False, help_text=_("the scan that sent it"))
 
     class Meta:
         ordering = ["-created_at"]

@@ -7,6 +7,7 @@ unique, and whatever the job sends is written in the same transaction as that ro
 
 import datetime
 import logging
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -236,35 +237,49 @@ def _reminder_params(deadline: Deadline, today: datetime.date) -> dict:
     }
 
 
-def reminder_send(
-    *, deadline: Deadline, stage: str, offset_days: int, today: datetime.date, recipients: Recipients
-) -> bool:
-    """Send one reminder, overdue notice or escalation unless its row exists; True if sent now."""
-    key = dict(
-        firm=deadline.firm,
-        year=deadline.year,
-        kind=deadline.kind,
-        due_date=deadline.due_date,
-        offset_days=offset_days,
-        stage=stage,
-    )
-    try:
-        with transaction.atomic():
-            Reminder.objects.create(**key)
-            people = (
-                recipients.regulators_of(deadline.firm)
-                if stage == Reminder.Stage.ESCALATION
-                else recipients.who_must_act(deadline)
+STAGE_NOTICE = {
+    Reminder.Stage.BEFORE: Notification.Kind.DEADLINE_REMINDER,
+    Reminder.Stage.OVERDUE: Notification.Kind.DEADLINE_OVERDUE,
+    Reminder.Stage.ESCALATION: Notification.Kind.DEADLINE_ESCALATION,
+}
+REMINDER_BATCH = 500
+EMAILS_PER_TASK = 200
+
+
+def _reminder_key(deadline: Deadline, stage: str, offset_days: int) -> tuple:
+    return (deadline.firm.pk, deadline.year, deadline.kind, deadline.due_date, offset_days, stage)
+
+
+def reminders_send(*, due: list[tuple[Deadline, str, int]], today: datetime.date, recipients: Recipients) -> int:
+    """Send each (deadline, stage, offset) whose `Reminder` row this call inserts; returns how many.
+
+    The rows go in with ON CONFLICT DO NOTHING, tagged with this call's batch id: the rows that carry
+    it are the ones nobody sent before (a concurrent run waits on the unique index, then skips them).
+    """
+    batch = uuid.uuid4()
+    rows = [
+        Reminder(firm=d.firm, year=d.year, kind=d.kind, due_date=d.due_date, offset_days=o, stage=s, batch=batch)
+        for d, s, o in due
+    ]
+    url = reverse("deadlines:calendar")
+    with transaction.atomic():
+        Reminder.objects.bulk_create(rows, ignore_conflicts=True)
+        mine = set(
+            Reminder.objects.filter(batch=batch).values_list(
+                "firm_id", "year", "kind", "due_date", "offset_days", "stage"
             )
-            kind = {
-                Reminder.Stage.BEFORE: Notification.Kind.DEADLINE_REMINDER,
-                Reminder.Stage.OVERDUE: Notification.Kind.DEADLINE_OVERDUE,
-                Reminder.Stage.ESCALATION: Notification.Kind.DEADLINE_ESCALATION,
-            }[stage]
-            notify(people, kind, _reminder_params(deadline, today), url=reverse("deadlines:calendar"))
-    except IntegrityError:
-        return False  # sent before, by an earlier run or another process
-    return True
+        )
+        notes = []
+        for d, s, o in due:
+            if _reminder_key(d, s, o) not in mine:
+                continue
+            people = recipients.regulators_of(d.firm) if s == Reminder.Stage.ESCALATION else recipients.who_must_act(d)
+            params = _reminder_params(d, today)
+            notes += [Notification(recipient=u, kind=STAGE_NOTICE[s], params=params, url=url) for u in people]
+        created = Notification.objects.bulk_create(notes)
+        for i in range(0, len(created), EMAILS_PER_TASK):
+            outbox.enqueue(EMAIL_TASK, notification_ids=[n.pk for n in created[i : i + EMAILS_PER_TASK]])
+    return len(mine)
 
 
 def reminders_send_due(*, today: datetime.date, market_id: int | None = None) -> int:
@@ -289,7 +304,10 @@ def reminders_send_due(*, today: datetime.date, market_id: int | None = None) ->
     )
     due = [(d, s, o) for d, s, o in due if (d.firm.pk, d.year, d.kind, d.due_date, o, s) not in sent_before]
     recipients = Recipients(list({d.firm.pk: d.firm for d, _s, _o in due}.values()), years)
-    return sum(reminder_send(deadline=d, stage=s, offset_days=o, today=today, recipients=recipients) for d, s, o in due)
+    return sum(
+        reminders_send(due=due[i : i + REMINDER_BATCH], today=today, recipients=recipients)
+        for i in range(0, len(due), REMINDER_BATCH)
+    )
 
 
 # --- Extensions --------------------------------------------------------------------------------
