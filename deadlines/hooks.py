@@ -4,9 +4,11 @@
 compliance marking are the verification and registry services; they are called, not re-implemented.
 """
 
+import datetime
 from decimal import Decimal
 
 from mrv.models import EmissionReport, Firm, Market
+from mrv.transitions import TransitionRefused
 
 #: Quarterly reports whose figures count for the early warning (the firm has handed them in).
 COUNTED_QUARTERLY_STATUSES = [
@@ -31,14 +33,19 @@ def allocation_for(firm: Firm, year: int) -> Decimal | None:
 
 
 def draw_spot_check_sample(*, market: Market, year: int):
-    """The verification workflow's sampling service (idempotent per market and year)."""
+    """The verification workflow's sampling service; None if the sample was drawn before (e.g. by hand)."""
     from mrv.services.spot_checks import spot_check_draw
 
-    return spot_check_draw(market=market, year=year, acting_user=None)
+    try:
+        return spot_check_draw(market=market, year=year, acting_user=None)
+    except TransitionRefused as refused:
+        if refused.code == "already_drawn":
+            return None
+        raise
 
 
-def mark_non_compliant(*, market: Market, year: int):
-    """The registry's compliance marking for a market's compliance year."""
+def mark_non_compliant(*, market: Market, year: int, today: datetime.date) -> list:
+    """The registry's compliance marking for a market's compliance year: the records of the firms short."""
     from registry.services import compliance_mark_non_compliant
 
-    return compliance_mark_non_compliant(market=market, year=year, acting_user=None)
+    return list(compliance_mark_non_compliant(market=market, year=year, acting_user=None, today=today) or [])

@@ -23,8 +23,11 @@ MESSAGES = {
         "%(market)s, Q%(quarter)s %(year)s: %(short_count)s firms are projected to exceed their allocation."
     ),
     K.SPOT_CHECK_DRAWN: _("%(market)s: the spot-check sample of the %(year)s verification reports has been drawn."),
+    K.FIRM_NON_COMPLIANT: _(
+        "%(firm)s has not surrendered enough allowances for %(year)s by the deadline and has been marked non-compliant."
+    ),
     K.NON_COMPLIANCE_MARKED: _(
-        "%(market)s: the compliance deadline for %(year)s has passed; non-compliant firms have been marked."
+        "%(market)s: the compliance deadline for %(year)s has passed; %(count)s firms have been marked non-compliant."
     ),
 }
 

@@ -74,6 +74,7 @@ class Notification(models.Model):
         QUARTERLY_SNAPSHOT = "quarterly_snapshot", _("quarterly snapshot")
         SPOT_CHECK_DRAWN = "spot_check_drawn", _("spot-check sample drawn")
         NON_COMPLIANCE_MARKED = "non_compliance_marked", _("non-compliance marked")
+        FIRM_NON_COMPLIANT = "firm_non_compliant", _("your firm did not comply")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")

@@ -554,7 +554,8 @@ def spot_checks_draw_due(*, today: datetime.date, market_id: int | None = None) 
         with transaction.atomic():
             if not _once(DueWorkDone.Job.SPOT_CHECK_DRAW, market, year):
                 continue
-            hooks.draw_spot_check_sample(market=market, year=year)
+            if hooks.draw_spot_check_sample(market=market, year=year) is None:
+                continue  # drawn before by hand: recorded as done, the bodies were told then
             bodies = VerificationBody.objects.filter(
                 kind=VerificationBody.Kind.SPOT_CHECK, registrations__market=market
             ).values("pk")
@@ -571,9 +572,18 @@ def compliance_mark_due(*, today: datetime.date, market_id: int | None = None) -
         with transaction.atomic():
             if not _once(DueWorkDone.Job.COMPLIANCE_MARKING, market, year):
                 continue
-            hooks.mark_non_compliant(market=market, year=year)
+            records = hooks.mark_non_compliant(market=market, year=year, today=today)
+            params = {**_market_params(market), "year": year, "count": len(records)}
             regulators = User.objects.filter(is_active=True, role__in=User.REGULATOR_ROLES, authority__market=market)
-            notify(regulators, Notification.Kind.NON_COMPLIANCE_MARKED, {**_market_params(market), "year": year})
+            notify(regulators, Notification.Kind.NON_COMPLIANCE_MARKED, params)
+            short = User.objects.filter(is_active=True, firm__in={r.firm_id for r in records}, role__in=User.FIRM_ROLES)
+            by_firm = defaultdict(list)
+            for person in short.select_related("firm"):
+                by_firm[person.firm].append(person)
+            for firm, people in by_firm.items():
+                notify(
+                    people, Notification.Kind.FIRM_NON_COMPLIANT, {"firm": firm.name, "firm_id": firm.pk, "year": year}
+                )
             marked += 1
     return marked
 

@@ -20,13 +20,14 @@ from deadlines.services import compliance_mark_due, spot_checks_draw_due
 D = datetime.date
 
 
-def record_calls(monkeypatch, module_name: str, function_name: str, fail: bool = False) -> list:
+def record_calls(monkeypatch, module_name: str, function_name: str, fail: Exception | None = None, result=None):
     calls = []
 
-    def service(*, market, year, acting_user=None, seed=None):
+    def service(*, market, year, acting_user=None, seed=None, today=None):
         if fail:
-            raise RuntimeError("sampling failed")
+            raise fail
         calls.append((market.code, year, acting_user))
+        return result(market) if callable(result) else (result if result is not None else object())
 
     try:
         module = importlib.import_module(module_name)
@@ -44,7 +45,7 @@ def draws(monkeypatch):
 
 @pytest.fixture
 def markings(monkeypatch):
-    return record_calls(monkeypatch, "registry.services", "compliance_mark_non_compliant")
+    return record_calls(monkeypatch, "registry.services", "compliance_mark_non_compliant", result=[])
 
 
 def test_no_draw_on_the_verification_deadline_itself(draws, shanghai):
@@ -65,13 +66,23 @@ def test_sample_is_drawn_once_the_day_after_for_spot_check_markets_only(draws, s
 
 
 def test_a_failed_draw_is_not_recorded_and_is_tried_again(monkeypatch, shanghai):
-    record_calls(monkeypatch, "mrv.services.spot_checks", "spot_check_draw", fail=True)
+    record_calls(monkeypatch, "mrv.services.spot_checks", "spot_check_draw", fail=RuntimeError("sampling failed"))
     with pytest.raises(RuntimeError):
         spot_checks_draw_due(today=D(2026, 5, 1), market_id=shanghai.pk)
     assert not DueWorkDone.objects.exists()
     calls = record_calls(monkeypatch, "mrv.services.spot_checks", "spot_check_draw")
     assert spot_checks_draw_due(today=D(2026, 5, 3), market_id=shanghai.pk) == 1
     assert calls == [("shanghai", 2025, None)]
+
+
+def test_a_sample_drawn_by_hand_before_the_deadline_scan_is_left_alone(monkeypatch, shanghai, spot_checker):
+    from mrv.transitions import TransitionRefused
+
+    refused = TransitionRefused("already drawn", code="already_drawn")
+    record_calls(monkeypatch, "mrv.services.spot_checks", "spot_check_draw", fail=refused)
+    assert spot_checks_draw_due(today=D(2026, 5, 1), market_id=shanghai.pk) == 0
+    assert DueWorkDone.objects.filter(job=DueWorkDone.Job.SPOT_CHECK_DRAW, market=shanghai, year=2025).exists()
+    assert not Notification.objects.filter(recipient=spot_checker).exists()
 
 
 def test_long_past_deadlines_are_not_drawn_again_on_a_new_installation(draws, shanghai):
@@ -86,6 +97,16 @@ def test_non_compliance_is_marked_once_after_the_compliance_deadline(markings, r
     [note] = Notification.objects.filter(recipient=regulator, kind=Notification.Kind.NON_COMPLIANCE_MARKED)
     assert note.params["year"] == 2025
     assert not Notification.objects.filter(recipient=other_regulator).exists()
+
+
+def test_firms_marked_non_compliant_are_told(monkeypatch, firm, firm_user, other_firm_user, regulator, shanghai):
+    record = type("Record", (), {"firm_id": firm.pk})
+    record_calls(monkeypatch, "registry.services", "compliance_mark_non_compliant", result=[record])
+    compliance_mark_due(today=D(2026, 7, 1), market_id=shanghai.pk)
+    [note] = Notification.objects.filter(recipient=firm_user, kind=Notification.Kind.FIRM_NON_COMPLIANT)
+    assert note.params == {"firm": firm.name, "firm_id": firm.pk, "year": 2025}
+    assert not Notification.objects.filter(recipient=other_firm_user).exists()
+    assert Notification.objects.get(recipient=regulator).params["count"] == 1
 
 
 def test_each_market_is_marked_after_its_own_deadline(db, markings):
