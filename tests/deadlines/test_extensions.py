@@ -84,3 +84,11 @@ def test_extension_page_shows_the_services_refusal_and_changes_nothing(client, f
         in response.context["form"].non_field_errors()
     )
     assert not DeadlineExtension.objects.exists()
+
+
+def test_calendar_offers_the_extension_page_to_the_regulator_only(client, firm, firm_user, regulator):
+    link = reverse("deadlines:extension_grant", args=[firm.pk])
+    client.force_login(regulator)
+    assert link in client.get(reverse("deadlines:calendar")).content.decode()
+    client.force_login(firm_user)
+    assert link not in client.get(reverse("deadlines:calendar")).content.decode()
