@@ -81,11 +81,14 @@ def test_each_user_sees_the_deadlines_of_the_firms_they_may_see(
 def test_upcoming_deadlines_are_those_due_soon_or_recently_missed(firm, firm_user):
     upcoming = upcoming_deadlines(firm_user, D(2026, 3, 1))
     # 2025 report 31 Mar (30 days), verification 30 Apr (60), and the 2026 plan missed on 31 Jan (−29).
-    assert [(d.kind, d.year, d.days_left(D(2026, 3, 1))) for d in upcoming] == [
+    assert [(d.kind, d.year, d.days_left) for d in upcoming] == [
         (K.MONITORING_PLAN, 2026, -29),
         (K.ANNUAL_REPORT, 2025, 30),
         (K.VERIFICATION, 2025, 60),
     ]
+    report = upcoming[1]
+    assert (report.due, report.url) == (D(2026, 3, 31), reverse("deadlines:calendar"))
+    assert report.label == f"{firm.name}: annual emission report 2025"
 
 
 def test_calendar_page_shows_days_left_for_own_firm_only(client, firm, other_firm, firm_user, monkeypatch):
