@@ -11,3 +11,6 @@ class DeadlinesConfig(AppConfig):
             access_rules,  # noqa: F401  (registers scopes with mrv.access)
             tasks,  # noqa: F401  (registered wherever the outbox may run them eagerly)
         )
+        from mrv.ui.navigation import NavItem, register
+
+        register(NavItem(_("Deadlines"), "deadlines:calendar", lambda user: True, order=40))

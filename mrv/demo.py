@@ -137,3 +137,9 @@ def seed() -> None:
     with transaction.atomic():
         for step in STEPS:
             step()
+
+
+# Verification, spot checks, review and quarterly co-review: reports in every state.
+from mrv.demo_verification import seed_verification  # noqa: E402
+
+STEPS.append(seed_verification)

@@ -123,3 +123,14 @@ def test_market_due_date_has_no_firm_extension(firm, regulator, shanghai, kind):
     assert (
         market_due_date(shanghai, 2025, kind) == {K.ANNUAL_REPORT: D(2026, 3, 31), K.COMPLIANCE: D(2026, 6, 30)}[kind]
     )
+
+
+def test_home_page_lists_my_upcoming_deadlines_and_the_nav_links_the_calendar(client, firm, firm_user, monkeypatch):
+    monkeypatch.setattr("mrv.views.timezone.localdate", lambda: D(2026, 3, 24))
+    client.force_login(firm_user)
+    response = client.get(reverse("home"))
+    labels = [d.label for d in response.context["deadlines"]]
+    assert f"{firm.name}: annual emission report 2025" in labels
+    assert {"label": "Deadlines", "url": reverse("deadlines:calendar"), "active": False} in [
+        {**i, "label": str(i["label"])} for i in response.context["nav_items"]
+    ]
