@@ -298,3 +298,8 @@ def _user(user: User, other: User) -> bool:
         or (user.authority_id is not None and other.authority_id == user.authority_id)
         or (user.is_regulator and other.firm_id is not None and other.firm.market_id == user.market_id)
     )
+
+
+# --- Registry (its scopes and predicates live with its models) -----------------------------------
+
+import registry.access  # noqa: E402, F401
