@@ -24,6 +24,7 @@ NOT_WHOLE = _("Quantities are whole tonnes greater than zero.")
 OTHER_MARKET = _("All accounts of a transaction must belong to its market.")
 INSUFFICIENT = _("Account %(account)s holds %(held)s t of %(unit)s %(vintage)s; %(wanted)s t are needed.")
 KEY_REQUIRED = _("An idempotency key is required.")
+KEY_REUSED = _("The idempotency key %(key)s was already used for a different kind of movement.")
 SAME_ACCOUNT = _("The receiving account must differ from the paying account.")
 
 
@@ -108,6 +109,13 @@ def lock_accounts(accounts: Iterable[Account]) -> list[Account]:
     return list(Account.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
 
 
+def _same_kind(existing: Transaction, kind: str) -> Transaction:
+    """A retry returns the first result; a key reused for another kind of movement is a caller's error."""
+    if existing.kind != kind:
+        raise LedgerError(KEY_REUSED % {"key": existing.idempotency_key})
+    return existing
+
+
 def record(
     *,
     market: Market,
@@ -126,11 +134,11 @@ def record(
     with transaction.atomic():
         existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
         if existing:
-            return existing
+            return _same_kind(existing, kind)
         lock_accounts(leg.account for leg in legs)
         existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
         if existing:
-            return existing
+            return _same_kind(existing, kind)
         _check_cover(legs)
         if check is not None:
             check()
@@ -141,7 +149,7 @@ def record(
                     created_by=acting_user if getattr(acting_user, "pk", None) else None, **fields,
                 )
         except IntegrityError:
-            return Transaction.objects.get(idempotency_key=idempotency_key)
+            return _same_kind(Transaction.objects.get(idempotency_key=idempotency_key), kind)
         Entry.objects.bulk_create(
             Entry(transaction=tx, account=leg.account, unit_type=leg.unit.unit_type, vintage=leg.unit.vintage,
                   project=leg.unit.project, quantity=leg.quantity)

@@ -123,3 +123,8 @@ def test_the_2020_caps_of_table_6_are_loaded(db):
     assert caps["tianjin"].reserve_tco2e == 0
     assert caps["shenzhen"].cap_tco2e == D("30000000") and "impossible" in caps["shenzhen"].note
     assert caps["fujian"].cap_tco2e is None
+
+
+def test_a_key_reused_for_another_kind_of_movement_is_refused(funded, firm):
+    with pytest.raises(LedgerError, match="already used for a different kind"):
+        services.units_surrender(firm=firm, year=2025, allowances={2025: 10}, idempotency_key=f"fund:{firm.pk}:2025:1000")
