@@ -137,3 +137,12 @@ def seed() -> None:
     with transaction.atomic():
         for step in STEPS:
             step()
+
+
+def _seed_registry() -> None:
+    from registry.demo import seed_registry
+
+    seed_registry()
+
+
+STEPS.append(_seed_registry)
