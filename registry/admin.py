@@ -46,8 +46,17 @@ class EntryInline(admin.TabularInline):
 
 @admin.register(Transaction)
 class TransactionAdmin(LedgerAdmin):
-    list_display = ["pk", "created_at", "kind", "market", "firm", "compliance_year", "trade_date", "price_cny_per_t",
-                    "reverses"]
+    list_display = [
+        "pk",
+        "created_at",
+        "kind",
+        "market",
+        "firm",
+        "compliance_year",
+        "trade_date",
+        "price_cny_per_t",
+        "reverses",
+    ]
     list_filter = ["market", "kind", "compliance_year"]
     list_select_related = ["market", "firm", "reverses"]
     search_fields = ["idempotency_key", "memo"]
@@ -82,8 +91,18 @@ class AllocationLineInline(admin.TabularInline):
     model = AllocationLine
     extra = 0
     can_delete = False
-    fields = ["firm", "method", "formula", "inputs", "computed_tco2e", "deduction_tco2e", "previously_issued_tco2e",
-              "free_tco2e", "auction_tco2e", "from_reserve"]
+    fields = [
+        "firm",
+        "method",
+        "formula",
+        "inputs",
+        "computed_tco2e",
+        "deduction_tco2e",
+        "previously_issued_tco2e",
+        "free_tco2e",
+        "auction_tco2e",
+        "from_reserve",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -103,8 +122,16 @@ class AllocationTableAdmin(ReadOnlyScopedAdmin):
 
 @admin.register(TransferProposal)
 class TransferProposalAdmin(ReadOnlyScopedAdmin):
-    list_display = ["from_account", "to_account", "unit_type", "vintage", "quantity", "status", "proposed_by",
-                    "decided_by"]
+    list_display = [
+        "from_account",
+        "to_account",
+        "unit_type",
+        "vintage",
+        "quantity",
+        "status",
+        "proposed_by",
+        "decided_by",
+    ]
     list_filter = ["status"]
     list_select_related = ["from_account", "to_account", "proposed_by", "decided_by"]
 

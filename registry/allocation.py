@@ -36,8 +36,10 @@ def _need(**values) -> None:
 
 
 def _plain(inputs: dict) -> dict:
-    return {k: (str(v) if isinstance(v, Decimal) else [str(x) for x in v] if isinstance(v, list | tuple) else v)
-            for k, v in inputs.items()}
+    return {
+        k: (str(v) if isinstance(v, Decimal) else [str(x) for x in v] if isinstance(v, list | tuple) else v)
+        for k, v in inputs.items()
+    }
 
 
 def _result(value: Decimal, formula: str, **inputs) -> Allocation:
@@ -50,12 +52,18 @@ def grandfathering(history_tco2e: Sequence[Decimal], decline_factor: Decimal | N
         raise AllocationInputError(_("Grandfathering needs historical emissions."))
     factor = decline_factor if decline_factor is not None else ONE
     average = sum(history_tco2e, Decimal(0)) / len(history_tco2e)
-    return _result(average * factor, "mean(historical emissions) × decline factor",
-                   history_tco2e=list(history_tco2e), decline_factor=factor)
+    return _result(
+        average * factor,
+        "mean(historical emissions) × decline factor",
+        history_tco2e=list(history_tco2e),
+        decline_factor=factor,
+    )
 
 
 def historical_intensity(
-    history_tco2e: Sequence[Decimal], history_output: Sequence[Decimal], decline_factor: Decimal | None,
+    history_tco2e: Sequence[Decimal],
+    history_output: Sequence[Decimal],
+    decline_factor: Decimal | None,
     output: Decimal | None,
 ) -> Allocation:
     """Historical emissions per unit of output (pooled over the base years) × decline factor × current output."""
@@ -64,14 +72,23 @@ def historical_intensity(
         raise AllocationInputError(_("Historical intensity needs emissions and output for the same base years."))
     factor = decline_factor if decline_factor is not None else ONE
     intensity = sum(history_tco2e, Decimal(0)) / sum(history_output, Decimal(0))
-    return _result(intensity * factor * output, "Σ historical emissions / Σ historical output × decline factor × output",
-                   history_tco2e=list(history_tco2e), history_output=list(history_output),
-                   intensity=intensity.quantize(Decimal("0.000001")), decline_factor=factor, output=output)
+    return _result(
+        intensity * factor * output,
+        "Σ historical emissions / Σ historical output × decline factor × output",
+        history_tco2e=list(history_tco2e),
+        history_output=list(history_output),
+        intensity=intensity.quantize(Decimal("0.000001")),
+        decline_factor=factor,
+        output=output,
+    )
 
 
 def three_year_average_intensity(
-    history_tco2e: Sequence[Decimal], history_output: Sequence[Decimal], decline_factor: Decimal | None,
-    output: Decimal | None, peer_benchmark: Decimal | None = None,
+    history_tco2e: Sequence[Decimal],
+    history_output: Sequence[Decimal],
+    decline_factor: Decimal | None,
+    output: Decimal | None,
+    peer_benchmark: Decimal | None = None,
 ) -> Allocation:
     """Beijing, Shenzhen, Tianjin: mean of the last three yearly intensities × output.
 
@@ -84,10 +101,16 @@ def three_year_average_intensity(
     baseline = sum((e / o for e, o in zip(history_tco2e, history_output, strict=True)), Decimal(0)) / 3
     below_peers = peer_benchmark is not None and baseline <= peer_benchmark
     factor = ONE if below_peers or decline_factor is None else decline_factor
-    return _result(baseline * factor * output, "mean(three yearly intensities) × decline factor × output",
-                   history_tco2e=list(history_tco2e), history_output=list(history_output),
-                   baseline_intensity=baseline.quantize(Decimal("0.000001")), decline_factor=factor,
-                   below_peers=below_peers, output=output)
+    return _result(
+        baseline * factor * output,
+        "mean(three yearly intensities) × decline factor × output",
+        history_tco2e=list(history_tco2e),
+        history_output=list(history_output),
+        baseline_intensity=baseline.quantize(Decimal("0.000001")),
+        decline_factor=factor,
+        below_peers=below_peers,
+        output=output,
+    )
 
 
 def benchmark(output: Decimal | None, sector_benchmark: Decimal | None) -> Allocation:
@@ -99,8 +122,12 @@ def benchmark(output: Decimal | None, sector_benchmark: Decimal | None) -> Alloc
 def benchmark_new_project(design_capacity: Decimal | None, sector_benchmark: Decimal | None) -> Allocation:
     """Guangdong's new projects: design capacity × benchmark."""
     _need(design_capacity=design_capacity, benchmark=sector_benchmark)
-    return _result(design_capacity * sector_benchmark, "design capacity × benchmark",
-                   design_capacity=design_capacity, benchmark=sector_benchmark)
+    return _result(
+        design_capacity * sector_benchmark,
+        "design capacity × benchmark",
+        design_capacity=design_capacity,
+        benchmark=sector_benchmark,
+    )
 
 
 def benchmark_market_adjusted(
@@ -108,33 +135,52 @@ def benchmark_market_adjusted(
 ) -> Allocation:
     """Hubei: output × sector benchmark × market adjustment factor."""
     _need(output=output, benchmark=sector_benchmark, adjustment_factor=adjustment_factor)
-    return _result(output * sector_benchmark * adjustment_factor, "output × benchmark × market adjustment factor",
-                   output=output, benchmark=sector_benchmark, adjustment_factor=adjustment_factor)
+    return _result(
+        output * sector_benchmark * adjustment_factor,
+        "output × benchmark × market adjustment factor",
+        output=output,
+        benchmark=sector_benchmark,
+        adjustment_factor=adjustment_factor,
+    )
 
 
-def shanghai_power(supply_mwh: Decimal | None, sector_benchmark: Decimal | None,
-                   correction_factor: Decimal | None) -> Allocation:
+def shanghai_power(
+    supply_mwh: Decimal | None, sector_benchmark: Decimal | None, correction_factor: Decimal | None
+) -> Allocation:
     """Unit comprehensive power-supply emission benchmark × annual comprehensive supply × correction factor."""
     _need(supply=supply_mwh, benchmark=sector_benchmark, correction_factor=correction_factor)
-    return _result(sector_benchmark * supply_mwh * correction_factor,
-                   "supply emission benchmark × annual comprehensive supply × correction factor",
-                   benchmark=sector_benchmark, supply=supply_mwh, correction_factor=correction_factor)
+    return _result(
+        sector_benchmark * supply_mwh * correction_factor,
+        "supply emission benchmark × annual comprehensive supply × correction factor",
+        benchmark=sector_benchmark,
+        supply=supply_mwh,
+        correction_factor=correction_factor,
+    )
 
 
-def shanghai_grid(supply_mwh: Decimal | None, line_loss_benchmark: Decimal | None,
-                  emission_factor: Decimal | None) -> Allocation:
+def shanghai_grid(
+    supply_mwh: Decimal | None, line_loss_benchmark: Decimal | None, emission_factor: Decimal | None
+) -> Allocation:
     """Line-loss-rate benchmark × annual supply × grid emission factor."""
     _need(supply=supply_mwh, line_loss_benchmark=line_loss_benchmark, emission_factor=emission_factor)
-    return _result(line_loss_benchmark * supply_mwh * emission_factor,
-                   "line-loss benchmark × annual supply × emission factor",
-                   line_loss_benchmark=line_loss_benchmark, supply=supply_mwh, emission_factor=emission_factor)
+    return _result(
+        line_loss_benchmark * supply_mwh * emission_factor,
+        "line-loss benchmark × annual supply × emission factor",
+        line_loss_benchmark=line_loss_benchmark,
+        supply=supply_mwh,
+        emission_factor=emission_factor,
+    )
 
 
 def shanghai_heat(heat_supply_gj: Decimal | None, sector_benchmark: Decimal | None) -> Allocation:
     """Unit heat-supply emission benchmark × annual heat supply."""
     _need(heat_supply=heat_supply_gj, benchmark=sector_benchmark)
-    return _result(sector_benchmark * heat_supply_gj, "heat-supply benchmark × annual heat supply",
-                   benchmark=sector_benchmark, heat_supply=heat_supply_gj)
+    return _result(
+        sector_benchmark * heat_supply_gj,
+        "heat-supply benchmark × annual heat supply",
+        benchmark=sector_benchmark,
+        heat_supply=heat_supply_gj,
+    )
 
 
 def self_declaration(declared_tco2e: Decimal | None, verified_history_tco2e: Sequence[Decimal]) -> Allocation:
@@ -144,9 +190,14 @@ def self_declaration(declared_tco2e: Decimal | None, verified_history_tco2e: Seq
         raise AllocationInputError(_("A self-declaration is checked against verified emissions; there are none."))
     ceiling = sum(verified_history_tco2e, Decimal(0)) / len(verified_history_tco2e)
     capped = declared_tco2e > ceiling
-    return _result(min(declared_tco2e, ceiling), "min(declared, mean(verified history))",
-                   declared=declared_tco2e, verified_history_tco2e=list(verified_history_tco2e),
-                   verified_mean=ceiling.quantize(Decimal("0.01")), capped_by_history=capped)
+    return _result(
+        min(declared_tco2e, ceiling),
+        "min(declared, mean(verified history))",
+        declared=declared_tco2e,
+        verified_history_tco2e=list(verified_history_tco2e),
+        verified_mean=ceiling.quantize(Decimal("0.01")),
+        capped_by_history=capped,
+    )
 
 
 def split_free_and_auction(amount_tco2e: Decimal, free_pct: Decimal) -> tuple[Decimal, Decimal]:
@@ -175,8 +226,7 @@ def compute(method: str, sector, data: FirmData) -> Allocation:
     if method == "historical_intensity":
         return historical_intensity(data.history_tco2e, data.history_output, decline, data.output)
     if method == "three_year_average_intensity":
-        return three_year_average_intensity(data.history_tco2e[-3:], data.history_output[-3:], decline,
-                                            data.output, bm)
+        return three_year_average_intensity(data.history_tco2e[-3:], data.history_output[-3:], decline, data.output, bm)
     if method == "benchmark":
         if data.is_new_entrant:
             return benchmark_new_project(data.design_capacity, bm)

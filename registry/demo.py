@@ -20,7 +20,8 @@ DEMO_NOTE = "Demo figure (the 2020 cap of table 6 reused for the demo year)."
 def _caps() -> None:
     for cap in MarketCap.objects.filter(year=2020):
         MarketCap.objects.get_or_create(
-            market=cap.market, year=DEMO_YEAR,
+            market=cap.market,
+            year=DEMO_YEAR,
             defaults={"cap_tco2e": cap.cap_tco2e, "reserve_tco2e": cap.reserve_tco2e, "note": DEMO_NOTE},
         )
 
@@ -28,9 +29,11 @@ def _caps() -> None:
 def _shanghai_inputs(power: Firm, steel: Firm) -> None:
     pack = power.market.rule_pack_for(DEMO_YEAR)
     MarketSector.objects.filter(rule_pack=pack, sector__code="power", benchmark__isnull=True).update(
-        benchmark=D("0.58"), adjustment_factor=D("1.0"))
+        benchmark=D("0.58"), adjustment_factor=D("1.0")
+    )
     MarketSector.objects.filter(rule_pack=pack, sector__code="steel", decline_factor__isnull=True).update(
-        decline_factor=D("0.98"))
+        decline_factor=D("0.98")
+    )
     ProductionRecord.objects.get_or_create(firm=power, year=DEMO_YEAR - 1, defaults={"output": D(1040000)})
     for year, output in ((2022, 1000000), (2023, 980000), (2024, 990000)):
         ProductionRecord.objects.get_or_create(firm=steel, year=year, defaults={"output": D(output)})
@@ -59,15 +62,35 @@ def seed_registry() -> None:
     seller, buyer = holding_account(power), holding_account(steel)
     unit = Unit(ALLOWANCE, DEMO_YEAR)
     for i, (qty, price, day) in enumerate([(20000, "52.30", 3), (15000, "53.10", 17), (8000, "51.75", 28)], start=1):
-        services.units_transfer(from_account=seller, to_account=buyer, unit=unit, quantity=qty,
-                                idempotency_key=f"demo:trade:{i}", kind="trade", price_cny_per_t=D(price),
-                                trade_date=datetime.date(DEMO_YEAR, 5, day))
-    services.offsets_issue(firm=power, offset_type="CCER", project="CCER-SH-001", vintage=DEMO_YEAR - 1,
-                           quantity=20000, idempotency_key="demo:ccer:1")
-    services.units_surrender(firm=steel, year=DEMO_YEAR, allowances={DEMO_YEAR: 100000},
-                             idempotency_key="demo:surrender:steel")
+        services.units_transfer(
+            from_account=seller,
+            to_account=buyer,
+            unit=unit,
+            quantity=qty,
+            idempotency_key=f"demo:trade:{i}",
+            kind="trade",
+            price_cny_per_t=D(price),
+            trade_date=datetime.date(DEMO_YEAR, 5, day),
+        )
+    services.offsets_issue(
+        firm=power,
+        offset_type="CCER",
+        project="CCER-SH-001",
+        vintage=DEMO_YEAR - 1,
+        quantity=20000,
+        idempotency_key="demo:ccer:1",
+    )
+    services.units_surrender(
+        firm=steel, year=DEMO_YEAR, allowances={DEMO_YEAR: 100000}, idempotency_key="demo:surrender:steel"
+    )
     reporter = User.objects.get(username="sh_reporter")
     if not TransferProposal.objects.filter(from_account=seller).exists():
-        services.transfer_propose(from_account=seller, to_account=buyer, unit=unit, quantity=5000,
-                                  price_cny_per_t=D("54.00"), trade_date=datetime.date(DEMO_YEAR, 6, 2),
-                                  acting_user=reporter)
+        services.transfer_propose(
+            from_account=seller,
+            to_account=buyer,
+            unit=unit,
+            quantity=5000,
+            price_cny_per_t=D("54.00"),
+            trade_date=datetime.date(DEMO_YEAR, 6, 2),
+            acting_user=reporter,
+        )

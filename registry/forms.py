@@ -15,8 +15,9 @@ class TransferForm(forms.Form):
     vintage = forms.IntegerField(label=_("vintage"), min_value=2000, max_value=2100)
     project = forms.CharField(label=_("offset project (offsets only)"), max_length=60, required=False)
     quantity = forms.IntegerField(label=_("quantity (t)"), min_value=1)
-    price_cny_per_t = forms.DecimalField(label=_("price (CNY/t)"), max_digits=10, decimal_places=2, min_value=0,
-                                         required=False)
+    price_cny_per_t = forms.DecimalField(
+        label=_("price (CNY/t)"), max_digits=10, decimal_places=2, min_value=0, required=False
+    )
     trade_date = forms.DateField(label=_("trade date"), initial=timezone.localdate, required=False)
 
     def __init__(self, *args, from_account: Account, **kwargs):
@@ -45,7 +46,10 @@ class SurrenderForm(forms.Form):
             name = f"u_{row['unit_type']}_{row['vintage']}_{row['project']}".replace(" ", "_")
             label = f"{row['unit_type']} {row['vintage']} {row['project']}".strip()
             self.fields[name] = forms.IntegerField(
-                label=label, min_value=0, max_value=int(row["quantity"]), required=False,
+                label=label,
+                min_value=0,
+                max_value=int(row["quantity"]),
+                required=False,
                 help_text=_("held: %(q)s t") % {"q": row["quantity"]},
             )
             self.units[name] = row
@@ -77,11 +81,13 @@ class ComputeTableForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    decision_text = forms.CharField(label=_("enforcement decision"), widget=forms.Textarea(attrs={"rows": 3}),
-                                    max_length=2000)
+    decision_text = forms.CharField(
+        label=_("enforcement decision"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
 
 
 class TradeImportForm(forms.Form):
-    file = forms.FileField(label=_("CSV of settled trades"),
-                           help_text=_("Columns: trade_id, trade_date, seller_account, buyer_account, vintage, "
-                                       "quantity, price_cny_per_t"))
+    file = forms.FileField(
+        label=_("CSV of settled trades"),
+        help_text=_("Columns: trade_id, trade_date, seller_account, buyer_account, vintage, quantity, price_cny_per_t"),
+    )

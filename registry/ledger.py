@@ -55,7 +55,9 @@ class Leg:
 
 def holding_account(firm: Firm) -> Account:
     account, _created = Account.objects.get_or_create(
-        market_id=firm.market_id, firm=firm, kind=Account.Kind.HOLDING,
+        market_id=firm.market_id,
+        firm=firm,
+        kind=Account.Kind.HOLDING,
         defaults={"number": f"{firm.market.code.upper()}-H-{firm.credit_code}"},
     )
     return account
@@ -99,8 +101,13 @@ def _check_cover(legs: list[Leg]) -> None:
             if held + delta < 0:
                 raise LedgerError(
                     INSUFFICIENT
-                    % {"account": account.number, "held": held, "unit": unit.unit_type, "vintage": unit.vintage,
-                       "wanted": -delta}
+                    % {
+                        "account": account.number,
+                        "held": held,
+                        "unit": unit.unit_type,
+                        "vintage": unit.vintage,
+                        "wanted": -delta,
+                    }
                 )
 
 
@@ -145,18 +152,32 @@ def record(
         try:
             with transaction.atomic():
                 tx = Transaction.objects.create(
-                    market=market, kind=kind, idempotency_key=idempotency_key,
-                    created_by=acting_user if getattr(acting_user, "pk", None) else None, **fields,
+                    market=market,
+                    kind=kind,
+                    idempotency_key=idempotency_key,
+                    created_by=acting_user if getattr(acting_user, "pk", None) else None,
+                    **fields,
                 )
         except IntegrityError:
             return _same_kind(Transaction.objects.get(idempotency_key=idempotency_key), kind)
         Entry.objects.bulk_create(
-            Entry(transaction=tx, account=leg.account, unit_type=leg.unit.unit_type, vintage=leg.unit.vintage,
-                  project=leg.unit.project, quantity=leg.quantity)
+            Entry(
+                transaction=tx,
+                account=leg.account,
+                unit_type=leg.unit.unit_type,
+                vintage=leg.unit.vintage,
+                project=leg.unit.project,
+                quantity=leg.quantity,
+            )
             for leg in legs
         )
-        log_action(tx, f"registry.transaction.{kind}", actor=acting_user, reason=reason,
-                   changes={str(leg.account): (None, f"{leg.quantity:+} {leg.unit}") for leg in legs})
+        log_action(
+            tx,
+            f"registry.transaction.{kind}",
+            actor=acting_user,
+            reason=reason,
+            changes={str(leg.account): (None, f"{leg.quantity:+} {leg.unit}") for leg in legs},
+        )
     return tx
 
 

@@ -122,7 +122,11 @@ class Transaction(Immutable):
     idempotency_key = models.CharField(_("idempotency key"), max_length=100, unique=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True, db_index=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("recorded by"),
     )
     reverses = models.OneToOneField(
@@ -341,8 +345,9 @@ class Penalty(ConcurrentTransitionMixin, models.Model):
     deduction_tco2e = tonnes(verbose_name=_("deduction from the next allocation (tCO2e)"))
     status = FSMField(_("status"), max_length=12, choices=Status.choices, default=Status.PROPOSED, protected=True)
     decision_text = models.TextField(_("enforcement decision"), blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
 
     class Meta:

@@ -49,7 +49,8 @@ def cap_for(market: Market, year: int) -> MarketCap | None:
 def allocation_for(firm: Firm, year: int) -> Decimal | None:
     """The firm's allocation of a vintage from approved or issued tables (free + auctioned); None if none."""
     lines = AllocationLine.objects.filter(
-        firm=firm, table__year=year,
+        firm=firm,
+        table__year=year,
         table__status__in=[AllocationTable.Status.APPROVED, AllocationTable.Status.ISSUED],
     )
     totals = lines.aggregate(free=Sum("free_tco2e"), auction=Sum("auction_tco2e"))
@@ -121,7 +122,10 @@ def compliance_deadline(market: Market, year: int) -> datetime.date | None:
 
 def _obligations(firms_q: Q, year: int) -> dict[int, dict[int, Decimal]]:
     rows = EmissionReport.objects.filter(
-        firms_q, period=EmissionReport.Period.ANNUAL, status__in=DETERMINED, year__lte=year,
+        firms_q,
+        period=EmissionReport.Period.ANNUAL,
+        status__in=DETERMINED,
+        year__lte=year,
         determined_emissions_tco2e__isnull=False,
     ).values_list("firm_id", "year", "determined_emissions_tco2e")
     result: dict[int, dict[int, Decimal]] = defaultdict(dict)
@@ -134,7 +138,9 @@ def _surrendered(firm_ids_q: Q, year: int) -> dict[int, dict[int, dict[str, Deci
     """Net units in retirement per firm, compliance year and kind (allowance / offset); reversals net out."""
     rows = (
         Entry.objects.filter(
-            firm_ids_q, account__kind=Account.Kind.RETIREMENT, transaction__compliance_year__lte=year,
+            firm_ids_q,
+            account__kind=Account.Kind.RETIREMENT,
+            transaction__compliance_year__lte=year,
             transaction__kind__in=[Tx.Kind.SURRENDER, Tx.Kind.REVERSAL],
         )
         .values("transaction__firm_id", "transaction__compliance_year", "unit_type")
@@ -164,10 +170,17 @@ def _status_for(firm_id, year, obligations, surrendered, offset_pct, deadline, t
     current = by_year[year]
     owed = current["obligation"]
     result = ComplianceStatus(
-        firm_id=firm_id, year=year, status=Status.NO_OBLIGATION, obligation_tco2e=owed,
-        allowances_tco2e=current["allowances"], offsets_tco2e=current["offsets"],
-        offset_cap_tco2e=offset_cap(owed, offset_pct), carried_in_tco2e=current["carried_in"],
-        deadline=deadline, marked=marked, by_year=by_year,
+        firm_id=firm_id,
+        year=year,
+        status=Status.NO_OBLIGATION,
+        obligation_tco2e=owed,
+        allowances_tco2e=current["allowances"],
+        offsets_tco2e=current["offsets"],
+        offset_cap_tco2e=offset_cap(owed, offset_pct),
+        carried_in_tco2e=current["carried_in"],
+        deadline=deadline,
+        marked=marked,
+        by_year=by_year,
     )
     if owed is None:
         return result
@@ -183,7 +196,9 @@ def _status_for(firm_id, year, obligations, surrendered, offset_pct, deadline, t
     return result
 
 
-def compliance_statuses(market: Market, year: int, *, firms=None, today: datetime.date | None = None) -> list[ComplianceStatus]:
+def compliance_statuses(
+    market: Market, year: int, *, firms=None, today: datetime.date | None = None
+) -> list[ComplianceStatus]:
     """Status of every firm of the market (or of `firms`) for a year, in a fixed number of queries."""
     today = today or timezone.localdate()
     firm_qs = firms if firms is not None else Firm.objects.filter(market=market)
@@ -194,8 +209,9 @@ def compliance_statuses(market: Market, year: int, *, firms=None, today: datetim
     surrendered = _surrendered(Q(transaction__firm_id__in=firm_ids), year)
     marked = set(ComplianceRecord.objects.filter(firm_id__in=firm_ids, year=year).values_list("firm_id", flat=True))
     return [
-        _status_for(fid, year, obligations.get(fid, {}), surrendered.get(fid, {}), offset_pct, deadline, today,
-                    fid in marked)
+        _status_for(
+            fid, year, obligations.get(fid, {}), surrendered.get(fid, {}), offset_pct, deadline, today, fid in marked
+        )
         for fid in firm_ids
     ]
 
@@ -241,12 +257,18 @@ class MarketStatistics:
 
     def rows(self) -> list[tuple[str, object]]:
         return [
-            (str(_("market")), self.market.code), (str(_("year")), self.year),
-            (str(_("obliged firms")), self.obliged_firms), (str(_("compliant firms")), self.compliant_firms),
-            (str(_("compliance rate (%)")), self.compliance_rate_pct), (str(_("cap (tCO2e)")), self.cap_tco2e),
-            (str(_("allocated (tCO2e)")), self.allocated_tco2e), (str(_("issued (tCO2e)")), self.issued_tco2e),
-            (str(_("surrendered (t)")), self.surrendered_tco2e), (str(_("offsets surrendered (t)")), self.offsets_tco2e),
-            (str(_("offsets share (%)")), self.offsets_share_pct), (str(_("traded volume (t)")), self.traded_tco2e),
+            (str(_("market")), self.market.code),
+            (str(_("year")), self.year),
+            (str(_("obliged firms")), self.obliged_firms),
+            (str(_("compliant firms")), self.compliant_firms),
+            (str(_("compliance rate (%)")), self.compliance_rate_pct),
+            (str(_("cap (tCO2e)")), self.cap_tco2e),
+            (str(_("allocated (tCO2e)")), self.allocated_tco2e),
+            (str(_("issued (tCO2e)")), self.issued_tco2e),
+            (str(_("surrendered (t)")), self.surrendered_tco2e),
+            (str(_("offsets surrendered (t)")), self.offsets_tco2e),
+            (str(_("offsets share (%)")), self.offsets_share_pct),
+            (str(_("traded volume (t)")), self.traded_tco2e),
             (str(_("trading rate (%)")), self.trading_rate_pct),
         ]
 
@@ -258,11 +280,16 @@ def _sum(qs, name="quantity") -> Decimal:
 def traded_volume(market: Market, year: int) -> Decimal:
     """Units moved between firms in trades and transfers dated in the year, net of their reversals."""
     trades = Entry.objects.filter(
-        account__market=market, account__kind=Account.Kind.HOLDING, quantity__gt=0,
-        transaction__kind__in=[Tx.Kind.TRADE, Tx.Kind.TRANSFER], transaction__trade_date__year=year,
+        account__market=market,
+        account__kind=Account.Kind.HOLDING,
+        quantity__gt=0,
+        transaction__kind__in=[Tx.Kind.TRADE, Tx.Kind.TRANSFER],
+        transaction__trade_date__year=year,
     )
     reversed_ = Entry.objects.filter(
-        account__market=market, account__kind=Account.Kind.HOLDING, quantity__lt=0,
+        account__market=market,
+        account__kind=Account.Kind.HOLDING,
+        quantity__lt=0,
         transaction__kind=Tx.Kind.REVERSAL,
         transaction__reverses__kind__in=[Tx.Kind.TRADE, Tx.Kind.TRANSFER],
         transaction__reverses__trade_date__year=year,
@@ -274,27 +301,35 @@ def market_statistics(market: Market, year: int, *, today: datetime.date | None 
     statuses = [s for s in compliance_statuses(market, year, today=today) if s.obligation_tco2e is not None]
     cap = cap_for(market, year)
     allocated = AllocationLine.objects.filter(
-        table__market=market, table__year=year,
+        table__market=market,
+        table__year=year,
         table__status__in=[AllocationTable.Status.APPROVED, AllocationTable.Status.ISSUED],
     )
     retired = Entry.objects.filter(
-        account__market=market, account__kind=Account.Kind.RETIREMENT, transaction__compliance_year=year,
+        account__market=market,
+        account__kind=Account.Kind.RETIREMENT,
+        transaction__compliance_year=year,
         transaction__kind__in=[Tx.Kind.SURRENDER, Tx.Kind.REVERSAL],
     )
     return MarketStatistics(
-        market=market, year=year, obliged_firms=len(statuses),
+        market=market,
+        year=year,
+        obliged_firms=len(statuses),
         compliant_firms=sum(1 for s in statuses if s.status == Status.COMPLIANT),
         cap_tco2e=cap.cap_tco2e if cap else None,
         allocated_tco2e=_sum(allocated, "free_tco2e") + _sum(allocated, "auction_tco2e"),
         issued_tco2e=issued_total(market, year),
-        surrendered_tco2e=_sum(retired), offsets_tco2e=_sum(retired.exclude(unit_type=ALLOWANCE)),
+        surrendered_tco2e=_sum(retired),
+        offsets_tco2e=_sum(retired.exclude(unit_type=ALLOWANCE)),
         traded_tco2e=traded_volume(market, year),
     )
 
 
 def unit_totals(market: Market) -> dict[tuple[str, int, str], Decimal]:
     """Per unit, the sum over all accounts of the market: zero for every unit when the ledger balances."""
-    rows = Entry.objects.filter(account__market=market).values("unit_type", "vintage", "project").annotate(
-        q=Sum("quantity")
+    rows = (
+        Entry.objects.filter(account__market=market)
+        .values("unit_type", "vintage", "project")
+        .annotate(q=Sum("quantity"))
     )
     return {(r["unit_type"], r["vintage"], r["project"]): r["q"] for r in rows}

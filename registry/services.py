@@ -29,15 +29,23 @@ from registry.models import (
 )
 from registry.models import Transaction as Tx
 
-CAP_EXCEEDED = _("Issuing %(wanted)s t of vintage %(year)s would exceed the cap of %(cap)s t (already issued %(issued)s t).")
+CAP_EXCEEDED = _(
+    "Issuing %(wanted)s t of vintage %(year)s would exceed the cap of %(cap)s t (already issued %(issued)s t)."
+)
 NO_CAP = _("There is no cap for %(market)s %(year)s.")
 RESERVE_EXCEEDED = _("New-entrant lines (%(wanted)s t) exceed the adjustment reserve of %(reserve)s t.")
-INITIAL_EXCEEDED = _("The allocation (%(wanted)s t) exceeds the initial allocation of %(initial)s t (cap minus reserve).")
+INITIAL_EXCEEDED = _(
+    "The allocation (%(wanted)s t) exceeds the initial allocation of %(initial)s t (cap minus reserve)."
+)
 NOT_POSITIVE = _("The quantity must be a whole number of tonnes greater than zero.")
-VINTAGE_TOO_LATE = _("Allowances of vintage %(vintage)s cannot be surrendered for %(year)s: only the compliance year or earlier (banked) vintages.")
+VINTAGE_TOO_LATE = _(
+    "Allowances of vintage %(vintage)s cannot be surrendered for %(year)s: only the compliance year or earlier (banked) vintages."
+)
 OFFSET_TYPE_REFUSED = _("%(market)s does not accept %(type)s offsets (accepted: %(accepted)s).")
 OFFSET_VINTAGE_REFUSED = _("Offsets of vintage %(vintage)s cannot be used for %(year)s.")
-OFFSET_CAP_EXCEEDED = _("Offsets are capped at %(cap)s t for %(year)s (%(pct)s%% of %(obligation)s t); %(used)s t already used, %(wanted)s t asked.")
+OFFSET_CAP_EXCEEDED = _(
+    "Offsets are capped at %(cap)s t for %(year)s (%(pct)s%% of %(obligation)s t); %(used)s t already used, %(wanted)s t asked."
+)
 NO_OBLIGATION = _("Offsets can be surrendered only once the emissions of %(year)s are determined.")
 NOT_A_HOLDING = _("Account %(number)s is not a firm's holding account in this market.")
 ALREADY_REVERSED = _("This transaction has already been reversed.")
@@ -75,7 +83,9 @@ def _cap_check(market: Market, vintage: int, wanted: Decimal):
             raise LedgerError(NO_CAP % {"market": market, "year": vintage})
         issued = selectors.issued_total(market, vintage)
         if issued + wanted > cap.cap_tco2e:
-            raise LedgerError(CAP_EXCEEDED % {"wanted": wanted, "year": vintage, "cap": cap.cap_tco2e, "issued": issued})
+            raise LedgerError(
+                CAP_EXCEEDED % {"wanted": wanted, "year": vintage, "cap": cap.cap_tco2e, "issued": issued}
+            )
 
     return check
 
@@ -84,33 +94,62 @@ def allowances_issue(*, firm: Firm, vintage: int, quantity, idempotency_key: str
     """Issue allowances of a vintage to a firm outside an allocation table (e.g. from the reserve)."""
     quantity = _whole(quantity)
     market = firm.market
-    legs = move(government_account(market, Account.Kind.ISSUANCE), holding_account(firm), Unit(ALLOWANCE, vintage), quantity)
-    return record(market=market, kind=Tx.Kind.ISSUANCE, idempotency_key=idempotency_key, legs=legs,
-                  acting_user=acting_user, check=_cap_check(market, vintage, quantity))
+    legs = move(
+        government_account(market, Account.Kind.ISSUANCE), holding_account(firm), Unit(ALLOWANCE, vintage), quantity
+    )
+    return record(
+        market=market,
+        kind=Tx.Kind.ISSUANCE,
+        idempotency_key=idempotency_key,
+        legs=legs,
+        acting_user=acting_user,
+        check=_cap_check(market, vintage, quantity),
+    )
 
 
-def offsets_issue(*, firm: Firm, offset_type: str, project: str, vintage: int, quantity, idempotency_key: str,
-                  acting_user=None) -> Tx:
+def offsets_issue(
+    *, firm: Firm, offset_type: str, project: str, vintage: int, quantity, idempotency_key: str, acting_user=None
+) -> Tx:
     """Bring offset credits (e.g. CCER transferred in from the national registry) into a firm's account."""
     quantity = _whole(quantity)
     market = firm.market
-    legs = move(government_account(market, Account.Kind.OFFSET_ISSUANCE), holding_account(firm),
-                Unit(offset_type, vintage, project), quantity)
-    return record(market=market, kind=Tx.Kind.OFFSET_ISSUANCE, idempotency_key=idempotency_key, legs=legs,
-                  acting_user=acting_user)
+    legs = move(
+        government_account(market, Account.Kind.OFFSET_ISSUANCE),
+        holding_account(firm),
+        Unit(offset_type, vintage, project),
+        quantity,
+    )
+    return record(
+        market=market, kind=Tx.Kind.OFFSET_ISSUANCE, idempotency_key=idempotency_key, legs=legs, acting_user=acting_user
+    )
 
 
-def units_transfer(*, from_account: Account, to_account: Account, unit: Unit, quantity, idempotency_key: str,
-                   acting_user=None, kind: str = Tx.Kind.TRANSFER, price_cny_per_t=None,
-                   trade_date: datetime.date | None = None) -> Tx:
+def units_transfer(
+    *,
+    from_account: Account,
+    to_account: Account,
+    unit: Unit,
+    quantity,
+    idempotency_key: str,
+    acting_user=None,
+    kind: str = Tx.Kind.TRANSFER,
+    price_cny_per_t=None,
+    trade_date: datetime.date | None = None,
+) -> Tx:
     """Move units between two holding accounts of one market (a transfer or a settled trade)."""
     quantity = _whole(quantity)
     for account in (from_account, to_account):
         if account.kind != Account.Kind.HOLDING or account.market_id != from_account.market_id:
             raise LedgerError(NOT_A_HOLDING % {"number": account.number})
-    return record(market=from_account.market, kind=kind, idempotency_key=idempotency_key,
-                  legs=move(from_account, to_account, unit, quantity), acting_user=acting_user,
-                  price_cny_per_t=price_cny_per_t, trade_date=trade_date or timezone.localdate())
+    return record(
+        market=from_account.market,
+        kind=kind,
+        idempotency_key=idempotency_key,
+        legs=move(from_account, to_account, unit, quantity),
+        acting_user=acting_user,
+        price_cny_per_t=price_cny_per_t,
+        trade_date=trade_date or timezone.localdate(),
+    )
 
 
 def transaction_reverse(*, original: Tx, idempotency_key: str, acting_user=None, reason: str = "") -> Tx:
@@ -119,18 +158,37 @@ def transaction_reverse(*, original: Tx, idempotency_key: str, acting_user=None,
         raise LedgerError(NO_REVERSAL_OF_REVERSAL)
     if Tx.objects.filter(reverses=original).exclude(idempotency_key=idempotency_key).exists():
         raise LedgerError(ALREADY_REVERSED)
-    legs = [Leg(e.account, Unit(e.unit_type, e.vintage, e.project), -e.quantity)
-            for e in original.entries.select_related("account")]
-    return record(market=original.market, kind=Tx.Kind.REVERSAL, idempotency_key=idempotency_key, legs=legs,
-                  acting_user=acting_user, reason=reason, reverses=original, firm_id=original.firm_id,
-                  compliance_year=original.compliance_year, trade_date=original.trade_date)
+    legs = [
+        Leg(e.account, Unit(e.unit_type, e.vintage, e.project), -e.quantity)
+        for e in original.entries.select_related("account")
+    ]
+    return record(
+        market=original.market,
+        kind=Tx.Kind.REVERSAL,
+        idempotency_key=idempotency_key,
+        legs=legs,
+        acting_user=acting_user,
+        reason=reason,
+        reverses=original,
+        firm_id=original.firm_id,
+        compliance_year=original.compliance_year,
+        trade_date=original.trade_date,
+    )
 
 
 # --- Two-person transfers ----------------------------------------------------------------------
 
 
-def transfer_propose(*, from_account: Account, to_account: Account, unit: Unit, quantity, acting_user,
-                     price_cny_per_t=None, trade_date=None) -> TransferProposal:
+def transfer_propose(
+    *,
+    from_account: Account,
+    to_account: Account,
+    unit: Unit,
+    quantity,
+    acting_user,
+    price_cny_per_t=None,
+    trade_date=None,
+) -> TransferProposal:
     if not (acting_user.is_firm_user and from_account.firm_id == acting_user.firm_id):
         raise PermissionDenied(NOT_YOUR_ACCOUNT)
     quantity = _whole(quantity)
@@ -140,8 +198,14 @@ def transfer_propose(*, from_account: Account, to_account: Account, unit: Unit, 
         raise LedgerError(_("The receiving account must differ from the paying account."))
     with transaction.atomic():
         proposal = TransferProposal.objects.create(
-            from_account=from_account, to_account=to_account, unit_type=unit.unit_type, vintage=unit.vintage,
-            project=unit.project, quantity=quantity, price_cny_per_t=price_cny_per_t, trade_date=trade_date,
+            from_account=from_account,
+            to_account=to_account,
+            unit_type=unit.unit_type,
+            vintage=unit.vintage,
+            project=unit.project,
+            quantity=quantity,
+            price_cny_per_t=price_cny_per_t,
+            trade_date=trade_date,
             proposed_by=acting_user,
         )
         log_action(proposal, "registry.transferproposal.proposed", actor=acting_user)
@@ -151,15 +215,21 @@ def transfer_propose(*, from_account: Account, to_account: Account, unit: Unit, 
 def transfer_approve(*, proposal: TransferProposal, acting_user) -> TransferProposal:
     """The second person approves; the transfer is executed in the same transaction, or nothing happens."""
     with transaction.atomic():
-        proposal = TransferProposal.objects.select_for_update().select_related("from_account__market", "to_account").get(
-            pk=proposal.pk
+        proposal = (
+            TransferProposal.objects.select_for_update()
+            .select_related("from_account__market", "to_account")
+            .get(pk=proposal.pk)
         )
         run_transition(proposal, "approve", acting_user=acting_user, by=acting_user)
         proposal.ledger_transaction = units_transfer(
-            from_account=proposal.from_account, to_account=proposal.to_account,
-            unit=Unit(proposal.unit_type, proposal.vintage, proposal.project), quantity=proposal.quantity,
-            idempotency_key=f"proposal:{proposal.pk}", acting_user=acting_user,
-            price_cny_per_t=proposal.price_cny_per_t, trade_date=proposal.trade_date,
+            from_account=proposal.from_account,
+            to_account=proposal.to_account,
+            unit=Unit(proposal.unit_type, proposal.vintage, proposal.project),
+            quantity=proposal.quantity,
+            idempotency_key=f"proposal:{proposal.pk}",
+            acting_user=acting_user,
+            price_cny_per_t=proposal.price_cny_per_t,
+            trade_date=proposal.trade_date,
         )
         proposal.save(update_fields=["ledger_transaction"])
     return proposal
@@ -240,8 +310,9 @@ def _parse_trade(line: int, row: dict, accounts: dict[str, Account], seen: set) 
         price = None
     if errors:
         return None, errors
-    return TradeRow(line, trade_id, trade_date, parties["seller_account"], parties["buyer_account"], vintage, quantity,
-                    price), []
+    return TradeRow(
+        line, trade_id, trade_date, parties["seller_account"], parties["buyer_account"], vintage, quantity, price
+    ), []
 
 
 def trades_import(*, market: Market, data: bytes, acting_user) -> list[Tx]:
@@ -269,12 +340,19 @@ def trades_import(*, market: Market, data: bytes, acting_user) -> list[Tx]:
     with transaction.atomic():
         for row in rows:
             try:
-                recorded.append(units_transfer(
-                    from_account=row.seller, to_account=row.buyer, unit=Unit(ALLOWANCE, row.vintage),
-                    quantity=row.quantity, idempotency_key=f"trade:{market.code}:{row.trade_id}",
-                    acting_user=acting_user, kind=Tx.Kind.TRADE, price_cny_per_t=row.price,
-                    trade_date=row.trade_date,
-                ))
+                recorded.append(
+                    units_transfer(
+                        from_account=row.seller,
+                        to_account=row.buyer,
+                        unit=Unit(ALLOWANCE, row.vintage),
+                        quantity=row.quantity,
+                        idempotency_key=f"trade:{market.code}:{row.trade_id}",
+                        acting_user=acting_user,
+                        kind=Tx.Kind.TRADE,
+                        price_cny_per_t=row.price,
+                        trade_date=row.trade_date,
+                    )
+                )
             except LedgerError as exc:
                 raise ImportRejected([str(_("Row %(line)s: ") % {"line": row.line}) + str(exc.message)]) from None
     return recorded
@@ -290,8 +368,10 @@ def _surrender_checks(firm: Firm, year: int, allowances: dict[int, Decimal], off
             raise LedgerError(VINTAGE_TOO_LATE % {"vintage": vintage, "year": year})
     for unit in offsets:
         if unit.unit_type not in pack.accepted_offset_types:
-            raise LedgerError(OFFSET_TYPE_REFUSED % {"market": firm.market, "type": unit.unit_type,
-                                                      "accepted": ", ".join(pack.accepted_offset_types)})
+            raise LedgerError(
+                OFFSET_TYPE_REFUSED
+                % {"market": firm.market, "type": unit.unit_type, "accepted": ", ".join(pack.accepted_offset_types)}
+            )
         if unit.vintage > year:
             raise LedgerError(OFFSET_VINTAGE_REFUSED % {"vintage": unit.vintage, "year": year})
 
@@ -303,15 +383,30 @@ def _surrender_checks(firm: Firm, year: int, allowances: dict[int, Decimal], off
             raise LedgerError(NO_OBLIGATION % {"year": year})
         wanted = sum(offsets.values(), Decimal(0))
         if status.offsets_tco2e + wanted > status.offset_cap_tco2e:
-            raise LedgerError(OFFSET_CAP_EXCEEDED % {
-                "cap": status.offset_cap_tco2e, "year": year, "pct": pack.offset_cap_pct,
-                "obligation": status.obligation_tco2e, "used": status.offsets_tco2e, "wanted": wanted})
+            raise LedgerError(
+                OFFSET_CAP_EXCEEDED
+                % {
+                    "cap": status.offset_cap_tco2e,
+                    "year": year,
+                    "pct": pack.offset_cap_pct,
+                    "obligation": status.obligation_tco2e,
+                    "used": status.offsets_tco2e,
+                    "wanted": wanted,
+                }
+            )
 
     return check
 
 
-def units_surrender(*, firm: Firm, year: int, allowances: dict[int, object] | None = None,
-                    offsets: dict[Unit, object] | None = None, idempotency_key: str, acting_user=None) -> Tx:
+def units_surrender(
+    *,
+    firm: Firm,
+    year: int,
+    allowances: dict[int, object] | None = None,
+    offsets: dict[Unit, object] | None = None,
+    idempotency_key: str,
+    acting_user=None,
+) -> Tx:
     """Surrender allowances (this or earlier vintages) and capped, accepted offsets for a compliance year."""
     allowances = {int(v): _whole(q) for v, q in (allowances or {}).items() if q}
     offsets = {u: _whole(q) for u, q in (offsets or {}).items() if q}
@@ -325,8 +420,16 @@ def units_surrender(*, firm: Firm, year: int, allowances: dict[int, object] | No
         legs += move(holding, retirement, Unit(ALLOWANCE, vintage), quantity)
     for unit, quantity in offsets.items():
         legs += move(holding, retirement, unit, quantity)
-    return record(market=firm.market, kind=Tx.Kind.SURRENDER, idempotency_key=idempotency_key, legs=legs,
-                  acting_user=acting_user, check=check, firm=firm, compliance_year=year)
+    return record(
+        market=firm.market,
+        kind=Tx.Kind.SURRENDER,
+        idempotency_key=idempotency_key,
+        legs=legs,
+        acting_user=acting_user,
+        check=check,
+        firm=firm,
+        compliance_year=year,
+    )
 
 
 # --- Allocation tables -------------------------------------------------------------------------
@@ -336,8 +439,9 @@ def _history(firm: Firm, before_year: int, years: int = 3) -> tuple[list[Decimal
     """Emissions (determined reports first, else recorded figures) and output of the base years."""
     span = list(range(before_year - years, before_year))
     determined = dict(
-        EmissionReport.objects.filter(firm=firm, year__in=span, period="annual", status__in=selectors.DETERMINED)
-        .values_list("year", "determined_emissions_tco2e")
+        EmissionReport.objects.filter(
+            firm=firm, year__in=span, period="annual", status__in=selectors.DETERMINED
+        ).values_list("year", "determined_emissions_tco2e")
     )
     figures = dict(FirmYearFigure.objects.filter(firm=firm, year__in=span).values_list("year", "emissions_tco2e"))
     outputs = dict(ProductionRecord.objects.filter(firm=firm, year__in=span).values_list("year", "output"))
@@ -362,8 +466,12 @@ def _firm_data(firm: Firm, year: int, kind: str) -> allocation.FirmData:
     declared = records.get(year).declared_tco2e if records.get(year) else None
     emissions, output = _history(firm, year)
     return allocation.FirmData(
-        output=current.output if current else None, design_capacity=firm.design_capacity,
-        is_new_entrant=firm.is_new_entrant, declared_tco2e=declared, history_tco2e=emissions, history_output=output,
+        output=current.output if current else None,
+        design_capacity=firm.design_capacity,
+        is_new_entrant=firm.is_new_entrant,
+        declared_tco2e=declared,
+        history_tco2e=emissions,
+        history_output=output,
     )
 
 
@@ -374,14 +482,18 @@ def _deductions(market: Market, year: int) -> dict[int, Decimal]:
 
 def _previously_issued(market: Market, year: int) -> dict[int, Decimal]:
     rows = (
-        AllocationLine.objects.filter(table__market=market, table__year=year, table__status=AllocationTable.Status.ISSUED)
-        .values("firm_id").annotate(free=Sum("free_tco2e"), auction=Sum("auction_tco2e"))
+        AllocationLine.objects.filter(
+            table__market=market, table__year=year, table__status=AllocationTable.Status.ISSUED
+        )
+        .values("firm_id")
+        .annotate(free=Sum("free_tco2e"), auction=Sum("auction_tco2e"))
     )
     return {r["firm_id"]: r["free"] + r["auction"] for r in rows}
 
 
-def allocation_table_compute(*, market: Market, year: int, kind: str = AllocationTable.Kind.PRELIMINARY,
-                             acting_user) -> AllocationTable:
+def allocation_table_compute(
+    *, market: Market, year: int, kind: str = AllocationTable.Kind.PRELIMINARY, acting_user
+) -> AllocationTable:
     """Compute (or recompute) a draft table: one line per covered firm with its method, inputs and formula."""
     _require_regulator(acting_user, market.pk)
     pack = market.rule_pack_for(year)
@@ -409,25 +521,38 @@ def allocation_table_compute(*, market: Market, year: int, kind: str = Allocatio
                 continue
             deduction = min(deductions.get(firm.pk, Decimal(0)), result.tco2e)
             previous = earlier.get(firm.pk, Decimal(0)) if kind == AllocationTable.Kind.TRUE_UP else Decimal(0)
-            free, auction = allocation.split_free_and_auction(result.tco2e - deduction - previous, pack.free_allocation_pct)
-            lines.append(AllocationLine(
-                table=table, firm=firm, method=method, inputs=result.inputs, formula=result.formula,
-                computed_tco2e=result.tco2e, deduction_tco2e=deduction, previously_issued_tco2e=previous,
-                free_tco2e=free, auction_tco2e=auction, from_reserve=firm.is_new_entrant,
-            ))
+            free, auction = allocation.split_free_and_auction(
+                result.tco2e - deduction - previous, pack.free_allocation_pct
+            )
+            lines.append(
+                AllocationLine(
+                    table=table,
+                    firm=firm,
+                    method=method,
+                    inputs=result.inputs,
+                    formula=result.formula,
+                    computed_tco2e=result.tco2e,
+                    deduction_tco2e=deduction,
+                    previously_issued_tco2e=previous,
+                    free_tco2e=free,
+                    auction_tco2e=auction,
+                    from_reserve=firm.is_new_entrant,
+                )
+            )
         if missing:
             raise LedgerError(MISSING_INPUTS % {"details": "; ".join(missing)})
         _check_table_limits(cap, lines, earlier if kind == AllocationTable.Kind.TRUE_UP else {})
         AllocationLine.objects.bulk_create(lines)
-        log_action(table, "registry.allocationtable.computed", actor=acting_user,
-                   changes={"lines": (None, len(lines))})
+        log_action(table, "registry.allocationtable.computed", actor=acting_user, changes={"lines": (None, len(lines))})
     return table
 
 
 def _check_table_limits(cap, lines: list[AllocationLine], earlier: dict) -> None:
     """Existing firms share the initial allocation (cap − reserve); new entrants draw on the reserve."""
     reserve = sum((line.total_tco2e + line.previously_issued_tco2e for line in lines if line.from_reserve), Decimal(0))
-    initial = sum((line.total_tco2e + line.previously_issued_tco2e for line in lines if not line.from_reserve), Decimal(0))
+    initial = sum(
+        (line.total_tco2e + line.previously_issued_tco2e for line in lines if not line.from_reserve), Decimal(0)
+    )
     if reserve > cap.reserve_tco2e:
         raise LedgerError(RESERVE_EXCEEDED % {"wanted": reserve, "reserve": cap.reserve_tco2e})
     if initial > cap.initial_tco2e:
@@ -459,8 +584,11 @@ def allocation_table_issue(*, table: AllocationTable, acting_user) -> Allocation
             legs.append(Leg(issuance, unit, -net))
         if legs:
             table.ledger_transaction = record(
-                market=market, kind=Tx.Kind.ISSUANCE if table.kind == "preliminary" else Tx.Kind.TRUE_UP,
-                idempotency_key=f"allocation:{table.pk}", legs=legs, acting_user=acting_user,
+                market=market,
+                kind=Tx.Kind.ISSUANCE if table.kind == "preliminary" else Tx.Kind.TRUE_UP,
+                idempotency_key=f"allocation:{table.pk}",
+                legs=legs,
+                acting_user=acting_user,
                 check=_cap_check(market, table.year, net),
             )
         run_transition(table, "issue", acting_user=acting_user)
@@ -470,8 +598,9 @@ def allocation_table_issue(*, table: AllocationTable, acting_user) -> Allocation
 # --- Compliance and penalties ------------------------------------------------------------------
 
 
-def compliance_mark_non_compliant(*, market: Market, year: int, acting_user=None,
-                                  today: datetime.date | None = None) -> list[ComplianceRecord]:
+def compliance_mark_non_compliant(
+    *, market: Market, year: int, acting_user=None, today: datetime.date | None = None
+) -> list[ComplianceRecord]:
     """After the deadline, record every firm still short; running it again adds nothing."""
     statuses = selectors.compliance_statuses(market, year, today=today)
     short = [s for s in statuses if s.status == selectors.Status.NON_COMPLIANT]
@@ -482,8 +611,12 @@ def compliance_mark_non_compliant(*, market: Market, year: int, acting_user=None
                 firm_id=status.firm_id, year=year, defaults={"shortfall_tco2e": status.shortfall_tco2e}
             )
             if created:
-                log_action(rec, "registry.compliance.non_compliant", actor=acting_user,
-                           changes={"shortfall_tco2e": (None, status.shortfall_tco2e)})
+                log_action(
+                    rec,
+                    "registry.compliance.non_compliant",
+                    actor=acting_user,
+                    changes={"shortfall_tco2e": (None, status.shortfall_tco2e)},
+                )
             records.append(rec)
     return records
 
@@ -510,22 +643,33 @@ def penalty_propose(*, firm: Firm, year: int, acting_user) -> Penalty:
     fine, deduction = penalty_compute(status.shortfall_tco2e, firm.market.rule_pack_for(year))
     with transaction.atomic():
         penalty, created = Penalty.objects.get_or_create(
-            firm=firm, year=year,
+            firm=firm,
+            year=year,
             defaults={"shortfall_tco2e": status.shortfall_tco2e, "fine_cny": fine, "deduction_tco2e": deduction},
         )
         if created:
-            log_action(penalty, "registry.penalty.proposed", actor=acting_user,
-                       changes={"fine_cny": (None, fine), "deduction_tco2e": (None, deduction)})
+            log_action(
+                penalty,
+                "registry.penalty.proposed",
+                actor=acting_user,
+                changes={"fine_cny": (None, fine), "deduction_tco2e": (None, deduction)},
+            )
     return penalty
 
 
 def penalty_decide(*, penalty: Penalty, decision_text: str, acting_user) -> Penalty:
-    run_transition(penalty, "decide", acting_user=acting_user, reason=decision_text, reason_required=True,
-                   by=acting_user, text=decision_text)
+    run_transition(
+        penalty,
+        "decide",
+        acting_user=acting_user,
+        reason=decision_text,
+        reason_required=True,
+        by=acting_user,
+        text=decision_text,
+    )
     return penalty
 
 
 def penalty_withdraw(*, penalty: Penalty, reason: str, acting_user) -> Penalty:
     run_transition(penalty, "withdraw", acting_user=acting_user, reason=reason, reason_required=True)
     return penalty
-

@@ -13,7 +13,9 @@ urlpatterns = [
     path("transfers/<int:pk>/reject/", views.transfer_decide, {"decision": "reject"}, name="transfer_reject"),
     path("allocation/", views.allocation_tables, name="allocation_tables"),
     path("allocation/<int:pk>/", views.allocation_table, name="allocation_table"),
-    path("allocation/<int:pk>/approve/", views.allocation_table_action, {"action": "approve"}, name="allocation_approve"),
+    path(
+        "allocation/<int:pk>/approve/", views.allocation_table_action, {"action": "approve"}, name="allocation_approve"
+    ),
     path("allocation/<int:pk>/issue/", views.allocation_table_action, {"action": "issue"}, name="allocation_issue"),
     path("compliance/", views.compliance_dashboard, name="compliance"),
     path("penalties/", views.penalties, name="penalties"),

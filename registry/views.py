@@ -68,19 +68,27 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     account = _visible(request, Account, pk, Account.objects.select_related("firm", "market"))
     transactions = (
         access.visible_to(request.user, Transaction)
-        .filter(entries__account=account).distinct()
+        .filter(entries__account=account)
+        .distinct()
         .select_related("created_by")
         .prefetch_related(Prefetch("entries", queryset=Entry.objects.filter(account=account)))
         .order_by("-created_at", "-id")[:50]
     )
-    pending = TransferProposal.objects.filter(from_account=account, status=TransferProposal.Status.PROPOSED).select_related(
-        "to_account", "proposed_by"
-    )
+    pending = TransferProposal.objects.filter(
+        from_account=account, status=TransferProposal.Status.PROPOSED
+    ).select_related("to_account", "proposed_by")
     status = selectors.compliance_status(account.firm, _year(request)) if account.firm_id else None
-    return render(request, "registry/account.html", {
-        "account": account, "holdings": selectors.holdings(account), "transactions": transactions,
-        "pending": pending, "status": status,
-    })
+    return render(
+        request,
+        "registry/account.html",
+        {
+            "account": account,
+            "holdings": selectors.holdings(account),
+            "transactions": transactions,
+            "pending": pending,
+            "status": status,
+        },
+    )
 
 
 @login_required
@@ -93,9 +101,13 @@ def transfer_propose(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.transfer_propose(
-                from_account=account, to_account=data["to_account"],
-                unit=Unit(data["unit_type"], data["vintage"], data["project"] or ""), quantity=data["quantity"],
-                price_cny_per_t=data["price_cny_per_t"], trade_date=data["trade_date"], acting_user=request.user,
+                from_account=account,
+                to_account=data["to_account"],
+                unit=Unit(data["unit_type"], data["vintage"], data["project"] or ""),
+                quantity=data["quantity"],
+                price_cny_per_t=data["price_cny_per_t"],
+                trade_date=data["trade_date"],
+                acting_user=request.user,
             )
         except LedgerError as exc:
             _refused(request, exc)
@@ -133,16 +145,30 @@ def surrender(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         allowances, offsets = form.split()
         try:
-            services.units_surrender(firm=account.firm, year=year, allowances=allowances, offsets=offsets,
-                                     idempotency_key=f"surrender:{key}", acting_user=request.user)
+            services.units_surrender(
+                firm=account.firm,
+                year=year,
+                allowances=allowances,
+                offsets=offsets,
+                idempotency_key=f"surrender:{key}",
+                acting_user=request.user,
+            )
         except LedgerError as exc:
             _refused(request, exc)
         else:
             messages.success(request, _("Surrendered for %(year)s.") % {"year": year})
             return redirect(f"{request.path}?year={year}")
-    return render(request, "registry/surrender.html", {
-        "account": account, "form": form, "status": status, "year": year, "key": key,
-    })
+    return render(
+        request,
+        "registry/surrender.html",
+        {
+            "account": account,
+            "form": form,
+            "status": status,
+            "year": year,
+            "key": key,
+        },
+    )
 
 
 # --- Regulator pages ---------------------------------------------------------------------------
@@ -154,25 +180,36 @@ def allocation_tables(request: HttpRequest) -> HttpResponse:
     form = ComputeTableForm(request.POST or None, initial={"year": timezone.localdate().year, "kind": "preliminary"})
     if request.method == "POST" and form.is_valid():
         try:
-            table = services.allocation_table_compute(market=market, year=form.cleaned_data["year"],
-                                                      kind=form.cleaned_data["kind"], acting_user=request.user)
+            table = services.allocation_table_compute(
+                market=market, year=form.cleaned_data["year"], kind=form.cleaned_data["kind"], acting_user=request.user
+            )
         except LedgerError as exc:
             _refused(request, exc)
         else:
             return redirect("registry:allocation_table", pk=table.pk)
     tables = AllocationTable.objects.filter(market=market).select_related("approved_by")
     caps = market.caps.all()[:10]
-    return render(request, "registry/allocation_tables.html", {
-        "market": market, "tables": tables, "form": form, "caps": caps,
-    })
+    return render(
+        request,
+        "registry/allocation_tables.html",
+        {
+            "market": market,
+            "tables": tables,
+            "form": form,
+            "caps": caps,
+        },
+    )
 
 
 @login_required
 def allocation_table(request: HttpRequest, pk: int) -> HttpResponse:
     table = _visible(request, AllocationTable, pk, AllocationTable.objects.select_related("market", "approved_by"))
     lines = table.lines.select_related("firm").order_by("firm__name")
-    return render(request, "registry/allocation_table.html", {"table": table, "lines": lines,
-                                                               "cap": selectors.cap_for(table.market, table.year)})
+    return render(
+        request,
+        "registry/allocation_table.html",
+        {"table": table, "lines": lines, "cap": selectors.cap_for(table.market, table.year)},
+    )
 
 
 @login_required
@@ -199,14 +236,40 @@ def compliance_dashboard(request: HttpRequest) -> HttpResponse:
     rows = _dashboard_rows(market, year)
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
-        header = [_("firm"), _("credit code"), _("obligation (tCO2e)"), _("allowances (t)"), _("offsets (t)"),
-                  _("carried in (t)"), _("shortfall (t)"), _("status")]
-        data = [(f.name, f.credit_code, s.obligation_tco2e, s.allowances_tco2e, s.offsets_tco2e, s.carried_in_tco2e,
-                 s.shortfall_tco2e, str(s.label)) for f, s in rows]
+        header = [
+            _("firm"),
+            _("credit code"),
+            _("obligation (tCO2e)"),
+            _("allowances (t)"),
+            _("offsets (t)"),
+            _("carried in (t)"),
+            _("shortfall (t)"),
+            _("status"),
+        ]
+        data = [
+            (
+                f.name,
+                f.credit_code,
+                s.obligation_tco2e,
+                s.allowances_tco2e,
+                s.offsets_tco2e,
+                s.carried_in_tco2e,
+                s.shortfall_tco2e,
+                str(s.label),
+            )
+            for f, s in rows
+        ]
         return exports.tabular_response(fmt, f"compliance-{market.code}-{year}", header, data)
-    return render(request, "registry/compliance.html", {
-        "market": market, "year": year, "rows": rows, "deadline": selectors.compliance_deadline(market, year),
-    })
+    return render(
+        request,
+        "registry/compliance.html",
+        {
+            "market": market,
+            "year": year,
+            "rows": rows,
+            "deadline": selectors.compliance_deadline(market, year),
+        },
+    )
 
 
 @login_required
@@ -244,14 +307,21 @@ def statistics(request: HttpRequest) -> HttpResponse:
     stats = selectors.market_statistics(market, year)
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
-        return exports.tabular_response(fmt, f"statistics-{market.code}-{year}", [_("figure"), _("value")], stats.rows())
+        return exports.tabular_response(
+            fmt, f"statistics-{market.code}-{year}", [_("figure"), _("value")], stats.rows()
+        )
     chart = charts.bar_chart(
-        [(_("cap"), stats.cap_tco2e), (_("allocated"), stats.allocated_tco2e), (_("issued"), stats.issued_tco2e),
-         (_("surrendered"), stats.surrendered_tco2e), (_("traded"), stats.traded_tco2e)],
-        title=_("%(market)s %(year)s: cap, allocation, issuance, surrender, trading") % {"market": market, "year": year},
+        [
+            (_("cap"), stats.cap_tco2e),
+            (_("allocated"), stats.allocated_tco2e),
+            (_("issued"), stats.issued_tco2e),
+            (_("surrendered"), stats.surrendered_tco2e),
+            (_("traded"), stats.traded_tco2e),
+        ],
+        title=_("%(market)s %(year)s: cap, allocation, issuance, surrender, trading")
+        % {"market": market, "year": year},
     )
-    return render(request, "registry/statistics.html", {"market": market, "year": year, "stats": stats,
-                                                        "chart": chart})
+    return render(request, "registry/statistics.html", {"market": market, "year": year, "stats": stats, "chart": chart})
 
 
 @login_required
@@ -261,14 +331,17 @@ def trade_import(request: HttpRequest) -> HttpResponse:
     errors = []
     if request.method == "POST" and form.is_valid():
         try:
-            recorded = services.trades_import(market=market, data=form.cleaned_data["file"].read(),
-                                              acting_user=request.user)
+            recorded = services.trades_import(
+                market=market, data=form.cleaned_data["file"].read(), acting_user=request.user
+            )
         except services.ImportRejected as exc:
             errors = exc.errors
         else:
             messages.success(request, _("%(n)s trades recorded.") % {"n": len(recorded)})
             return redirect("registry:trade_import")
-    return render(request, "registry/trade_import.html", {"market": market, "form": form, "errors": errors},
-                  status=400 if errors else 200)
-
-
+    return render(
+        request,
+        "registry/trade_import.html",
+        {"market": market, "form": form, "errors": errors},
+        status=400 if errors else 200,
+    )

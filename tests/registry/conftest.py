@@ -25,8 +25,9 @@ def cap_2025(shanghai):
 
 def fund(firm, quantity, vintage=2025, key=None):
     """Issue allowances straight to the firm (needs a cap for the vintage)."""
-    return services.allowances_issue(firm=firm, vintage=vintage, quantity=D(quantity),
-                                     idempotency_key=key or f"fund:{firm.pk}:{vintage}:{quantity}")
+    return services.allowances_issue(
+        firm=firm, vintage=vintage, quantity=D(quantity), idempotency_key=key or f"fund:{firm.pk}:{vintage}:{quantity}"
+    )
 
 
 def determine(firm, year, tco2e):

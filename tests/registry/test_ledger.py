@@ -6,8 +6,8 @@ import pytest
 
 from mrv.models import AuditLog
 from registry import selectors, services
-from registry.ledger import INSUFFICIENT, NOT_BALANCED, Leg, LedgerError, Unit, holding_account, record
-from registry.models import IMMUTABLE, ALLOWANCE, Entry, Transaction
+from registry.ledger import INSUFFICIENT, NOT_BALANCED, LedgerError, Leg, Unit, holding_account, record
+from registry.models import ALLOWANCE, IMMUTABLE, Entry, Transaction
 from tests.registry.conftest import fund
 
 D = Decimal
@@ -35,7 +35,11 @@ def test_transfer_moves_units_and_refuses_more_than_held(funded, firm):
     with pytest.raises(LedgerError) as err:
         services.units_transfer(from_account=mine, to_account=theirs, unit=A25, quantity=601, idempotency_key="t2")
     assert err.value.message == INSUFFICIENT % {
-        "account": mine.number, "held": D(600), "unit": "ALLOWANCE", "vintage": 2025, "wanted": D(601)
+        "account": mine.number,
+        "held": D(600),
+        "unit": "ALLOWANCE",
+        "vintage": 2025,
+        "wanted": D(601),
     }
     assert selectors.account_balances([mine, theirs]) == {mine.pk: D(600), theirs.pk: D(400)}
     assert not Transaction.objects.filter(idempotency_key="t2").exists()
@@ -53,8 +57,12 @@ def test_a_retry_with_the_same_key_returns_the_first_transaction_and_moves_nothi
 def test_unbalanced_entries_are_refused(funded, firm):
     mine, theirs = funded
     with pytest.raises(LedgerError) as err:
-        record(market=firm.market, kind="transfer", idempotency_key="bad",
-               legs=[Leg(mine, A25, D(-5)), Leg(theirs, A25, D(4))])
+        record(
+            market=firm.market,
+            kind="transfer",
+            idempotency_key="bad",
+            legs=[Leg(mine, A25, D(-5)), Leg(theirs, A25, D(4))],
+        )
     assert err.value.message == NOT_BALANCED
 
 
@@ -127,4 +135,6 @@ def test_the_2020_caps_of_table_6_are_loaded(db):
 
 def test_a_key_reused_for_another_kind_of_movement_is_refused(funded, firm):
     with pytest.raises(LedgerError, match="already used for a different kind"):
-        services.units_surrender(firm=firm, year=2025, allowances={2025: 10}, idempotency_key=f"fund:{firm.pk}:2025:1000")
+        services.units_surrender(
+            firm=firm, year=2025, allowances={2025: 10}, idempotency_key=f"fund:{firm.pk}:2025:1000"
+        )

@@ -54,8 +54,12 @@ def world():
 def test_concurrent_transfers_from_one_account_never_spend_more_than_it_holds(world):
     shanghai, payer, receivers = world
     # 1,000 t held, 16 transfers of 150 t: exactly 6 succeed (900 t), 10 are refused, 100 t remain.
-    results = run_concurrently(16, lambda i: services.units_transfer(
-        from_account=payer, to_account=receivers[i % 4], unit=A25, quantity=150, idempotency_key=f"spend{i}"))
+    results = run_concurrently(
+        16,
+        lambda i: services.units_transfer(
+            from_account=payer, to_account=receivers[i % 4], unit=A25, quantity=150, idempotency_key=f"spend{i}"
+        ),
+    )
     succeeded = [r for r in results if isinstance(r, Transaction)]
     refused = [r for r in results if isinstance(r, LedgerError)]
     assert (len(succeeded), len(refused)) == (6, 10)
@@ -68,8 +72,12 @@ def test_concurrent_transfers_from_one_account_never_spend_more_than_it_holds(wo
 
 def test_concurrent_retries_with_one_key_record_one_transaction(world):
     shanghai, payer, receivers = world
-    results = run_concurrently(8, lambda i: services.units_transfer(
-        from_account=payer, to_account=receivers[0], unit=A25, quantity=200, idempotency_key="same-key"))
+    results = run_concurrently(
+        8,
+        lambda i: services.units_transfer(
+            from_account=payer, to_account=receivers[0], unit=A25, quantity=200, idempotency_key="same-key"
+        ),
+    )
     assert all(isinstance(r, Transaction) for r in results), results
     assert len({r.pk for r in results}) == 1
     assert Transaction.objects.filter(idempotency_key="same-key").count() == 1

@@ -68,8 +68,9 @@ class LedgerMachine(RuleBasedStateMachine):
             return
         assert ok
         if retry:
-            again = services.units_transfer(from_account=src, to_account=dst, unit=UNIT, quantity=qty,
-                                            idempotency_key=key)
+            again = services.units_transfer(
+                from_account=src, to_account=dst, unit=UNIT, quantity=qty, idempotency_key=key
+            )
             assert again.pk == tx.pk
         self.expected[src.pk] -= qty
         self.expected[dst.pk] += qty
@@ -79,8 +80,9 @@ class LedgerMachine(RuleBasedStateMachine):
     def surrender(self, i, qty):
         ok = self.expected[self.accounts[i].pk] >= qty
         try:
-            tx = services.units_surrender(firm=self.firms[i], year=2025, allowances={2025: qty},
-                                          idempotency_key=self._key())
+            tx = services.units_surrender(
+                firm=self.firms[i], year=2025, allowances={2025: qty}, idempotency_key=self._key()
+            )
         except LedgerError:
             assert not ok
             return
@@ -137,6 +139,10 @@ def test_random_sequences_of_ledger_operations_keep_every_invariant(shanghai):
     LedgerMachine.market = shanghai
     run_state_machine_as_test(
         LedgerMachine,
-        settings=settings(max_examples=30, stateful_step_count=20, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]),
+        settings=settings(
+            max_examples=30,
+            stateful_step_count=20,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+        ),
     )

@@ -11,8 +11,16 @@ from registry.models import ALLOWANCE, Account, Entry, Penalty, Transaction, Tra
 from tests.registry.conftest import fund
 
 D = Decimal
-PERSONAS = ["firm_user", "other_firm_user", "verifier", "spot_checker", "regulator", "other_regulator",
-            "national_admin", "outsider"]
+PERSONAS = [
+    "firm_user",
+    "other_firm_user",
+    "verifier",
+    "spot_checker",
+    "regulator",
+    "other_regulator",
+    "national_admin",
+    "outsider",
+]
 
 
 @pytest.fixture
@@ -22,27 +30,38 @@ def ledger(funded, firm_user, firm, beijing_firm):
 
     MarketCap.objects.create(market=beijing_firm.market, year=2025, cap_tco2e=D(1000), reserve_tco2e=D(0))
     fund(beijing_firm, 10)
-    services.units_transfer(from_account=mine, to_account=theirs, unit=Unit(ALLOWANCE, 2025), quantity=5,
-                            idempotency_key="t")
-    services.transfer_propose(from_account=mine, to_account=theirs, unit=Unit(ALLOWANCE, 2025), quantity=1,
-                              acting_user=firm_user)
+    services.units_transfer(
+        from_account=mine, to_account=theirs, unit=Unit(ALLOWANCE, 2025), quantity=5, idempotency_key="t"
+    )
+    services.transfer_propose(
+        from_account=mine, to_account=theirs, unit=Unit(ALLOWANCE, 2025), quantity=1, acting_user=firm_user
+    )
     Penalty.objects.create(firm=firm, year=2024, shortfall_tco2e=1, fine_cny=1, deduction_tco2e=1)
 
 
 # what each persona should see: own firm (firm), other Shanghai firm (other), Beijing, government accounts
 EXPECTED_ACCOUNTS = {
-    "firm_user": {"mine"}, "other_firm_user": {"theirs"}, "verifier": set(), "spot_checker": set(),
-    "regulator": {"mine", "theirs", "sh-issuance"}, "other_regulator": {"bj", "bj-issuance"},
-    "national_admin": {"mine", "theirs", "sh-issuance", "bj", "bj-issuance"}, "outsider": set(),
+    "firm_user": {"mine"},
+    "other_firm_user": {"theirs"},
+    "verifier": set(),
+    "spot_checker": set(),
+    "regulator": {"mine", "theirs", "sh-issuance"},
+    "other_regulator": {"bj", "bj-issuance"},
+    "national_admin": {"mine", "theirs", "sh-issuance", "bj", "bj-issuance"},
+    "outsider": set(),
 }
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_accounts_are_seen_by_their_firm_and_their_markets_regulator(request, ledger, firm, other_firm, beijing_firm,
-                                                                      persona):
+def test_accounts_are_seen_by_their_firm_and_their_markets_regulator(
+    request, ledger, firm, other_firm, beijing_firm, persona
+):
     user = request.getfixturevalue(persona)
-    names = {holding_account(firm).pk: "mine", holding_account(other_firm).pk: "theirs",
-             holding_account(beijing_firm).pk: "bj"}
+    names = {
+        holding_account(firm).pk: "mine",
+        holding_account(other_firm).pk: "theirs",
+        holding_account(beijing_firm).pk: "bj",
+    }
     for account in Account.objects.filter(kind="issuance").select_related("market"):
         names[account.pk] = "sh-issuance" if account.market.code == "shanghai" else "bj-issuance"
     seen = {names[a.pk] for a in access.visible_to(user, Account)}

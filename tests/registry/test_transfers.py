@@ -18,8 +18,9 @@ A25 = Unit(ALLOWANCE, 2025)
 
 def propose(funded, user, quantity=300):
     mine, theirs = funded
-    return services.transfer_propose(from_account=mine, to_account=theirs, unit=A25, quantity=quantity,
-                                     price_cny_per_t=D("48.20"), acting_user=user)
+    return services.transfer_propose(
+        from_account=mine, to_account=theirs, unit=A25, quantity=quantity, price_cny_per_t=D("48.20"), acting_user=user
+    )
 
 
 def test_the_proposer_cannot_approve_their_own_transfer(funded, firm_user):
@@ -76,8 +77,10 @@ def trades_csv(*rows) -> bytes:
 
 def test_a_good_trade_file_is_recorded(funded, regulator):
     mine, theirs = funded
-    data = trades_csv(f"T1,2025-04-01,{mine.number},{theirs.number},2025,100,45.00",
-                      f"T2,2025-04-02,{theirs.number},{mine.number},2025,40,46.10")
+    data = trades_csv(
+        f"T1,2025-04-01,{mine.number},{theirs.number},2025,100,45.00",
+        f"T2,2025-04-02,{theirs.number},{mine.number},2025,40,46.10",
+    )
     recorded = services.trades_import(market=market("shanghai"), data=data, acting_user=regulator)
     assert [t.kind for t in recorded] == ["trade", "trade"]
     assert selectors.account_balances([mine, theirs]) == {mine.pk: D(940), theirs.pk: D(60)}
@@ -103,15 +106,19 @@ def test_each_bad_row_is_named_and_nothing_is_recorded(funded, regulator, beijin
     assert errors[1] == f"Row 4: seller_account '{beijing_account.number}' is not a holding account of this market."
     assert errors[2] == "Row 5: quantity '-5' is not a whole number of tonnes above zero."
     assert [e for e in errors if e.startswith("Row 6")] == [
-        "Row 6: trade_id T1 appears twice in the file.", "Row 6: vintage '20x5' is not a year.",
-        "Row 6: price_cny_per_t 'abc' is not a price."]
+        "Row 6: trade_id T1 appears twice in the file.",
+        "Row 6: vintage '20x5' is not a year.",
+        "Row 6: price_cny_per_t 'abc' is not a price.",
+    ]
     assert not Transaction.objects.filter(kind="trade").exists()
 
 
 def test_a_row_the_seller_cannot_cover_rejects_the_whole_file(funded, regulator):
     mine, theirs = funded
-    data = trades_csv(f"T1,2025-04-01,{mine.number},{theirs.number},2025,600,45.00",
-                      f"T2,2025-04-02,{mine.number},{theirs.number},2025,600,45.00")
+    data = trades_csv(
+        f"T1,2025-04-01,{mine.number},{theirs.number},2025,600,45.00",
+        f"T2,2025-04-02,{mine.number},{theirs.number},2025,600,45.00",
+    )
     with pytest.raises(services.ImportRejected) as err:
         services.trades_import(market=market("shanghai"), data=data, acting_user=regulator)
     assert err.value.errors == [f"Row 3: Account {mine.number} holds 400 t of ALLOWANCE 2025; 600 t are needed."]

@@ -8,10 +8,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from registry import services
-from registry.ledger import Unit, holding_account
+from registry.ledger import Unit
 from registry.models import ALLOWANCE, AllocationTable, Transaction, TransferProposal
 from tests.factories import FirmFactory
-from tests.registry.conftest import determine, fund
+from tests.registry.conftest import determine
 
 D = Decimal
 A25 = Unit(ALLOWANCE, 2025)
@@ -38,11 +38,15 @@ def test_a_firm_user_sees_their_account_and_not_another_firms(login, funded, fir
     assert client.get(reverse("registry:surrender", args=[theirs.pk])).status_code == 404
 
 
-@pytest.mark.parametrize("persona, status", [("regulator", 200), ("other_regulator", 404), ("verifier", 404),
-                                             ("outsider", 404), ("national_admin", 200)])
+@pytest.mark.parametrize(
+    "persona, status",
+    [("regulator", 200), ("other_regulator", 404), ("verifier", 404), ("outsider", 404), ("national_admin", 200)],
+)
 def test_who_may_open_a_firms_account(request, login, funded, persona, status):
     mine, _ = funded
-    assert login(request.getfixturevalue(persona)).get(reverse("registry:account", args=[mine.pk])).status_code == status
+    assert (
+        login(request.getfixturevalue(persona)).get(reverse("registry:account", args=[mine.pk])).status_code == status
+    )
 
 
 def test_a_regulator_cannot_propose_transfers_out_of_a_firms_account(login, funded, regulator):
@@ -50,8 +54,9 @@ def test_a_regulator_cannot_propose_transfers_out_of_a_firms_account(login, fund
     assert login(regulator).get(reverse("registry:transfer_propose", args=[mine.pk])).status_code == 403
 
 
-def test_the_account_page_has_a_bounded_number_of_queries(login, funded, firm, other_firm, firm_user,
-                                                          django_assert_max_num_queries):
+def test_the_account_page_has_a_bounded_number_of_queries(
+    login, funded, firm, other_firm, firm_user, django_assert_max_num_queries
+):
     mine, theirs = funded
     for i in range(30):
         services.units_transfer(from_account=mine, to_account=theirs, unit=A25, quantity=1, idempotency_key=f"q{i}")
@@ -62,9 +67,17 @@ def test_the_account_page_has_a_bounded_number_of_queries(login, funded, firm, o
 
 def test_proposing_and_approving_a_transfer_through_the_pages(login, funded, firm_user, firm_approver):
     mine, theirs = funded
-    response = login(firm_user).post(reverse("registry:transfer_propose", args=[mine.pk]), {
-        "to_account": theirs.number, "unit_type": ALLOWANCE, "vintage": 2025, "quantity": 250,
-        "price_cny_per_t": "50.00", "trade_date": "2025-05-01"})
+    response = login(firm_user).post(
+        reverse("registry:transfer_propose", args=[mine.pk]),
+        {
+            "to_account": theirs.number,
+            "unit_type": ALLOWANCE,
+            "vintage": 2025,
+            "quantity": 250,
+            "price_cny_per_t": "50.00",
+            "trade_date": "2025-05-01",
+        },
+    )
     assert response.status_code == 302
     proposal = TransferProposal.objects.get()
     assert login(firm_user).post(reverse("registry:transfer_approve", args=[proposal.pk])).status_code == 403
@@ -75,16 +88,19 @@ def test_proposing_and_approving_a_transfer_through_the_pages(login, funded, fir
 
 def test_an_unknown_receiving_account_is_named(login, funded, firm_user):
     mine, _ = funded
-    response = login(firm_user).post(reverse("registry:transfer_propose", args=[mine.pk]), {
-        "to_account": "NOPE-1", "unit_type": ALLOWANCE, "vintage": 2025, "quantity": 5})
+    response = login(firm_user).post(
+        reverse("registry:transfer_propose", args=[mine.pk]),
+        {"to_account": "NOPE-1", "unit_type": ALLOWANCE, "vintage": 2025, "quantity": 5},
+    )
     assert "There is no firm holding account NOPE-1 in this market." in response.content.decode()
     assert not TransferProposal.objects.exists()
 
 
 def test_another_firm_cannot_decide_a_proposal(login, funded, firm_user, other_firm_user):
     mine, theirs = funded
-    proposal = services.transfer_propose(from_account=mine, to_account=theirs, unit=A25, quantity=5,
-                                         acting_user=firm_user)
+    proposal = services.transfer_propose(
+        from_account=mine, to_account=theirs, unit=A25, quantity=5, acting_user=firm_user
+    )
     assert login(other_firm_user).post(reverse("registry:transfer_approve", args=[proposal.pk])).status_code == 404
 
 
@@ -122,14 +138,14 @@ def test_the_compliance_dashboard_shows_only_the_regulators_market_in_bounded_qu
 
 
 def test_exports_neutralise_formula_cells(login, cap_2025, regulator, shanghai):
-    determine(FirmFactory(market=shanghai, name="=HYPERLINK(\"http://x\")"), 2025, 100)
+    determine(FirmFactory(market=shanghai, name='=HYPERLINK("http://x")'), 2025, 100)
     client = login(regulator)
     csv_text = client.get(reverse("registry:compliance") + "?year=2025&format=csv").content.decode("utf-8-sig")
     assert "'=HYPERLINK" in csv_text
     xlsx = client.get(reverse("registry:compliance") + "?year=2025&format=xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     names = [row[0].value for row in sheet.iter_rows(min_row=2)]
-    assert "'=HYPERLINK(\"http://x\")" in names
+    assert '\'=HYPERLINK("http://x")' in names
     amounts = [row[2].value for row in sheet.iter_rows(min_row=2)]
     assert 100 in amounts  # numbers stay numbers
 
@@ -142,8 +158,9 @@ def test_the_statistics_page_draws_a_chart_and_exports(login, cap_2025, regulato
     assert "cap (tCO2e),1000000" in rows
 
 
-def test_another_markets_regulator_gets_404_on_a_table(login, cap_2025, firm, regulator, regulator_head,
-                                                       other_regulator):
+def test_another_markets_regulator_gets_404_on_a_table(
+    login, cap_2025, firm, regulator, regulator_head, other_regulator
+):
     table = AllocationTable.objects.create(market=firm.market, year=2025)
     assert login(other_regulator).get(reverse("registry:allocation_table", args=[table.pk])).status_code == 404
     assert login(other_regulator).post(reverse("registry:allocation_approve", args=[table.pk])).status_code == 404
@@ -157,17 +174,21 @@ def test_the_trade_import_page_lists_bad_rows(login, funded, regulator):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     mine, theirs = funded
-    data = ("trade_id,trade_date,seller_account,buyer_account,vintage,quantity,price_cny_per_t\n"
-            f"T1,2025-04-01,{mine.number},{theirs.number},2025,0,45\n").encode()
-    response = login(regulator).post(reverse("registry:trade_import"),
-                                     {"file": SimpleUploadedFile("t.csv", data, "text/csv")})
+    data = (
+        "trade_id,trade_date,seller_account,buyer_account,vintage,quantity,price_cny_per_t\n"
+        f"T1,2025-04-01,{mine.number},{theirs.number},2025,0,45\n"
+    ).encode()
+    response = login(regulator).post(
+        reverse("registry:trade_import"), {"file": SimpleUploadedFile("t.csv", data, "text/csv")}
+    )
     assert response.status_code == 400
     assert "Row 2: quantity &#x27;0&#x27; is not a whole number" in response.content.decode()
     assert not Transaction.objects.filter(kind="trade").exists()
 
 
-def test_ledger_entries_are_read_only_in_the_admin_even_for_the_national_admin(login, funded, national_admin,
-                                                                                other_regulator, regulator):
+def test_ledger_entries_are_read_only_in_the_admin_even_for_the_national_admin(
+    login, funded, national_admin, other_regulator, regulator
+):
     tx = Transaction.objects.get(kind="issuance")
     entry = tx.entries.first()
     client = login(national_admin)
