@@ -182,3 +182,100 @@ class AuditLogAdmin(ReadOnlyScopedAdmin):
 class OutboxAdmin(ReadOnlyScopedAdmin):
     list_display = ["task_name", "created_at", "sent_at", "attempts", "last_error"]
     list_filter = ["task_name"]
+
+
+# --- Monitoring plans and report versions (read-only: they change only through services) -------
+
+from mrv.models import (  # noqa: E402
+    GridFactor,
+    MonitoringPlan,
+    PlanAttachment,
+    PlanParameter,
+    PlanSourceStream,
+    ReportVersion,
+)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_view_permission(self, request, obj=None):
+        return is_admin_user(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PlanStreamInline(ReadOnlyInline):
+    model = PlanSourceStream
+    fields = ["code", "name", "source", "fuel_code", "method", "gas", "activity_unit"]
+    readonly_fields = fields
+
+
+class PlanAttachmentInline(ReadOnlyInline):
+    model = PlanAttachment
+    fields = ["original_name", "description", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+
+
+class PlanParameterInline(ReadOnlyInline):
+    model = PlanParameter
+    fields = ["name", "unit", "source", "default_value", "lab_frequency", "meter_id", "meter_accuracy_pct"]
+    readonly_fields = fields
+
+
+@admin.register(MonitoringPlan)
+class MonitoringPlanAdmin(ReadOnlyScopedAdmin):
+    list_display = ["firm", "version", "status", "valid_from", "submitted_at", "approved_at"]
+    list_filter = ["status", "firm__market"]
+    list_select_related = ["firm"]
+    search_fields = ["firm__name", "firm__credit_code"]
+    inlines = [PlanStreamInline, PlanAttachmentInline]
+
+
+@admin.register(PlanSourceStream)
+class PlanSourceStreamAdmin(ReadOnlyScopedAdmin):
+    list_display = ["code", "plan", "source", "method", "gas", "activity_unit"]
+    list_select_related = ["plan__firm", "source"]
+    inlines = [PlanParameterInline]
+
+    def has_module_permission(self, request):
+        return False  # reached from its plan
+
+
+class ReportVersionInline(ReadOnlyInline):
+    model = ReportVersion
+    fields = ["number", "created_at", "created_by", "plan", "total_tco2e", "reported_tco2e"]
+    readonly_fields = fields
+
+
+@admin.register(ReportVersion)
+class ReportVersionAdmin(ReadOnlyScopedAdmin):
+    list_display = ["report", "number", "created_at", "created_by", "reported_tco2e"]
+    list_select_related = ["report__firm", "created_by"]
+    list_filter = ["report__market", "report__year"]
+    search_fields = ["report__firm__name"]
+
+
+admin.site.unregister(EmissionReport)
+
+
+@admin.register(EmissionReport)
+class EmissionReportWithVersionsAdmin(EmissionReportAdmin):
+    list_display = [*EmissionReportAdmin.list_display, "reported_emissions_tco2e"]
+    inlines = [*EmissionReportAdmin.inlines, ReportVersionInline]
+
+
+@admin.register(GridFactor)
+class GridFactorAdmin(ScopedAdmin):
+    list_display = ["market", "year", "electricity_tco2_per_mwh", "heat_tco2_per_gj", "source"]
+    list_filter = ["market"]
+    list_select_related = ["market"]

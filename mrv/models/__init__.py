@@ -1,4 +1,5 @@
 from .audit import AuditLog
+from .factors import GridFactor
 from .markets import (
     GAS_CHOICES,
     GAS_CODES,
@@ -23,7 +24,8 @@ from .organisations import (
     VerifierRegistration,
 )
 from .outbox import OutboxMessage
-from .reports import EmissionReport
+from .plans import MonitoringPlan, PlanAttachment, PlanParameter, PlanSourceStream
+from .reports import ActivityDataRow, EmissionReport, OutputDataRow, ReportVersion, ReportWarningAcknowledgement
 from .verification import VerificationEngagement
 
 __all__ = [
@@ -50,4 +52,13 @@ __all__ = [
     "VerificationEngagement",
     "VerifierQualification",
     "VerifierRegistration",
+    "GridFactor",
+    "MonitoringPlan",
+    "PlanAttachment",
+    "PlanParameter",
+    "PlanSourceStream",
+    "ActivityDataRow",
+    "OutputDataRow",
+    "ReportVersion",
+    "ReportWarningAcknowledgement",
 ]

@@ -1,11 +1,21 @@
 """Emission reports: one annual report per firm and compliance year, and quarterly ones where required."""
 
+import datetime
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from mrv.workflow import reports as report_rules
 
 from .markets import Market
 from .organisations import Firm
+from .plans import MonitoringPlan
+
+VERSION_IMMUTABLE = "A submitted report version is immutable: submit a new version instead."
+QUARTER_MONTHS = {"q1": (1, 2, 3), "q2": (4, 5, 6), "q3": (7, 8, 9), "q4": (10, 11, 12), "annual": tuple(range(1, 13))}
 
 
 class EmissionReport(ConcurrentTransitionMixin, models.Model):
@@ -41,6 +51,53 @@ class EmissionReport(ConcurrentTransitionMixin, models.Model):
     determined_emissions_tco2e = models.DecimalField(
         _("determined emissions (tCO2e)"), max_digits=14, decimal_places=0, null=True, blank=True
     )
+    # --- The firm's part (monitoring plan, data, submission) ----------------------------------
+    plan = models.ForeignKey(
+        MonitoringPlan, on_delete=models.PROTECT, null=True, blank=True, related_name="reports",
+        verbose_name=_("monitoring plan version"), help_text=_("The version in force for the period, set at submission."),
+    )
+    current_version = models.ForeignKey(
+        "ReportVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("current version"),
+    )
+    reported_emissions_tco2e = models.DecimalField(
+        _("reported emissions (tCO2e)"), max_digits=14, decimal_places=0, null=True, blank=True
+    )
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+
+    @transition(field=status, source=Status.DRAFT, target=Status.SUBMITTED, permission=report_rules.is_firm_approver)
+    def submit(self, *, version: "ReportVersion", when: datetime.datetime) -> None:
+        """A firm approver submits a draft without errors and with every warning acknowledged."""
+        self._take_version(version, when)
+
+    @transition(field=status, source=Status.SUBMITTED, target=Status.DRAFT,
+                conditions=[report_rules.no_accepted_engagement], permission=report_rules.is_firm_user)
+    def withdraw(self) -> None:
+        """A firm user pulls a submitted report back while no verification body has accepted the year."""
+        self.submitted_at = None
+
+    @transition(field=status, source=Status.RETURNED_TO_FIRM, target=Status.UNDER_VERIFICATION,
+                permission=report_rules.is_firm_approver)
+    def resubmit(self, *, version: "ReportVersion", when: datetime.datetime) -> None:
+        """A firm approver hands the corrected report back to the verifier as a new version."""
+        self._take_version(version, when)
+
+    def _take_version(self, version: "ReportVersion", when: datetime.datetime) -> None:
+        self.plan = version.plan
+        self.current_version = version
+        self.reported_emissions_tco2e = version.reported_tco2e
+        self.submitted_at = when
+
+    @property
+    def months(self) -> tuple[int, ...]:
+        return QUARTER_MONTHS[self.period]
+
+    @property
+    def period_end(self) -> datetime.date:
+        import calendar
+
+        month = self.months[-1]
+        return datetime.date(self.year, month, calendar.monthrange(self.year, month)[1])
 
     class Meta:
         ordering = ["-year", "firm"]
@@ -51,3 +108,122 @@ class EmissionReport(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.firm} {self.year} {self.get_period_display()}"
+
+
+class ActivityDataRow(models.Model):
+    """One month of one source stream in a report draft: activity data and the parameters the plan names."""
+
+    report = models.ForeignKey(EmissionReport, on_delete=models.CASCADE, related_name="activity_rows")
+    stream_code = models.SlugField(_("source stream"), max_length=40)
+    month = models.PositiveSmallIntegerField(_("month"), validators=[MinValueValidator(1), MaxValueValidator(12)])
+    activity = models.DecimalField(_("activity data"), max_digits=24, decimal_places=10)
+    activity_unit = models.CharField(_("activity unit"), max_length=20)
+    ncv = models.DecimalField(_("net calorific value"), max_digits=24, decimal_places=10, null=True, blank=True)
+    ncv_unit = models.CharField(_("NCV unit"), max_length=20, blank=True)
+    carbon_content = models.DecimalField(_("carbon content"), max_digits=24, decimal_places=10, null=True, blank=True)
+    carbon_content_unit = models.CharField(_("carbon content unit"), max_length=20, blank=True)
+    oxidation_rate = models.DecimalField(_("oxidation rate"), max_digits=24, decimal_places=10, null=True, blank=True)
+    oxidation_rate_unit = models.CharField(_("oxidation rate unit"), max_length=20, blank=True)
+    emission_factor = models.DecimalField(
+        _("emission factor"), max_digits=24, decimal_places=10, null=True, blank=True
+    )
+    emission_factor_unit = models.CharField(_("emission factor unit"), max_length=20, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    PARAMETERS = ("ncv", "carbon_content", "oxidation_rate", "emission_factor")
+
+    class Meta:
+        ordering = ["report", "stream_code", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "stream_code", "month"], name="activity_row_unique"),
+        ]
+        verbose_name = _("activity data row")
+        verbose_name_plural = _("activity data")
+
+    def __str__(self) -> str:
+        return f"{self.stream_code} {self.month:02d}: {self.activity} {self.activity_unit}"
+
+
+class OutputDataRow(models.Model):
+    """Product output or energy supply of the report's period, for allocation and intensity."""
+
+    class Kind(models.TextChoices):
+        PRODUCT = "product", _("product output")
+        ELECTRICITY_SUPPLY = "electricity_supply", _("electricity supplied")
+        HEAT_SUPPLY = "heat_supply", _("heat supplied")
+
+    report = models.ForeignKey(EmissionReport, on_delete=models.CASCADE, related_name="output_rows")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PRODUCT)
+    name = models.CharField(_("product"), max_length=100)
+    amount = models.DecimalField(_("amount"), max_digits=20, decimal_places=6)
+    unit = models.CharField(_("unit"), max_length=20)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["report", "kind", "name"]
+        constraints = [models.UniqueConstraint(fields=["report", "kind", "name"], name="output_row_unique")]
+        verbose_name = _("output data row")
+        verbose_name_plural = _("output data")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.amount} {self.unit}"
+
+
+class ReportWarningAcknowledgement(models.Model):
+    """A firm's reason for submitting despite a validation warning (keyed by stream, month and field)."""
+
+    report = models.ForeignKey(EmissionReport, on_delete=models.CASCADE, related_name="acknowledgements")
+    key = models.CharField(_("warning"), max_length=200)
+    message = models.TextField(_("message acknowledged"))
+    reason = models.TextField(_("reason"))
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    acknowledged_at = models.DateTimeField(_("acknowledged"), auto_now=True)
+
+    class Meta:
+        ordering = ["report", "key"]
+        constraints = [models.UniqueConstraint(fields=["report", "key"], name="warning_ack_unique")]
+        verbose_name = _("acknowledged warning")
+        verbose_name_plural = _("acknowledged warnings")
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class ReportVersion(models.Model):
+    """What the firm submitted, frozen: the data, the plan version, the calculation result and the totals."""
+
+    report = models.ForeignKey(EmissionReport, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    plan = models.ForeignKey(MonitoringPlan, on_delete=models.PROTECT, related_name="+", verbose_name=_("plan version"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("submitted by")
+    )
+    created_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+    data = models.JSONField(_("data as submitted"))
+    result = models.JSONField(_("calculation result"))
+    total_tco2e = models.DecimalField(_("total (tCO2e, sum of rounded lines)"), max_digits=18, decimal_places=3)
+    reported_tco2e = models.DecimalField(_("reported total (tCO2e, whole tonnes)"), max_digits=14, decimal_places=0)
+
+    class Meta:
+        ordering = ["report", "number"]
+        constraints = [models.UniqueConstraint(fields=["report", "number"], name="report_version_unique")]
+        verbose_name = _("report version")
+        verbose_name_plural = _("report versions")
+
+    def __str__(self) -> str:
+        return f"{self.report} · v{self.number}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError(VERSION_IMMUTABLE)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError(VERSION_IMMUTABLE)
+
+    def emission_result(self):
+        from mrv.calculation import EmissionResult
+
+        return EmissionResult.from_dict(self.result)

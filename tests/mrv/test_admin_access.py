@@ -90,3 +90,23 @@ def test_national_admin_sees_every_market(client, national_admin, firm, beijing_
     content = client.get(reverse("admin:mrv_firm_changelist")).content.decode()
     assert firm.name in content and beijing_firm.name in content
     assert Firm.objects.count() == 2
+
+
+def test_rule_packs_are_editable_by_the_national_administrator_only(client, regulator, national_admin, shanghai):
+    from mrv.models import RulePack
+
+    pack = shanghai.rule_pack_for(2025)
+    url = reverse("admin:mrv_rulepack_change", args=[pack.pk])
+    client.force_login(regulator)
+    page = client.get(url)
+    assert page.status_code == 200 and 'name="offset_cap_pct"' not in page.content.decode()  # read-only view
+    client.force_login(national_admin)
+    page = client.get(url)
+    assert 'name="offset_cap_pct"' in page.content.decode()
+    assert RulePack.objects.get(pk=pack.pk).offset_cap_pct == pack.offset_cap_pct
+
+
+def test_a_regulator_sees_only_their_own_markets_rule_pack(client, regulator, beijing):
+    client.force_login(regulator)
+    other = beijing.rule_pack_for(2025)
+    assert client.get(reverse("admin:mrv_rulepack_change", args=[other.pk])).status_code == 302

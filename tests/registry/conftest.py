@@ -12,12 +12,6 @@ from tests.factories import ReportFactory
 D = Decimal
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Personas get passwords; the production hasher is deliberately slow and not under test here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def cap_2025(shanghai):
     return MarketCap.objects.create(market=shanghai, year=2025, cap_tco2e=D("1000000"), reserve_tco2e=D("100000"))

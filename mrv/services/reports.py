@@ -1,0 +1,423 @@
+"""Emission reports: creating them, entering data, calculating, submitting and withdrawing.
+
+Errors: `ValidationError` (bad input or a report that may not be submitted yet; its messages name
+the row, source stream, month and field), `PermissionDenied` (not yours), `TransitionRefused` (not
+from this state). Every write is atomic and audited; submitted data is frozen in a `ReportVersion`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import can_proceed, has_transition_perm
+
+from mrv import calculation
+from mrv.audit import log_action
+from mrv.calculation import EmissionResult, UnitError
+from mrv.models import (
+    ActivityDataRow,
+    EmissionReport,
+    Firm,
+    GridFactor,
+    OutputDataRow,
+    ReportVersion,
+    ReportWarningAcknowledgement,
+)
+from mrv.transitions import (
+    NOT_FROM_THIS_STATE,
+    NOT_PERMITTED,
+    REASON_REQUIRED,
+    TransitionRefused,
+    _label,
+    run_transition,
+)
+from mrv.validation import ValidationResult, plain, validate_report
+from mrv.workflow import reports as rules
+
+NOT_YOUR_FIRM = _("Only a reporter or approver of the firm may enter or correct its report data.")
+NOT_EDITABLE = _("The report is “%(state)s”: its data can be changed only while it is a draft or returned to the firm.")
+NO_QUARTERLY_REPORTS = _("%(market)s does not ask for quarterly reports.")
+REPORT_EXISTS = _("There is already a %(period)s report for %(year)s.")
+ROW_MONTH = _("Row %(row)s (%(stream)s, month %(month)s): the month must be one of %(months)s for this period.")
+ROW_STREAM = _("Row %(row)s: the source stream code is missing.")
+ROW_NUMBER = _("Row %(row)s (%(stream)s, month %(month)s), %(field)s: “%(value)s” is not a number.")
+ROW_UNIT = _("Row %(row)s (%(stream)s, month %(month)s), %(field)s: %(detail)s")
+ROW_DUPLICATE = _("Row %(row)s (%(stream)s, month %(month)s): this stream and month appear twice.")
+ROW_UNIT_WITHOUT_VALUE = _("Row %(row)s (%(stream)s, month %(month)s), %(field)s: a unit without a value.")
+OUTPUT_ROW_INVALID = _("Output row %(row)s (%(name)s), %(field)s: %(detail)s")
+NOT_SUBMITTABLE = _("The report has errors; correct them before submitting.")
+WARNING_NOT_ACKNOWLEDGED = _("%(message)s — acknowledge this warning with a reason before submitting.")
+UNKNOWN_WARNING = _("There is no such warning on this report now: %(key)s.")
+NOT_CALCULABLE = _("The report cannot be calculated yet: %(errors)s")
+TAKE_OVER_ANNUAL_ONLY = _("Only an annual report takes over quarterly data.")
+QUARTERS_MISSING = _("Quarterly data can be taken over once every quarter is submitted; missing: %(quarters)s.")
+
+PARAMETERS = ActivityDataRow.PARAMETERS
+QUARTERS = ("q1", "q2", "q3", "q4")
+
+
+@dataclass(frozen=True)
+class ActivityRow:
+    """One row of activity data as the grid form and the Excel/CSV upload pass it in.
+
+    `stream` is the plan's source stream code, `month` 1..12 (within the report's period), each
+    value a Decimal, int or numeric string (a float is read through its shortest repr); a blank
+    unit means the plan's unit. A parameter left empty takes the plan's default where the plan
+    names a default value. Example::
+
+        {"stream": "coal", "month": 1, "activity": "1000", "activity_unit": "t",
+         "ncv": "20.908", "ncv_unit": "GJ/t", "carbon_content": "26.37", "carbon_content_unit": "tC/TJ",
+         "oxidation_rate": "94", "oxidation_rate_unit": "%"}
+    """
+
+    stream: str
+    month: int
+    activity: Decimal | str | None
+    activity_unit: str = ""
+    ncv: Decimal | str | None = None
+    ncv_unit: str = ""
+    carbon_content: Decimal | str | None = None
+    carbon_content_unit: str = ""
+    oxidation_rate: Decimal | str | None = None
+    oxidation_rate_unit: str = ""
+    emission_factor: Decimal | str | None = None
+    emission_factor_unit: str = ""
+
+    @classmethod
+    def of(cls, data: ActivityRow | Mapping) -> ActivityRow:
+        if isinstance(data, cls):
+            return data
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+@dataclass(frozen=True)
+class OutputRow:
+    """Product output or supply of the period: kind (product, electricity_supply, heat_supply), name, amount, unit."""
+
+    name: str
+    amount: Decimal | str
+    unit: str
+    kind: str = OutputDataRow.Kind.PRODUCT
+
+    @classmethod
+    def of(cls, data: OutputRow | Mapping) -> OutputRow:
+        if isinstance(data, cls):
+            return data
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def _ensure_firm_user(report: EmissionReport, user) -> None:
+    if not rules.is_firm_user(report, user):
+        raise PermissionDenied(NOT_YOUR_FIRM)
+
+
+def _ensure_editable(report: EmissionReport) -> None:
+    if not rules.is_editable(report):
+        raise ValidationError(NOT_EDITABLE % {"state": report.get_status_display()})
+
+
+def _ensure_may(report: EmissionReport, name: str, user) -> None:
+    """The checks of run_transition, made before any work so the user gets the right message first."""
+    method = getattr(report, name)
+    labels = _label(report, name)
+    if not can_proceed(method):
+        raise TransitionRefused(NOT_FROM_THIS_STATE % labels, code="wrong_state")
+    if not has_transition_perm(method, user):
+        raise PermissionDenied(NOT_PERMITTED % labels)
+
+
+# --- Creating and entering data ----------------------------------------------------------------
+
+
+def report_create(*, firm: Firm, year: int, acting_user, period: str = EmissionReport.Period.ANNUAL) -> EmissionReport:
+    """A draft report of a firm for a year (a quarter only where the market asks for quarterly reports)."""
+    if not (acting_user.is_firm_user and acting_user.firm_id == firm.pk):
+        raise PermissionDenied(NOT_YOUR_FIRM)
+    if period != EmissionReport.Period.ANNUAL and not firm.market.rule_pack_for(year).quarterly_reporting:
+        raise ValidationError(NO_QUARTERLY_REPORTS % {"market": firm.market})
+    with transaction.atomic():
+        if EmissionReport.objects.filter(firm=firm, year=year, period=period).exists():
+            raise ValidationError(REPORT_EXISTS % {"period": EmissionReport.Period(period).label, "year": year})
+        report = EmissionReport.objects.create(firm=firm, market=firm.market, year=year, period=period)
+        log_action(report, "mrv.emissionreport.created", actor=acting_user)
+    return report
+
+
+def _decimal(value, *, row: int, row_in: ActivityRow | None, field: str, problems: list) -> Decimal | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value).strip().replace(",", ""))
+        if not number.is_finite():
+            raise InvalidOperation
+        return number
+    except (InvalidOperation, ValueError):
+        where = {"row": row, "stream": getattr(row_in, "stream", ""), "month": getattr(row_in, "month", ""),
+                 "field": field, "value": value}
+        problems.append(ROW_NUMBER % where)
+        return None
+
+
+def _unit(unit: str, value, *, row: int, row_in: ActivityRow, field: str, problems: list) -> str:
+    unit = (unit or "").strip()
+    where = {"row": row, "stream": row_in.stream, "month": row_in.month, "field": field}
+    if unit and value is None:
+        problems.append(ROW_UNIT_WITHOUT_VALUE % where)
+    if unit:
+        try:
+            calculation.parse_unit(unit)
+        except UnitError as error:
+            problems.append(ROW_UNIT % (where | {"detail": error}))
+    return unit
+
+
+def _parse_rows(report: EmissionReport, rows: Iterable) -> tuple[list[dict], list[str]]:
+    """Turn input rows into field values; collect every problem with its row number (1-based)."""
+    parsed, problems, seen = [], [], {}
+    for number, raw in enumerate(rows, start=1):
+        row = ActivityRow.of(raw)
+        stream = (row.stream or "").strip()
+        if not stream:
+            problems.append(ROW_STREAM % {"row": number})
+            continue
+        try:
+            month = int(row.month)
+        except (TypeError, ValueError):
+            month = None
+        if month not in report.months:
+            problems.append(ROW_MONTH % {"row": number, "stream": stream, "month": row.month,
+                                         "months": ", ".join(map(str, report.months))})
+            continue
+        if (stream, month) in seen:
+            problems.append(ROW_DUPLICATE % {"row": number, "stream": stream, "month": month})
+            continue
+        seen[(stream, month)] = number
+        values = {"stream_code": stream, "month": month}
+        for field in ("activity", *PARAMETERS):
+            value = _decimal(getattr(row, field), row=number, row_in=row, field=field, problems=problems)
+            values[field] = value
+            values[f"{field}_unit"] = _unit(getattr(row, f"{field}_unit"), value, row=number, row_in=row,
+                                           field=field, problems=problems)
+        if values["activity"] is None:
+            problems.append(ROW_NUMBER % {"row": number, "stream": stream, "month": month, "field": "activity",
+                                          "value": row.activity})
+        parsed.append(values)
+    return parsed, problems
+
+
+def report_save_activity_data(*, report: EmissionReport, rows: Iterable, acting_user) -> ValidationResult:
+    """Insert or update the given rows of a draft, all or nothing; returns the report's validation.
+
+    `rows`: ActivityRow instances or dicts of the same shape (see `ActivityRow`). Rows not given are
+    left as they are. Input that cannot be stored (not a number, an unknown unit, a month outside
+    the period, a stream and month twice) raises ValidationError listing every such row, and nothing
+    is saved. What can be stored but would block submission (a negative value, a missing parameter,
+    a unit not matching the plan …) is saved and comes back as errors of the returned validation.
+    """
+    _ensure_firm_user(report, acting_user)
+    parsed, problems = _parse_rows(report, rows)
+    if problems:
+        raise ValidationError(problems)
+    with transaction.atomic():
+        EmissionReport.objects.select_for_update().filter(pk=report.pk).first()
+        report.refresh_from_db(fields=["status"])
+        _ensure_editable(report)
+        for values in parsed:
+            key = {"report": report, "stream_code": values.pop("stream_code"), "month": values.pop("month")}
+            ActivityDataRow.objects.update_or_create(**key, defaults=values | {"updated_by": acting_user})
+        log_action(report, "mrv.emissionreport.data_saved", actor=acting_user,
+                   changes={"activity_rows": (None, len(parsed))})
+    return validate_report(report)
+
+
+def report_save_output_data(*, report: EmissionReport, rows: Iterable, acting_user) -> ValidationResult:
+    """Insert or update output rows (product output, supply) of a draft, all or nothing."""
+    _ensure_firm_user(report, acting_user)
+    parsed, problems = [], []
+    for number, raw in enumerate(rows, start=1):
+        row = OutputRow.of(raw)
+        amount = _decimal(row.amount, row=number, row_in=None, field="amount", problems=problems)
+        where = {"row": number, "name": row.name}
+        if row.kind not in OutputDataRow.Kind.values:
+            problems.append(OUTPUT_ROW_INVALID % (where | {"field": "kind", "detail": row.kind}))
+        if amount is None or amount < 0:
+            problems.append(OUTPUT_ROW_INVALID % (where | {"field": "amount", "detail": row.amount}))
+        if not (row.name or "").strip() or not (row.unit or "").strip():
+            problems.append(OUTPUT_ROW_INVALID % (where | {"field": "name/unit", "detail": _("required")}))
+        parsed.append((row, amount))
+    if problems:
+        raise ValidationError(problems)
+    with transaction.atomic():
+        _ensure_editable(report)
+        for row, amount in parsed:
+            OutputDataRow.objects.update_or_create(
+                report=report, kind=row.kind, name=row.name.strip(),
+                defaults={"amount": amount, "unit": row.unit.strip(), "updated_by": acting_user},
+            )
+        log_action(report, "mrv.emissionreport.output_saved", actor=acting_user,
+                   changes={"output_rows": (None, len(parsed))})
+    return validate_report(report)
+
+
+def report_acknowledge_warning(*, report: EmissionReport, key: str, reason: str, acting_user):
+    """Record the firm's reason for a current warning (by its key); a reason is required."""
+    _ensure_firm_user(report, acting_user)
+    if not (reason or "").strip():
+        raise ValidationError(REASON_REQUIRED)
+    warning = next((w for w in validate_report(report).warnings if w.key == key), None)
+    if warning is None:
+        raise ValidationError(UNKNOWN_WARNING % {"key": key})
+    with transaction.atomic():
+        _ensure_editable(report)
+        ack, _created = ReportWarningAcknowledgement.objects.update_or_create(
+            report=report, key=key,
+            defaults={"message": warning.text, "reason": reason.strip(), "acknowledged_by": acting_user},
+        )
+        log_action(report, "mrv.emissionreport.warning_acknowledged", actor=acting_user, reason=reason,
+                   changes={key: (None, warning.text)})
+    return ack
+
+
+# --- Calculating -------------------------------------------------------------------------------
+
+
+def report_validate(report: EmissionReport) -> ValidationResult:
+    return validate_report(report)
+
+
+def report_calculate(report: EmissionReport) -> EmissionResult:
+    """The report's emissions from its current rows and the plan in force, under the market's GWP set.
+
+    Raises ValidationError with the blocking errors when the data cannot be calculated yet.
+    """
+    checked = validate_report(report)
+    if checked.result is None:
+        raise ValidationError(NOT_CALCULABLE % {"errors": "; ".join(m.text for m in checked.errors)})
+    return checked.result
+
+
+# --- Submitting --------------------------------------------------------------------------------
+
+
+def _unacknowledged(report: EmissionReport, checked: ValidationResult) -> list[str]:
+    acks = {a.key: a for a in report.acknowledgements.all()}
+    return [str(WARNING_NOT_ACKNOWLEDGED % {"message": w.text}) for w in checked.warnings
+            if w.key not in acks or not acks[w.key].reason.strip()]
+
+
+def _line_inputs_snapshot(checked: ValidationResult) -> list[dict]:
+    snapshot = []
+    for line in checked.lines:
+        entry = {"key": line.key, "stream": line.stream, "source": line.source, "method": str(line.method),
+                 "gas": line.gas}
+        for name in ("activity", *PARAMETERS):
+            quantity = getattr(line, name)
+            if quantity is not None:
+                entry[name] = {"value": plain(quantity.value), "unit": quantity.unit}
+        snapshot.append(entry)
+    return snapshot
+
+
+def _snapshot(report: EmissionReport, checked: ValidationResult) -> dict:
+    rows = [{"stream": r.stream_code, "month": r.month,
+             **{f: plain(getattr(r, f)) for f in ("activity", *PARAMETERS)},
+             **{f"{f}_unit": getattr(r, f"{f}_unit") for f in ("activity", *PARAMETERS)}}
+            for r in report.activity_rows.all()]
+    outputs = [{"kind": o.kind, "name": o.name, "amount": plain(o.amount), "unit": o.unit}
+               for o in report.output_rows.all()]
+    acks = [{"key": a.key, "message": a.message, "reason": a.reason, "by": a.acknowledged_by_id}
+            for a in report.acknowledgements.all()]
+    warning_keys = {w.key for w in checked.warnings}
+    return {
+        "plan": {"id": checked.plan.pk, "version": checked.plan.version},
+        "rows": rows,
+        "inputs": _line_inputs_snapshot(checked),
+        "outputs": outputs,
+        "warnings": [w.as_dict() for w in checked.warnings],
+        "acknowledgements": [a for a in acks if a["key"] in warning_keys],
+    }
+
+
+def _submit_version(report: EmissionReport, transition: str, acting_user, reason: str) -> ReportVersion:
+    _ensure_may(report, transition, acting_user)
+    with transaction.atomic():
+        EmissionReport.objects.select_for_update().filter(pk=report.pk).first()
+        checked = validate_report(report)
+        if checked.errors:
+            raise ValidationError([str(NOT_SUBMITTABLE), *(m.text for m in checked.errors)])
+        missing = _unacknowledged(report, checked)
+        if missing:
+            raise ValidationError(missing)
+        number = (report.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        result = checked.result
+        version = ReportVersion.objects.create(
+            report=report, number=number, plan=checked.plan, created_by=acting_user,
+            data=_snapshot(report, checked), result=result.as_dict(),
+            total_tco2e=result.total_tco2e, reported_tco2e=result.reported_tco2e,
+        )
+        before = report.reported_emissions_tco2e
+        run_transition(report, transition, acting_user=acting_user, reason=reason, version=version,
+                       when=timezone.now(), changes={"reported_emissions_tco2e": (before, version.reported_tco2e),
+                                                     "version": (None, number)})
+    return version
+
+
+def report_submit(*, report: EmissionReport, acting_user, reason: str = "") -> ReportVersion:
+    """A firm approver submits a draft (annual or quarterly): errors block, every warning must be acknowledged."""
+    return _submit_version(report, "submit", acting_user, reason)
+
+
+def report_resubmit(*, report: EmissionReport, acting_user, reason: str = "") -> ReportVersion:
+    """A firm approver hands the corrected, returned report back to verification as a new version."""
+    return _submit_version(report, "resubmit", acting_user, reason)
+
+
+def report_withdraw(*, report: EmissionReport, acting_user, reason: str = "") -> EmissionReport:
+    """A firm user takes a submitted report back to draft, while no verifier has accepted the year."""
+    run_transition(report, "withdraw", acting_user=acting_user, reason=reason)
+    return report
+
+
+# --- Quarterly data ----------------------------------------------------------------------------
+
+
+def report_take_over_quarterly(*, report: EmissionReport, acting_user) -> ValidationResult:
+    """Copy the submitted data of the four quarters into the annual draft (replacing those months' rows).
+
+    Lines are per stream and month, so the annual total equals the sum of the quarterly lines.
+    """
+    _ensure_firm_user(report, acting_user)
+    if report.period != EmissionReport.Period.ANNUAL:
+        raise ValidationError(TAKE_OVER_ANNUAL_ONLY)
+    quarters = {
+        q.period: q for q in EmissionReport.objects.filter(
+            firm_id=report.firm_id, year=report.year, period__in=QUARTERS, current_version__isnull=False
+        ).exclude(status=EmissionReport.Status.DRAFT).select_related("current_version")
+    }
+    missing = [q.upper() for q in QUARTERS if q not in quarters]
+    if missing:
+        raise ValidationError(QUARTERS_MISSING % {"quarters": ", ".join(missing)})
+    rows = []
+    for period in QUARTERS:
+        for row in quarters[period].current_version.data["rows"]:
+            rows.append({k: v for k, v in row.items()} | {"stream": row["stream"], "month": row["month"]})
+    with transaction.atomic():
+        _ensure_editable(report)
+        report.activity_rows.all().delete()
+        result = report_save_activity_data(report=report, rows=rows, acting_user=acting_user)
+        log_action(report, "mrv.emissionreport.quarterly_taken_over", actor=acting_user,
+                   changes={q: (None, quarters[q].current_version.number) for q in QUARTERS})
+    return result
+
+
+def grid_factor_for(report: EmissionReport) -> GridFactor | None:
+    return GridFactor.for_year(report.market, report.year)

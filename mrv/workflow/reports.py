@@ -1,0 +1,26 @@
+"""Who may move an emission report, and when (the firm's part of the cycle)."""
+
+EDITABLE_STATES = frozenset({"draft", "returned_to_firm"})
+
+
+def is_firm_user(report, user) -> bool:
+    """A reporter or approver of the report's firm: they enter and correct data."""
+    return bool(user.is_firm_user and user.firm_id == report.firm_id)
+
+
+def is_firm_approver(report, user) -> bool:
+    """Only an approver submits: the four-eyes step inside the firm."""
+    return user.role == "firm_approver" and user.firm_id == report.firm_id
+
+
+def is_editable(report) -> bool:
+    return report.status in EDITABLE_STATES
+
+
+def no_accepted_engagement(report) -> bool:
+    """Once a verification body has accepted the firm-year, the firm can no longer pull the report back."""
+    from mrv.models import VerificationEngagement
+
+    return not VerificationEngagement.objects.filter(
+        firm_id=report.firm_id, year=report.year, status=VerificationEngagement.Status.ACCEPTED
+    ).exists()
