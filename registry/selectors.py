@@ -333,3 +333,26 @@ def unit_totals(market: Market) -> dict[tuple[str, int, str], Decimal]:
         .annotate(q=Sum("quantity"))
     )
     return {(r["unit_type"], r["vintage"], r["project"]): r["q"] for r in rows}
+
+
+@dataclass
+class ComplianceRate:
+    year: int
+    obliged_firms: int
+    compliant_firms: int
+
+    @property
+    def rate_pct(self) -> Decimal | None:
+        if not self.obliged_firms:
+            return None
+        return (Decimal(self.compliant_firms) * 100 / self.obliged_firms).quantize(Decimal("0.1"))
+
+
+def compliance_rates(market: Market, years: list[int], *, today: datetime.date | None = None) -> list[ComplianceRate]:
+    """Obliged and compliant firms per year (the paper's tables 4 and 5, computed instead of copied)."""
+    rates = []
+    for year in years:
+        obliged = [s for s in compliance_statuses(market, year, today=today) if s.obligation_tco2e is not None]
+        compliant = sum(1 for s in obliged if s.status == Status.COMPLIANT)
+        rates.append(ComplianceRate(year, len(obliged), compliant))
+    return rates

@@ -196,3 +196,20 @@ def test_each_rule_pack_method_is_dispatched_with_the_sectors_parameters(method,
         history_output=[D(100000)] * 3,
     )
     assert allocation.compute(method, sector_params, data).tco2e == expected
+
+
+def test_a_lower_true_up_takes_the_difference_back(shanghai_inputs, firm, other_firm, regulator, regulator_head):
+    table = compute(regulator)
+    services.allocation_table_approve(table=table, acting_user=regulator_head)
+    services.allocation_table_issue(table=table, acting_user=regulator)
+    ProductionRecord.objects.create(firm=firm, year=2025, output=D(900000), is_verified=True)
+    ProductionRecord.objects.create(firm=other_firm, year=2025, output=D(110000), is_verified=True)
+    true_up = compute(regulator, kind="true_up")
+    line = true_up.lines.get(firm=firm)
+    # 0.6 × 900,000 × 0.995 = 537,300; 537,300 − 597,000 = −59,700: −56,715 free, −2,985 auctioned
+    assert (line.free_tco2e, line.auction_tco2e) == (D(-56715), D(-2985))
+    services.allocation_table_approve(table=true_up, acting_user=regulator_head)
+    services.allocation_table_issue(table=true_up, acting_user=regulator)
+    assert selectors.allocation_for(firm, 2025) == D(537300)
+    assert selectors.account_balances([holding_account(firm)])[holding_account(firm).pk] == D(567150 - 56715)
+    assert selectors.issued_total(firm.market, 2025) == D(813841 - 59700)

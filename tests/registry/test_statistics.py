@@ -76,3 +76,22 @@ def test_a_market_without_obliged_firms_has_no_rates(shanghai):
         None,
         None,
     )
+
+
+def test_compliance_rates_by_year_are_counted_from_the_registry(firm, other_firm, shanghai):
+    from registry.models import MarketCap
+
+    for year in (2023, 2024):
+        MarketCap.objects.create(market=shanghai, year=year, cap_tco2e=D(10000))
+    fund(firm, 300, vintage=2023)
+    determine(firm, 2023, 100)
+    determine(other_firm, 2023, 100)
+    determine(firm, 2024, 150)
+    services.units_surrender(firm=firm, year=2023, allowances={2023: 300}, idempotency_key="s")
+    rates = selectors.compliance_rates(shanghai, [2022, 2023, 2024], today=datetime.date(2026, 1, 1))
+    # 2022: nobody obliged; 2023: 1 of 2 (50.0%); 2024: 1 of 1, covered by the 200 t carried from 2023
+    assert [(r.year, r.obliged_firms, r.compliant_firms, r.rate_pct) for r in rates] == [
+        (2022, 0, 0, None),
+        (2023, 2, 1, D("50.0")),
+        (2024, 1, 1, D("100.0")),
+    ]

@@ -199,3 +199,12 @@ def test_ledger_entries_are_read_only_in_the_admin_even_for_the_national_admin(
     assert client.get(reverse("admin:registry_entry_delete", args=[entry.pk])).status_code == 403
     assert login(regulator).get(reverse("admin:registry_transaction_change", args=[tx.pk])).status_code == 200
     assert login(other_regulator).get(reverse("admin:registry_transaction_change", args=[tx.pk])).status_code == 302
+
+
+def test_the_statistics_page_needs_the_same_queries_for_many_firms(
+    login, cap_2025, regulator, shanghai, django_assert_max_num_queries
+):
+    for i in range(12):
+        determine(FirmFactory(market=shanghai), 2025, 100 + i)
+    with django_assert_max_num_queries(60):  # five years × six queries plus the page
+        assert login(regulator).get(reverse("registry:statistics") + "?year=2025").status_code == 200
