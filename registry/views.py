@@ -276,7 +276,8 @@ def compliance_dashboard(request: HttpRequest) -> HttpResponse:
 def penalties(request: HttpRequest) -> HttpResponse:
     market = _regulated_market(request)
     if request.method == "POST":
-        firm = _visible(request, Firm, int(request.POST.get("firm", 0)))
+        firm_id = request.POST.get("firm", "")
+        firm = _visible(request, Firm, int(firm_id) if firm_id.isdigit() else 0)
         try:
             services.penalty_propose(firm=firm, year=_year(request), acting_user=request.user)
         except LedgerError as exc:

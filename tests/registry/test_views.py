@@ -208,3 +208,19 @@ def test_the_statistics_page_needs_the_same_queries_for_many_firms(
         determine(FirmFactory(market=shanghai), 2025, 100 + i)
     with django_assert_max_num_queries(60):  # five years × six queries plus the page
         assert login(regulator).get(reverse("registry:statistics") + "?year=2025").status_code == 200
+
+
+def test_a_penalty_is_proposed_from_the_dashboard_for_a_marked_firm_only(login, cap_2025, firm, regulator,
+                                                                          other_regulator, beijing_firm):
+    import datetime
+
+    from registry.models import Penalty
+
+    determine(firm, 2024, 70)
+    services.compliance_mark_non_compliant(market=firm.market, year=2024, today=datetime.date(2025, 7, 1))
+    assert login(other_regulator).post(reverse("registry:penalties"), {"firm": firm.pk, "year": 2024}).status_code == 404
+    assert login(regulator).post(reverse("registry:penalties"), {"firm": "x", "year": 2024}).status_code == 404
+    assert login(regulator).post(reverse("registry:penalties"), {"firm": firm.pk, "year": 2024}).status_code == 302
+    penalty = Penalty.objects.get()
+    # Shanghai: shortfall 70 t → minimum fine CNY 50,000, 70 t deducted from the next allocation
+    assert (penalty.shortfall_tco2e, penalty.fine_cny, penalty.deduction_tco2e) == (D(70), D("50000.00"), D(70))
