@@ -23,7 +23,8 @@ from registry.models import (
 
 
 def _is_authority(user: User) -> bool:
-    return user.role in User.AUTHORITY_ROLES and user.market_id is not None
+    """The market's regulators (officer, head); statistics officers see no holdings."""
+    return user.is_regulator and user.market_id is not None
 
 
 @scope(Account)

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mrv.models import OFFSET_TYPES
 from registry.models import ALLOWANCE, UNIT_TYPES, Account, AllocationTable
 
 UNKNOWN_ACCOUNT = _("There is no firm holding account %(number)s in this market.")
@@ -91,3 +92,24 @@ class TradeImportForm(forms.Form):
         label=_("CSV of settled trades"),
         help_text=_("Columns: trade_id, trade_date, seller_account, buyer_account, vintage, quantity, price_cny_per_t"),
     )
+
+
+class OffsetCreditForm(forms.Form):
+    """Offset credits entering a firm's account (e.g. CCER moved in from the national registry)."""
+
+    account = forms.CharField(label=_("firm holding account number"), max_length=40)
+    offset_type = forms.ChoiceField(label=_("offset type"), choices=OFFSET_TYPES)
+    project = forms.CharField(label=_("project"), max_length=60)
+    vintage = forms.IntegerField(label=_("vintage"), min_value=2005, max_value=2100)
+    quantity = forms.IntegerField(label=_("quantity (t)"), min_value=1)
+
+    def __init__(self, *args, market, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.market = market
+
+    def clean_account(self) -> Account:
+        number = self.cleaned_data["account"].strip()
+        account = Account.objects.filter(number=number, market=self.market, kind=Account.Kind.HOLDING).first()
+        if account is None:
+            raise forms.ValidationError(UNKNOWN_ACCOUNT % {"number": number})
+        return account

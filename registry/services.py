@@ -47,6 +47,8 @@ OFFSET_CAP_EXCEEDED = _(
     "Offsets are capped at %(cap)s t for %(year)s (%(pct)s%% of %(obligation)s t); %(used)s t already used, %(wanted)s t asked."
 )
 NO_OBLIGATION = _("Offsets can be surrendered only once the emissions of %(year)s are determined.")
+UNKNOWN_OFFSET_TYPE = _("%(type)s is not an offset credit type the registry knows.")
+PROJECT_REQUIRED = _("Offset credits are recorded with their project.")
 NOT_A_HOLDING = _("Account %(number)s is not a firm's holding account in this market.")
 ALREADY_REVERSED = _("This transaction has already been reversed.")
 NO_REVERSAL_OF_REVERSAL = _("A reversal cannot itself be reversed; record the movement again instead.")

@@ -23,4 +23,5 @@ urlpatterns = [
     path("penalties/<int:pk>/withdraw/", views.penalty_action, {"action": "withdraw"}, name="penalty_withdraw"),
     path("statistics/", views.statistics, name="statistics"),
     path("trades/import/", views.trade_import, name="trade_import"),
+    path("offsets/", views.offset_credits, name="offset_credits"),
 ]

@@ -17,7 +17,14 @@ from mrv import access
 from mrv.models import Firm, Market
 from mrv.transitions import TransitionRefused
 from registry import charts, exports, selectors, services
-from registry.forms import ComputeTableForm, DecisionForm, SurrenderForm, TradeImportForm, TransferForm
+from registry.forms import (
+    ComputeTableForm,
+    DecisionForm,
+    OffsetCreditForm,
+    SurrenderForm,
+    TradeImportForm,
+    TransferForm,
+)
 from registry.ledger import LedgerError, Unit, holding_account
 from registry.models import Account, AllocationTable, Entry, Penalty, Transaction, TransferProposal
 
@@ -346,3 +353,30 @@ def trade_import(request: HttpRequest) -> HttpResponse:
         {"market": market, "form": form, "errors": errors},
         status=400 if errors else 200,
     )
+
+
+@login_required
+def offset_credits(request: HttpRequest) -> HttpResponse:
+    market = _regulated_market(request)
+    if not request.user.is_regulator:
+        raise PermissionDenied(_("Only the market's regulator records offset credits."))
+    form = OffsetCreditForm(request.POST or None, market=market)
+    key = request.POST.get("idempotency_key") or str(uuid.uuid4())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.offsets_issue(
+                firm=data["account"].firm,
+                offset_type=data["offset_type"],
+                project=data["project"],
+                vintage=data["vintage"],
+                quantity=data["quantity"],
+                idempotency_key=f"offsets:{key}",
+                acting_user=request.user,
+            )
+        except LedgerError as exc:
+            _refused(request, exc)
+        else:
+            messages.success(request, _("Offset credits recorded."))
+            return redirect("registry:offset_credits")
+    return render(request, "registry/offset_credits.html", {"market": market, "form": form, "key": key})

@@ -86,3 +86,13 @@ def test_scope_and_predicate_agree(request, ledger, persona):
 def test_a_firm_sees_the_transactions_touching_its_account_only(ledger, other_firm_user, beijing_firm):
     visible = access.visible_to(other_firm_user, Transaction)
     assert set(visible.values_list("kind", flat=True)) == {"transfer"}
+
+
+def test_a_statistics_officer_sees_no_holdings(ledger, shanghai):
+    from mrv.models import User
+    from tests.factories import AuthorityFactory, UserFactory
+
+    bureau = AuthorityFactory(kind="statistics_bureau", market=shanghai)
+    officer = UserFactory(role=User.Role.STATISTICS_OFFICER, authority=bureau)
+    assert not access.visible_to(officer, Account).exists()
+    assert not access.visible_to(officer, Transaction).exists()

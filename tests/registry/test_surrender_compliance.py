@@ -194,3 +194,22 @@ def test_the_deadline_task_marks_firms_still_short(firm, caps, shanghai):
     assert mark_non_compliant(shanghai.pk, 2020) == 1
     assert mark_non_compliant(shanghai.pk, 2020) == 1
     assert ComplianceRecord.objects.get().shortfall_tco2e == D(100)
+
+
+def test_offset_credits_need_a_known_type_a_project_and_the_markets_regulator(firm, caps, other_regulator):
+    with pytest.raises(LedgerError, match="XYZ is not an offset credit type"):
+        services.offsets_issue(firm=firm, offset_type="XYZ", project="P", vintage=2024, quantity=1, idempotency_key="a")
+    with pytest.raises(LedgerError, match="with their project"):
+        services.offsets_issue(
+            firm=firm, offset_type="CCER", project=" ", vintage=2024, quantity=1, idempotency_key="b"
+        )
+    with pytest.raises(PermissionDenied):
+        services.offsets_issue(
+            firm=firm,
+            offset_type="CCER",
+            project="P",
+            vintage=2024,
+            quantity=1,
+            idempotency_key="c",
+            acting_user=other_regulator,
+        )

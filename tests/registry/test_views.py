@@ -210,17 +210,44 @@ def test_the_statistics_page_needs_the_same_queries_for_many_firms(
         assert login(regulator).get(reverse("registry:statistics") + "?year=2025").status_code == 200
 
 
-def test_a_penalty_is_proposed_from_the_dashboard_for_a_marked_firm_only(login, cap_2025, firm, regulator,
-                                                                          other_regulator, beijing_firm):
+def test_a_penalty_is_proposed_from_the_dashboard_for_a_marked_firm_only(
+    login, cap_2025, firm, regulator, other_regulator, beijing_firm
+):
     import datetime
 
     from registry.models import Penalty
 
     determine(firm, 2024, 70)
     services.compliance_mark_non_compliant(market=firm.market, year=2024, today=datetime.date(2025, 7, 1))
-    assert login(other_regulator).post(reverse("registry:penalties"), {"firm": firm.pk, "year": 2024}).status_code == 404
+    assert (
+        login(other_regulator).post(reverse("registry:penalties"), {"firm": firm.pk, "year": 2024}).status_code == 404
+    )
     assert login(regulator).post(reverse("registry:penalties"), {"firm": "x", "year": 2024}).status_code == 404
     assert login(regulator).post(reverse("registry:penalties"), {"firm": firm.pk, "year": 2024}).status_code == 302
     penalty = Penalty.objects.get()
     # Shanghai: shortfall 70 t → minimum fine CNY 50,000, 70 t deducted from the next allocation
     assert (penalty.shortfall_tco2e, penalty.fine_cny, penalty.deduction_tco2e) == (D(70), D("50000.00"), D(70))
+
+
+def test_the_regulator_records_offset_credits_once_per_form(login, funded, firm, regulator, other_regulator, firm_user):
+    mine, _ = funded
+    form = {
+        "account": mine.number,
+        "offset_type": "CCER",
+        "project": "CCER-9",
+        "vintage": 2024,
+        "quantity": 40,
+        "idempotency_key": "form-1",
+    }
+    assert login(firm_user).post(reverse("registry:offset_credits"), form).status_code == 403
+    assert (
+        "There is no firm holding account"
+        in login(other_regulator).post(reverse("registry:offset_credits"), form).content.decode()
+    )
+    client = login(regulator)
+    assert client.post(reverse("registry:offset_credits"), form).status_code == 302
+    assert client.post(reverse("registry:offset_credits"), form).status_code == 302  # double submit
+    assert Transaction.objects.filter(kind="offset_issuance").count() == 1
+    from registry import selectors
+
+    assert {"unit_type": "CCER", "vintage": 2024, "project": "CCER-9", "quantity": D(40)} in selectors.holdings(mine)
