@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mrv.audit import log_action
-from mrv.models import EmissionReport, Firm, FirmYearFigure, Market, MarketSector
+from mrv.models import OFFSET_TYPE_CODES, EmissionReport, Firm, FirmYearFigure, Market, MarketSector
 from mrv.transitions import run_transition
 from registry import allocation, selectors
 from registry.ledger import LedgerError, Leg, Unit, government_account, holding_account, move, record
@@ -113,6 +113,12 @@ def offsets_issue(
     *, firm: Firm, offset_type: str, project: str, vintage: int, quantity, idempotency_key: str, acting_user=None
 ) -> Tx:
     """Bring offset credits (e.g. CCER transferred in from the national registry) into a firm's account."""
+    if acting_user is not None:
+        _require_regulator(acting_user, firm.market_id)
+    if offset_type not in OFFSET_TYPE_CODES:
+        raise LedgerError(UNKNOWN_OFFSET_TYPE % {"type": offset_type})
+    if not project.strip():
+        raise LedgerError(PROJECT_REQUIRED)
     quantity = _whole(quantity)
     market = firm.market
     legs = move(
