@@ -25,6 +25,7 @@ OTHER_MARKET = _("All accounts of a transaction must belong to its market.")
 INSUFFICIENT = _("Account %(account)s holds %(held)s t of %(unit)s %(vintage)s; %(wanted)s t are needed.")
 KEY_REQUIRED = _("An idempotency key is required.")
 KEY_REUSED = _("The idempotency key %(key)s was already used for a different kind of movement.")
+CONFLICT = _("A concurrent movement recorded the same thing first; reload and check before trying again.")
 SAME_ACCOUNT = _("The receiving account must differ from the paying account.")
 
 
@@ -146,9 +147,9 @@ def record(
         existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
         if existing:
             return _same_kind(existing, kind)
-        _check_cover(legs)
         if check is not None:
             check()
+        _check_cover(legs)
         try:
             with transaction.atomic():
                 tx = Transaction.objects.create(
@@ -159,7 +160,10 @@ def record(
                     **fields,
                 )
         except IntegrityError:
-            return _same_kind(Transaction.objects.get(idempotency_key=idempotency_key), kind)
+            existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is None:  # another unique rule (one reversal per transaction) was hit concurrently
+                raise LedgerError(CONFLICT) from None
+            return _same_kind(existing, kind)
         Entry.objects.bulk_create(
             Entry(
                 transaction=tx,

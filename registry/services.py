@@ -164,8 +164,11 @@ def transaction_reverse(*, original: Tx, idempotency_key: str, acting_user=None,
     """A correction: a new transaction with every entry negated, referencing the one it corrects."""
     if original.kind == Tx.Kind.REVERSAL:
         raise LedgerError(NO_REVERSAL_OF_REVERSAL)
-    if Tx.objects.filter(reverses=original).exclude(idempotency_key=idempotency_key).exists():
-        raise LedgerError(ALREADY_REVERSED)
+
+    def not_yet_reversed():  # read again under the account locks: two concurrent reversals cannot both pass
+        if Tx.objects.filter(reverses=original).exists():
+            raise LedgerError(ALREADY_REVERSED)
+
     legs = [
         Leg(e.account, Unit(e.unit_type, e.vintage, e.project), -e.quantity)
         for e in original.entries.select_related("account")
@@ -176,6 +179,7 @@ def transaction_reverse(*, original: Tx, idempotency_key: str, acting_user=None,
         idempotency_key=idempotency_key,
         legs=legs,
         acting_user=acting_user,
+        check=not_yet_reversed,
         reason=reason,
         reverses=original,
         firm_id=original.firm_id,

@@ -82,3 +82,17 @@ def test_concurrent_retries_with_one_key_record_one_transaction(world):
     assert len({r.pk for r in results}) == 1
     assert Transaction.objects.filter(idempotency_key="same-key").count() == 1
     assert selectors.account_balances([payer, receivers[0]]) == {payer.pk: D(800), receivers[0].pk: D(200)}
+
+
+def test_concurrent_reversals_of_one_transaction_reverse_it_once(world):
+    shanghai, payer, receivers = world
+    original = services.units_transfer(
+        from_account=payer, to_account=receivers[0], unit=A25, quantity=100, idempotency_key="to-reverse"
+    )
+    results = run_concurrently(
+        6, lambda i: services.transaction_reverse(original=original, idempotency_key=f"rev{i}", reason="error")
+    )
+    assert sum(isinstance(r, Transaction) for r in results) == 1
+    assert all(isinstance(r, Transaction | LedgerError) for r in results), results
+    assert Transaction.objects.filter(reverses=original).count() == 1
+    assert selectors.account_balances([payer, receivers[0]]) == {payer.pk: D(1000), receivers[0].pk: D(0)}
