@@ -116,6 +116,7 @@ class Transaction(Immutable):
         SURRENDER = "surrender", _("surrender")
         REVERSAL = "reversal", _("reversal")
         TRUE_UP = "true_up", _("allocation true-up")
+        AUCTION_SALE = "auction_sale", _("auction or fixed-price sale")
 
     market = models.ForeignKey(Market, on_delete=models.PROTECT, related_name="+", verbose_name=_("market"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

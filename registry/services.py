@@ -160,6 +160,27 @@ def units_transfer(
     )
 
 
+def allowances_sell(
+    *, firm: Firm, vintage: int, quantity, price_cny_per_t: Decimal, idempotency_key: str, acting_user=None
+) -> Tx:
+    """The auctioned (or fixed-price) share: units move from the market's auction account to the buyer."""
+    if acting_user is not None:
+        _require_regulator(acting_user, firm.market_id)
+    quantity = _whole(quantity)
+    legs = move(
+        government_account(firm.market, Account.Kind.AUCTION), holding_account(firm), Unit(ALLOWANCE, vintage), quantity
+    )
+    return record(
+        market=firm.market,
+        kind=Tx.Kind.AUCTION_SALE,
+        idempotency_key=idempotency_key,
+        legs=legs,
+        acting_user=acting_user,
+        price_cny_per_t=price_cny_per_t,
+        trade_date=timezone.localdate(),
+    )
+
+
 def transaction_reverse(*, original: Tx, idempotency_key: str, acting_user=None, reason: str = "") -> Tx:
     """A correction: a new transaction with every entry negated, referencing the one it corrects."""
     if original.kind == Tx.Kind.REVERSAL:

@@ -143,7 +143,7 @@ class Migration(migrations.Migration):
             name='Transaction',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('issuance', 'issuance'), ('offset_issuance', 'offset credit issuance'), ('transfer', 'transfer'), ('trade', 'settled trade'), ('surrender', 'surrender'), ('reversal', 'reversal'), ('true_up', 'allocation true-up')], max_length=20, verbose_name='kind')),
+                ('kind', models.CharField(choices=[('issuance', 'issuance'), ('offset_issuance', 'offset credit issuance'), ('transfer', 'transfer'), ('trade', 'settled trade'), ('surrender', 'surrender'), ('reversal', 'reversal'), ('true_up', 'allocation true-up'), ('auction_sale', 'auction or fixed-price sale')], max_length=20, verbose_name='kind')),
                 ('idempotency_key', models.CharField(max_length=100, unique=True, verbose_name='idempotency key')),
                 ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='recorded at')),
                 ('compliance_year', models.PositiveIntegerField(blank=True, null=True, verbose_name='compliance year')),

@@ -213,3 +213,36 @@ def test_a_lower_true_up_takes_the_difference_back(shanghai_inputs, firm, other_
     assert selectors.allocation_for(firm, 2025) == D(537300)
     assert selectors.account_balances([holding_account(firm)])[holding_account(firm).pk] == D(567150 - 56715)
     assert selectors.issued_total(firm.market, 2025) == D(813841 - 59700)
+
+
+def test_the_auctioned_share_is_sold_from_the_auction_account_and_no_further(
+    shanghai_inputs, firm, regulator, regulator_head, other_regulator
+):
+    table = compute(regulator)
+    services.allocation_table_approve(table=table, acting_user=regulator_head)
+    services.allocation_table_issue(table=table, acting_user=regulator)
+    auction = government_account(firm.market, Account.Kind.AUCTION)
+    with pytest.raises(PermissionDenied):
+        services.allowances_sell(
+            firm=firm,
+            vintage=2025,
+            quantity=1,
+            price_cny_per_t=D("40"),
+            idempotency_key="x",
+            acting_user=other_regulator,
+        )
+    services.allowances_sell(
+        firm=firm, vintage=2025, quantity=40000, price_cny_per_t=D("41.50"), idempotency_key="a1", acting_user=regulator
+    )
+    # 40,693 t were auctioned (29,850 + 10,843); 40,000 sold leaves 693
+    assert selectors.account_balances([auction]) == {auction.pk: D(693)}
+    with pytest.raises(LedgerError, match="holds 693 t"):
+        services.allowances_sell(
+            firm=firm,
+            vintage=2025,
+            quantity=694,
+            price_cny_per_t=D("41.50"),
+            idempotency_key="a2",
+            acting_user=regulator,
+        )
+    assert selectors.issued_total(firm.market, 2025) == D(813841)  # a sale moves issued units, it issues none
