@@ -14,7 +14,17 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(
+            subject_template_name="emails/password_reset-subject.txt",
+            email_template_name="emails/password_reset-body-text.html",
+            html_email_template_name="emails/password_reset-body-html.html",
+        ),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("mrv.ui.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("mrv.api.urls")),
     path("registry/", include("registry.urls")),

@@ -279,3 +279,116 @@ class GridFactorAdmin(ScopedAdmin):
     list_display = ["market", "year", "electricity_tco2_per_mwh", "heat_tco2_per_gj", "source"]
     list_filter = ["market"]
     list_select_related = ["market"]
+
+
+# --- Verification, spot checks and review (issue 4) ----------------------------------------------
+# Workflow records are read-only here: they change only through the services. The report's change
+# page links to its full timeline.
+
+from django.template.response import TemplateResponse  # noqa: E402
+from django.urls import path  # noqa: E402
+
+from mrv.models import (  # noqa: E402
+    Determination,
+    Finding,
+    FindingAnswer,
+    QuarterlyReview,
+    SpotCheckItem,
+    SpotCheckSample,
+    VerificationOpinion,
+    VerificationPlan,
+)
+from mrv.timeline import report_timeline  # noqa: E402
+
+
+@admin.register(VerificationPlan)
+class VerificationPlanAdmin(ReadOnlyScopedAdmin):
+    list_display = ["engagement", "site_visit_dates", "written_by", "updated_at"]
+    list_select_related = ["engagement__firm", "engagement__body", "written_by"]
+
+
+class FindingAnswerInline(admin.TabularInline):
+    model = FindingAnswer
+    extra = 0
+    fields = readonly_fields = ["answered_at", "answered_by", "text"]
+
+    def has_view_permission(self, request, obj=None):
+        return is_admin_user(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Finding)
+class FindingAdmin(ReadOnlyScopedAdmin):
+    list_display = ["report", "kind", "line_key", "amount_tco2e", "status", "resolution", "raised_at"]
+    list_filter = ["report__market", "kind", "status"]
+    list_select_related = ["report__firm"]
+    search_fields = ["report__firm__name", "line_key", "description"]
+    inlines = [FindingAnswerInline]
+
+
+@admin.register(VerificationOpinion)
+class VerificationOpinionAdmin(ReadOnlyScopedAdmin):
+    list_display = ["report", "outcome", "reported_emissions_tco2e", "verified_emissions_tco2e", "difference_tco2e",
+                    "signed_by", "signed_at"]
+    list_filter = ["report__market", "outcome"]
+    list_select_related = ["report__firm", "signed_by"]
+
+
+@admin.register(SpotCheckSample)
+class SpotCheckSampleAdmin(ReadOnlyScopedAdmin):
+    list_display = ["market", "year", "seed", "rate_pct", "drawn_at", "drawn_by"]
+    list_filter = ["market", "year"]
+    list_select_related = ["market", "drawn_by"]
+
+
+@admin.register(SpotCheckItem)
+class SpotCheckItemAdmin(ReadOnlyScopedAdmin):
+    list_display = ["report", "risk_weight", "added_by_hand", "body", "outcome", "checked_at"]
+    list_filter = ["sample__market", "sample__year", "outcome", "added_by_hand"]
+    list_select_related = ["report__firm", "body"]
+
+
+@admin.register(Determination)
+class DeterminationAdmin(ReadOnlyScopedAdmin):
+    list_display = ["report", "basis", "emissions_tco2e", "proposed_by", "decision", "decided_by"]
+    list_filter = ["report__market", "basis", "decision"]
+    list_select_related = ["report__firm", "proposed_by", "decided_by"]
+
+
+@admin.register(QuarterlyReview)
+class QuarterlyReviewAdmin(ReadOnlyScopedAdmin):
+    list_display = ["report", "round", "reviewer", "decision", "reviewed_by", "reviewed_at"]
+    list_filter = ["report__market", "reviewer", "decision"]
+    list_select_related = ["report__firm", "reviewed_by"]
+
+
+_ReportAdminSoFar = type(admin.site._registry[EmissionReport])
+admin.site.unregister(EmissionReport)
+
+
+@admin.register(EmissionReport)
+class EmissionReportTimelineAdmin(_ReportAdminSoFar):
+    """Adds the report's full timeline (versions, transitions, findings, opinions, spot checks, decisions)."""
+
+    change_form_template = "admin/mrv/emissionreport/change_form.html"
+
+    def get_urls(self):
+        timeline = path("<path:object_id>/timeline/", self.admin_site.admin_view(self.timeline_view),
+                        name="mrv_emissionreport_timeline")
+        return [timeline, *super().get_urls()]
+
+    def timeline_view(self, request, object_id):
+        report = self.get_object(request, object_id)
+        if report is None or not self.has_view_permission(request, report):
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        context = {**self.admin_site.each_context(request), "title": _("Timeline: %s") % report, "object": report,
+                   "opts": self.opts, "entries": report_timeline(report)}
+        return TemplateResponse(request, "admin/mrv/emissionreport/timeline.html", context)

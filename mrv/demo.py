@@ -139,6 +139,12 @@ def seed() -> None:
             step()
 
 
+# Verification, spot checks, review and quarterly co-review: reports in every state.
+from mrv.demo_verification import seed_verification  # noqa: E402
+
+STEPS.append(seed_verification)
+
+
 def _seed_registry() -> None:
     from registry.demo import seed_registry
 

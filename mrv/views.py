@@ -2,17 +2,19 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 
-from mrv import access
-from mrv.models import EmissionReport, Firm
+from mrv.ui import home as home_page
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """What needs my action, upcoming deadlines and recent activity, for the signed-in user's role."""
     user = request.user
     context = {
-        "firms": access.visible_to(user, Firm).select_related("market", "sector")[:20],
-        "reports": access.visible_to(user, EmissionReport).select_related("firm")[:20],
+        "sections": home_page.sections_for(user),
+        "deadlines": home_page.upcoming_deadlines(user, timezone.localdate()),
+        "activity": home_page.recent_activity(user),
     }
     return render(request, "mrv/home.html", context)
 

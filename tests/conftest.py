@@ -148,3 +148,13 @@ def pytest_sessionfinish(session, exitstatus):
 def _fast_password_hashing(settings):
     """PBKDF2 costs about a second per user on a busy machine; no test needs a slow hash."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def english_messages(settings):
+    """Tests assert the English source messages; the language tests switch to Chinese explicitly."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

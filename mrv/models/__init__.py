@@ -26,7 +26,17 @@ from .organisations import (
 from .outbox import OutboxMessage
 from .plans import MonitoringPlan, PlanAttachment, PlanParameter, PlanSourceStream
 from .reports import ActivityDataRow, EmissionReport, OutputDataRow, ReportVersion, ReportWarningAcknowledgement
-from .verification import VerificationEngagement
+from .verification import (
+    Determination,
+    Finding,
+    FindingAnswer,
+    QuarterlyReview,
+    SpotCheckItem,
+    SpotCheckSample,
+    VerificationEngagement,
+    VerificationOpinion,
+    VerificationPlan,
+)
 
 __all__ = [
     "GAS_CHOICES",
@@ -52,6 +62,14 @@ __all__ = [
     "VerificationEngagement",
     "VerifierQualification",
     "VerifierRegistration",
+    "Determination",
+    "Finding",
+    "FindingAnswer",
+    "QuarterlyReview",
+    "SpotCheckItem",
+    "SpotCheckSample",
+    "VerificationOpinion",
+    "VerificationPlan",
     "GridFactor",
     "MonitoringPlan",
     "PlanAttachment",
@@ -62,3 +80,7 @@ __all__ = [
     "ReportVersion",
     "ReportWarningAcknowledgement",
 ]
+
+from .files import StoredFile  # noqa: E402
+
+__all__ += ["StoredFile"]

@@ -127,9 +127,11 @@ class RulePack(models.Model):
         _("auction / fixed-price share (%)"), max_digits=5, decimal_places=2, default=Decimal("5"), validators=PERCENT
     )
     reserve_pct = models.DecimalField(
+        # xgettext:no-python-format
         _("adjustment reserve (% of cap)"), max_digits=5, decimal_places=2, default=Decimal("10"), validators=PERCENT
     )
     offset_cap_pct = models.DecimalField(
+        # xgettext:no-python-format
         _("offset cap (% of obligation)"), max_digits=5, decimal_places=2, default=Decimal("10"), validators=PERCENT
     )
     accepted_offset_types = models.JSONField(_("accepted offset types"), default=list)

@@ -6,9 +6,10 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from mrv.workflow import reports as report_rules
+from mrv.workflow import verification as rules
 
 from .markets import Market
 from .organisations import Firm
@@ -109,6 +110,109 @@ class EmissionReport(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.firm} {self.year} {self.get_period_display()}"
 
+    # --- Verification, spot check, regulator review and quarterly co-review (issue 4) -------------
+    # Everything after submission. Submission, withdrawal and resubmission live with the plans code.
+    S = Status
+
+    # Kept in this block (not above Meta) so that merges with the plans fields stay conflict-free.
+    review_round = models.PositiveSmallIntegerField(_("quarterly co-review round"), default=0, editable=False)  # noqa: DJ012
+
+    @transition(field=status, source=S.SUBMITTED, target=S.UNDER_VERIFICATION,
+                permission=rules.is_engaged_verifier, conditions=[rules.is_annual, rules.has_accepted_engagement])
+    def start_verification(self) -> None:
+        """Verification starts once the firm-year's engagement has been accepted."""
+
+    @transition(field=status, source=S.UNDER_VERIFICATION, target=S.RETURNED_TO_FIRM,
+                permission=rules.is_engaged_verifier, conditions=[rules.has_open_findings])
+    def return_to_firm(self) -> None:
+        """The verifier returns the report to the firm with its open findings."""
+
+    @transition(field=status, source=S.UNDER_VERIFICATION, target=S.VERIFIED,
+                permission=rules.is_signing_lead_verifier,
+                conditions=[rules.verification_plan_in_place, rules.latest_opinion_verified,
+                            rules.satisfactory_opinion_allowed])
+    def sign_off(self) -> None:
+        """The lead verifier signs a verified opinion (satisfactory or with comments)."""
+
+    @transition(field=status, source=S.UNDER_VERIFICATION, target=S.REGULATOR_REVIEW,
+                permission=rules.is_signing_lead_verifier,
+                conditions=[rules.verification_plan_in_place, rules.latest_opinion_not_verified])
+    def sign_off_not_verified(self) -> None:
+        """The lead verifier signs a "not verified" opinion; the regulator decides on an estimate."""
+
+    @transition(field=status, source=[S.VERIFIED, S.REGULATOR_REVIEW], target=S.SPOT_CHECK,
+                permission=rules.regulates_market,
+                conditions=[rules.market_has_spot_checks, rules.latest_opinion_verified, rules.is_in_spot_check_sample])
+    def select_for_spot_check(self) -> None:
+        """A verified report drawn into (or added by hand to) the market-year's spot-check sample."""
+
+    @transition(field=status, source=S.SPOT_CHECK, target=S.REGULATOR_REVIEW, permission=rules.is_assigned_spot_checker)
+    def confirm_spot_check(self) -> None:
+        """The spot-check body confirms the verification."""
+
+    @transition(field=status, source=S.SPOT_CHECK, target=S.UNDER_VERIFICATION,
+                permission=rules.is_assigned_spot_checker)
+    def record_spot_check_discrepancy(self) -> None:
+        """The spot-check body records discrepancies; the report goes back to the verifier."""
+
+    @transition(field=status, source=S.VERIFIED, target=S.REGULATOR_REVIEW, permission=rules.regulates_market,
+                conditions=[rules.spot_check_settled])
+    def send_to_review(self) -> None:
+        """A verified report goes to the regulator once the market's spot-check draw (if any) is done."""
+
+    @transition(field=status, source=S.REGULATOR_REVIEW, target=S.UNDER_VERIFICATION,
+                permission=rules.regulates_market, conditions=[rules.is_annual])
+    def return_to_verifier(self) -> None:
+        """The regulator returns the report to the verifier with reasons."""
+
+    @transition(field=status, source=S.REGULATOR_REVIEW, target=S.RETURNED_TO_FIRM,
+                permission=rules.regulates_market, conditions=[rules.is_annual])
+    def regulator_return_to_firm(self) -> None:
+        """The regulator returns the report to the firm with reasons."""
+
+    @transition(field=status, source=S.REGULATOR_REVIEW, target=S.DETERMINATION_PROPOSED,
+                permission=rules.regulates_market,
+                conditions=[rules.latest_opinion_verified, rules.has_pending_determination])
+    def propose_determination(self) -> None:
+        """A case officer proposes the verified figure as the determined emissions."""
+
+    @transition(field=status, source=[S.DRAFT, S.SUBMITTED, S.RETURNED_TO_FIRM, S.REGULATOR_REVIEW],
+                target=S.DETERMINATION_PROPOSED, permission=rules.regulates_market,
+                conditions=[rules.is_annual, rules.conservative_estimate_allowed, rules.has_pending_determination])
+    def propose_conservative_estimate(self) -> None:
+        """A case officer proposes a conservative estimate: not verified, late, or not submitted."""
+
+    @transition(field=status, source=S.DETERMINATION_PROPOSED, target=S.DETERMINED,
+                permission=rules.is_approving_head, conditions=[rules.has_pending_determination])
+    def approve_determination(self, emissions_tco2e) -> None:
+        """A regulator head other than the proposer approves; the figure is what compliance uses."""
+        self.determined_emissions_tco2e = emissions_tco2e
+
+    @transition(field=status, source=S.DETERMINATION_PROPOSED,
+                target=RETURN_VALUE(S.DRAFT, S.SUBMITTED, S.RETURNED_TO_FIRM, S.REGULATOR_REVIEW),
+                permission=rules.is_approving_head, conditions=[rules.has_pending_determination])
+    def reject_determination(self, back_to: str) -> str:
+        """A regulator head rejects the proposal; the report goes back to where it was proposed from."""
+        return back_to
+
+    @transition(field=status, source=S.DETERMINED, target=S.CLOSED, permission=rules.regulates_market)
+    def close(self) -> None:
+        """The regulator closes the year's report once emissions are determined."""
+
+    @transition(field=status, source=S.SUBMITTED, target=S.CO_REVIEW, permission=rules.is_co_reviewer,
+                conditions=[rules.is_quarterly])
+    def start_co_review(self) -> None:
+        """A submitted quarterly report goes to the regulator and the statistics bureau."""
+        self.review_round += 1
+
+    @transition(field=status, source=S.CO_REVIEW, target=S.ACCEPTED, permission=rules.is_co_reviewer,
+                conditions=[rules.all_co_reviewers_accepted])
+    def accept_quarterly(self) -> None:
+        """The quarterly report is accepted once every co-reviewer has accepted this round."""
+
+    @transition(field=status, source=S.CO_REVIEW, target=S.DRAFT, permission=rules.is_co_reviewer)
+    def return_quarterly(self) -> None:
+        """Either co-reviewer returns the quarterly report to the firm with reasons."""
 
 class ActivityDataRow(models.Model):
     """One month of one source stream in a report draft: activity data and the parameters the plan names."""

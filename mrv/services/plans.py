@@ -202,6 +202,7 @@ def _check_parameter_unit(stream: PlanSourceStream, parameter: PlanParameter, un
         "activity": (activity.numerator_measure, None, stream.activity_unit),
         "ncv": ((Dimension.ENERGY, None), activity.numerator_measure, _("energy")),
         "carbon_content": ((Dimension.MASS, "C"), (Dimension.ENERGY, None), _("mass of carbon")),
+        # xgettext:no-python-format
         "oxidation_rate": ((Dimension.FRACTION, None), None, _("a fraction (% or 1)")),
         "emission_factor": ((Dimension.MASS, stream.gas), activity.numerator_measure, f"t{stream.gas}"),
     }[name]

@@ -1,0 +1,20 @@
+"""Simplified Chinese unless the user chose English with the language switch (a cookie).
+
+Django's LocaleMiddleware would follow the browser's Accept-Language header; the product's users
+expect Chinese first, whatever browser they use, and switch explicitly.
+"""
+
+from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
+
+
+class ChosenLanguageMiddleware(LocaleMiddleware):
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) or settings.LANGUAGE_CODE
+        try:
+            language = translation.get_supported_language_variant(chosen)
+        except LookupError:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -1,0 +1,329 @@
+"""The firm's work on a report: the data grid (with live recalculation), the Excel template, the upload,
+warnings acknowledged with a reason, submission, withdrawal, and the diff between versions.
+
+Every change is a POST to a service of `mrv.services.reports`; every view first finds the report
+among those the user may see (404) and checks the action against the user's role (403).
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from mrv import activity_sheet as sheet
+from mrv import uploads
+from mrv.models import EmissionReport, OutputDataRow, ReportVersion, StoredFile
+from mrv.report_diff import report_diff
+from mrv.services import reports as svc
+from mrv.services.plans import plan_in_force
+from mrv.transitions import TransitionRefused
+from mrv.ui import report_data as data
+from mrv.ui.objects import require, visible_or_404
+from mrv.validation import validate_report
+from mrv.workflow import reports as rules
+
+GRID_NOT_A_NUMBER = _("%(stream)s, month %(month)s, %(field)s: “%(value)s” is not a number.")
+GRID_NEGATIVE = _("%(stream)s, month %(month)s, %(field)s: the value must not be negative.")
+NO_PLAN = _("No approved monitoring plan is in force for this period: the template and the grid follow the plan.")
+SAVED = _("The data is saved.")
+UPLOADED = _("The file is read and its %(rows)s rows are saved.")
+NOTHING_SAVED = _("Nothing was saved: correct the problems below and try again.")
+SUBMITTED = _("Version %(number)s is submitted.")
+WITHDRAWN = _("The report is withdrawn and back in draft.")
+ACKNOWLEDGED = _("The warning is acknowledged.")
+
+
+def _report(request: HttpRequest, pk: int) -> EmissionReport:
+    return visible_or_404(request.user, EmissionReport.objects.select_related("firm__market", "market"), pk=pk)
+
+
+def _firm_report(request: HttpRequest, pk: int) -> EmissionReport:
+    report = _report(request, pk)
+    require(rules.is_firm_user(report, request.user), str(svc.NOT_YOUR_FIRM))
+    return report
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("filled-in template"), help_text=_("Excel (.xlsx) or CSV in UTF-8 or GBK"))
+
+
+class AcknowledgeForm(forms.Form):
+    key = forms.CharField(widget=forms.HiddenInput, max_length=200)
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class OutputForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=OutputDataRow.Kind.choices)
+    name = forms.CharField(label=_("product"), max_length=100)
+    amount = forms.DecimalField(label=_("amount"), min_value=0, max_digits=20, decimal_places=6)
+    unit = forms.CharField(label=_("unit"), max_length=20, help_text=_("e.g. t, MWh, GJ"))
+
+
+class DiffForm(forms.Form):
+    a = forms.IntegerField(label=_("from version"), min_value=1)
+    b = forms.IntegerField(label=_("to version"), min_value=1)
+
+
+def parse_grid(post, report: EmissionReport, plan) -> tuple[list[sheet.ActivityRow], dict[str, str]]:
+    """The grid's inputs (only the names the plan defines) as rows; {input name: problem}."""
+    rows, problems = [], {}
+    for stream in plan.streams.all():
+        names = ("activity", *data.entered_parameters(stream))
+        for month in report.months:
+            values = {}
+            for name in names:
+                key = data.input_name(stream.code, month, name)
+                raw = (post.get(key) or "").strip()
+                try:
+                    values[name] = sheet.parse_number(raw)
+                except ValueError:
+                    problems[key] = GRID_NOT_A_NUMBER % {
+                        "stream": stream.code,
+                        "month": month,
+                        "field": sheet.HEADINGS[name],
+                        "value": raw[:40],
+                    }
+                    continue
+                if values[name] is not None and values[name] < 0:
+                    problems[key] = GRID_NEGATIVE % {
+                        "stream": stream.code,
+                        "month": month,
+                        "field": sheet.HEADINGS[name],
+                    }
+            if any(v is not None for v in values.values()):
+                rows.append(sheet.ActivityRow(stream.code, month, **values))
+    return rows, problems
+
+
+def _page_context(
+    request, report, plan, *, values=None, checked=None, grid_problems=None, upload_form=None, upload_issues=None
+) -> dict:
+    if plan is not None and values is None:
+        values = {(r.stream, r.month): r for r in data.as_sheet_rows(report.activity_rows.all())}
+    if plan is not None and checked is None:
+        checked = validate_report(report, plan=plan)
+    acks = {a.key: a for a in report.acknowledgements.select_related("acknowledged_by")}
+    may_edit = rules.is_firm_user(report, request.user) and rules.is_editable(report)
+    return {
+        "report": report,
+        "plan": plan,
+        "grids": data.grid(report, plan, values or {}, checked) if plan else [],
+        "checked": checked,
+        "report_errors": data.report_wide_messages(checked, "error"),
+        "warnings": [(w, acks.get(w.key)) for w in (checked.warnings if checked else [])],
+        "grid_problems": grid_problems or {},
+        "may_edit": may_edit,
+        "may_submit": rules.is_firm_approver(report, request.user)
+        and report.status in (EmissionReport.Status.DRAFT, EmissionReport.Status.RETURNED_TO_FIRM),
+        "upload_form": upload_form or UploadForm(),
+        "upload_issues": upload_issues or [],
+        "ack_form": AcknowledgeForm(),
+        "outputs": report.output_rows.all(),
+        "output_form": OutputForm(),
+    }
+
+
+@login_required
+@require_GET
+def report_data(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    plan = plan_in_force(report.firm, report.period_end)
+    return render(request, "ui/report_data.html", _page_context(request, report, plan))
+
+
+@login_required
+@require_POST
+def report_data_save(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _firm_report(request, pk)
+    plan = plan_in_force(report.firm, report.period_end)
+    if plan is None:
+        messages.error(request, NO_PLAN)
+        return redirect("ui:report_data", pk=report.pk)
+    rows, problems = parse_grid(request.POST, report, plan)
+    if not problems:
+        try:
+            svc.report_save_activity_data(report=report, rows=data.service_rows(rows), acting_user=request.user)
+        except ValidationError as error:
+            problems = {f"service-{n}": m for n, m in enumerate(error.messages)}
+        else:
+            messages.success(request, SAVED)
+            return redirect("ui:report_data", pk=report.pk)
+    messages.error(request, NOTHING_SAVED)
+    values = {(r.stream, r.month): r for r in rows}
+    context = _page_context(request, report, plan, values=values, checked=None, grid_problems=problems)
+    return render(request, "ui/report_data.html", context, status=400)
+
+
+@login_required
+@require_POST
+def report_data_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The emissions, errors and warnings of what is typed into the grid, without saving (htmx)."""
+    report = _firm_report(request, pk)
+    plan = plan_in_force(report.firm, report.period_end)
+    require(plan is not None, str(NO_PLAN))
+    rows, problems = parse_grid(request.POST, report, plan)
+    checked = None if problems else validate_report(report, plan=plan, rows=data.unsaved_rows(report, rows))
+    context = {
+        "report": report,
+        "checked": checked,
+        "grid_problems": problems,
+        "preview": True,
+        "report_errors": data.report_wide_messages(checked, "error"),
+        "all_errors": checked.errors if checked else [],
+    }
+    return render(request, "ui/includes/report_results.html", context)
+
+
+@login_required
+@require_GET
+def report_template(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _firm_report(request, pk)
+    plan = plan_in_force(report.firm, report.period_end)
+    if plan is None:
+        messages.error(request, NO_PLAN)
+        return redirect("ui:report_data", pk=report.pk)
+    context = data.sheet_context(report, plan)
+    content = sheet.template_workbook(context, data.as_sheet_rows(report.activity_rows.all()))
+    response = HttpResponse(content, content_type=uploads.CONTENT_TYPES[uploads.XLSX])
+    name = f"activity-{report.firm.credit_code}-{data.period_label(report)}-plan-v{plan.version}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_POST
+def report_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Read a filled-in template; any problem in the file saves nothing and names row and column."""
+    report = _firm_report(request, pk)
+    plan = plan_in_force(report.firm, report.period_end)
+    if plan is None:
+        messages.error(request, NO_PLAN)
+        return redirect("ui:report_data", pk=report.pk)
+    form = UploadForm(request.POST, request.FILES)
+    issues: list = []
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = sheet.parse_upload(upload, data.sheet_context(report, plan))
+        issues = [issue.message for issue in result.issues]
+        if result.ok:
+            try:
+                _save_upload(report, result.rows, upload, request.user)
+            except ValidationError as error:
+                issues = list(error.messages)
+            else:
+                messages.success(request, UPLOADED % {"rows": len(result.rows)})
+                return redirect("ui:report_data", pk=report.pk)
+    messages.error(request, NOTHING_SAVED)
+    context = _page_context(request, report, plan, upload_form=form, upload_issues=issues)
+    return render(request, "ui/report_data.html", context, status=400)
+
+
+def _save_upload(report, rows, upload, user) -> None:
+    from django.db import transaction
+
+    with transaction.atomic():
+        svc.report_save_activity_data(report=report, rows=data.service_rows(rows), acting_user=user)
+        uploads.store_file(
+            owner=report,
+            kind=StoredFile.Kind.ACTIVITY_DATA,
+            data=uploads.read_upload(upload),
+            original_name=upload.name,
+            acting_user=user,
+            allowed=frozenset({uploads.XLSX, uploads.CSV}),
+        )
+
+
+@login_required
+@require_POST
+def report_output_save(request: HttpRequest, pk: int) -> HttpResponse:
+    """Product output or supply of the period (what the sector's allocation method needs)."""
+    report = _firm_report(request, pk)
+    form = OutputForm(request.POST)
+    if form.is_valid():
+        try:
+            svc.report_save_output_data(report=report, rows=[form.cleaned_data], acting_user=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, SAVED)
+    else:
+        for field, errors in form.errors.items():
+            messages.error(request, f"{form.fields[field].label}: {' '.join(errors)}")
+    return redirect("ui:report_data", pk=report.pk)
+
+
+@login_required
+@require_POST
+def report_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _firm_report(request, pk)
+    form = AcknowledgeForm(request.POST)
+    if form.is_valid():
+        try:
+            svc.report_acknowledge_warning(
+                report=report,
+                key=form.cleaned_data["key"],
+                reason=form.cleaned_data["reason"],
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, ACKNOWLEDGED)
+    else:
+        messages.error(request, _g("Please give a reason."))
+    return redirect("ui:report_data", pk=report.pk)
+
+
+@login_required
+@require_POST
+def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Submit a draft, or resubmit a returned report (firm approver only; 403 for anyone else)."""
+    report = _firm_report(request, pk)
+    require(rules.is_firm_approver(report, request.user))
+    submit = svc.report_resubmit if report.status == EmissionReport.Status.RETURNED_TO_FIRM else svc.report_submit
+    try:
+        version = submit(report=report, acting_user=request.user, reason=request.POST.get("reason", "")[:2000])
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("ui:report_data", pk=report.pk)
+    except TransitionRefused as refused:
+        messages.error(request, refused.message)
+        return redirect("ui:report_detail", pk=report.pk)
+    messages.success(request, SUBMITTED % {"number": version.number})
+    return redirect("ui:report_detail", pk=report.pk)
+
+
+@login_required
+@require_POST
+def report_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _firm_report(request, pk)
+    try:
+        svc.report_withdraw(report=report, acting_user=request.user, reason=request.POST.get("reason", "")[:2000])
+    except TransitionRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, WITHDRAWN)
+    return redirect("ui:report_detail", pk=report.pk)
+
+
+@login_required
+@require_GET
+def report_diff_view(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    versions = list(ReportVersion.objects.filter(report=report).order_by("number").select_related("created_by"))
+    numbers = [v.number for v in versions]
+    initial = {"a": numbers[-2], "b": numbers[-1]} if len(numbers) >= 2 else {}
+    form = DiffForm(request.GET or None, initial=initial)
+    chosen = form.cleaned_data if form.is_valid() else initial
+    by_number = {v.number: v for v in versions}
+    diff = None
+    if chosen and chosen["a"] in by_number and chosen["b"] in by_number:
+        diff = report_diff(by_number[chosen["a"]], by_number[chosen["b"]])
+    return render(request, "ui/report_diff.html", {"report": report, "versions": versions, "form": form, "diff": diff})

@@ -1,0 +1,142 @@
+"""Emission reports in the browser: the list, one report with its timeline, evidence."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from mrv import access, uploads
+from mrv.models import AuditLog, EmissionReport
+from mrv.services import evidence
+from mrv.ui.lists import Column, Filter, ListSpec, render_listing
+from mrv.ui.objects import require, visible_or_404
+
+YEARS = [(year, str(year)) for year in range(2030, 2012, -1)]
+
+REPORTS = ListSpec(
+    name="reports",
+    columns=[
+        Column(
+            "firm",
+            _("firm"),
+            "firm.name",
+            order_by="firm__name",
+            link=lambda r: reverse("ui:report_detail", args=[r.pk]),
+        ),
+        Column("market", _("market"), "market", order_by="market__code"),
+        Column("year", _("compliance year"), "year", order_by="year"),
+        Column("period", _("period"), "get_period_display", order_by="period"),
+        Column("status", _("status"), "status", order_by="status", badge=True),
+        Column("updated", _("updated"), "updated_at", order_by="updated_at"),
+    ],
+    filters=[
+        Filter("year", _("compliance year"), "year", choices=YEARS),
+        Filter("period", _("period"), "period", choices=EmissionReport.Period.choices),
+        Filter("status", _("status"), "status", choices=EmissionReport.Status.choices),
+        Filter("firm", _("firm"), "firm__name__icontains"),
+    ],
+    default_sort="-year",
+    select_related=("firm", "market"),
+)
+
+
+@login_required
+@require_GET
+def report_list(request: HttpRequest) -> HttpResponse:
+    reports = access.visible_to(request.user, EmissionReport)
+    context = {"title": _("Emission reports"), "new_form": NewReportForm() if request.user.is_firm_user else None}
+    return render_listing(request, REPORTS, reports, "ui/report_list.html", context)
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(label=_("file"), help_text=_("PDF, PNG, JPEG, XLSX, DOCX or CSV"))
+    description = forms.CharField(label=_("description"), max_length=300, required=False)
+
+
+class NewReportForm(forms.Form):
+    year = forms.TypedChoiceField(label=_("compliance year"), choices=YEARS, coerce=int)
+    period = forms.ChoiceField(label=_("period"), choices=EmissionReport.Period.choices)
+
+
+@login_required
+@require_POST
+def report_new(request: HttpRequest) -> HttpResponse:
+    """A firm user starts the report of a year (or quarter, where the market asks for quarterly reports)."""
+    from django.core.exceptions import ValidationError
+
+    from mrv.services import reports as svc
+
+    require(request.user.is_firm_user, str(svc.NOT_YOUR_FIRM))
+    form = NewReportForm(request.POST)
+    if form.is_valid():
+        try:
+            report = svc.report_create(
+                firm=request.user.firm,
+                year=form.cleaned_data["year"],
+                period=form.cleaned_data["period"],
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            return redirect("ui:report_data", pk=report.pk)
+    else:
+        messages.error(request, _("Choose a year and a period."))
+    return redirect("ui:report_list")
+
+
+def report_context(request: HttpRequest, report: EmissionReport) -> dict:
+    from mrv.models import ReportVersion
+    from mrv.workflow import reports as rules
+
+    return {
+        "report": report,
+        "versions": ReportVersion.objects.filter(report=report).select_related("created_by", "plan"),
+        "is_firm_user": rules.is_firm_user(report, request.user),
+        "may_withdraw": rules.is_firm_user(report, request.user) and report.status == EmissionReport.Status.SUBMITTED,
+        "timeline": AuditLog.objects.for_object(report).select_related("actor")[:200],
+        "evidence": uploads.files_of(report, "evidence").select_related("uploaded_by"),
+        "may_attach": evidence.may_attach_evidence(request.user, report) and report.status in evidence.EDITABLE_STATES,
+        "evidence_form": EvidenceForm(),
+    }
+
+
+@login_required
+@require_GET
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = visible_or_404(request.user, EmissionReport.objects.select_related("firm", "market"), pk=pk)
+    return render(request, "ui/report_detail.html", report_context(request, report))
+
+
+@login_required
+@require_POST
+def report_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    report = visible_or_404(request.user, EmissionReport.objects.select_related("firm"), pk=pk)
+    require(evidence.may_attach_evidence(request.user, report), str(evidence.NOT_YOUR_REPORT))
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            data = uploads.read_upload(upload)
+            evidence.report_attach_evidence(
+                report=report,
+                data=data,
+                file_name=upload.name,
+                description=form.cleaned_data["description"],
+                acting_user=request.user,
+            )
+        except uploads.UploadRejected as rejected:
+            form.add_error("file", rejected.message)
+        except PermissionDenied:
+            raise
+        else:
+            messages.success(request, _("The evidence is attached."))
+            return redirect("ui:report_detail", pk=report.pk)
+    context = report_context(request, report) | {"evidence_form": form}
+    return render(request, "ui/report_detail.html", context, status=400)
