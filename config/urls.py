@@ -28,4 +28,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("deadlines/", include("deadlines.urls")),
     path("api/v1/", include("mrv.api.urls")),
+    path("registry/", include("registry.urls")),
 ]

@@ -147,3 +147,12 @@ STEPS.append(seed_plans_and_reports)
 from mrv.demo_verification import seed_verification  # noqa: E402
 
 STEPS.append(seed_verification)
+
+
+def _seed_registry() -> None:
+    from registry.demo import seed_registry
+
+    seed_registry()
+
+
+STEPS.append(_seed_registry)

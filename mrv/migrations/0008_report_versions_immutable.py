@@ -28,6 +28,6 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("mrv", "0006_verification_workflow")]
+    dependencies = [("mrv", "0007_stored_files")]
 
     operations = [migrations.RunPython(forward, backward)]
