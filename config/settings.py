@@ -93,6 +93,8 @@ TEMPLATES = [
 ]
 
 _db_url = env.str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'mrv.sqlite3'}")
+if _db_url.startswith("sqlite:///") and str(VAR_DIR) in _db_url:
+    VAR_DIR.mkdir(exist_ok=True)  # the demo's database lives in var/, which a fresh clone lacks
 if _db_url.split(":", 1)[0] not in environ.Env.DB_SCHEMES:
     raise ImproperlyConfigured(
         f"DATABASE_URL is not a valid database URL: unknown scheme in {_db_url.split(':', 1)[0]!r} "
