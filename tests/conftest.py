@@ -158,3 +158,10 @@ def english_messages(settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+def pytest_collection(session):
+    """Expectations built at collection (parametrize) are built in English, as the tests run."""
+    from django.utils import translation
+
+    translation.activate("en")
