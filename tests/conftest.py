@@ -40,7 +40,9 @@ def beijing_firm(beijing):
 
 @pytest.fixture
 def body(shanghai, beijing):
-    return f.BodyFactory(name="第一核查机构", markets=[shanghai, beijing], sectors=[f.sector("power"), f.sector("steel")])
+    return f.BodyFactory(
+        name="第一核查机构", markets=[shanghai, beijing], sectors=[f.sector("power"), f.sector("steel")]
+    )
 
 
 @pytest.fixture
