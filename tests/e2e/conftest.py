@@ -1,0 +1,42 @@
+"""Headless Chromium (Debian's /usr/bin/chromium, never a downloaded browser) against Django's live server."""
+
+import os
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+# The sync Playwright API runs an event loop in this thread; Django's ORM calls in the test are still sync.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _e2e_media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_media_url():
+    """The app serves no media (MEDIA_URL = None), but Django's live server wraps a media handler that
+    needs a URL string; give it one that no page links to, before the (session) live server starts."""
+    from django.conf import settings
+
+    before = settings.MEDIA_URL
+    settings.MEDIA_URL = "/__e2e_no_media__/"
+    yield
+    settings.MEDIA_URL = before
