@@ -33,18 +33,28 @@ from tests.mrv.reporting import approved_plan, report
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PASSWORD = "pw-12345!"
-KILN = {"code": "kiln", "source": "kiln", "method": "process", "unit": "t",
-        "params": {"emission_factor": ("tCO2/t", "default", "0.5")}}
+KILN = {
+    "code": "kiln",
+    "source": "kiln",
+    "method": "process",
+    "unit": "t",
+    "params": {"emission_factor": ("tCO2/t", "default", "0.5")},
+}
 LANGUAGES = {"zh-hans": "zh-hans", "en": "en"}
 
 
 def t(language: str, message, **params) -> str:
     """The text the page shows in `language`; a Chinese text must really be translated."""
+
+    def render() -> str:
+        text = translation.gettext(message) if isinstance(message, str) else str(message)
+        return text % params if params else text
+
     with translation.override(language):
-        text = str(message) % params if params else str(message)
+        text = render()
     if language == "zh-hans":
         with translation.override("en"):
-            english = str(message) % params if params else str(message)
+            english = render()
         assert text != english, f"not translated: {english}"
     return text
 
@@ -57,8 +67,9 @@ class Browser:
         self.contexts = []
 
     def login(self, username: str):
-        context = self.chromium.new_context(base_url=self.base_url, viewport={"width": 1280, "height": 800},
-                                            accept_downloads=True, locale="en-US")
+        context = self.chromium.new_context(
+            base_url=self.base_url, viewport={"width": 1280, "height": 800}, accept_downloads=True, locale="en-US"
+        )
         context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": self.language, "url": self.base_url}])
         context.set_default_timeout(15_000)
         self.contexts.append(context)
@@ -101,7 +112,8 @@ def world(shanghai):
     f.FigureFactory(firm=firm, year=2024, emissions_tco2e=Decimal("100"))
     draft = report(firm)
     firm_reports.report_save_output_data(
-        report=draft, rows=[{"kind": "product", "name": "熟料产量", "amount": "1000000", "unit": "t"}],
+        report=draft,
+        rows=[{"kind": "product", "name": "熟料产量", "amount": "1000000", "unit": "t"}],
         acting_user=people["approver"],
     )
     engagement = f.EngagementFactory(firm=firm, year=2025)
@@ -158,7 +170,9 @@ def _firm_reports(browser, draft, language, tmp_path):
     good.write_bytes(filled(template))
     page.set_input_files("form[action$='/upload/'] input[type=file]", str(good))
     post(page, "/upload/")
-    page.fill("form[action$='/warnings/'] textarea[name=reason]", "新增产线，产量翻番" if language != "en" else "new line")
+    page.fill(
+        "form[action$='/warnings/'] textarea[name=reason]", "新增产线，产量翻番" if language != "en" else "new line"
+    )
     post(page, "/warnings/")
     approver = browser.login("approver")
     approver.goto(reverse("ui:report_data", args=[draft.pk]))
@@ -267,4 +281,3 @@ def _determination(browser, draft, language):
     assert t(language, "The determination is approved.") in head.content()
     head.goto(reverse("ui:report_detail", args=[draft.pk]))
     assert "500" in head.content()
-

@@ -56,22 +56,39 @@ def market_overview(request: HttpRequest) -> HttpResponse:
     by_sector = [
         {"name": row["firm__sector__name_en" if english else "firm__sector__name_zh"], "n": row["n"]}
         for row in reports.values("firm__sector__code", "firm__sector__name_zh", "firm__sector__name_en")
-        .annotate(n=Count("id")).order_by("firm__sector__code")
+        .annotate(n=Count("id"))
+        .order_by("firm__sector__code")
     ]
     year = timezone.localdate().year - 1
     overdue = list(
-        reports.filter(year__lte=year, period=EmissionReport.Period.ANNUAL,
-                       status__in=[EmissionReport.Status.DRAFT, EmissionReport.Status.RETURNED_TO_FIRM])
-        .select_related("firm").order_by("year", "firm__name")[:50]
+        reports.filter(
+            year__lte=year,
+            period=EmissionReport.Period.ANNUAL,
+            status__in=[EmissionReport.Status.DRAFT, EmissionReport.Status.RETURNED_TO_FIRM],
+        )
+        .select_related("firm")
+        .order_by("year", "firm__name")[:50]
     )
     waiting = (
         access.visible_to(user, VerificationEngagement)
-        .filter(status__in=[VerificationEngagement.Status.AWAITING_ASSIGNMENT, VerificationEngagement.Status.ASSIGNED,
-                            VerificationEngagement.Status.DECLINED])
-        .select_related("firm", "body").order_by("status", "-year", "firm__name")[:50]
+        .filter(
+            status__in=[
+                VerificationEngagement.Status.AWAITING_ASSIGNMENT,
+                VerificationEngagement.Status.ASSIGNED,
+                VerificationEngagement.Status.DECLINED,
+            ]
+        )
+        .select_related("firm", "body")
+        .order_by("status", "-year", "firm__name")[:50]
     )
-    context = {"by_state": by_state, "by_sector": by_sector, "overdue": overdue, "waiting": list(waiting),
-               "title": _("Market overview"), "samples": _samples(user)}
+    context = {
+        "by_state": by_state,
+        "by_sector": by_sector,
+        "overdue": overdue,
+        "waiting": list(waiting),
+        "title": _("Market overview"),
+        "samples": _samples(user),
+    }
     return render(request, "ui/market_overview.html", context)
 
 
@@ -113,14 +130,23 @@ def review_context(request: HttpRequest, report: EmissionReport) -> dict:
         "determinations": Determination.objects.filter(report=report).select_related("proposed_by", "decided_by"),
         "may_review": officer and in_review,
         "may_propose": officer and in_review and opinion is not None and opinion.is_verified,
-        "may_estimate": officer and report.status in (EmissionReport.Status.DRAFT, EmissionReport.Status.SUBMITTED,
-                                                      EmissionReport.Status.RETURNED_TO_FIRM,
-                                                      EmissionReport.Status.REGULATOR_REVIEW),
+        "may_estimate": officer
+        and report.status
+        in (
+            EmissionReport.Status.DRAFT,
+            EmissionReport.Status.SUBMITTED,
+            EmissionReport.Status.RETURNED_TO_FIRM,
+            EmissionReport.Status.REGULATOR_REVIEW,
+        ),
         "may_decide": report.status == EmissionReport.Status.DETERMINATION_PROPOSED
-        and user.role == user.Role.REGULATOR_HEAD and user.market_id == report.market_id,
-        "may_send": officer and report.status == EmissionReport.Status.VERIFIED
+        and user.role == user.Role.REGULATOR_HEAD
+        and user.market_id == report.market_id,
+        "may_send": officer
+        and report.status == EmissionReport.Status.VERIFIED
         and (not pack.spot_check or sample is not None),
-        "may_add_to_sample": officer and pack.spot_check and sample is not None
+        "may_add_to_sample": officer
+        and pack.spot_check
+        and sample is not None
         and report.status in (EmissionReport.Status.VERIFIED, EmissionReport.Status.REGULATOR_REVIEW)
         and not SpotCheckItem.objects.filter(report=report, sample=sample).exists(),
         "may_close": officer and report.status == EmissionReport.Status.DETERMINED,
@@ -137,8 +163,12 @@ def review_context(request: HttpRequest, report: EmissionReport) -> dict:
 @require_GET
 def report_review(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
-    require(request.user.is_regulator or request.user.role == request.user.Role.STATISTICS_OFFICER
-            or request.user.is_national_admin, str(NOT_A_REGULATOR))
+    require(
+        request.user.is_regulator
+        or request.user.role == request.user.Role.STATISTICS_OFFICER
+        or request.user.is_national_admin,
+        str(NOT_A_REGULATOR),
+    )
     return render(request, "ui/report_review.html", review_context(request, report))
 
 
@@ -163,29 +193,51 @@ def report_decide(request: HttpRequest, pk: int) -> HttpResponse:
     comment_form = CommentForm(request.POST)
     comment = comment_form.cleaned_data["reason"] if comment_form.is_valid() else ""
     if action == "propose":
-        done(request, attempt(request, review.determination_propose, report=report, reasons=comment, acting_user=user),
-             _("The verified figure is proposed; a regulator head must approve it."))
+        done(
+            request,
+            attempt(request, review.determination_propose, report=report, reasons=comment, acting_user=user),
+            _("The verified figure is proposed; a regulator head must approve it."),
+        )
     elif action == "return_to_verifier":
-        done(request, attempt(request, review.report_return_to_verifier, report=report, reason=reason,
-                              acting_user=user), _("The report is returned to the verifier."))
+        done(
+            request,
+            attempt(request, review.report_return_to_verifier, report=report, reason=reason, acting_user=user),
+            _("The report is returned to the verifier."),
+        )
     elif action == "return_to_firm":
-        done(request, attempt(request, review.report_regulator_return_to_firm, report=report, reason=reason,
-                              acting_user=user), _("The report is returned to the firm."))
+        done(
+            request,
+            attempt(request, review.report_regulator_return_to_firm, report=report, reason=reason, acting_user=user),
+            _("The report is returned to the firm."),
+        )
     elif action == "approve":
-        done(request, attempt(request, review.determination_approve, report=report, reason=comment, acting_user=user),
-             _("The determination is approved."))
+        done(
+            request,
+            attempt(request, review.determination_approve, report=report, reason=comment, acting_user=user),
+            _("The determination is approved."),
+        )
     elif action == "reject":
-        done(request, attempt(request, review.determination_reject, report=report, reason=reason, acting_user=user),
-             _("The determination is rejected."))
+        done(
+            request,
+            attempt(request, review.determination_reject, report=report, reason=reason, acting_user=user),
+            _("The determination is rejected."),
+        )
     elif action == "send_to_review":
-        done(request, attempt(request, review.report_send_to_review, report=report, acting_user=user),
-             _("The report is under the regulator's review."))
+        done(
+            request,
+            attempt(request, review.report_send_to_review, report=report, acting_user=user),
+            _("The report is under the regulator's review."),
+        )
     elif action == "add_to_sample":
-        done(request, attempt(request, spot_checks.spot_check_add_report, report=report, reason=comment,
-                              acting_user=user), _("The report is added to the spot-check sample."))
+        done(
+            request,
+            attempt(request, spot_checks.spot_check_add_report, report=report, reason=comment, acting_user=user),
+            _("The report is added to the spot-check sample."),
+        )
     elif action == "close":
-        done(request, attempt(request, review.report_close, report=report, acting_user=user),
-             _("The report is closed."))
+        done(
+            request, attempt(request, review.report_close, report=report, acting_user=user), _("The report is closed.")
+        )
     else:
         messages.error(request, _("Unknown action."))
     return _back(pk)
@@ -199,10 +251,19 @@ def report_estimate(request: HttpRequest, pk: int) -> HttpResponse:
     form = EstimateForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        done(request, attempt(request, review.determination_propose_conservative_estimate, report=report,
-                              emissions_tco2e=data["emissions_tco2e"], basis_text=data["basis_text"],
-                              reasons=data["reasons"], acting_user=request.user),
-             _("The conservative estimate is proposed; a regulator head must approve it."))
+        done(
+            request,
+            attempt(
+                request,
+                review.determination_propose_conservative_estimate,
+                report=report,
+                emissions_tco2e=data["emissions_tco2e"],
+                basis_text=data["basis_text"],
+                reasons=data["reasons"],
+                acting_user=request.user,
+            ),
+            _("The conservative estimate is proposed; a regulator head must approve it."),
+        )
     else:
         for errors in form.errors.values():
             for error in errors:
@@ -219,11 +280,17 @@ def report_co_review(request: HttpRequest, pk: int) -> HttpResponse:
     form = CommentForm(request.POST)
     text = form.cleaned_data["reason"] if form.is_valid() else ""
     if request.POST.get("decision") == "return":
-        done(request, attempt(request, review.quarterly_review_return, report=report, reasons=text,
-                              acting_user=request.user), _("The quarterly report is returned to the firm."))
+        done(
+            request,
+            attempt(request, review.quarterly_review_return, report=report, reasons=text, acting_user=request.user),
+            _("The quarterly report is returned to the firm."),
+        )
     else:
-        done(request, attempt(request, review.quarterly_review_accept, report=report, comment=text,
-                              acting_user=request.user), _("Your acceptance is recorded."))
+        done(
+            request,
+            attempt(request, review.quarterly_review_accept, report=report, comment=text, acting_user=request.user),
+            _("Your acceptance is recorded."),
+        )
     return _back(pk)
 
 
@@ -242,8 +309,14 @@ def spot_check_draw(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = DrawForm(request.POST)
         if form.is_valid():
-            sample = attempt(request, spot_checks.spot_check_draw, market=market, year=form.cleaned_data["year"],
-                             seed=form.cleaned_data["seed"], acting_user=request.user)
+            sample = attempt(
+                request,
+                spot_checks.spot_check_draw,
+                market=market,
+                year=form.cleaned_data["year"],
+                seed=form.cleaned_data["seed"],
+                acting_user=request.user,
+            )
             if sample is not None:
                 messages.success(request, _("The sample is drawn with seed %(seed)s.") % {"seed": sample.seed})
             return redirect("ui:spot_check_draw")
@@ -265,14 +338,23 @@ def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     if decision == "return":
-        done(request, attempt(request, plan_svc.plan_return, plan=plan, reasons=reason, acting_user=request.user),
-             _("The monitoring plan is returned to the firm."))
+        done(
+            request,
+            attempt(request, plan_svc.plan_return, plan=plan, reasons=reason, acting_user=request.user),
+            _("The monitoring plan is returned to the firm."),
+        )
     elif decision == "check":
-        done(request, attempt(request, plan_svc.plan_check_by_third_party, plan=plan, reason=reason,
-                              acting_user=request.user), _("The third-party check is recorded."))
+        done(
+            request,
+            attempt(request, plan_svc.plan_check_by_third_party, plan=plan, reason=reason, acting_user=request.user),
+            _("The third-party check is recorded."),
+        )
     else:
-        done(request, attempt(request, plan_svc.plan_approve, plan=plan, reason=reason, acting_user=request.user),
-             _("The monitoring plan is approved."))
+        done(
+            request,
+            attempt(request, plan_svc.plan_approve, plan=plan, reason=reason, acting_user=request.user),
+            _("The monitoring plan is approved."),
+        )
     return redirect("ui:plan_detail", pk=plan.pk)
 
 
@@ -283,7 +365,8 @@ def plan_review_context(request: HttpRequest, plan: MonitoringPlan) -> dict:
     return {
         "may_approve": reviewable and plan_rules.is_plan_regulator(plan, user),
         "may_return": reviewable and plan_rules.may_return_plan(plan, user),
-        "may_check": plan.status == MonitoringPlan.Status.SUBMITTED and plan_rules.needs_third_party_check(plan)
+        "may_check": plan.status == MonitoringPlan.Status.SUBMITTED
+        and plan_rules.needs_third_party_check(plan)
         and plan_rules.is_checking_verifier(plan, user),
         "review_form": ReasonForm(),
     }

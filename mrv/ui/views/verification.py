@@ -59,8 +59,13 @@ def done(request: HttpRequest, result, message) -> None:
 ENGAGEMENTS = ListSpec(
     name="engagements",
     columns=[
-        Column("firm", _("firm"), "firm.name", order_by="firm__name",
-               link=lambda e: reverse("ui:engagement_detail", args=[e.pk])),
+        Column(
+            "firm",
+            _("firm"),
+            "firm.name",
+            order_by="firm__name",
+            link=lambda e: reverse("ui:engagement_detail", args=[e.pk]),
+        ),
         Column("market", _("market"), "market", order_by="market__code"),
         Column("year", _("compliance year"), "year", order_by="year"),
         Column("body", _("verification body"), "body", order_by="body__name"),
@@ -84,8 +89,9 @@ def engagement_list(request: HttpRequest) -> HttpResponse:
 
 
 class AcceptForm(forms.Form):
-    team = forms.ModelMultipleChoiceField(label=_("team"), queryset=User.objects.none(), required=False,
-                                          widget=forms.CheckboxSelectMultiple)
+    team = forms.ModelMultipleChoiceField(
+        label=_("team"), queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
 
     def __init__(self, *args, engagement: VerificationEngagement, **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,8 +115,9 @@ class AssignForm(forms.Form):
 class PlanForm(forms.Form):
     document_review = forms.CharField(label=_("document review"), widget=forms.Textarea(attrs={"rows": 3}))
     site_visit_dates = forms.CharField(label=_("site-visit dates"), help_text=_("YYYY-MM-DD, separated by commas"))
-    site_team = forms.ModelMultipleChoiceField(label=_("site team"), queryset=User.objects.none(), required=False,
-                                               widget=forms.CheckboxSelectMultiple)
+    site_team = forms.ModelMultipleChoiceField(
+        label=_("site team"), queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
     sampling = forms.CharField(label=_("what will be sampled"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, engagement: VerificationEngagement, **kwargs):
@@ -129,8 +136,9 @@ def _eligibility(engagement: VerificationEngagement) -> list[dict]:
 
 
 def _engagement(request: HttpRequest, pk: int) -> VerificationEngagement:
-    return visible_or_404(request.user, VerificationEngagement.objects.select_related("firm", "market", "body",
-                                                                                      "lead_verifier"), pk=pk)
+    return visible_or_404(
+        request.user, VerificationEngagement.objects.select_related("firm", "market", "body", "lead_verifier"), pk=pk
+    )
 
 
 @login_required
@@ -139,10 +147,13 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     engagement = _engagement(request, pk)
     user = request.user
     may_answer = engagement.status == VerificationEngagement.Status.ASSIGNED and rules.is_body_lead_verifier(
-        engagement, user)
+        engagement, user
+    )
     may_assign = rules.regulates_market(engagement, user) and engagement.status in (
-        VerificationEngagement.Status.AWAITING_ASSIGNMENT, VerificationEngagement.Status.ASSIGNED,
-        VerificationEngagement.Status.DECLINED)
+        VerificationEngagement.Status.AWAITING_ASSIGNMENT,
+        VerificationEngagement.Status.ASSIGNED,
+        VerificationEngagement.Status.DECLINED,
+    )
     reports = access.visible_to(user, EmissionReport).filter(firm_id=engagement.firm_id, year=engagement.year)
     context = {
         "engagement": engagement,
@@ -152,8 +163,10 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_assign": may_assign,
         "eligibility": _eligibility(engagement) if may_assign else [],
         "plan": getattr(engagement, "plan", None) if hasattr(engagement, "plan") else None,
-        "may_plan": engagement.status == VerificationEngagement.Status.ACCEPTED and rules.is_engaged_verifier(
-            EmissionReport(firm_id=engagement.firm_id, year=engagement.year, market_id=engagement.market_id), user),
+        "may_plan": engagement.status == VerificationEngagement.Status.ACCEPTED
+        and rules.is_engaged_verifier(
+            EmissionReport(firm_id=engagement.firm_id, year=engagement.year, market_id=engagement.market_id), user
+        ),
         "reports": reports,
         "team": engagement.team.all(),
         "timeline": AuditLog.objects.for_object(engagement).select_related("actor")[:100],
@@ -199,8 +212,14 @@ def engagement_assign(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("ui:engagement_detail", pk=pk)
     body = form.cleaned_data["body"]
     if engagement.status == VerificationEngagement.Status.AWAITING_ASSIGNMENT:
-        result = attempt(request, svc.engagement_assign, firm=engagement.firm, year=engagement.year, body=body,
-                         acting_user=request.user)
+        result = attempt(
+            request,
+            svc.engagement_assign,
+            firm=engagement.firm,
+            year=engagement.year,
+            body=body,
+            acting_user=request.user,
+        )
     else:
         result = attempt(request, svc.engagement_reassign, engagement=engagement, body=body, acting_user=request.user)
     done(request, result, _("The verification body is assigned."))
@@ -218,18 +237,28 @@ def verification_plan(request: HttpRequest, pk: int) -> HttpResponse:
         form = PlanForm(request.POST, engagement=engagement)
         if form.is_valid():
             dates = [d.strip() for d in form.cleaned_data["site_visit_dates"].split(",") if d.strip()]
-            result = attempt(request, svc.verification_plan_save, engagement=engagement,
-                             document_review=form.cleaned_data["document_review"], site_visit_dates=dates,
-                             site_team=list(form.cleaned_data["site_team"]), sampling=form.cleaned_data["sampling"],
-                             acting_user=request.user)
+            result = attempt(
+                request,
+                svc.verification_plan_save,
+                engagement=engagement,
+                document_review=form.cleaned_data["document_review"],
+                site_visit_dates=dates,
+                site_team=list(form.cleaned_data["site_team"]),
+                sampling=form.cleaned_data["sampling"],
+                acting_user=request.user,
+            )
             if result is not None:
                 messages.success(request, _("The verification plan is saved."))
                 return redirect("ui:engagement_detail", pk=pk)
     else:
         initial = {}
         if plan is not None:
-            initial = {"document_review": plan.document_review, "site_visit_dates": ", ".join(plan.site_visit_dates),
-                       "site_team": list(plan.site_team.all()), "sampling": plan.sampling}
+            initial = {
+                "document_review": plan.document_review,
+                "site_visit_dates": ", ".join(plan.site_visit_dates),
+                "site_team": list(plan.site_team.all()),
+                "sampling": plan.sampling,
+            }
         form = PlanForm(initial=initial, engagement=engagement)
     context = {"engagement": engagement, "plan": plan, "form": form if may_edit else None}
     return render(request, "ui/verification_plan.html", context, status=400 if form.is_bound else 200)
@@ -240,11 +269,14 @@ def verification_plan(request: HttpRequest, pk: int) -> HttpResponse:
 
 class FindingForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=Finding.Kind.choices)
-    line_key = forms.CharField(label=_("report line"), required=False, max_length=120,
-                               help_text=_("source stream and month, e.g. boiler-coal:2025-03; empty: general"))
+    line_key = forms.CharField(
+        label=_("report line"),
+        required=False,
+        max_length=120,
+        help_text=_("source stream and month, e.g. boiler-coal:2025-03; empty: general"),
+    )
     description = forms.CharField(label=_("description"), widget=forms.Textarea(attrs={"rows": 2}))
-    amount_tco2e = forms.DecimalField(label=_("misstatement (tCO2e)"), required=False, max_digits=14,
-                                      decimal_places=2)
+    amount_tco2e = forms.DecimalField(label=_("misstatement (tCO2e)"), required=False, max_digits=14, decimal_places=2)
 
 
 class AnswerForm(forms.Form):
@@ -252,25 +284,32 @@ class AnswerForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    resolution = forms.ChoiceField(label=_("resolution"), choices=[("", "—"), *Finding.Resolution.choices],
-                                   required=False)
+    resolution = forms.ChoiceField(
+        label=_("resolution"), choices=[("", "—"), *Finding.Resolution.choices], required=False
+    )
     reason = forms.CharField(label=_("comment"), required=False, max_length=2000)
 
 
 class SignOffForm(forms.Form):
     outcome = forms.ChoiceField(label=_("outcome"), choices=VerificationOpinion.Outcome.choices)
-    verified_emissions_tco2e = forms.DecimalField(label=_("verified emissions (tCO2e)"), required=False,
-                                                  max_digits=14, decimal_places=0)
-    not_verified_reason = forms.ChoiceField(label=_("reason not verified"), required=False,
-                                            choices=[("", "—"), *VerificationOpinion.NotVerifiedReason.choices])
-    difference_reason = forms.CharField(label=_("reason for the difference"), required=False,
-                                        widget=forms.Textarea(attrs={"rows": 2}))
+    verified_emissions_tco2e = forms.DecimalField(
+        label=_("verified emissions (tCO2e)"), required=False, max_digits=14, decimal_places=0
+    )
+    not_verified_reason = forms.ChoiceField(
+        label=_("reason not verified"),
+        required=False,
+        choices=[("", "—"), *VerificationOpinion.NotVerifiedReason.choices],
+    )
+    difference_reason = forms.CharField(
+        label=_("reason for the difference"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     comments = forms.CharField(label=_("comments"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class SpotCheckForm(forms.Form):
-    text = forms.CharField(label=_("comment or discrepancies"), required=False,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(
+        label=_("comment or discrepancies"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 def _report(request: HttpRequest, pk: int) -> EmissionReport:
@@ -285,12 +324,15 @@ def verification_context(request: HttpRequest, report: EmissionReport) -> dict:
     engaged = rules.is_engaged_verifier(report, user)
     under_verification = report.status == EmissionReport.Status.UNDER_VERIFICATION
     firm_may_answer = rules.is_finding_firm_user(Finding(report=report), user) and report.status in (
-        EmissionReport.Status.UNDER_VERIFICATION, EmissionReport.Status.RETURNED_TO_FIRM)
+        EmissionReport.Status.UNDER_VERIFICATION,
+        EmissionReport.Status.RETURNED_TO_FIRM,
+    )
     for finding in findings:
         finding.may_answer = firm_may_answer and finding.status in (Finding.Status.OPEN, Finding.Status.REOPENED)
         finding.may_close = engaged and under_verification and finding.status != Finding.Status.CLOSED
-        finding.may_reopen = engaged and under_verification and finding.status in (Finding.Status.ANSWERED,
-                                                                                   Finding.Status.CLOSED)
+        finding.may_reopen = (
+            engaged and under_verification and finding.status in (Finding.Status.ANSWERED, Finding.Status.CLOSED)
+        )
     pending_item = SpotCheckItem.objects.filter(report=report, outcome=SpotCheckItem.Outcome.PENDING).first()
     return {
         "report": report,
@@ -305,7 +347,8 @@ def verification_context(request: HttpRequest, report: EmissionReport) -> dict:
         "answer_form": AnswerForm(),
         "close_form": CloseForm(),
         "reason_form": ReasonForm(),
-        "may_spot_check": pending_item is not None and report.status == EmissionReport.Status.SPOT_CHECK
+        "may_spot_check": pending_item is not None
+        and report.status == EmissionReport.Status.SPOT_CHECK
         and rules.is_assigned_spot_checker(report, user),
         "spot_items": SpotCheckItem.objects.filter(report=report).select_related("body", "checked_by", "sample"),
         "spot_form": SpotCheckForm(),
@@ -321,8 +364,7 @@ def report_verification(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _finding(request: HttpRequest, pk: int, finding_pk: int) -> Finding:
     report = _report(request, pk)
-    return visible_or_404(request.user, Finding.objects.filter(report=report).select_related("report"),
-                          pk=finding_pk)
+    return visible_or_404(request.user, Finding.objects.filter(report=report).select_related("report"), pk=finding_pk)
 
 
 def _back(request: HttpRequest, report_pk: int) -> HttpResponse:
@@ -337,8 +379,16 @@ def finding_raise(request: HttpRequest, pk: int) -> HttpResponse:
     form = FindingForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        result = attempt(request, svc.finding_raise, report=report, kind=data["kind"], description=data["description"],
-                         line_key=data["line_key"], amount_tco2e=data["amount_tco2e"], acting_user=request.user)
+        result = attempt(
+            request,
+            svc.finding_raise,
+            report=report,
+            kind=data["kind"],
+            description=data["description"],
+            line_key=data["line_key"],
+            amount_tco2e=data["amount_tco2e"],
+            acting_user=request.user,
+        )
         done(request, result, _("The finding is raised."))
     else:
         for errors in form.errors.values():
@@ -364,8 +414,11 @@ def finding_answer(request: HttpRequest, pk: int, finding_pk: int) -> HttpRespon
     require(rules.is_finding_firm_user(finding, request.user), str(_("Only the firm answers findings.")))
     form = AnswerForm(request.POST)
     text = form.cleaned_data["text"] if form.is_valid() else ""
-    done(request, attempt(request, svc.finding_answer, finding=finding, text=text, acting_user=request.user),
-         _("The answer is recorded."))
+    done(
+        request,
+        attempt(request, svc.finding_answer, finding=finding, text=text, acting_user=request.user),
+        _("The answer is recorded."),
+    )
     finding.refresh_from_db()
     return _finding_response(request, finding)
 
@@ -377,8 +430,18 @@ def finding_close(request: HttpRequest, pk: int, finding_pk: int) -> HttpRespons
     require(rules.is_finding_verifier(finding, request.user), str(_("Only the engaged verifiers close findings.")))
     form = CloseForm(request.POST)
     data = form.cleaned_data if form.is_valid() else {"resolution": "", "reason": ""}
-    done(request, attempt(request, svc.finding_close, finding=finding, resolution=data["resolution"],
-                          reason=data["reason"], acting_user=request.user), _("The finding is closed."))
+    done(
+        request,
+        attempt(
+            request,
+            svc.finding_close,
+            finding=finding,
+            resolution=data["resolution"],
+            reason=data["reason"],
+            acting_user=request.user,
+        ),
+        _("The finding is closed."),
+    )
     finding.refresh_from_db()
     return _finding_response(request, finding)
 
@@ -390,8 +453,11 @@ def finding_reopen(request: HttpRequest, pk: int, finding_pk: int) -> HttpRespon
     require(rules.is_finding_verifier(finding, request.user), str(_("Only the engaged verifiers reopen findings.")))
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    done(request, attempt(request, svc.finding_reopen, finding=finding, reason=reason, acting_user=request.user),
-         _("The finding is reopened."))
+    done(
+        request,
+        attempt(request, svc.finding_reopen, finding=finding, reason=reason, acting_user=request.user),
+        _("The finding is reopened."),
+    )
     finding.refresh_from_db()
     return _finding_response(request, finding)
 
@@ -403,8 +469,11 @@ def report_return_to_firm(request: HttpRequest, pk: int) -> HttpResponse:
     require(rules.is_engaged_verifier(report, request.user), str(_("Only the engaged verifiers return the report.")))
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    done(request, attempt(request, svc.report_return_to_firm, report=report, reason=reason, acting_user=request.user),
-         _("The report is returned to the firm with its open findings."))
+    done(
+        request,
+        attempt(request, svc.report_return_to_firm, report=report, reason=reason, acting_user=request.user),
+        _("The report is returned to the firm with its open findings."),
+    )
     return _back(request, pk)
 
 
@@ -420,8 +489,10 @@ def report_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
     """The opinion with live materiality; only the lead verifier signs (others see the page, 403 on POST)."""
     report = _report(request, pk)
     user = request.user
-    require(rules.is_engaged_verifier(report, user) or rules.is_signing_lead_verifier(report, user),
-            str(_("Only the engaged verifiers see the sign-off page.")))
+    require(
+        rules.is_engaged_verifier(report, user) or rules.is_signing_lead_verifier(report, user),
+        str(_("Only the engaged verifiers see the sign-off page.")),
+    )
     may_sign = rules.is_signing_lead_verifier(report, user)
     status = 200
     if request.method == "POST":
@@ -429,17 +500,28 @@ def report_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
         form = SignOffForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            result = attempt(request, svc.report_sign_off, report=report, outcome=data["outcome"],
-                             verified_emissions_tco2e=data["verified_emissions_tco2e"],
-                             not_verified_reason=data["not_verified_reason"], comments=data["comments"],
-                             difference_reason=data["difference_reason"], acting_user=user)
+            result = attempt(
+                request,
+                svc.report_sign_off,
+                report=report,
+                outcome=data["outcome"],
+                verified_emissions_tco2e=data["verified_emissions_tco2e"],
+                not_verified_reason=data["not_verified_reason"],
+                comments=data["comments"],
+                difference_reason=data["difference_reason"],
+                acting_user=user,
+            )
             if result is not None:
                 messages.success(request, _("The opinion is signed."))
                 return redirect("ui:report_verification", pk=pk)
         status = 400
     else:
-        form = SignOffForm(initial={"outcome": svc.materiality(report).suggested_outcome,
-                                    "verified_emissions_tco2e": svc.reported_emissions(report)})
+        form = SignOffForm(
+            initial={
+                "outcome": svc.materiality(report).suggested_outcome,
+                "verified_emissions_tco2e": svc.reported_emissions(report),
+            }
+        )
     context = {
         "report": report,
         "materiality": svc.materiality(report),
@@ -457,8 +539,13 @@ def report_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
 SPOT_ITEMS = ListSpec(
     name="spot-checks",
     columns=[
-        Column("firm", _("firm"), "report.firm.name", order_by="report__firm__name",
-               link=lambda i: reverse("ui:report_verification", args=[i.report_id])),
+        Column(
+            "firm",
+            _("firm"),
+            "report.firm.name",
+            order_by="report__firm__name",
+            link=lambda i: reverse("ui:report_verification", args=[i.report_id]),
+        ),
         Column("year", _("compliance year"), "sample.year", order_by="sample__year"),
         Column("market", _("market"), "sample.market", order_by="sample__market__code"),
         Column("weight", _("risk weight"), "risk_weight", order_by="risk_weight"),
@@ -493,12 +580,15 @@ def spot_check_record(request: HttpRequest, pk: int) -> HttpResponse:
     form = SpotCheckForm(request.POST)
     text = form.cleaned_data["text"] if form.is_valid() else ""
     if request.POST.get("decision") == "discrepancies":
-        result = attempt(request, spot_checks.spot_check_record_discrepancy, report=report, discrepancies=text,
-                         acting_user=request.user)
+        result = attempt(
+            request,
+            spot_checks.spot_check_record_discrepancy,
+            report=report,
+            discrepancies=text,
+            acting_user=request.user,
+        )
         done(request, result, _("The discrepancies are recorded; the report goes back to the verifier."))
     else:
-        result = attempt(request, spot_checks.spot_check_confirm, report=report, comment=text,
-                         acting_user=request.user)
+        result = attempt(request, spot_checks.spot_check_confirm, report=report, comment=text, acting_user=request.user)
         done(request, result, _("The verification is confirmed; the report goes to the regulator."))
     return redirect("ui:report_verification", pk=pk)
-

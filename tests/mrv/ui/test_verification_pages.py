@@ -43,8 +43,9 @@ def test_the_lead_verifier_accepts_with_a_team_and_the_report_goes_under_verific
     client.force_login(verifier)
     page = client.get(reverse("ui:engagement_detail", args=[assigned.pk]))
     assert "Accept the engagement" in page.content.decode()
-    response = client.post(reverse("ui:engagement_accept", args=[assigned.pk]), {"team": [team_verifier.pk]},
-                           follow=True)
+    response = client.post(
+        reverse("ui:engagement_accept", args=[assigned.pk]), {"team": [team_verifier.pk]}, follow=True
+    )
     assert "The engagement is accepted." in messages_of(response)
     assigned.refresh_from_db()
     report.refresh_from_db()
@@ -95,22 +96,32 @@ def test_the_verifier_writes_the_verification_plan(client, verifier, verifying, 
     url = reverse("ui:verification_plan", args=[assigned.pk])
     bad = client.post(url, {"document_review": "文件评审", "site_visit_dates": "2026-13-01", "sampling": "x"})
     assert bad.status_code == 400 and any("2026-13-01" in m for m in messages_of(bad))
-    client.post(url, {"document_review": "文件评审", "site_visit_dates": "2026-03-02, 2026-03-03",
-                      "site_team": [team_verifier.pk], "sampling": "燃煤"})
+    client.post(
+        url,
+        {
+            "document_review": "文件评审",
+            "site_visit_dates": "2026-03-02, 2026-03-03",
+            "site_team": [team_verifier.pk],
+            "sampling": "燃煤",
+        },
+    )
     assigned.refresh_from_db()
     assert assigned.plan.site_visit_dates == ["2026-03-02", "2026-03-03"]
 
 
 def test_finding_raised_answered_closed_through_the_pages(client, verifier, firm_user, verifying):
     client.force_login(verifier)
-    client.post(reverse("ui:finding_raise", args=[verifying.pk]),
-                {"kind": "non_conformity", "line_key": "", "description": "计量器具未校准"})
+    client.post(
+        reverse("ui:finding_raise", args=[verifying.pk]),
+        {"kind": "non_conformity", "line_key": "", "description": "计量器具未校准"},
+    )
     finding = Finding.objects.get(report=verifying)
     client.force_login(firm_user)
     page = client.get(reverse("ui:report_verification", args=[verifying.pk])).content.decode()
     assert "计量器具未校准" in page and "Answer the finding" in page
-    response = client.post(reverse("ui:finding_answer", args=[verifying.pk, finding.pk]), {"text": "已校准"},
-                           HTTP_HX_REQUEST="true")
+    response = client.post(
+        reverse("ui:finding_answer", args=[verifying.pk, finding.pk]), {"text": "已校准"}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 200 and "已校准" in response.content.decode()
     assert "<html" not in response.content.decode()  # the partial only
     client.force_login(verifier)
@@ -121,8 +132,9 @@ def test_finding_raised_answered_closed_through_the_pages(client, verifier, firm
 
 def test_a_misstatement_without_amount_is_refused_with_the_service_message(client, verifier, verifying):
     client.force_login(verifier)
-    response = client.post(reverse("ui:finding_raise", args=[verifying.pk]),
-                           {"kind": "misstatement", "description": "少报"}, follow=True)
+    response = client.post(
+        reverse("ui:finding_raise", args=[verifying.pk]), {"kind": "misstatement", "description": "少报"}, follow=True
+    )
     assert str(svc.FINDING_AMOUNT_REQUIRED) in messages_of(response)
     assert not Finding.objects.exists()
 
@@ -132,13 +144,16 @@ def test_the_satisfactory_opinion_is_refused_while_material_and_the_page_suggest
 ):
     reported = verifying.reported_emissions_tco2e
     _plan(verifying, verifier)
-    svc.finding_raise(report=verifying, kind="misstatement", description="少报", amount_tco2e=reported / 10,
-                      acting_user=verifier)
+    svc.finding_raise(
+        report=verifying, kind="misstatement", description="少报", amount_tco2e=reported / 10, acting_user=verifier
+    )
     client.force_login(verifier)
     page = client.get(reverse("ui:report_sign_off", args=[verifying.pk]))
     assert "not verified" in page.content.decode()
-    response = client.post(reverse("ui:report_sign_off", args=[verifying.pk]),
-                           {"outcome": "satisfactory", "verified_emissions_tco2e": str(reported)})
+    response = client.post(
+        reverse("ui:report_sign_off", args=[verifying.pk]),
+        {"outcome": "satisfactory", "verified_emissions_tco2e": str(reported)},
+    )
     assert response.status_code == 400 and any("satisfactory opinion is refused" in m for m in messages_of(response))
     verifying.refresh_from_db()
     assert verifying.status == Status.UNDER_VERIFICATION
@@ -152,14 +167,24 @@ def test_only_the_lead_verifier_signs(client, team_verifier, verifying):
 
 
 def _plan(report, verifier):
-    svc.verification_plan_save(engagement=svc.rules.engagement_of(report), document_review="d",
-                               site_visit_dates=["2026-03-02"], site_team=[], sampling="s", acting_user=verifier)
+    svc.verification_plan_save(
+        engagement=svc.rules.engagement_of(report),
+        document_review="d",
+        site_visit_dates=["2026-03-02"],
+        site_team=[],
+        sampling="s",
+        acting_user=verifier,
+    )
 
 
 def _signed(report, verifier):
     _plan(report, verifier)
-    svc.report_sign_off(report=report, outcome="satisfactory", verified_emissions_tco2e=report.reported_emissions_tco2e,
-                        acting_user=verifier)
+    svc.report_sign_off(
+        report=report,
+        outcome="satisfactory",
+        verified_emissions_tco2e=report.reported_emissions_tco2e,
+        acting_user=verifier,
+    )
     report.refresh_from_db()
     return report
 
@@ -199,8 +224,11 @@ def test_spot_check_draw_then_confirm_then_four_eyes(
 def test_a_conservative_estimate_needs_its_basis(client, regulator, firm):
     report = f.ReportFactory(firm=firm, year=2020)
     client.force_login(regulator)
-    response = client.post(reverse("ui:report_estimate", args=[report.pk]),
-                           {"emissions_tco2e": "1000", "basis_text": " ", "reasons": "未报告"}, follow=True)
+    response = client.post(
+        reverse("ui:report_estimate", args=[report.pk]),
+        {"emissions_tco2e": "1000", "basis_text": " ", "reasons": "未报告"},
+        follow=True,
+    )
     assert messages_of(response)
     report.refresh_from_db()
     assert report.status == Status.DRAFT
@@ -209,8 +237,14 @@ def test_a_conservative_estimate_needs_its_basis(client, regulator, firm):
 # --- Access: 404 for objects not theirs, 403 for actions not theirs ----------------------------------
 
 REPORT_PAGES = ["ui:report_verification", "ui:report_sign_off", "ui:report_review"]
-REPORT_POSTS = ["ui:finding_raise", "ui:report_return_to_firm", "ui:spot_check_record", "ui:report_decide",
-                "ui:report_estimate", "ui:report_co_review"]
+REPORT_POSTS = [
+    "ui:finding_raise",
+    "ui:report_return_to_firm",
+    "ui:spot_check_record",
+    "ui:report_decide",
+    "ui:report_estimate",
+    "ui:report_co_review",
+]
 ENGAGEMENT_PAGES = ["ui:engagement_detail", "ui:verification_plan"]
 ENGAGEMENT_POSTS = ["ui:engagement_accept", "ui:engagement_decline", "ui:engagement_assign"]
 OUTSIDERS = ["other_firm_user", "other_verifier", "other_regulator"]
@@ -268,8 +302,9 @@ def test_only_regulators_see_the_market_overview_and_the_draw(client, request, p
 
 
 def test_the_engagement_list_shows_only_my_bodys_engagements(client, verifier, assigned, other_firm, other_body):
-    theirs = f.EngagementFactory(firm=other_firm, body=other_body, year=2025,
-                                 status=VerificationEngagement.Status.ASSIGNED)
+    theirs = f.EngagementFactory(
+        firm=other_firm, body=other_body, year=2025, status=VerificationEngagement.Status.ASSIGNED
+    )
     client.force_login(verifier)
     text = client.get(reverse("ui:engagement_list")).content.decode()
     assert assigned.firm.name in text and theirs.firm.name not in text
@@ -279,19 +314,22 @@ def test_the_engagement_list_shows_only_my_bodys_engagements(client, verifier, a
 
 
 @pytest.mark.parametrize("rows", [1, 12])
-def test_the_engagement_list_runs_a_bounded_number_of_queries(client, regulator, shanghai, body, rows,
-                                                              django_assert_max_num_queries):
+def test_the_engagement_list_runs_a_bounded_number_of_queries(
+    client, regulator, shanghai, body, rows, django_assert_max_num_queries
+):
     for _ in range(rows):
-        f.EngagementFactory(firm=f.FirmFactory(market=shanghai), body=body, year=2025,
-                            status=VerificationEngagement.Status.ASSIGNED)
+        f.EngagementFactory(
+            firm=f.FirmFactory(market=shanghai), body=body, year=2025, status=VerificationEngagement.Status.ASSIGNED
+        )
     client.force_login(regulator)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("ui:engagement_list")).status_code == 200
 
 
 @pytest.mark.parametrize("rows", [1, 12])
-def test_the_market_overview_runs_a_bounded_number_of_queries(client, regulator, shanghai, rows,
-                                                              django_assert_max_num_queries):
+def test_the_market_overview_runs_a_bounded_number_of_queries(
+    client, regulator, shanghai, rows, django_assert_max_num_queries
+):
     for _ in range(rows):
         firm = f.FirmFactory(market=shanghai)
         f.ReportFactory(firm=firm, year=2020)
@@ -302,8 +340,9 @@ def test_the_market_overview_runs_a_bounded_number_of_queries(client, regulator,
 
 
 @pytest.mark.parametrize("rows", [1, 12])
-def test_the_spot_check_list_runs_a_bounded_number_of_queries(client, spot_checker, shanghai, spot_body, rows,
-                                                              django_assert_max_num_queries):
+def test_the_spot_check_list_runs_a_bounded_number_of_queries(
+    client, spot_checker, shanghai, spot_body, rows, django_assert_max_num_queries
+):
     sample = SpotCheckSample.objects.create(market=shanghai, year=2025, seed=1, rate_pct=Decimal("5"))
     for _ in range(rows):
         report = f.ReportFactory(firm=f.FirmFactory(market=shanghai), status=Status.SPOT_CHECK)
@@ -318,4 +357,5 @@ def test_spot_check_replay_matches_the_seed_shown(verifier, verifying, regulator
     report = _signed(verifying, verifier)
     sample = spot_checks.spot_check_draw(market=report.market, year=2025, seed=7, acting_user=regulator)
     assert sample.seed == 7 and spot_checks.spot_check_replay(sample) == list(
-        sample.items.filter(added_by_hand=False).values_list("report_id", flat=True))
+        sample.items.filter(added_by_hand=False).values_list("report_id", flat=True)
+    )
