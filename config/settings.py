@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "mrv",
     "registry",
+    "deadlines",
 ]
 
 MIDDLEWARE = [
@@ -85,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "mrv.ui.navigation.navigation",
+                "deadlines.context_processors.notifications",
             ],
         },
     },
@@ -165,6 +167,20 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": _int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A web request never waits for the broker: connecting fails fast, publishing is not retried (the
+# outbox keeps the row and `mrv.publish_outbox` sends it later).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS.update({"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 0})
+CELERY_TASK_PUBLISH_RETRY = False
+
+# Deadlines: reminders this many days before each due date (Asia/Shanghai dates).
+try:
+    REMINDER_OFFSETS_DAYS = sorted({int(d) for d in env.list("REMINDER_OFFSETS_DAYS", default=["30", "7", "1"])})
+except ValueError:
+    raise ImproperlyConfigured("REMINDER_OFFSETS_DAYS must be whole numbers of days, e.g. 30,7,1.") from None
+if not REMINDER_OFFSETS_DAYS or REMINDER_OFFSETS_DAYS[0] < 1:
+    raise ImproperlyConfigured("REMINDER_OFFSETS_DAYS must be whole numbers of days of at least 1, e.g. 30,7,1.")
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

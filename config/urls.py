@@ -26,5 +26,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("mrv.ui.urls")),
     path("admin/", admin.site.urls),
+    path("deadlines/", include("deadlines.urls")),
     path("api/v1/", include("mrv.api.urls")),
+    path("registry/", include("registry.urls")),
 ]

@@ -239,6 +239,19 @@ class MonitoringPlanAdmin(ReadOnlyScopedAdmin):
     list_select_related = ["firm"]
     search_fields = ["firm__name", "firm__credit_code"]
     inlines = [PlanStreamInline, PlanAttachmentInline]
+    readonly_fields = ["all_versions"]
+
+    @admin.display(description=_("all versions of the firm"))
+    def all_versions(self, obj):
+        from django.urls import reverse
+        from django.utils.html import format_html_join
+
+        versions = obj.firm.plans.order_by("-version")
+        return format_html_join(
+            ", ", '<a href="{}">v{} ({}, {})</a>',
+            ((reverse("admin:mrv_monitoringplan_change", args=[v.pk]), v.version, v.get_status_display(),
+              v.valid_from) for v in versions),
+        )
 
 
 @admin.register(PlanSourceStream)

@@ -139,7 +139,20 @@ def seed() -> None:
             step()
 
 
+from mrv.demo_reporting import seed_plans_and_reports  # noqa: E402
+
+STEPS.append(seed_plans_and_reports)
+
 # Verification, spot checks, review and quarterly co-review: reports in every state.
 from mrv.demo_verification import seed_verification  # noqa: E402
 
 STEPS.append(seed_verification)
+
+
+def _seed_registry() -> None:
+    from registry.demo import seed_registry
+
+    seed_registry()
+
+
+STEPS.append(_seed_registry)

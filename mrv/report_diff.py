@@ -74,8 +74,16 @@ def _line_changes(before: dict, after: dict) -> list[Change]:
         old, new = before.get(key, {}), after.get(key, {})
         for name in FIELDS:
             if old.get(name) != new.get(name):
-                changes.append(Change(stream, month, name, _text(old.get(name)), _text(new.get(name)),
-                                      _delta(old.get(name), new.get(name))))
+                changes.append(
+                    Change(
+                        stream,
+                        month,
+                        name,
+                        _text(old.get(name)),
+                        _text(new.get(name)),
+                        _delta(old.get(name), new.get(name)),
+                    )
+                )
     return changes
 
 
@@ -86,8 +94,9 @@ def _tco2e_changes(before: dict, after: dict) -> list[Change]:
         if old != new:
             stream, month = _split(key)
             delta = Decimal(new or 0) - Decimal(old or 0)
-            changes.append(Change(stream, month, "tco2e", f"{old} tCO2e" if old else None,
-                                  f"{new} tCO2e" if new else None, delta))
+            changes.append(
+                Change(stream, month, "tco2e", f"{old} tCO2e" if old else None, f"{new} tCO2e" if new else None, delta)
+            )
     return changes
 
 
@@ -101,8 +110,11 @@ def report_diff(version_a, version_b) -> ReportDiff:
     by_stream_a, by_stream_b = result_a.by_stream, result_b.by_stream
     zero = Decimal("0.000")
     streams = {
-        name: (by_stream_a.get(name, zero), by_stream_b.get(name, zero),
-               by_stream_b.get(name, zero) - by_stream_a.get(name, zero))
+        name: (
+            by_stream_a.get(name, zero),
+            by_stream_b.get(name, zero),
+            by_stream_b.get(name, zero) - by_stream_a.get(name, zero),
+        )
         for name in sorted(set(by_stream_a) | set(by_stream_b))
     }
     return ReportDiff(

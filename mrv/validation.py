@@ -98,8 +98,15 @@ class Message:
         return f"{self.code}|{self.stream}|{self.month or '*'}|{self.field}"
 
     def as_dict(self) -> dict:
-        return {"level": self.level, "code": self.code, "stream": self.stream, "month": self.month,
-                "field": self.field, "text": self.text, "key": self.key}
+        return {
+            "level": self.level,
+            "code": self.code,
+            "stream": self.stream,
+            "month": self.month,
+            "field": self.field,
+            "text": self.text,
+            "key": self.key,
+        }
 
 
 @dataclass
@@ -114,13 +121,15 @@ class ValidationResult:
     def ok(self) -> bool:
         return not self.errors
 
-    def error(self, code: str, template, *, stream: str = ALL_STREAMS, month: int | None = None,
-              field: str = "", **values) -> None:
+    def error(
+        self, code: str, template, *, stream: str = ALL_STREAMS, month: int | None = None, field: str = "", **values
+    ) -> None:
         text = str(template) % {"stream": stream, "month": month or "*", "field": field, **values}
         self.errors.append(Message("error", code, stream, month, field, text))
 
-    def warn(self, code: str, template, *, stream: str = ALL_STREAMS, month: int | None = None,
-             field: str = "", **values) -> None:
+    def warn(
+        self, code: str, template, *, stream: str = ALL_STREAMS, month: int | None = None, field: str = "", **values
+    ) -> None:
         text = str(template) % {"stream": stream, "month": month or "*", "field": field, **values}
         self.warnings.append(Message("warning", code, stream, month, field, text))
 
@@ -149,21 +158,23 @@ class _Context:
     out: ValidationResult
 
 
-def _quantity(ctx: _Context, stream, month: int, name: str, value: Decimal | None, unit: str, plan_unit: str,
-              source_label: str) -> Quantity | None:
+def _quantity(
+    ctx: _Context, stream, month: int, name: str, value: Decimal | None, unit: str, plan_unit: str, source_label: str
+) -> Quantity | None:
     """A checked quantity, or None after recording why it is unusable."""
     if value is None:
-        ctx.out.error("parameter_missing", PARAMETER_MISSING, stream=stream.code, month=month, field=name,
-                      source=source_label)
+        ctx.out.error(
+            "parameter_missing", PARAMETER_MISSING, stream=stream.code, month=month, field=name, source=source_label
+        )
         return None
     if value < 0:
-        ctx.out.error("negative_value", NEGATIVE_VALUE, stream=stream.code, month=month, field=name,
-                      value=plain(value))
+        ctx.out.error("negative_value", NEGATIVE_VALUE, stream=stream.code, month=month, field=name, value=plain(value))
         return None
     unit = unit or plan_unit
     if not _same_kind(unit, plan_unit):
-        ctx.out.error("unit_mismatch", UNIT_MISMATCH, stream=stream.code, month=month, field=name, unit=unit,
-                      plan_unit=plan_unit)
+        ctx.out.error(
+            "unit_mismatch", UNIT_MISMATCH, stream=stream.code, month=month, field=name, unit=unit, plan_unit=plan_unit
+        )
         return None
     return Quantity(Decimal(plain(value)), unit)  # as entered: 120, not the column's 120.0000000000
 
@@ -182,8 +193,15 @@ def _energy_factor(ctx: _Context, stream, month: int) -> Quantity | None:
     kind = ENERGY_METHODS[stream.method_enum]
     factor = ctx.grid_factor
     if factor is None:
-        ctx.out.error("no_grid_factor", NO_GRID_FACTOR, stream=stream.code, month=month, field="emission_factor",
-                      market=ctx.report.market, year=ctx.report.year)
+        ctx.out.error(
+            "no_grid_factor",
+            NO_GRID_FACTOR,
+            stream=stream.code,
+            month=month,
+            field="emission_factor",
+            market=ctx.report.market,
+            year=ctx.report.year,
+        )
         return None
     if kind == "electricity":
         return Quantity(factor.electricity_tco2_per_mwh, "tCO2/MWh")
@@ -192,8 +210,7 @@ def _energy_factor(ctx: _Context, stream, month: int) -> Quantity | None:
 
 def _line(ctx: _Context, stream, row) -> LineInput | None:
     errors_before = len(ctx.out.errors)
-    activity = _quantity(ctx, stream, row.month, "activity", row.activity, row.activity_unit, stream.activity_unit,
-                         "")
+    activity = _quantity(ctx, stream, row.month, "activity", row.activity, row.activity_unit, stream.activity_unit, "")
     method = stream.method_enum
     if method in ENERGY_METHODS:
         params = {"emission_factor": _energy_factor(ctx, stream, row.month)}
@@ -202,8 +219,14 @@ def _line(ctx: _Context, stream, row) -> LineInput | None:
     if len(ctx.out.errors) > errors_before:
         return None
     return LineInput(
-        key=f"{stream.code}:{row.month:02d}", source=stream.source.code, source_kind=stream.source.kind,
-        stream=stream.code, method=method, gas=stream.gas, activity=activity, **params,
+        key=f"{stream.code}:{row.month:02d}",
+        source=stream.source.code,
+        source_kind=stream.source.kind,
+        stream=stream.code,
+        method=method,
+        gas=stream.gas,
+        activity=activity,
+        **params,
     )
 
 
@@ -213,8 +236,14 @@ def check_rows(ctx: _Context, rows) -> list[LineInput]:
     by_key = {(r.stream_code, r.month): r for r in rows}
     for row in rows:
         if row.stream_code not in streams:
-            ctx.out.error("stream_not_in_plan", STREAM_NOT_IN_PLAN, stream=row.stream_code, month=row.month,
-                          field="stream", version=ctx.plan.version)
+            ctx.out.error(
+                "stream_not_in_plan",
+                STREAM_NOT_IN_PLAN,
+                stream=row.stream_code,
+                month=row.month,
+                field="stream",
+                version=ctx.plan.version,
+            )
     lines = []
     for stream in streams.values():
         for month in ctx.report.months:
@@ -238,8 +267,14 @@ def _calculate(ctx: _Context, lines: list[LineInput]) -> None:
         ctx.out.result = calculation.calculate(lines, gwp_set=ctx.report.market.rule_pack_for(ctx.report.year).gwp_set)
     except CalculationError as error:
         stream, month = _split_key(error.line_key)
-        ctx.out.error("calculation_failed", CALCULATION_FAILED, stream=stream, month=month, field=error.field or "",
-                      detail=error.message)
+        ctx.out.error(
+            "calculation_failed",
+            CALCULATION_FAILED,
+            stream=stream,
+            month=month,
+            field=error.field or "",
+            detail=error.message,
+        )
 
 
 def _check_output(ctx: _Context, outputs) -> None:
@@ -308,9 +343,16 @@ def _warn_implausible_factors(ctx: _Context) -> None:
         field_name = "emission_factor" if line.emission_factor is not None else "ncv"
         _stream, month = _split_key(line.key)
         ctx.out.warn(
-            "ef_outside_range", EF_OUTSIDE_RANGE, stream=line.stream, month=month, field=field_name,
-            value=plain(shown.value.quantize(calculation.EF_QUANTUM)), unit=low.unit, low=plain(low.value),
-            high=plain(high.value), fuel=calculation.FUELS[stream.fuel_code].name_en,
+            "ef_outside_range",
+            EF_OUTSIDE_RANGE,
+            stream=line.stream,
+            month=month,
+            field=field_name,
+            value=plain(shown.value.quantize(calculation.EF_QUANTUM)),
+            unit=low.unit,
+            low=plain(low.value),
+            high=plain(high.value),
+            fuel=calculation.FUELS[stream.fuel_code].name_en,
         )
 
 
@@ -319,12 +361,22 @@ def previous_year_emissions(report) -> tuple[Decimal | None, int]:
     from mrv.models import EmissionReport, FirmYearFigure
 
     year = report.year - 1
-    previous = EmissionReport.objects.filter(
-        firm_id=report.firm_id, year=year, period=EmissionReport.Period.ANNUAL, determined_emissions_tco2e__isnull=False
-    ).values_list("determined_emissions_tco2e", flat=True).first()
+    previous = (
+        EmissionReport.objects.filter(
+            firm_id=report.firm_id,
+            year=year,
+            period=EmissionReport.Period.ANNUAL,
+            determined_emissions_tco2e__isnull=False,
+        )
+        .values_list("determined_emissions_tco2e", flat=True)
+        .first()
+    )
     if previous is None:
-        previous = FirmYearFigure.objects.filter(firm_id=report.firm_id, year=year).values_list(
-            "emissions_tco2e", flat=True).first()
+        previous = (
+            FirmYearFigure.objects.filter(firm_id=report.firm_id, year=year)
+            .values_list("emissions_tco2e", flat=True)
+            .first()
+        )
     return previous, year
 
 
@@ -341,8 +393,16 @@ def _warn_change_vs_previous_year(ctx: _Context) -> None:
     total = ctx.out.result.reported_tco2e
     change = percent_change(total, previous)
     if abs(change) > CHANGE_THRESHOLD_PCT:
-        ctx.out.warn("change_vs_previous_year", CHANGE_VS_PREVIOUS_YEAR, field="total", total=plain(total),
-                     change=f"{change:+}", previous=plain(previous), year=year, threshold=plain(CHANGE_THRESHOLD_PCT))
+        ctx.out.warn(
+            "change_vs_previous_year",
+            CHANGE_VS_PREVIOUS_YEAR,
+            field="total",
+            total=plain(total),
+            change=f"{change:+}",
+            previous=plain(previous),
+            year=year,
+            threshold=plain(CHANGE_THRESHOLD_PCT),
+        )
 
 
 def _product_output(outputs, unit: str | None = None) -> tuple[Decimal, str] | None:
@@ -360,8 +420,11 @@ def peer_intensities(report, unit: str) -> list[Decimal]:
 
     peers = (
         EmissionReport.objects.filter(
-            market_id=report.market_id, year=report.year, period=EmissionReport.Period.ANNUAL,
-            firm__sector_id=report.firm.sector_id, reported_emissions_tco2e__isnull=False,
+            market_id=report.market_id,
+            year=report.year,
+            period=EmissionReport.Period.ANNUAL,
+            firm__sector_id=report.firm.sector_id,
+            reported_emissions_tco2e__isnull=False,
         )
         .exclude(firm_id=report.firm_id)
         .exclude(status=EmissionReport.Status.DRAFT)
@@ -390,6 +453,14 @@ def _warn_intensity_vs_peers(ctx: _Context, outputs) -> None:
     deviation = percent_change(intensity, median)
     if abs(deviation) > PEER_THRESHOLD_PCT:
         quantum = Decimal("0.0001")
-        ctx.out.warn("intensity_far_from_peers", INTENSITY_FAR_FROM_PEERS, field="intensity",
-                     intensity=plain(intensity.quantize(quantum)), unit=unit, deviation=f"{deviation:+}",
-                     median=plain(median.quantize(quantum)), peers=len(peers), threshold=plain(PEER_THRESHOLD_PCT))
+        ctx.out.warn(
+            "intensity_far_from_peers",
+            INTENSITY_FAR_FROM_PEERS,
+            field="intensity",
+            intensity=plain(intensity.quantize(quantum)),
+            unit=unit,
+            deviation=f"{deviation:+}",
+            median=plain(median.quantize(quantum)),
+            peers=len(peers),
+            threshold=plain(PEER_THRESHOLD_PCT),
+        )

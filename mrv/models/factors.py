@@ -15,8 +15,13 @@ class GridFactor(models.Model):
     """
 
     market = models.ForeignKey(
-        Market, on_delete=models.PROTECT, null=True, blank=True, related_name="grid_factors",
-        verbose_name=_("market"), help_text=_("Empty: the national value."),
+        Market,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="grid_factors",
+        verbose_name=_("market"),
+        help_text=_("Empty: the national value."),
     )
     year = models.PositiveIntegerField(_("year"))
     electricity_tco2_per_mwh = models.DecimalField(_("electricity (tCO2/MWh)"), max_digits=8, decimal_places=4)
@@ -26,8 +31,9 @@ class GridFactor(models.Model):
     class Meta:
         ordering = ["market", "-year"]
         constraints = [
-            models.UniqueConstraint(fields=["market", "year"], name="gridfactor_market_year",
-                                    condition=Q(market__isnull=False)),
+            models.UniqueConstraint(
+                fields=["market", "year"], name="gridfactor_market_year", condition=Q(market__isnull=False)
+            ),
             models.UniqueConstraint(fields=["year"], name="gridfactor_national_year", condition=Q(market__isnull=True)),
         ]
         verbose_name = _("grid and heat factor")

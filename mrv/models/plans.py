@@ -54,7 +54,11 @@ class MonitoringPlan(ConcurrentTransitionMixin, models.Model):
     valid_from = models.DateField(_("valid from"))
     data_management_notes = models.TextField(_("data management and quality control"), blank=True)
     check_body = models.ForeignKey(
-        VerificationBody, on_delete=models.PROTECT, null=True, blank=True, related_name="checked_plans",
+        VerificationBody,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="checked_plans",
         verbose_name=_("third party checking the plan"),
         help_text=_("Only where the market requires a third-party check of the plan (Tianjin)."),
     )
@@ -79,6 +83,19 @@ class MonitoringPlan(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.firm} · v{self.version}"
 
+    def save(self, *args, **kwargs):
+        """An approved version is immutable, even past the services (the admin, a shell)."""
+        if getattr(self, "_stored_status", None) == self.Status.APPROVED:
+            raise ValidationError(PLAN_LOCKED % {"version": self.version, "state": self.get_status_display()})
+        super().save(*args, **kwargs)
+        self._stored_status = self.status
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        plan = super().from_db(db, field_names, values)
+        plan._stored_status = plan.__dict__.get("status")
+        return plan
+
     @property
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE
@@ -90,28 +107,44 @@ class MonitoringPlan(ConcurrentTransitionMixin, models.Model):
     def rule_pack(self):
         return self.firm.market.rule_pack_for(self.valid_from.year)
 
-    @transition(field=status, source=[Status.DRAFT, Status.RETURNED], target=Status.SUBMITTED,
-                permission=rules.is_firm_approver)
+    @transition(
+        field=status, source=[Status.DRAFT, Status.RETURNED], target=Status.SUBMITTED, permission=rules.is_firm_approver
+    )
     def submit(self, *, when: datetime.datetime) -> None:
         """A firm approver submits the draft (or the corrected returned version) for review."""
         self.submitted_at = when
         self.return_reason = ""
 
-    @transition(field=status, source=Status.SUBMITTED, target=Status.THIRD_PARTY_CHECKED,
-                conditions=[rules.needs_third_party_check], permission=rules.is_checking_verifier)
+    @transition(
+        field=status,
+        source=Status.SUBMITTED,
+        target=Status.THIRD_PARTY_CHECKED,
+        conditions=[rules.needs_third_party_check],
+        permission=rules.is_checking_verifier,
+    )
     def check_by_third_party(self) -> None:
         """The chosen registered verification body confirms the plan (where the market requires it)."""
 
-    @transition(field=status, source=Status.SUBMITTED, target=Status.APPROVED,
-                conditions=[rules.no_third_party_check_needed], permission=rules.is_plan_regulator)
-    @transition(field=status, source=Status.THIRD_PARTY_CHECKED, target=Status.APPROVED,
-                permission=rules.is_plan_regulator)
+    @transition(
+        field=status,
+        source=Status.SUBMITTED,
+        target=Status.APPROVED,
+        conditions=[rules.no_third_party_check_needed],
+        permission=rules.is_plan_regulator,
+    )
+    @transition(
+        field=status, source=Status.THIRD_PARTY_CHECKED, target=Status.APPROVED, permission=rules.is_plan_regulator
+    )
     def approve(self, *, when: datetime.datetime) -> None:
         """The market's regulator approves; from then on this version is immutable."""
         self.approved_at = when
 
-    @transition(field=status, source=[Status.SUBMITTED, Status.THIRD_PARTY_CHECKED], target=Status.RETURNED,
-                permission=rules.may_return_plan)
+    @transition(
+        field=status,
+        source=[Status.SUBMITTED, Status.THIRD_PARTY_CHECKED],
+        target=Status.RETURNED,
+        permission=rules.may_return_plan,
+    )
     def return_to_firm(self, *, reasons: str) -> None:
         """The reviewer at the current step sends the plan back with reasons."""
         self.return_reason = reasons

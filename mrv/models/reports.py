@@ -295,6 +295,14 @@ class ReportWarningAcknowledgement(models.Model):
         return self.key
 
 
+class ReportVersionQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError(VERSION_IMMUTABLE)
+
+    def delete(self):
+        raise PermissionError(VERSION_IMMUTABLE)
+
+
 class ReportVersion(models.Model):
     """What the firm submitted, frozen: the data, the plan version, the calculation result and the totals."""
 
@@ -309,6 +317,8 @@ class ReportVersion(models.Model):
     result = models.JSONField(_("calculation result"))
     total_tco2e = models.DecimalField(_("total (tCO2e, sum of rounded lines)"), max_digits=18, decimal_places=3)
     reported_tco2e = models.DecimalField(_("reported total (tCO2e, whole tonnes)"), max_digits=14, decimal_places=0)
+
+    objects = ReportVersionQuerySet.as_manager()
 
     class Meta:
         ordering = ["report", "number"]

@@ -36,10 +36,14 @@ MOBILE_NOT_COVERED = _(
 UNKNOWN_METHOD = _("Source stream %(stream)s: unknown calculation method %(method)s.")
 UNKNOWN_FUEL = _("Source stream %(stream)s: unknown fuel %(fuel)s.")
 UNKNOWN_UNIT = _("Source stream %(stream)s, %(field)s: %(detail)s")
-ENERGY_UNIT_NEEDED = _("Source stream %(stream)s, activity: electricity and heat are measured in energy (MWh, GJ …), not %(unit)s.")
+ENERGY_UNIT_NEEDED = _(
+    "Source stream %(stream)s, activity: electricity and heat are measured in energy (MWh, GJ …), not %(unit)s."
+)
 PARAMETER_UNIT_WRONG = _("Source stream %(stream)s, %(field)s: %(unit)s is not %(expected)s per %(activity_unit)s.")
 PARAMETER_NOT_USED = _("Source stream %(stream)s: method %(method)s does not use %(field)s.")
-DEFAULT_VALUE_NEEDED = _("Source stream %(stream)s, %(field)s: a default value is needed when its source is the default.")
+DEFAULT_VALUE_NEEDED = _(
+    "Source stream %(stream)s, %(field)s: a default value is needed when its source is the default."
+)
 METER_ID_NEEDED = _("Source stream %(stream)s, %(field)s: a meter needs its id and accuracy.")
 LAB_FREQUENCY_NEEDED = _("Source stream %(stream)s, %(field)s: a laboratory analysis needs its frequency.")
 PARAMETER_MISSING = _("Source stream %(stream)s: method %(method)s needs the parameter %(field)s.")
@@ -49,6 +53,7 @@ CHECK_BODY_NEEDED = _(
     "%(market)s requires a third-party check of the plan: choose a verification body registered with the market."
 )
 CHECK_BODY_NOT_REGISTERED = _("%(body)s is not registered with %(market)s for %(year)s.")
+
 
 def plan_in_force(firm: Firm, on_date: datetime.date) -> MonitoringPlan | None:
     """The approved version in force on a date, with its streams, sources and parameters loaded."""
@@ -72,20 +77,29 @@ def plan_create(
         Firm.objects.select_for_update().filter(pk=firm.pk).first()  # one version number at a time
         open_version = firm.plans.exclude(status=MonitoringPlan.Status.APPROVED).order_by("-version").first()
         if open_version:
-            raise ValidationError(OPEN_VERSION_EXISTS % {"version": open_version.version,
-                                                         "state": open_version.get_status_display()})
+            raise ValidationError(
+                OPEN_VERSION_EXISTS % {"version": open_version.version, "state": open_version.get_status_display()}
+            )
         latest = firm.plans.filter(status=MonitoringPlan.Status.APPROVED).order_by("-version").first()
         number = (firm.plans.aggregate(n=Max("version"))["n"] or 0) + 1
         plan = MonitoringPlan.objects.create(
-            firm=firm, version=number, valid_from=valid_from, created_by=acting_user,
-            data_management_notes=data_management_notes if latest is None or data_management_notes
+            firm=firm,
+            version=number,
+            valid_from=valid_from,
+            created_by=acting_user,
+            data_management_notes=data_management_notes
+            if latest is None or data_management_notes
             else latest.data_management_notes,
             check_body=check_body or (latest.check_body if latest else None),
         )
         if latest is not None:
             _copy_streams(latest, plan)
-        log_action(plan, "mrv.monitoringplan.created", actor=acting_user,
-                   changes={"version": (None, number), "copied_from": (None, latest.version if latest else None)})
+        log_action(
+            plan,
+            "mrv.monitoringplan.created",
+            actor=acting_user,
+            changes={"version": (None, number), "copied_from": (None, latest.version if latest else None)},
+        )
     return plan
 
 
@@ -130,8 +144,9 @@ def stream_problems(stream: PlanSourceStream, pack) -> list[str]:
     if stream.gas not in calculation.SPECIES:
         return [UNKNOWN_GAS % {"stream": code, "gas": stream.gas}]
     if str(calculation.gas_group(stream.gas)) not in pack.gases:
-        problems.append(GAS_NOT_COVERED % {"stream": code, "market": market, "gas": stream.gas,
-                                           "gases": ", ".join(pack.gases)})
+        problems.append(
+            GAS_NOT_COVERED % {"stream": code, "market": market, "gas": stream.gas, "gases": ", ".join(pack.gases)}
+        )
     if stream.source.kind == EmissionSource.Kind.MOBILE and not pack.covers_mobile_sources:
         problems.append(MOBILE_NOT_COVERED % {"stream": code, "source": stream.source.name, "market": market})
     if stream.method not in {m.value for m in Method}:
@@ -145,13 +160,29 @@ def stream_problems(stream: PlanSourceStream, pack) -> list[str]:
 
 
 def plan_add_stream(
-    *, plan: MonitoringPlan, source: EmissionSource, code: str, name: str, method: str, activity_unit: str,
-    acting_user, gas: str = "CO2", fuel_code: str = "",
+    *,
+    plan: MonitoringPlan,
+    source: EmissionSource,
+    code: str,
+    name: str,
+    method: str,
+    activity_unit: str,
+    acting_user,
+    gas: str = "CO2",
+    fuel_code: str = "",
 ) -> PlanSourceStream:
     """Add a source stream to an editable version; the market must cover its gas and source kind."""
     _ensure_firm_user(plan, acting_user)
-    stream = PlanSourceStream(plan=plan, source=source, code=code, name=name, method=method, gas=gas,
-                              activity_unit=activity_unit, fuel_code=fuel_code)
+    stream = PlanSourceStream(
+        plan=plan,
+        source=source,
+        code=code,
+        name=name,
+        method=method,
+        gas=gas,
+        activity_unit=activity_unit,
+        fuel_code=fuel_code,
+    )
     if source.firm_id != plan.firm_id:
         raise ValidationError(SOURCE_OF_OTHER_FIRM % {"stream": code, "source": source.code})
     problems = stream_problems(stream, plan.rule_pack())
@@ -162,8 +193,12 @@ def plan_add_stream(
         if plan.streams.filter(code=code).exists():
             raise ValidationError(DUPLICATE_STREAM % {"stream": code})
         stream.save()
-        log_action(plan, "mrv.monitoringplan.stream_added", actor=acting_user,
-                   changes={f"stream {code}": (None, f"{source.code} {gas} {method} [{activity_unit}]")})
+        log_action(
+            plan,
+            "mrv.monitoringplan.stream_added",
+            actor=acting_user,
+            changes={f"stream {code}": (None, f"{source.code} {gas} {method} [{activity_unit}]")},
+        )
     return stream
 
 
@@ -174,8 +209,12 @@ def plan_remove_stream(*, stream: PlanSourceStream, acting_user) -> None:
         plan.ensure_editable()
         stream.parameters.all().delete()
         stream.delete()
-        log_action(plan, "mrv.monitoringplan.stream_removed", actor=acting_user,
-                   changes={f"stream {stream.code}": (stream.method, None)})
+        log_action(
+            plan,
+            "mrv.monitoringplan.stream_removed",
+            actor=acting_user,
+            changes={f"stream {stream.code}": (stream.method, None)},
+        )
 
 
 def _check_parameter(stream: PlanSourceStream, parameter: PlanParameter) -> None:
@@ -209,13 +248,22 @@ def _check_parameter_unit(stream: PlanSourceStream, parameter: PlanParameter, un
     numerator, denominator, label = expected
     if unit.numerator_measure != numerator or unit.denominator_measure != denominator:
         per = stream.activity_unit if name != "carbon_content" else "GJ"
-        raise ValidationError(PARAMETER_UNIT_WRONG % {"stream": stream.code, "field": name, "unit": parameter.unit,
-                                                      "expected": label, "activity_unit": per})
+        raise ValidationError(
+            PARAMETER_UNIT_WRONG
+            % {"stream": stream.code, "field": name, "unit": parameter.unit, "expected": label, "activity_unit": per}
+        )
 
 
 def plan_set_parameter(
-    *, stream: PlanSourceStream, name: str, unit: str, source: str, acting_user,
-    default_value: Decimal | None = None, lab_frequency: str = "", meter_id: str = "",
+    *,
+    stream: PlanSourceStream,
+    name: str,
+    unit: str,
+    source: str,
+    acting_user,
+    default_value: Decimal | None = None,
+    lab_frequency: str = "",
+    meter_id: str = "",
     meter_accuracy_pct: Decimal | None = None,
 ) -> PlanParameter:
     """Say where one parameter of a stream comes from (replacing what was said before)."""
@@ -223,16 +271,25 @@ def plan_set_parameter(
     _ensure_firm_user(plan, acting_user)
     parameter = stream.parameters.filter(name=name).first() or PlanParameter(stream=stream, name=name)
     before = str(parameter) if parameter.pk else None
-    for field, value in {"unit": unit, "source": source, "default_value": default_value,
-                         "lab_frequency": lab_frequency, "meter_id": meter_id,
-                         "meter_accuracy_pct": meter_accuracy_pct}.items():
+    for field, value in {
+        "unit": unit,
+        "source": source,
+        "default_value": default_value,
+        "lab_frequency": lab_frequency,
+        "meter_id": meter_id,
+        "meter_accuracy_pct": meter_accuracy_pct,
+    }.items():
         setattr(parameter, field, value)
     _check_parameter(stream, parameter)
     with transaction.atomic():
         plan.ensure_editable()
         parameter.save()
-        log_action(plan, "mrv.monitoringplan.parameter_set", actor=acting_user,
-                   changes={f"{stream.code}.{name}": (before, str(parameter))})
+        log_action(
+            plan,
+            "mrv.monitoringplan.parameter_set",
+            actor=acting_user,
+            changes={f"{stream.code}.{name}": (before, str(parameter))},
+        )
     return parameter
 
 
@@ -240,12 +297,17 @@ def plan_attach_file(*, plan: MonitoringPlan, file, acting_user, description: st
     _ensure_firm_user(plan, acting_user)
     with transaction.atomic():
         plan.ensure_editable()
-        attachment = PlanAttachment(plan=plan, original_name=file.name[:255], description=description,
-                                    uploaded_by=acting_user)
+        attachment = PlanAttachment(
+            plan=plan, original_name=file.name[:255], description=description, uploaded_by=acting_user
+        )
         attachment.file.save(file.name, file, save=False)
         attachment.save()
-        log_action(plan, "mrv.monitoringplan.file_attached", actor=acting_user,
-                   changes={"attachment": (None, attachment.original_name)})
+        log_action(
+            plan,
+            "mrv.monitoringplan.file_attached",
+            actor=acting_user,
+            changes={"attachment": (None, attachment.original_name)},
+        )
     return attachment
 
 
@@ -259,14 +321,19 @@ def plan_problems(plan: MonitoringPlan) -> list[str]:
         named = {p.name for p in stream.parameters.all()}
         for field in REQUIRED_PARAMETERS.get(Method(stream.method), ()):
             if field not in named:
-                problems.append(str(PARAMETER_MISSING % {"stream": stream.code, "method": stream.method,
-                                                         "field": field}))
+                problems.append(
+                    str(PARAMETER_MISSING % {"stream": stream.code, "method": stream.method, "field": field})
+                )
     if pack.plan_requires_third_party_check:
         if plan.check_body_id is None:
             problems.append(str(CHECK_BODY_NEEDED % {"market": plan.firm.market}))
         elif not rules.body_registered_for(plan):
-            problems.append(str(CHECK_BODY_NOT_REGISTERED % {"body": plan.check_body, "market": plan.firm.market,
-                                                             "year": plan.valid_from.year}))
+            problems.append(
+                str(
+                    CHECK_BODY_NOT_REGISTERED
+                    % {"body": plan.check_body, "market": plan.firm.market, "year": plan.valid_from.year}
+                )
+            )
     return problems
 
 

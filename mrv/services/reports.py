@@ -30,6 +30,7 @@ from mrv.models import (
     ReportVersion,
     ReportWarningAcknowledgement,
 )
+from mrv.report_diff import report_diff  # noqa: F401 (part of this module's API: what changed between versions)
 from mrv.transitions import (
     NOT_FROM_THIS_STATE,
     NOT_PERMITTED,
@@ -161,8 +162,13 @@ def _decimal(value, *, row: int, row_in: ActivityRow | None, field: str, problem
             raise InvalidOperation
         return number
     except (InvalidOperation, ValueError):
-        where = {"row": row, "stream": getattr(row_in, "stream", ""), "month": getattr(row_in, "month", ""),
-                 "field": field, "value": value}
+        where = {
+            "row": row,
+            "stream": getattr(row_in, "stream", ""),
+            "month": getattr(row_in, "month", ""),
+            "field": field,
+            "value": value,
+        }
         problems.append(ROW_NUMBER % where)
         return None
 
@@ -194,8 +200,10 @@ def _parse_rows(report: EmissionReport, rows: Iterable) -> tuple[list[dict], lis
         except (TypeError, ValueError):
             month = None
         if month not in report.months:
-            problems.append(ROW_MONTH % {"row": number, "stream": stream, "month": row.month,
-                                         "months": ", ".join(map(str, report.months))})
+            problems.append(
+                ROW_MONTH
+                % {"row": number, "stream": stream, "month": row.month, "months": ", ".join(map(str, report.months))}
+            )
             continue
         if (stream, month) in seen:
             problems.append(ROW_DUPLICATE % {"row": number, "stream": stream, "month": month})
@@ -205,13 +213,31 @@ def _parse_rows(report: EmissionReport, rows: Iterable) -> tuple[list[dict], lis
         for field in ("activity", *PARAMETERS):
             value = _decimal(getattr(row, field), row=number, row_in=row, field=field, problems=problems)
             values[field] = value
-            values[f"{field}_unit"] = _unit(getattr(row, f"{field}_unit"), value, row=number, row_in=row,
-                                           field=field, problems=problems)
+            values[f"{field}_unit"] = _unit(
+                getattr(row, f"{field}_unit"), value, row=number, row_in=row, field=field, problems=problems
+            )
         if values["activity"] is None:
-            problems.append(ROW_NUMBER % {"row": number, "stream": stream, "month": month, "field": "activity",
-                                          "value": row.activity})
+            problems.append(
+                ROW_NUMBER
+                % {"row": number, "stream": stream, "month": month, "field": "activity", "value": row.activity}
+            )
         parsed.append(values)
     return parsed, problems
+
+
+def _upsert_rows(report: EmissionReport, parsed: list[dict], acting_user) -> None:
+    """Replace the given (stream, month) rows in three statements, whatever their number.
+
+    Delete and insert rather than UPDATE: a bulk UPDATE of many rows and columns is one huge CASE
+    expression that PostgreSQL takes seconds over; nothing refers to a row's primary key.
+    """
+    keys = {(values["stream_code"], values["month"]) for values in parsed}
+    codes = {code for code, _month in keys}
+    existing = report.activity_rows.filter(stream_code__in=codes).values_list("pk", "stream_code", "month")
+    ActivityDataRow.objects.filter(pk__in=[pk for pk, code, month in existing if (code, month) in keys]).delete()
+    ActivityDataRow.objects.bulk_create(
+        [ActivityDataRow(report=report, updated_by=acting_user, **values) for values in parsed], batch_size=500
+    )
 
 
 def report_save_activity_data(*, report: EmissionReport, rows: Iterable, acting_user) -> ValidationResult:
@@ -231,11 +257,10 @@ def report_save_activity_data(*, report: EmissionReport, rows: Iterable, acting_
         EmissionReport.objects.select_for_update().filter(pk=report.pk).first()
         report.refresh_from_db(fields=["status"])
         _ensure_editable(report)
-        for values in parsed:
-            key = {"report": report, "stream_code": values.pop("stream_code"), "month": values.pop("month")}
-            ActivityDataRow.objects.update_or_create(**key, defaults=values | {"updated_by": acting_user})
-        log_action(report, "mrv.emissionreport.data_saved", actor=acting_user,
-                   changes={"activity_rows": (None, len(parsed))})
+        _upsert_rows(report, parsed, acting_user)
+        log_action(
+            report, "mrv.emissionreport.data_saved", actor=acting_user, changes={"activity_rows": (None, len(parsed))}
+        )
     return validate_report(report)
 
 
@@ -260,11 +285,14 @@ def report_save_output_data(*, report: EmissionReport, rows: Iterable, acting_us
         _ensure_editable(report)
         for row, amount in parsed:
             OutputDataRow.objects.update_or_create(
-                report=report, kind=row.kind, name=row.name.strip(),
+                report=report,
+                kind=row.kind,
+                name=row.name.strip(),
                 defaults={"amount": amount, "unit": row.unit.strip(), "updated_by": acting_user},
             )
-        log_action(report, "mrv.emissionreport.output_saved", actor=acting_user,
-                   changes={"output_rows": (None, len(parsed))})
+        log_action(
+            report, "mrv.emissionreport.output_saved", actor=acting_user, changes={"output_rows": (None, len(parsed))}
+        )
     return validate_report(report)
 
 
@@ -279,11 +307,17 @@ def report_acknowledge_warning(*, report: EmissionReport, key: str, reason: str,
     with transaction.atomic():
         _ensure_editable(report)
         ack, _created = ReportWarningAcknowledgement.objects.update_or_create(
-            report=report, key=key,
+            report=report,
+            key=key,
             defaults={"message": warning.text, "reason": reason.strip(), "acknowledged_by": acting_user},
         )
-        log_action(report, "mrv.emissionreport.warning_acknowledged", actor=acting_user, reason=reason,
-                   changes={key: (None, warning.text)})
+        log_action(
+            report,
+            "mrv.emissionreport.warning_acknowledged",
+            actor=acting_user,
+            reason=reason,
+            changes={key: (None, warning.text)},
+        )
     return ack
 
 
@@ -310,15 +344,23 @@ def report_calculate(report: EmissionReport) -> EmissionResult:
 
 def _unacknowledged(report: EmissionReport, checked: ValidationResult) -> list[str]:
     acks = {a.key: a for a in report.acknowledgements.all()}
-    return [str(WARNING_NOT_ACKNOWLEDGED % {"message": w.text}) for w in checked.warnings
-            if w.key not in acks or not acks[w.key].reason.strip()]
+    return [
+        str(WARNING_NOT_ACKNOWLEDGED % {"message": w.text})
+        for w in checked.warnings
+        if w.key not in acks or not acks[w.key].reason.strip()
+    ]
 
 
 def _line_inputs_snapshot(checked: ValidationResult) -> list[dict]:
     snapshot = []
     for line in checked.lines:
-        entry = {"key": line.key, "stream": line.stream, "source": line.source, "method": str(line.method),
-                 "gas": line.gas}
+        entry = {
+            "key": line.key,
+            "stream": line.stream,
+            "source": line.source,
+            "method": str(line.method),
+            "gas": line.gas,
+        }
         for name in ("activity", *PARAMETERS):
             quantity = getattr(line, name)
             if quantity is not None:
@@ -328,14 +370,22 @@ def _line_inputs_snapshot(checked: ValidationResult) -> list[dict]:
 
 
 def _snapshot(report: EmissionReport, checked: ValidationResult) -> dict:
-    rows = [{"stream": r.stream_code, "month": r.month,
-             **{f: plain(getattr(r, f)) for f in ("activity", *PARAMETERS)},
-             **{f"{f}_unit": getattr(r, f"{f}_unit") for f in ("activity", *PARAMETERS)}}
-            for r in report.activity_rows.all()]
-    outputs = [{"kind": o.kind, "name": o.name, "amount": plain(o.amount), "unit": o.unit}
-               for o in report.output_rows.all()]
-    acks = [{"key": a.key, "message": a.message, "reason": a.reason, "by": a.acknowledged_by_id}
-            for a in report.acknowledgements.all()]
+    rows = [
+        {
+            "stream": r.stream_code,
+            "month": r.month,
+            **{f: plain(getattr(r, f)) for f in ("activity", *PARAMETERS)},
+            **{f"{f}_unit": getattr(r, f"{f}_unit") for f in ("activity", *PARAMETERS)},
+        }
+        for r in report.activity_rows.all()
+    ]
+    outputs = [
+        {"kind": o.kind, "name": o.name, "amount": plain(o.amount), "unit": o.unit} for o in report.output_rows.all()
+    ]
+    acks = [
+        {"key": a.key, "message": a.message, "reason": a.reason, "by": a.acknowledged_by_id}
+        for a in report.acknowledgements.all()
+    ]
     warning_keys = {w.key for w in checked.warnings}
     return {
         "plan": {"id": checked.plan.pk, "version": checked.plan.version},
@@ -360,14 +410,25 @@ def _submit_version(report: EmissionReport, transition: str, acting_user, reason
         number = (report.versions.aggregate(n=Max("number"))["n"] or 0) + 1
         result = checked.result
         version = ReportVersion.objects.create(
-            report=report, number=number, plan=checked.plan, created_by=acting_user,
-            data=_snapshot(report, checked), result=result.as_dict(),
-            total_tco2e=result.total_tco2e, reported_tco2e=result.reported_tco2e,
+            report=report,
+            number=number,
+            plan=checked.plan,
+            created_by=acting_user,
+            data=_snapshot(report, checked),
+            result=result.as_dict(),
+            total_tco2e=result.total_tco2e,
+            reported_tco2e=result.reported_tco2e,
         )
         before = report.reported_emissions_tco2e
-        run_transition(report, transition, acting_user=acting_user, reason=reason, version=version,
-                       when=timezone.now(), changes={"reported_emissions_tco2e": (before, version.reported_tco2e),
-                                                     "version": (None, number)})
+        run_transition(
+            report,
+            transition,
+            acting_user=acting_user,
+            reason=reason,
+            version=version,
+            when=timezone.now(),
+            changes={"reported_emissions_tco2e": (before, version.reported_tco2e), "version": (None, number)},
+        )
     return version
 
 
@@ -399,9 +460,12 @@ def report_take_over_quarterly(*, report: EmissionReport, acting_user) -> Valida
     if report.period != EmissionReport.Period.ANNUAL:
         raise ValidationError(TAKE_OVER_ANNUAL_ONLY)
     quarters = {
-        q.period: q for q in EmissionReport.objects.filter(
+        q.period: q
+        for q in EmissionReport.objects.filter(
             firm_id=report.firm_id, year=report.year, period__in=QUARTERS, current_version__isnull=False
-        ).exclude(status=EmissionReport.Status.DRAFT).select_related("current_version")
+        )
+        .exclude(status=EmissionReport.Status.DRAFT)
+        .select_related("current_version")
     }
     missing = [q.upper() for q in QUARTERS if q not in quarters]
     if missing:
@@ -414,8 +478,12 @@ def report_take_over_quarterly(*, report: EmissionReport, acting_user) -> Valida
         _ensure_editable(report)
         report.activity_rows.all().delete()
         result = report_save_activity_data(report=report, rows=rows, acting_user=acting_user)
-        log_action(report, "mrv.emissionreport.quarterly_taken_over", actor=acting_user,
-                   changes={q: (None, quarters[q].current_version.number) for q in QUARTERS})
+        log_action(
+            report,
+            "mrv.emissionreport.quarterly_taken_over",
+            actor=acting_user,
+            changes={q: (None, quarters[q].current_version.number) for q in QUARTERS},
+        )
     return result
 
 

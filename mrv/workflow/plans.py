@@ -37,8 +37,9 @@ def body_registered_for(plan) -> bool:
 
 def is_checking_verifier(plan, user) -> bool:
     """A verifier of the body the firm chose to check its plan, registered with the market."""
-    return bool(user.is_verifier and plan.check_body_id and user.body_id == plan.check_body_id
-                and body_registered_for(plan))
+    return bool(
+        user.is_verifier and plan.check_body_id and user.body_id == plan.check_body_id and body_registered_for(plan)
+    )
 
 
 def may_return_plan(plan, user) -> bool:

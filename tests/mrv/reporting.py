@@ -13,7 +13,11 @@ from tests import factories as f
 D = Decimal
 
 COAL = {
-    "code": "coal", "source": "boiler", "method": "combustion_carbon_content", "gas": "CO2", "unit": "t",
+    "code": "coal",
+    "source": "boiler",
+    "method": "combustion_carbon_content",
+    "gas": "CO2",
+    "unit": "t",
     "fuel": "raw_coal",
     "params": {
         "ncv": ("GJ/t", "laboratory", None),
@@ -21,8 +25,14 @@ COAL = {
         "oxidation_rate": ("%", "default", "94"),
     },
 }
-ELECTRICITY = {"code": "power", "source": "boiler", "method": "purchased_electricity", "gas": "CO2", "unit": "MWh",
-               "params": {}}
+ELECTRICITY = {
+    "code": "power",
+    "source": "boiler",
+    "method": "purchased_electricity",
+    "gas": "CO2",
+    "unit": "MWh",
+    "params": {},
+}
 
 
 def source(firm, code: str, kind: str = EmissionSource.Kind.FIXED) -> EmissionSource:
@@ -33,19 +43,31 @@ def add_streams(plan: MonitoringPlan, streams: list[dict], kinds: dict | None = 
     for spec in streams:
         src = source(plan.firm, spec["source"], (kinds or {}).get(spec["source"], EmissionSource.Kind.FIXED))
         stream = PlanSourceStream.objects.create(
-            plan=plan, source=src, code=spec["code"], name=spec["code"], method=spec["method"],
-            gas=spec.get("gas", "CO2"), activity_unit=spec["unit"], fuel_code=spec.get("fuel", ""),
+            plan=plan,
+            source=src,
+            code=spec["code"],
+            name=spec["code"],
+            method=spec["method"],
+            gas=spec.get("gas", "CO2"),
+            activity_unit=spec["unit"],
+            fuel_code=spec.get("fuel", ""),
         )
         for name, (unit, how, default) in spec.get("params", {}).items():
             PlanParameter.objects.create(
-                stream=stream, name=name, unit=unit, source=how, default_value=D(default) if default else None,
+                stream=stream,
+                name=name,
+                unit=unit,
+                source=how,
+                default_value=D(default) if default else None,
                 lab_frequency="monthly" if how == "laboratory" else "",
-                meter_id="M-1" if how == "meter" else "", meter_accuracy_pct=D("0.5") if how == "meter" else None,
+                meter_id="M-1" if how == "meter" else "",
+                meter_accuracy_pct=D("0.5") if how == "meter" else None,
             )
 
 
-def approved_plan(firm, streams: list[dict], *, version: int = 1, valid_from=datetime.date(2025, 1, 1),
-                  kinds: dict | None = None) -> MonitoringPlan:
+def approved_plan(
+    firm, streams: list[dict], *, version: int = 1, valid_from=datetime.date(2025, 1, 1), kinds: dict | None = None
+) -> MonitoringPlan:
     creator = User.objects.filter(firm=firm).first() or f.UserFactory(role=User.Role.FIRM_REPORTER, firm=firm)
     plan = MonitoringPlan.objects.create(firm=firm, version=version, valid_from=valid_from, created_by=creator)
     add_streams(plan, streams, kinds)

@@ -100,3 +100,16 @@ def test_workflow_records_are_read_only_in_the_admin(client, lived, regulator):
                  "verificationplan", "quarterlyreview"):
         assert client.get(reverse(f"admin:mrv_{name}_changelist")).status_code == 200
         assert client.get(reverse(f"admin:mrv_{name}_add")).status_code == 403
+
+
+def test_the_findings_list_in_the_admin_takes_a_fixed_number_of_queries(client, lived, regulator, team_verifier,
+                                                                         django_assert_max_num_queries):
+    EmissionReport.objects.filter(pk=lived.pk).update(status=R.UNDER_VERIFICATION)
+    lived.refresh_from_db()
+    for month in range(1, 13):
+        svc.finding_raise(report=lived, kind=Finding.Kind.IMPROVEMENT, description=f"{month} 月",
+                          acting_user=team_verifier)
+    client.force_login(regulator)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("admin:mrv_finding_changelist"))
+    assert page.status_code == 200 and page.content.decode().count("coal:2025-03") == 1

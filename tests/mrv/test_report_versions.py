@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, InternalError, connection, transaction
 
 from mrv.models import EmissionReport, ReportVersion, VerificationEngagement
 from mrv.report_diff import Change, report_diff
@@ -20,8 +21,9 @@ YEAR = range(1, 13)
 def draft(firm, firm_approver):
     approved_plan(firm, [COAL, ELECTRICITY])
     draft = report(firm)
-    svc.report_save_output_data(report=draft, rows=[{"name": "供电量", "amount": "100000", "unit": "MWh"}],
-                                acting_user=firm_approver)
+    svc.report_save_output_data(
+        report=draft, rows=[{"name": "供电量", "amount": "100000", "unit": "MWh"}], acting_user=firm_approver
+    )
     rows = monthly("coal", YEAR, activity="1000", ncv="20.908") + monthly("power", YEAR, activity="100")
     checked = svc.report_save_activity_data(report=draft, rows=rows, acting_user=firm_approver)
     assert checked.ok, [m.text for m in checked.errors]
@@ -42,13 +44,18 @@ def test_a_version_cannot_be_changed_or_deleted(draft, firm_approver):
         version.save()
     with pytest.raises(PermissionError):
         version.delete()
+    with pytest.raises(PermissionError):
+        ReportVersion.objects.filter(pk=version.pk).update(total_tco2e=D("1"))
+    with pytest.raises(PermissionError):
+        ReportVersion.objects.filter(pk=version.pk).delete()
     assert ReportVersion.objects.get(pk=version.pk).total_tco2e != D("1")
 
 
 def test_every_version_stays_readable_with_its_own_data(draft, firm_approver):
     first = svc.report_submit(report=draft, acting_user=firm_approver)
-    second = _withdraw_and_correct(draft, firm_approver, [{"stream": "coal", "month": 3, "activity": "1200",
-                                                           "ncv": "20.908"}])
+    second = _withdraw_and_correct(
+        draft, firm_approver, [{"stream": "coal", "month": 3, "activity": "1200", "ncv": "20.908"}]
+    )
     assert [v.number for v in draft.versions.all()] == [1, 2]
     assert first.data["rows"][2] == {**first.data["rows"][2], "stream": "coal", "month": 3, "activity": "1000"}
     assert next(r for r in second.data["rows"] if (r["stream"], r["month"]) == ("coal", 3))["activity"] == "1200"
@@ -58,10 +65,14 @@ def test_every_version_stays_readable_with_its_own_data(draft, firm_approver):
 
 def test_the_diff_names_stream_month_and_field_and_the_size_of_each_change(draft, firm_approver):
     first = svc.report_submit(report=draft, acting_user=firm_approver)
-    second = _withdraw_and_correct(draft, firm_approver, [
-        {"stream": "coal", "month": 3, "activity": "1.2", "activity_unit": "kt", "ncv": "20.908"},
-        {"stream": "power", "month": 12, "activity": "130"},
-    ])
+    second = _withdraw_and_correct(
+        draft,
+        firm_approver,
+        [
+            {"stream": "coal", "month": 3, "activity": "1.2", "activity_unit": "kt", "ncv": "20.908"},
+            {"stream": "power", "month": 12, "activity": "130"},
+        ],
+    )
     diff = report_diff(first, second)
     # Coal March: 1000 t → 1.2 kt, compared in kt: +0.2. Its tCO2e: 1900.299 → 1.2 × 1900.2988488 = 2280.35861856 → 2280.359.
     # Power December: 100 → 130 MWh × 0.42 tCO2/MWh (Shanghai): 42.000 → 54.600.
@@ -71,11 +82,16 @@ def test_the_diff_names_stream_month_and_field_and_the_size_of_each_change(draft
         Change("coal", 3, "tco2e", "1900.299 tCO2e", "2280.359 tCO2e", D("380.060")),
         Change("power", 12, "tco2e", "42.000 tCO2e", "54.600 tCO2e", D("12.600")),
     ]
-    assert diff.streams == {"coal": (D("22803.588"), D("23183.648"), D("380.060")),
-                            "power": (D("504.000"), D("516.600"), D("12.600"))}
+    assert diff.streams == {
+        "coal": (D("22803.588"), D("23183.648"), D("380.060")),
+        "power": (D("504.000"), D("516.600"), D("12.600")),
+    }
     # Totals: 22803.588 + 504 = 23307.588 → 23308; 23183.648 + 516.6 = 23700.248 → 23700; +392 (+1.68 %).
-    assert (diff.total_before_tco2e, diff.total_after_tco2e, diff.total_delta_tco2e) == (D("23308"), D("23700"),
-                                                                                       D("392"))
+    assert (diff.total_before_tco2e, diff.total_after_tco2e, diff.total_delta_tco2e) == (
+        D("23308"),
+        D("23700"),
+        D("392"),
+    )
     assert diff.total_delta_pct == D("1.68")
     assert (diff.before_number, diff.after_number) == (1, 2)
 
@@ -90,8 +106,11 @@ def test_a_stream_added_by_a_new_plan_version_shows_as_added(firm, firm_approver
     first = svc.report_submit(report=draft, acting_user=firm_approver)
     EmissionReport.objects.filter(pk=draft.pk).update(status=EmissionReport.Status.RETURNED_TO_FIRM)
     draft.refresh_from_db()
-    approved_plan(firm, [COAL, ELECTRICITY, {"code": "steam", "source": "boiler", "method": "purchased_heat",
-                                             "unit": "GJ"}], version=2)
+    approved_plan(
+        firm,
+        [COAL, ELECTRICITY, {"code": "steam", "source": "boiler", "method": "purchased_heat", "unit": "GJ"}],
+        version=2,
+    )
     svc.report_save_activity_data(report=draft, rows=monthly("steam", YEAR, activity="10"), acting_user=firm_approver)
     second = svc.report_resubmit(report=draft, acting_user=firm_approver)
     diff = report_diff(first, second)
@@ -105,6 +124,15 @@ def test_a_new_version_is_refused_while_a_verifier_holds_the_report(draft, firm_
     svc.report_submit(report=draft, acting_user=firm_approver)
     f.EngagementFactory(firm=firm, year=2025, status=VerificationEngagement.Status.ACCEPTED)
     with pytest.raises(ValidationError):
-        svc.report_save_activity_data(report=draft, rows=[{"stream": "coal", "month": 1, "activity": "1"}],
-                                      acting_user=firm_approver)
+        svc.report_save_activity_data(
+            report=draft, rows=[{"stream": "coal", "month": 1, "activity": "1"}], acting_user=firm_approver
+        )
     assert draft.versions.count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
+def test_versions_are_immutable_in_postgresql_itself(draft, firm_approver):
+    version = svc.report_submit(report=draft, acting_user=firm_approver)
+    with pytest.raises((InternalError, IntegrityError)), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE mrv_reportversion SET total_tco2e = 1")
+    assert ReportVersion.objects.get(pk=version.pk).total_tco2e == version.total_tco2e

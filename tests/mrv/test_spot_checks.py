@@ -135,14 +135,18 @@ def test_adding_by_hand_before_the_draw_is_refused(twelve, regulator):
     assert refused.value.message == sc.NO_SAMPLE_YET % {"market": twelve[0].market, "year": 2025}
 
 
-def test_a_verified_report_waits_for_the_draw_before_review(twelve, regulator):
+def test_a_verified_report_waits_for_the_draw_before_review(twelve, regulator, wired):
     with pytest.raises(TransitionRefused):
         review.report_send_to_review(report=twelve[0], acting_user=regulator)
+    twelve[0].refresh_from_db()
+    assert twelve[0].status == R.VERIFIED
     sc.spot_check_draw(market=twelve[0].market, year=2025, seed=11)
     left = EmissionReport.objects.filter(status=R.VERIFIED).first()
     review.report_send_to_review(report=left, acting_user=regulator)
     left.refresh_from_db()
     assert left.status == R.REGULATOR_REVIEW
+    assert_logged(left, "mrv.emissionreport.send_to_review", regulator, R.VERIFIED, R.REGULATOR_REVIEW)
+    assert_queued("mrv.emissionreport.send_to_review", emissionreport_id=left.pk)
 
 
 @pytest.fixture
@@ -205,3 +209,18 @@ def test_spot_checkers_see_only_the_reports_and_firms_sampled_to_their_body(in_s
     assert access.can_view(spot_checker, in_spot_check) and access.can_view(spot_checker, in_spot_check.firm)
     other = next(r for r in twelve if r.pk not in sampled)
     assert not access.can_view(spot_checker, other) and not access.can_view(spot_checker, other.firm)
+
+
+def test_after_discrepancies_the_verifier_can_send_the_report_on_to_the_firm(in_spot_check, spot_checker, verifier,
+                                                                             body):
+    from mrv.models import Finding, VerificationEngagement
+    from mrv.services import verification as svc
+
+    VerificationEngagement.objects.filter(firm=in_spot_check.firm, year=2025).update(lead_verifier=verifier)
+    sc.spot_check_record_discrepancy(report=in_spot_check, discrepancies="外购电量少报", acting_user=spot_checker)
+    in_spot_check.refresh_from_db()
+    svc.finding_raise(report=in_spot_check, kind=Finding.Kind.MISSTATEMENT, description="外购电量少报 1,200 MWh",
+                      amount_tco2e=Decimal("500"), acting_user=verifier)
+    svc.report_return_to_firm(report=in_spot_check, acting_user=verifier, reason="抽查发现差异")
+    in_spot_check.refresh_from_db()
+    assert in_spot_check.status == R.RETURNED_TO_FIRM

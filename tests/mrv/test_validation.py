@@ -26,8 +26,9 @@ def draft(firm, firm_approver):
     """A Shanghai power firm's 2025 report with output data, and its approved plan with one coal stream."""
     approved_plan(firm, [COAL])
     draft = report(firm)
-    svc.report_save_output_data(report=draft, rows=[{"name": "供电量", "amount": "10000", "unit": "MWh"}],
-                                acting_user=firm_approver)
+    svc.report_save_output_data(
+        report=draft, rows=[{"name": "供电量", "amount": "10000", "unit": "MWh"}], acting_user=firm_approver
+    )
     return draft
 
 
@@ -112,14 +113,22 @@ def test_a_missing_grid_factor_is_an_error(firm, firm_approver):
     GridFactor.objects.all().delete()
     draft = report(firm)
     checked = save(draft, firm_approver, monthly("power", (1,), activity="10"))
-    expected = f"Source stream power, month 1, emission_factor: no grid or heat factor is set for {firm.market} in 2025."
+    expected = (
+        f"Source stream power, month 1, emission_factor: no grid or heat factor is set for {firm.market} in 2025."
+    )
     assert expected in texts(checked.errors)
 
 
 def test_an_impossible_line_is_reported_with_its_stream_month_and_field(draft, firm_approver):
     rows = coal_rows(months=range(2, 13)) + [
-        {"stream": "coal", "month": 1, "activity": "1000", "ncv": "20.908", "oxidation_rate": "120",
-         "oxidation_rate_unit": "%"}
+        {
+            "stream": "coal",
+            "month": 1,
+            "activity": "1000",
+            "ncv": "20.908",
+            "oxidation_rate": "120",
+            "oxidation_rate_unit": "%",
+        }
     ]
     checked = save(draft, firm_approver, rows)
     assert texts(checked.errors) == [
@@ -168,8 +177,9 @@ def test_last_years_determined_emissions_come_before_the_recorded_figure(draft, 
 def test_an_emission_factor_outside_the_plausible_range_is_a_warning(firm, firm_approver):
     approved_plan(firm, [COAL_LAB])
     draft = report(firm)
-    svc.report_save_output_data(report=draft, rows=[{"name": "供电量", "amount": "10000", "unit": "MWh"}],
-                                acting_user=firm_approver)
+    svc.report_save_output_data(
+        report=draft, rows=[{"name": "供电量", "amount": "10000", "unit": "MWh"}], acting_user=firm_approver
+    )
     rows = coal_rows(months=range(2, 13), carbon_content="26.37") + coal_rows(months=(1,), carbon_content="40")
     checked = save(draft, firm_approver, rows)
     # Raw coal default EF: 20.908 GJ/t × 26.37 tC/TJ × 0.94 × 44/12 = 1.9002988 tCO2/t; ± 35 % → 1.2352–2.5654.
@@ -182,8 +192,9 @@ def test_an_emission_factor_outside_the_plausible_range_is_a_warning(firm, firm_
 
 def _peer(firm_name: str, emissions: str, output: str, unit: str = "MWh") -> EmissionReport:
     peer_firm = f.FirmFactory(name=firm_name, sector=f.sector("power"))
-    peer = f.ReportFactory(firm=peer_firm, status=EmissionReport.Status.SUBMITTED,
-                           reported_emissions_tco2e=D(emissions))
+    peer = f.ReportFactory(
+        firm=peer_firm, status=EmissionReport.Status.SUBMITTED, reported_emissions_tco2e=D(emissions)
+    )
     user = f.UserFactory(role="firm_reporter", firm=peer_firm)
     OutputDataRow.objects.create(report=peer, name="供电量", amount=D(output), unit=unit, updated_by=user)
     return peer
@@ -221,8 +232,9 @@ def test_a_warning_must_be_acknowledged_with_a_reason_before_submitting(draft, f
     assert draft.status == "draft" and not draft.versions.exists()
     with pytest.raises(ValidationError):
         svc.report_acknowledge_warning(report=draft, key=warning.key, reason="  ", acting_user=firm_approver)
-    svc.report_acknowledge_warning(report=draft, key=warning.key, reason="新机组投产，负荷上升",
-                                   acting_user=firm_approver)
+    svc.report_acknowledge_warning(
+        report=draft, key=warning.key, reason="新机组投产，负荷上升", acting_user=firm_approver
+    )
     version = svc.report_submit(report=draft, acting_user=firm_approver)
     assert version.data["acknowledgements"][0]["reason"] == "新机组投产，负荷上升"
     assert version.data["warnings"][0]["key"] == warning.key

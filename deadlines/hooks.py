@@ -1,0 +1,51 @@
+"""Where the deadline work meets other parts of the system; each call goes through one function here.
+
+`allocation_for` uses the registry's selector when it exists. The spot-check draw and the
+compliance marking are the verification and registry services; they are called, not re-implemented.
+"""
+
+import datetime
+from decimal import Decimal
+
+from mrv.models import EmissionReport, Firm, Market
+from mrv.transitions import TransitionRefused
+
+#: Quarterly reports whose figures count for the early warning (the firm has handed them in).
+COUNTED_QUARTERLY_STATUSES = [
+    EmissionReport.Status.SUBMITTED,
+    EmissionReport.Status.CO_REVIEW,
+    EmissionReport.Status.ACCEPTED,
+]
+
+
+def report_emissions_tco2e(report: EmissionReport) -> Decimal | None:
+    """A quarterly report's emissions as the firm reported them (set at submission)."""
+    return report.reported_emissions_tco2e
+
+
+def allocation_for(firm: Firm, year: int) -> Decimal | None:
+    """The firm's allocation for the year (tCO2e), or None where the registry has none."""
+    try:
+        from registry.selectors import allocation_for as registry_allocation_for
+    except ImportError:
+        return None
+    return registry_allocation_for(firm, year)
+
+
+def draw_spot_check_sample(*, market: Market, year: int):
+    """The verification workflow's sampling service; None if the sample was drawn before (e.g. by hand)."""
+    from mrv.services.spot_checks import spot_check_draw
+
+    try:
+        return spot_check_draw(market=market, year=year, acting_user=None)
+    except TransitionRefused as refused:
+        if refused.code == "already_drawn":
+            return None
+        raise
+
+
+def mark_non_compliant(*, market: Market, year: int, today: datetime.date) -> list:
+    """The registry's compliance marking for a market's compliance year: the records of the firms short."""
+    from registry.services import compliance_mark_non_compliant
+
+    return list(compliance_mark_non_compliant(market=market, year=year, acting_user=None, today=today) or [])

@@ -1,0 +1,244 @@
+"""Allocation methods as pure functions of Decimal inputs, one per method of the markets' rule packs.
+
+Every function returns an `Allocation`: the whole tonnes (rounded down, so that rounding never
+allocates more than the formula gives), the inputs used and the formula in words, which the
+allocation table shows on each line. Sources: the paper's section 2.1 and table 8.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, Decimal
+
+from django.utils.translation import gettext as _
+
+ONE = Decimal(1)
+
+
+class AllocationInputError(ValueError):
+    """An input the method needs is missing or impossible."""
+
+
+@dataclass(frozen=True)
+class Allocation:
+    tco2e: Decimal
+    formula: str
+    inputs: dict = field(default_factory=dict)
+
+
+def whole_tonnes(value: Decimal) -> Decimal:
+    return value.quantize(ONE, rounding=ROUND_DOWN) if value > 0 else Decimal(0)
+
+
+def _need(**values) -> None:
+    missing = [name for name, value in values.items() if value is None]
+    if missing:
+        raise AllocationInputError(_("Missing input: %(names)s.") % {"names": ", ".join(missing)})
+
+
+def _plain(inputs: dict) -> dict:
+    return {
+        k: (str(v) if isinstance(v, Decimal) else [str(x) for x in v] if isinstance(v, list | tuple) else v)
+        for k, v in inputs.items()
+    }
+
+
+def _result(value: Decimal, formula: str, **inputs) -> Allocation:
+    return Allocation(whole_tonnes(value), formula, _plain(inputs))
+
+
+def grandfathering(history_tco2e: Sequence[Decimal], decline_factor: Decimal | None = None) -> Allocation:
+    """Historical emissions: the average of the base years × an optional decline factor."""
+    if not history_tco2e:
+        raise AllocationInputError(_("Grandfathering needs historical emissions."))
+    factor = decline_factor if decline_factor is not None else ONE
+    average = sum(history_tco2e, Decimal(0)) / len(history_tco2e)
+    return _result(
+        average * factor,
+        "mean(historical emissions) × decline factor",
+        history_tco2e=list(history_tco2e),
+        decline_factor=factor,
+    )
+
+
+def historical_intensity(
+    history_tco2e: Sequence[Decimal],
+    history_output: Sequence[Decimal],
+    decline_factor: Decimal | None,
+    output: Decimal | None,
+) -> Allocation:
+    """Historical emissions per unit of output (pooled over the base years) × decline factor × current output."""
+    _need(output=output)
+    if not history_tco2e or len(history_tco2e) != len(history_output) or not sum(history_output, Decimal(0)):
+        raise AllocationInputError(_("Historical intensity needs emissions and output for the same base years."))
+    factor = decline_factor if decline_factor is not None else ONE
+    intensity = sum(history_tco2e, Decimal(0)) / sum(history_output, Decimal(0))
+    return _result(
+        intensity * factor * output,
+        "Σ historical emissions / Σ historical output × decline factor × output",
+        history_tco2e=list(history_tco2e),
+        history_output=list(history_output),
+        intensity=intensity.quantize(Decimal("0.000001")),
+        decline_factor=factor,
+        output=output,
+    )
+
+
+def three_year_average_intensity(
+    history_tco2e: Sequence[Decimal],
+    history_output: Sequence[Decimal],
+    decline_factor: Decimal | None,
+    output: Decimal | None,
+    peer_benchmark: Decimal | None = None,
+) -> Allocation:
+    """Beijing, Shenzhen, Tianjin: mean of the last three yearly intensities × output.
+
+    The decline factor applies unless the firm's baseline is already at or below its peers' benchmark:
+    such a firm keeps its own intensity as its target.
+    """
+    _need(output=output)
+    if len(history_tco2e) != 3 or len(history_output) != 3 or any(o <= 0 for o in history_output):
+        raise AllocationInputError(_("The three-year baseline needs emissions and output of three years."))
+    baseline = sum((e / o for e, o in zip(history_tco2e, history_output, strict=True)), Decimal(0)) / 3
+    below_peers = peer_benchmark is not None and baseline <= peer_benchmark
+    factor = ONE if below_peers or decline_factor is None else decline_factor
+    return _result(
+        baseline * factor * output,
+        "mean(three yearly intensities) × decline factor × output",
+        history_tco2e=list(history_tco2e),
+        history_output=list(history_output),
+        baseline_intensity=baseline.quantize(Decimal("0.000001")),
+        decline_factor=factor,
+        below_peers=below_peers,
+        output=output,
+    )
+
+
+def benchmark(output: Decimal | None, sector_benchmark: Decimal | None) -> Allocation:
+    """Output × sector benchmark (Fujian; Guangdong's existing firms)."""
+    _need(output=output, benchmark=sector_benchmark)
+    return _result(output * sector_benchmark, "output × benchmark", output=output, benchmark=sector_benchmark)
+
+
+def benchmark_new_project(design_capacity: Decimal | None, sector_benchmark: Decimal | None) -> Allocation:
+    """Guangdong's new projects: design capacity × benchmark."""
+    _need(design_capacity=design_capacity, benchmark=sector_benchmark)
+    return _result(
+        design_capacity * sector_benchmark,
+        "design capacity × benchmark",
+        design_capacity=design_capacity,
+        benchmark=sector_benchmark,
+    )
+
+
+def benchmark_market_adjusted(
+    output: Decimal | None, sector_benchmark: Decimal | None, adjustment_factor: Decimal | None
+) -> Allocation:
+    """Hubei: output × sector benchmark × market adjustment factor."""
+    _need(output=output, benchmark=sector_benchmark, adjustment_factor=adjustment_factor)
+    return _result(
+        output * sector_benchmark * adjustment_factor,
+        "output × benchmark × market adjustment factor",
+        output=output,
+        benchmark=sector_benchmark,
+        adjustment_factor=adjustment_factor,
+    )
+
+
+def shanghai_power(
+    supply_mwh: Decimal | None, sector_benchmark: Decimal | None, correction_factor: Decimal | None
+) -> Allocation:
+    """Unit comprehensive power-supply emission benchmark × annual comprehensive supply × correction factor."""
+    _need(supply=supply_mwh, benchmark=sector_benchmark, correction_factor=correction_factor)
+    return _result(
+        sector_benchmark * supply_mwh * correction_factor,
+        "supply emission benchmark × annual comprehensive supply × correction factor",
+        benchmark=sector_benchmark,
+        supply=supply_mwh,
+        correction_factor=correction_factor,
+    )
+
+
+def shanghai_grid(
+    supply_mwh: Decimal | None, line_loss_benchmark: Decimal | None, emission_factor: Decimal | None
+) -> Allocation:
+    """Line-loss-rate benchmark × annual supply × grid emission factor."""
+    _need(supply=supply_mwh, line_loss_benchmark=line_loss_benchmark, emission_factor=emission_factor)
+    return _result(
+        line_loss_benchmark * supply_mwh * emission_factor,
+        "line-loss benchmark × annual supply × emission factor",
+        line_loss_benchmark=line_loss_benchmark,
+        supply=supply_mwh,
+        emission_factor=emission_factor,
+    )
+
+
+def shanghai_heat(heat_supply_gj: Decimal | None, sector_benchmark: Decimal | None) -> Allocation:
+    """Unit heat-supply emission benchmark × annual heat supply."""
+    _need(heat_supply=heat_supply_gj, benchmark=sector_benchmark)
+    return _result(
+        sector_benchmark * heat_supply_gj,
+        "heat-supply benchmark × annual heat supply",
+        benchmark=sector_benchmark,
+        heat_supply=heat_supply_gj,
+    )
+
+
+def self_declaration(declared_tco2e: Decimal | None, verified_history_tco2e: Sequence[Decimal]) -> Allocation:
+    """Chongqing: the firm's declaration, but never above the mean of its verified emissions."""
+    _need(declared=declared_tco2e)
+    if not verified_history_tco2e:
+        raise AllocationInputError(_("A self-declaration is checked against verified emissions; there are none."))
+    ceiling = sum(verified_history_tco2e, Decimal(0)) / len(verified_history_tco2e)
+    capped = declared_tco2e > ceiling
+    return _result(
+        min(declared_tco2e, ceiling),
+        "min(declared, mean(verified history))",
+        declared=declared_tco2e,
+        verified_history_tco2e=list(verified_history_tco2e),
+        verified_mean=ceiling.quantize(Decimal("0.01")),
+        capped_by_history=capped,
+    )
+
+
+def split_free_and_auction(amount_tco2e: Decimal, free_pct: Decimal) -> tuple[Decimal, Decimal]:
+    """The free share (rounded down) and the rest, sold by auction or at a fixed price."""
+    free = (amount_tco2e * free_pct / 100).quantize(ONE, rounding=ROUND_DOWN)
+    return free, amount_tco2e - free
+
+
+@dataclass(frozen=True)
+class FirmData:
+    """What the registry knows about one firm for one allocation year."""
+
+    output: Decimal | None
+    design_capacity: Decimal | None
+    is_new_entrant: bool
+    declared_tco2e: Decimal | None
+    history_tco2e: Sequence[Decimal]
+    history_output: Sequence[Decimal]
+
+
+def compute(method: str, sector, data: FirmData) -> Allocation:
+    """Dispatch on a `MarketSector.AllocationMethod` value with the sector's parameters."""
+    bm, decline, adjust = sector.benchmark, sector.decline_factor, sector.adjustment_factor
+    if method == "grandfathering":
+        return grandfathering(data.history_tco2e, decline)
+    if method == "historical_intensity":
+        return historical_intensity(data.history_tco2e, data.history_output, decline, data.output)
+    if method == "three_year_average_intensity":
+        return three_year_average_intensity(data.history_tco2e[-3:], data.history_output[-3:], decline, data.output, bm)
+    if method == "benchmark":
+        if data.is_new_entrant:
+            return benchmark_new_project(data.design_capacity, bm)
+        return benchmark(data.output, bm)
+    if method == "benchmark_market_adjusted":
+        return benchmark_market_adjusted(data.output, bm, adjust)
+    if method == "shanghai_power":
+        return shanghai_power(data.output, bm, adjust)
+    if method == "shanghai_grid":
+        return shanghai_grid(data.output, bm, adjust)
+    if method == "shanghai_heat":
+        return shanghai_heat(data.output, bm)
+    if method == "self_declaration":
+        return self_declaration(data.declared_tco2e, data.history_tco2e)
+    raise AllocationInputError(_("Unknown allocation method: %(m)s.") % {"m": method})

@@ -1,0 +1,115 @@
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mrv.models import OFFSET_TYPES
+from registry.models import ALLOWANCE, UNIT_TYPES, Account, AllocationTable
+
+UNKNOWN_ACCOUNT = _("There is no firm holding account %(number)s in this market.")
+
+
+class TransferForm(forms.Form):
+    to_account = forms.CharField(label=_("receiving account number"), max_length=40)
+    unit_type = forms.ChoiceField(label=_("unit"), choices=UNIT_TYPES, initial=ALLOWANCE)
+    vintage = forms.IntegerField(label=_("vintage"), min_value=2000, max_value=2100)
+    project = forms.CharField(label=_("offset project (offsets only)"), max_length=60, required=False)
+    quantity = forms.IntegerField(label=_("quantity (t)"), min_value=1)
+    price_cny_per_t = forms.DecimalField(
+        label=_("price (CNY/t)"), max_digits=10, decimal_places=2, min_value=0, required=False
+    )
+    trade_date = forms.DateField(label=_("trade date"), initial=timezone.localdate, required=False)
+
+    def __init__(self, *args, from_account: Account, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.from_account = from_account
+
+    def clean_to_account(self) -> Account:
+        number = self.cleaned_data["to_account"].strip()
+        account = Account.objects.filter(
+            number=number, market_id=self.from_account.market_id, kind=Account.Kind.HOLDING
+        ).first()
+        if account is None:
+            raise forms.ValidationError(UNKNOWN_ACCOUNT % {"number": number})
+        return account
+
+
+class SurrenderForm(forms.Form):
+    """One quantity field per unit the account holds (allowances of the year or earlier, offsets)."""
+
+    def __init__(self, *args, holdings: list[dict], year: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.units = {}
+        for row in holdings:
+            if row["quantity"] <= 0 or row["vintage"] > year:
+                continue
+            name = f"u_{row['unit_type']}_{row['vintage']}_{row['project']}".replace(" ", "_")
+            label = f"{row['unit_type']} {row['vintage']} {row['project']}".strip()
+            self.fields[name] = forms.IntegerField(
+                label=label,
+                min_value=0,
+                max_value=int(row["quantity"]),
+                required=False,
+                help_text=_("held: %(q)s t") % {"q": row["quantity"]},
+            )
+            self.units[name] = row
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(cleaned.get(name) for name in self.units):
+            raise forms.ValidationError(_("Enter at least one quantity to surrender."))
+        return cleaned
+
+    def split(self) -> tuple[dict[int, Decimal], dict]:
+        from registry.ledger import Unit
+
+        allowances, offsets = {}, {}
+        for name, row in self.units.items():
+            quantity = self.cleaned_data.get(name)
+            if not quantity:
+                continue
+            if row["unit_type"] == ALLOWANCE:
+                allowances[row["vintage"]] = Decimal(quantity)
+            else:
+                offsets[Unit(row["unit_type"], row["vintage"], row["project"])] = Decimal(quantity)
+        return allowances, offsets
+
+
+class ComputeTableForm(forms.Form):
+    year = forms.IntegerField(label=_("vintage year"), min_value=2013, max_value=2100)
+    kind = forms.ChoiceField(label=_("kind"), choices=AllocationTable.Kind.choices)
+
+
+class DecisionForm(forms.Form):
+    decision_text = forms.CharField(
+        label=_("enforcement decision"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+
+class TradeImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV of settled trades"),
+        help_text=_("Columns: trade_id, trade_date, seller_account, buyer_account, vintage, quantity, price_cny_per_t"),
+    )
+
+
+class OffsetCreditForm(forms.Form):
+    """Offset credits entering a firm's account (e.g. CCER moved in from the national registry)."""
+
+    account = forms.CharField(label=_("firm holding account number"), max_length=40)
+    offset_type = forms.ChoiceField(label=_("offset type"), choices=OFFSET_TYPES)
+    project = forms.CharField(label=_("project"), max_length=60)
+    vintage = forms.IntegerField(label=_("vintage"), min_value=2005, max_value=2100)
+    quantity = forms.IntegerField(label=_("quantity (t)"), min_value=1)
+
+    def __init__(self, *args, market, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.market = market
+
+    def clean_account(self) -> Account:
+        number = self.cleaned_data["account"].strip()
+        account = Account.objects.filter(number=number, market=self.market, kind=Account.Kind.HOLDING).first()
+        if account is None:
+            raise forms.ValidationError(UNKNOWN_ACCOUNT % {"number": number})
+        return account

@@ -1,0 +1,358 @@
+"""Reads: holdings, compliance status, allocation and the statistics the regulator needs."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, Decimal
+
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mrv.models import EmissionReport, Firm, Market
+from registry.models import ALLOWANCE, Account, AllocationLine, AllocationTable, ComplianceRecord, Entry, MarketCap
+from registry.models import Transaction as Tx
+
+DETERMINED = (EmissionReport.Status.DETERMINED, EmissionReport.Status.CLOSED)
+ZERO = Decimal(0)
+
+
+def holdings(account: Account) -> list[dict]:
+    """Non-zero holdings by unit, vintage and project."""
+    rows = (
+        Entry.objects.filter(account=account)
+        .values("unit_type", "vintage", "project")
+        .annotate(quantity=Sum("quantity"))
+        .order_by("unit_type", "vintage", "project")
+    )
+    return [r for r in rows if r["quantity"]]
+
+
+def account_balances(accounts) -> dict[int, Decimal]:
+    """Total units (all kinds) per account, in one query."""
+    rows = Entry.objects.filter(account__in=accounts).values("account").annotate(q=Sum("quantity"))
+    return {r["account"]: r["q"] for r in rows}
+
+
+def issued_total(market: Market, vintage: int) -> Decimal:
+    """Allowances of a vintage that have left the issuance account (net)."""
+    total = Entry.objects.filter(
+        account__market=market, account__kind=Account.Kind.ISSUANCE, unit_type=ALLOWANCE, vintage=vintage
+    ).aggregate(q=Sum("quantity"))["q"]
+    return -(total or ZERO)
+
+
+def cap_for(market: Market, year: int) -> MarketCap | None:
+    return MarketCap.objects.filter(market=market, year=year).first()
+
+
+def allocation_for(firm: Firm, year: int) -> Decimal | None:
+    """The firm's allocation of a vintage from approved or issued tables (free + auctioned); None if none."""
+    lines = AllocationLine.objects.filter(
+        firm=firm,
+        table__year=year,
+        table__status__in=[AllocationTable.Status.APPROVED, AllocationTable.Status.ISSUED],
+    )
+    totals = lines.aggregate(free=Sum("free_tco2e"), auction=Sum("auction_tco2e"))
+    if totals["free"] is None:
+        return None
+    return totals["free"] + totals["auction"]
+
+
+# --- Compliance --------------------------------------------------------------------------------
+
+
+class Status:
+    NO_OBLIGATION = "no_obligation"
+    OUTSTANDING = "outstanding"
+    COMPLIANT = "compliant"
+    NON_COMPLIANT = "non_compliant"
+
+    LABELS = {
+        NO_OBLIGATION: _("no obligation yet"),
+        OUTSTANDING: _("outstanding"),
+        COMPLIANT: _("compliant"),
+        NON_COMPLIANT: _("non-compliant"),
+    }
+
+
+@dataclass
+class ComplianceStatus:
+    firm_id: int
+    year: int
+    status: str
+    obligation_tco2e: Decimal | None
+    allowances_tco2e: Decimal = ZERO
+    offsets_tco2e: Decimal = ZERO
+    offset_cap_tco2e: Decimal = ZERO
+    carried_in_tco2e: Decimal = ZERO
+    shortfall_tco2e: Decimal = ZERO
+    deadline: datetime.date | None = None
+    marked: bool = False
+    late: bool = False
+    by_year: dict = field(default_factory=dict)
+
+    @property
+    def label(self):
+        return Status.LABELS[self.status]
+
+    @property
+    def remaining_tco2e(self) -> Decimal:
+        return self.shortfall_tco2e
+
+    @property
+    def offset_headroom_tco2e(self) -> Decimal:
+        return max(ZERO, self.offset_cap_tco2e - self.offsets_tco2e)
+
+
+def offset_cap(obligation_tco2e: Decimal | None, offset_cap_pct: Decimal) -> Decimal:
+    if not obligation_tco2e:
+        return ZERO
+    return (obligation_tco2e * offset_cap_pct / 100).quantize(Decimal(1), rounding=ROUND_DOWN)
+
+
+def compliance_deadline(market: Market, year: int) -> datetime.date | None:
+    pack = market.rule_pack_for(year)
+    rule = pack.deadlines.filter(kind="compliance").first()
+    if rule is None:
+        return None
+    extension = pack.first_year_extension_days if year == market.first_compliance_year else 0
+    return rule.due_date(year, extension)
+
+
+def _obligations(firms_q: Q, year: int) -> dict[int, dict[int, Decimal]]:
+    rows = EmissionReport.objects.filter(
+        firms_q,
+        period=EmissionReport.Period.ANNUAL,
+        status__in=DETERMINED,
+        year__lte=year,
+        determined_emissions_tco2e__isnull=False,
+    ).values_list("firm_id", "year", "determined_emissions_tco2e")
+    result: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for firm_id, y, tco2e in rows:
+        result[firm_id][y] = tco2e
+    return result
+
+
+def _surrendered(firm_ids_q: Q, year: int) -> dict[int, dict[int, dict[str, Decimal]]]:
+    """Net units in retirement per firm, compliance year and kind (allowance / offset); reversals net out."""
+    rows = (
+        Entry.objects.filter(
+            firm_ids_q,
+            account__kind=Account.Kind.RETIREMENT,
+            transaction__compliance_year__lte=year,
+            transaction__kind__in=[Tx.Kind.SURRENDER, Tx.Kind.REVERSAL],
+        )
+        .values("transaction__firm_id", "transaction__compliance_year", "unit_type")
+        .annotate(q=Sum("quantity"))
+    )
+    result: dict = defaultdict(lambda: defaultdict(lambda: {"allowances": ZERO, "offsets": ZERO}))
+    for r in rows:
+        kind = "allowances" if r["unit_type"] == ALLOWANCE else "offsets"
+        result[r["transaction__firm_id"]][r["transaction__compliance_year"]][kind] += r["q"]
+    return result
+
+
+def _status_for(firm_id, year, obligations, surrendered, offset_pct, deadline, today, marked) -> ComplianceStatus:
+    """Cumulative: what was counted in earlier years beyond their obligations carries forward."""
+    balance = ZERO
+    by_year = {}
+    years = sorted(set(obligations) | set(surrendered) | {year})
+    for y in years:
+        if y > year:
+            break
+        owed = obligations.get(y)
+        got = surrendered.get(y, {"allowances": ZERO, "offsets": ZERO})
+        counted = got["allowances"] + min(got["offsets"], offset_cap(owed, offset_pct))
+        carried = balance
+        balance += counted - (owed or ZERO)
+        by_year[y] = {"obligation": owed, **got, "counted": counted, "carried_in": carried, "balance": balance}
+    current = by_year[year]
+    owed = current["obligation"]
+    result = ComplianceStatus(
+        firm_id=firm_id,
+        year=year,
+        status=Status.NO_OBLIGATION,
+        obligation_tco2e=owed,
+        allowances_tco2e=current["allowances"],
+        offsets_tco2e=current["offsets"],
+        offset_cap_tco2e=offset_cap(owed, offset_pct),
+        carried_in_tco2e=current["carried_in"],
+        deadline=deadline,
+        marked=marked,
+        by_year=by_year,
+    )
+    if owed is None:
+        return result
+    result.shortfall_tco2e = max(ZERO, -balance)
+    past_deadline = deadline is not None and today > deadline
+    if balance >= 0:
+        result.status = Status.COMPLIANT
+        result.late = marked
+    elif past_deadline or marked:
+        result.status = Status.NON_COMPLIANT
+    else:
+        result.status = Status.OUTSTANDING
+    return result
+
+
+def compliance_statuses(
+    market: Market, year: int, *, firms=None, today: datetime.date | None = None
+) -> list[ComplianceStatus]:
+    """Status of every firm of the market (or of `firms`) for a year, in a fixed number of queries."""
+    today = today or timezone.localdate()
+    firm_qs = firms if firms is not None else Firm.objects.filter(market=market)
+    firm_ids = list(firm_qs.values_list("pk", flat=True))
+    offset_pct = market.rule_pack_for(year).offset_cap_pct
+    deadline = compliance_deadline(market, year)
+    obligations = _obligations(Q(firm_id__in=firm_ids), year)
+    surrendered = _surrendered(Q(transaction__firm_id__in=firm_ids), year)
+    marked = set(ComplianceRecord.objects.filter(firm_id__in=firm_ids, year=year).values_list("firm_id", flat=True))
+    return [
+        _status_for(
+            fid, year, obligations.get(fid, {}), surrendered.get(fid, {}), offset_pct, deadline, today, fid in marked
+        )
+        for fid in firm_ids
+    ]
+
+
+def compliance_status(firm: Firm, year: int, *, today: datetime.date | None = None) -> ComplianceStatus:
+    """One firm's status for a compliance year (cumulative across years)."""
+    return compliance_statuses(firm.market, year, firms=Firm.objects.filter(pk=firm.pk), today=today)[0]
+
+
+# --- Statistics --------------------------------------------------------------------------------
+
+
+@dataclass
+class MarketStatistics:
+    market: Market
+    year: int
+    obliged_firms: int
+    compliant_firms: int
+    cap_tco2e: Decimal | None
+    allocated_tco2e: Decimal
+    issued_tco2e: Decimal
+    surrendered_tco2e: Decimal
+    offsets_tco2e: Decimal
+    traded_tco2e: Decimal
+
+    @property
+    def compliance_rate_pct(self) -> Decimal | None:
+        if not self.obliged_firms:
+            return None
+        return (Decimal(self.compliant_firms) * 100 / self.obliged_firms).quantize(Decimal("0.1"))
+
+    @property
+    def offsets_share_pct(self) -> Decimal | None:
+        if not self.surrendered_tco2e:
+            return None
+        return (self.offsets_tco2e * 100 / self.surrendered_tco2e).quantize(Decimal("0.01"))
+
+    @property
+    def trading_rate_pct(self) -> Decimal | None:
+        if not self.cap_tco2e:
+            return None
+        return (self.traded_tco2e * 100 / self.cap_tco2e).quantize(Decimal("0.01"))
+
+    def rows(self) -> list[tuple[str, object]]:
+        return [
+            (str(_("market")), self.market.code),
+            (str(_("year")), self.year),
+            (str(_("obliged firms")), self.obliged_firms),
+            (str(_("compliant firms")), self.compliant_firms),
+            (str(_("compliance rate (%)")), self.compliance_rate_pct),
+            (str(_("cap (tCO2e)")), self.cap_tco2e),
+            (str(_("allocated (tCO2e)")), self.allocated_tco2e),
+            (str(_("issued (tCO2e)")), self.issued_tco2e),
+            (str(_("surrendered (t)")), self.surrendered_tco2e),
+            (str(_("offsets surrendered (t)")), self.offsets_tco2e),
+            (str(_("offsets share (%)")), self.offsets_share_pct),
+            (str(_("traded volume (t)")), self.traded_tco2e),
+            (str(_("trading rate (%)")), self.trading_rate_pct),
+        ]
+
+
+def _sum(qs, name="quantity") -> Decimal:
+    return qs.aggregate(q=Sum(name))["q"] or ZERO
+
+
+def traded_volume(market: Market, year: int) -> Decimal:
+    """Units moved between firms in trades and transfers dated in the year, net of their reversals."""
+    trades = Entry.objects.filter(
+        account__market=market,
+        account__kind=Account.Kind.HOLDING,
+        quantity__gt=0,
+        transaction__kind__in=[Tx.Kind.TRADE, Tx.Kind.TRANSFER],
+        transaction__trade_date__year=year,
+    )
+    reversed_ = Entry.objects.filter(
+        account__market=market,
+        account__kind=Account.Kind.HOLDING,
+        quantity__lt=0,
+        transaction__kind=Tx.Kind.REVERSAL,
+        transaction__reverses__kind__in=[Tx.Kind.TRADE, Tx.Kind.TRANSFER],
+        transaction__reverses__trade_date__year=year,
+    )
+    return _sum(trades) + _sum(reversed_)
+
+
+def market_statistics(market: Market, year: int, *, today: datetime.date | None = None) -> MarketStatistics:
+    statuses = [s for s in compliance_statuses(market, year, today=today) if s.obligation_tco2e is not None]
+    cap = cap_for(market, year)
+    allocated = AllocationLine.objects.filter(
+        table__market=market,
+        table__year=year,
+        table__status__in=[AllocationTable.Status.APPROVED, AllocationTable.Status.ISSUED],
+    )
+    retired = Entry.objects.filter(
+        account__market=market,
+        account__kind=Account.Kind.RETIREMENT,
+        transaction__compliance_year=year,
+        transaction__kind__in=[Tx.Kind.SURRENDER, Tx.Kind.REVERSAL],
+    )
+    return MarketStatistics(
+        market=market,
+        year=year,
+        obliged_firms=len(statuses),
+        compliant_firms=sum(1 for s in statuses if s.status == Status.COMPLIANT),
+        cap_tco2e=cap.cap_tco2e if cap else None,
+        allocated_tco2e=_sum(allocated, "free_tco2e") + _sum(allocated, "auction_tco2e"),
+        issued_tco2e=issued_total(market, year),
+        surrendered_tco2e=_sum(retired),
+        offsets_tco2e=_sum(retired.exclude(unit_type=ALLOWANCE)),
+        traded_tco2e=traded_volume(market, year),
+    )
+
+
+def unit_totals(market: Market) -> dict[tuple[str, int, str], Decimal]:
+    """Per unit, the sum over all accounts of the market: zero for every unit when the ledger balances."""
+    rows = (
+        Entry.objects.filter(account__market=market)
+        .values("unit_type", "vintage", "project")
+        .annotate(q=Sum("quantity"))
+    )
+    return {(r["unit_type"], r["vintage"], r["project"]): r["q"] for r in rows}
+
+
+@dataclass
+class ComplianceRate:
+    year: int
+    obliged_firms: int
+    compliant_firms: int
+
+    @property
+    def rate_pct(self) -> Decimal | None:
+        if not self.obliged_firms:
+            return None
+        return (Decimal(self.compliant_firms) * 100 / self.obliged_firms).quantize(Decimal("0.1"))
+
+
+def compliance_rates(market: Market, years: list[int], *, today: datetime.date | None = None) -> list[ComplianceRate]:
+    """Obliged and compliant firms per year (the paper's tables 4 and 5, computed instead of copied)."""
+    rates = []
+    for year in years:
+        obliged = [s for s in compliance_statuses(market, year, today=today) if s.obligation_tco2e is not None]
+        compliant = sum(1 for s in obliged if s.status == Status.COMPLIANT)
+        rates.append(ComplianceRate(year, len(obliged), compliant))
+    return rates

@@ -1,0 +1,39 @@
+"""Two beat processes (or a retried task) scanning at the same moment still send each reminder once."""
+
+import datetime
+import threading
+
+import pytest
+from django.db import connection
+
+from deadlines.models import Notification, Reminder
+from deadlines.services import reminders_send_due
+from mrv.models import User
+from tests import factories as f
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL (SQLite locks the file)"
+)
+def test_two_scans_at_once_send_each_reminder_once(shanghai):
+    users = [f.UserFactory(role=User.Role.FIRM_REPORTER, firm=f.FirmFactory(market=shanghai)) for _ in range(20)]
+    start, results = threading.Barrier(2), []
+
+    def scan():
+        start.wait()
+        try:
+            results.append(reminders_send_due(today=datetime.date(2026, 3, 24)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=scan) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    # 20 firms: the 2025 report (7 days), plan for 2026 (overdue and escalated) → 3 rows each, once in all.
+    assert sum(results) == Reminder.objects.count() == 60
+    for user in users:
+        kinds = sorted(Notification.objects.filter(recipient=user).values_list("kind", flat=True))
+        assert kinds == ["deadline_overdue", "deadline_reminder"]
