@@ -62,9 +62,14 @@ def t(language: str, message, **params) -> str:
 class Browser:
     """One signed-in browser context per user, in the language of the run."""
 
-    def __init__(self, chromium, base_url: str, language: str):
+    def __init__(self, chromium, base_url: str, language: str, shots_dir=None):
         self.chromium, self.base_url, self.language = chromium, base_url, language
+        self.shots_dir = shots_dir  # tests/e2e/screenshots.py sets it; the test takes none
         self.contexts = []
+
+    def shot(self, page, name: str) -> None:
+        if self.shots_dir is not None:
+            page.screenshot(path=str(self.shots_dir / f"{name}-{self.language}.png"))
 
     def login(self, username: str):
         context = self.chromium.new_context(
@@ -135,8 +140,14 @@ def filled(template: bytes, **cells) -> bytes:
 @pytest.mark.parametrize("language", list(LANGUAGES))
 def test_the_whole_cycle_in_the_browser(chromium, live_server, shanghai, language, tmp_path):
     started = time.monotonic()
+    draft = walk_the_cycle(Browser(chromium, live_server.url, language), shanghai, language, tmp_path)
+    assert draft.status == EmissionReport.Status.DETERMINED
+    assert draft.determined_emissions_tco2e == Decimal("500")
+    assert time.monotonic() - started < 120
+
+
+def walk_the_cycle(browser, shanghai, language, tmp_path) -> EmissionReport:
     draft, engagement, body, people = world(shanghai)
-    browser = Browser(chromium, live_server.url, language)
     try:
         _firm_reports(browser, draft, language, tmp_path)
         _regulator_assigns(browser, engagement, body, language)
@@ -148,9 +159,7 @@ def test_the_whole_cycle_in_the_browser(chromium, live_server, shanghai, languag
     finally:
         browser.close()
     draft.refresh_from_db()
-    assert draft.status == EmissionReport.Status.DETERMINED
-    assert draft.determined_emissions_tco2e == Decimal("500")
-    assert time.monotonic() - started < 120
+    return draft
 
 
 def _firm_reports(browser, draft, language, tmp_path):
@@ -166,6 +175,7 @@ def _firm_reports(browser, draft, language, tmp_path):
     with translation.override(language):
         field = str(HEADINGS["activity"])
     assert t(language, NEGATIVE, row=7, column="E", field=field) in page.content()
+    browser.shot(page, "01-firm-upload-error")
     good = tmp_path / "good.xlsx"
     good.write_bytes(filled(template))
     page.set_input_files("form[action$='/upload/'] input[type=file]", str(good))
@@ -176,6 +186,7 @@ def _firm_reports(browser, draft, language, tmp_path):
     post(page, "/warnings/")
     approver = browser.login("approver")
     approver.goto(reverse("ui:report_data", args=[draft.pk]))
+    browser.shot(approver, "02-firm-submit")
     post(approver, "/submit/")
     draft.refresh_from_db()
     assert draft.status == EmissionReport.Status.SUBMITTED and draft.reported_emissions_tco2e == Decimal("500")
@@ -185,8 +196,10 @@ def _regulator_assigns(browser, engagement, body, language):
     page = browser.login("officer")
     page.goto(reverse("ui:market_overview"))
     assert t(language, "Engagements awaiting assignment or acceptance") in page.content()
+    browser.shot(page, "03-regulator-market-overview")
     page.click(f"a[href$='{reverse('ui:engagement_detail', args=[engagement.pk])}']")
     assert t(language, "eligible") in page.content()
+    browser.shot(page, "04-regulator-assignment")
     with page.expect_navigation():
         page.click(f"form[action$='/assign/']:has(input[value='{body.pk}']) button")
     assert t(language, "The verification body is assigned.") in page.content()
@@ -213,6 +226,7 @@ def _verifier_accepts_and_raises(browser, engagement, draft, people, language):
     page.fill("#id_description", "三月份台账缺少签字")
     post(page, "/findings/")
     assert t(language, "The finding is raised.") in page.content()
+    browser.shot(page, "05-verifier-findings")
     post(page, "/return-to-firm/")
     draft.refresh_from_db()
     assert draft.status == EmissionReport.Status.RETURNED_TO_FIRM
@@ -240,6 +254,7 @@ def _verifier_closes_and_signs(browser, draft, language):
     assert t(language, "The finding is closed.") in page.content()
     page.goto(reverse("ui:report_sign_off", args=[draft.pk]))
     assert t(language, "Materiality") in page.content()
+    browser.shot(page, "06-verifier-sign-off")
     page.select_option("#id_outcome", "satisfactory")
     page.fill("#id_verified_emissions_tco2e", "500")
     with page.expect_navigation():
@@ -257,6 +272,7 @@ def _spot_check(browser, draft, language):
     with page.expect_navigation():
         page.click("main form button[type=submit]")
     assert t(language, "The sample is drawn with seed %(seed)s.", seed=20251125) in page.content()
+    browser.shot(page, "07-regulator-spot-check-draw")
     draft.refresh_from_db()
     if draft.status != EmissionReport.Status.SPOT_CHECK:
         page.goto(reverse("ui:report_review", args=[draft.pk]))
@@ -277,6 +293,7 @@ def _determination(browser, draft, language):
     assert t(language, "The verified figure is proposed; a regulator head must approve it.") in page.content()
     head = browser.login("head")
     head.goto(reverse("ui:report_review", args=[draft.pk]))
+    browser.shot(head, "08-head-four-eyes-approval")
     post(head, "/review/decide/", "button[value=approve]")
     assert t(language, "The determination is approved.") in head.content()
     head.goto(reverse("ui:report_detail", args=[draft.pk]))

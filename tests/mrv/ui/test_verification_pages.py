@@ -359,3 +359,35 @@ def test_spot_check_replay_matches_the_seed_shown(verifier, verifying, regulator
     assert sample.seed == 7 and spot_checks.spot_check_replay(sample) == list(
         sample.items.filter(added_by_hand=False).values_list("report_id", flat=True)
     )
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_engagement_export_holds_only_the_users_rows(client, regulator, other_regulator, assigned, fmt):
+    client.force_login(regulator)
+    response = client.get(reverse("ui:engagement_list"), {"export": fmt})
+    assert response.status_code == 200 and response["Content-Disposition"].endswith(f'.{fmt}"')
+    if fmt == "csv":
+        assert assigned.firm.name in response.content.decode("utf-8-sig")
+    client.force_login(other_regulator)
+    other = client.get(reverse("ui:engagement_list"), {"export": "csv"}).content.decode("utf-8-sig")
+    assert assigned.firm.name not in other and len(other.strip().splitlines()) == 1  # the heading only
+
+
+def test_home_links_the_lead_verifier_to_the_engagement_and_the_spot_checker_to_the_sample(
+    client, verifier, assigned, spot_checker, spot_body, shanghai
+):
+    client.force_login(verifier)
+    assert reverse("ui:engagement_detail", args=[assigned.pk]) in client.get(reverse("home")).content.decode()
+    sample = SpotCheckSample.objects.create(market=shanghai, year=2025, seed=1, rate_pct=Decimal("5"))
+    report = f.ReportFactory(firm=assigned.firm, status=Status.SPOT_CHECK)
+    sample.items.create(report=report, risk_weight=1, body=spot_body)
+    client.force_login(spot_checker)
+    assert reverse("ui:report_verification", args=[report.pk]) in client.get(reverse("home")).content.decode()
+
+
+def test_the_timeline_names_verification_actions_in_chinese(client, verifier, verifying):
+    svc.finding_raise(report=verifying, kind="improvement", description="建议", acting_user=verifier)
+    client.force_login(verifier)
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(reverse("ui:engagement_detail", args=[svc.rules.engagement_of(verifying).pk])).content.decode()
+    assert "已接受" in page  # "accepted" in the engagement's timeline
