@@ -46,3 +46,18 @@ def _live_server_media_url():
     settings.MEDIA_URL = "/__e2e_no_media__/"
     yield
     settings.MEDIA_URL = before
+
+
+@pytest.fixture
+def shanghai(transactional_db):
+    """Shanghai, with the reference data the migrations load put back if an earlier transactional test's
+    flush removed it (a reused test database is serialised after such a flush)."""
+    from django.apps import apps
+
+    from mrv import grid_factor_data, reference_data
+    from mrv.models import Market
+
+    if not Market.objects.filter(code="shanghai").exists():
+        reference_data.load(apps)
+        grid_factor_data.load(apps)
+    return Market.objects.get(code="shanghai")

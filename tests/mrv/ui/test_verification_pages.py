@@ -295,7 +295,7 @@ def test_actions_not_theirs_are_403_on_a_visible_report(client, request, verifyi
 
 
 @pytest.mark.parametrize("persona", ["firm_user", "verifier", "spot_checker"])
-def test_only_regulators_see_the_market_overview_and_the_draw(client, request, persona):
+def test_only_regulators_see_the_market_overview_and_the_draw(client, db, request, persona):
     client.force_login(request.getfixturevalue(persona))
     assert client.get(reverse("ui:market_overview")).status_code == 403
     assert client.get(reverse("ui:spot_check_draw")).status_code == 403
