@@ -43,6 +43,7 @@ messages: install
 bench: install
 	for f in bench/*.py; do $(TEST_ENV) $(BIN)/python $$f || exit 1; done
 
-# Screenshots of the main pages in both languages (docs/screenshots/, referenced from README.md).
+# Screenshots of the main pages in both languages (docs/screenshots/, referenced from README.md);
+# Chinese text needs a CJK font: apt-get install fonts-wqy-microhei.
 screenshots: install
 	$(TEST_ENV) $(BIN)/python -m pytest -q -p no:randomly tests/e2e/screenshots.py
