@@ -38,17 +38,17 @@ class Deadline:
 
 
 class RulePackCache:
-    """Rule packs with their deadlines, loaded once per (market, year) for a scan."""
+    """Each market's rule packs with their deadlines, loaded once (two queries a market) for a scan or page."""
 
     def __init__(self):
-        self._packs: dict[tuple[int, int], RulePack | None] = {}
+        self._packs: dict[int, list[RulePack]] = {}
 
     def get(self, market: Market, year: int) -> RulePack | None:
-        key = (market.pk, year)
-        if key not in self._packs:
-            pack = market.rule_packs.filter(valid_from_year__lte=year).order_by("-valid_from_year")
-            self._packs[key] = pack.prefetch_related("deadlines").first()
-        return self._packs[key]
+        """The pack in force for the year: the latest one valid from or before it (as `Market.rule_pack_for`)."""
+        if market.pk not in self._packs:
+            packs = RulePack.objects.filter(market=market).order_by("-valid_from_year").prefetch_related("deadlines")
+            self._packs[market.pk] = list(packs)
+        return next((p for p in self._packs[market.pk] if p.valid_from_year <= year), None)
 
 
 def first_year_extension_days(pack: RulePack, market: Market, year: int) -> int:

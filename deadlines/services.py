@@ -554,11 +554,15 @@ def spot_checks_draw_due(*, today: datetime.date, market_id: int | None = None) 
         with transaction.atomic():
             if not _once(DueWorkDone.Job.SPOT_CHECK_DRAW, market, year):
                 continue
-            if hooks.draw_spot_check_sample(market=market, year=year) is None:
+            sample = hooks.draw_spot_check_sample(market=market, year=year)
+            if sample is None:
                 continue  # drawn before by hand: recorded as done, the bodies were told then
-            bodies = VerificationBody.objects.filter(
+            items = getattr(sample, "items", None)
+            drawn_bodies = set(items.exclude(body=None).values_list("body_id", flat=True)) if items else set()
+            registered = VerificationBody.objects.filter(
                 kind=VerificationBody.Kind.SPOT_CHECK, registrations__market=market
             ).values("pk")
+            bodies = drawn_bodies or registered
             checkers = User.objects.filter(is_active=True, role=User.Role.SPOT_CHECKER, body__in=bodies)
             notify(checkers, Notification.Kind.SPOT_CHECK_DRAWN, {**_market_params(market), "year": year})
             drawn += 1

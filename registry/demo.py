@@ -1,6 +1,8 @@
-"""Demo registry data (a step of `mrv.demo.STEPS`): caps, an issued allocation, trades, offsets and a surrender.
+"""Demo registry data (a step of `mrv.demo.STEPS`, after the verification demo that determines 2024 emissions).
 
-Idempotent: tables, transactions and proposals are found by their natural keys or idempotency keys.
+Caps, an issued 2024 allocation for Shanghai, settled trades, CCER credits, surrenders (one firm short),
+the non-compliance finding and a proposed penalty, and a transfer waiting for its second approver.
+Idempotent: tables, transactions and proposals are found by natural keys or idempotency keys.
 Benchmarks and factors set here are illustrative demo values, not official figures.
 """
 
@@ -8,22 +10,23 @@ import datetime
 from decimal import Decimal
 
 from mrv.models import Firm, Market, MarketSector, User
-from registry import services
+from registry import selectors, services
 from registry.ledger import Unit, holding_account
 from registry.models import ALLOWANCE, AllocationTable, MarketCap, ProductionRecord, TransferProposal
 
 D = Decimal
-DEMO_YEAR = 2025
+DEMO_YEAR = 2024
 DEMO_NOTE = "Demo figure (the 2020 cap of table 6 reused for the demo year)."
 
 
 def _caps() -> None:
     for cap in MarketCap.objects.filter(year=2020):
-        MarketCap.objects.get_or_create(
-            market=cap.market,
-            year=DEMO_YEAR,
-            defaults={"cap_tco2e": cap.cap_tco2e, "reserve_tco2e": cap.reserve_tco2e, "note": DEMO_NOTE},
-        )
+        for year in (DEMO_YEAR, DEMO_YEAR + 1):
+            MarketCap.objects.get_or_create(
+                market=cap.market,
+                year=year,
+                defaults={"cap_tco2e": cap.cap_tco2e, "reserve_tco2e": cap.reserve_tco2e, "note": DEMO_NOTE},
+            )
 
 
 def _shanghai_inputs(power: Firm, steel: Firm) -> None:
@@ -35,7 +38,7 @@ def _shanghai_inputs(power: Firm, steel: Firm) -> None:
         decline_factor=D("0.98")
     )
     ProductionRecord.objects.get_or_create(firm=power, year=DEMO_YEAR - 1, defaults={"output": D(1040000)})
-    for year, output in ((2022, 1000000), (2023, 980000), (2024, 990000)):
+    for year, output in ((2022, 1000000), (2023, 980000)):
         ProductionRecord.objects.get_or_create(firm=steel, year=year, defaults={"output": D(output)})
 
 
@@ -59,7 +62,8 @@ def seed_registry() -> None:
     steel = Firm.objects.get(users__username="sh2_reporter")
     _shanghai_inputs(power, steel)
     _issued_table(shanghai)
-    seller, buyer = holding_account(power), holding_account(steel)
+    officer = User.objects.get(username="sh_officer")
+    seller, buyer = holding_account(steel), holding_account(power)
     unit = Unit(ALLOWANCE, DEMO_YEAR)
     for i, (qty, price, day) in enumerate([(20000, "52.30", 3), (15000, "53.10", 17), (8000, "51.75", 28)], start=1):
         services.units_transfer(
@@ -72,22 +76,49 @@ def seed_registry() -> None:
             price_cny_per_t=D(price),
             trade_date=datetime.date(DEMO_YEAR, 5, day),
         )
+    services.allowances_sell(
+        firm=power,
+        vintage=DEMO_YEAR,
+        quantity=10000,
+        price_cny_per_t=D("48.00"),
+        idempotency_key="demo:auction:1",
+        acting_user=officer,
+    )
+    ccer = Unit("CCER", DEMO_YEAR - 1, "CCER-SH-001")
     services.offsets_issue(
         firm=power,
-        offset_type="CCER",
-        project="CCER-SH-001",
-        vintage=DEMO_YEAR - 1,
+        offset_type=ccer.unit_type,
+        project=ccer.project,
+        vintage=ccer.vintage,
         quantity=20000,
         idempotency_key="demo:ccer:1",
-    )
-    services.units_surrender(
-        firm=steel, year=DEMO_YEAR, allowances={DEMO_YEAR: 100000}, idempotency_key="demo:surrender:steel"
+        acting_user=officer,
     )
     reporter = User.objects.get(username="sh_reporter")
-    if not TransferProposal.objects.filter(from_account=seller).exists():
+    if selectors.compliance_status(power, DEMO_YEAR).obligation_tco2e is not None:
+        # 575,000 allowances + 20,000 CCER against the determined emissions: a few thousand tonnes short
+        services.units_surrender(
+            firm=power,
+            year=DEMO_YEAR,
+            allowances={DEMO_YEAR: 575000},
+            offsets={ccer: 20000},
+            idempotency_key="demo:surrender:power",
+            acting_user=reporter,
+        )
+        services.compliance_mark_non_compliant(market=shanghai, year=DEMO_YEAR, acting_user=officer)
+        if selectors.compliance_status(power, DEMO_YEAR).shortfall_tco2e > 0:
+            services.penalty_propose(firm=power, year=DEMO_YEAR, acting_user=officer)
+    services.units_surrender(
+        firm=steel,
+        year=DEMO_YEAR,
+        allowances={DEMO_YEAR: 100000},
+        idempotency_key="demo:surrender:steel",
+        acting_user=User.objects.get(username="sh2_reporter"),
+    )
+    if not TransferProposal.objects.filter(from_account=buyer).exists():
         services.transfer_propose(
-            from_account=seller,
-            to_account=buyer,
+            from_account=buyer,
+            to_account=seller,
             unit=unit,
             quantity=5000,
             price_cny_per_t=D("54.00"),

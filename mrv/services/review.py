@@ -15,7 +15,7 @@ from mrv.models import (
     User,
     VerificationEngagement,
 )
-from mrv.services.verification import _transition, ensure_permitted
+from mrv.services.verification import ensure_permitted, run_with_follow_ups
 from mrv.transitions import REASON_REQUIRED, TransitionRefused
 from mrv.workflow import verification as rules
 
@@ -37,19 +37,19 @@ REPORT_ALREADY_EXISTS = _("A %(year)s report of this firm already exists.")
 
 def report_send_to_review(*, report: EmissionReport, acting_user: User | None) -> EmissionReport:
     """A verified report goes to the regulator (after the spot-check draw where the market has one)."""
-    _transition(report, "send_to_review", acting_user=acting_user)
+    run_with_follow_ups(report, "send_to_review", acting_user=acting_user)
     return report
 
 
 def report_return_to_verifier(*, report: EmissionReport, reason: str, acting_user: User) -> EmissionReport:
     """The regulator sends the report back to the verifier with reasons."""
-    _transition(report, "return_to_verifier", acting_user=acting_user, reason=reason, reason_required=True)
+    run_with_follow_ups(report, "return_to_verifier", acting_user=acting_user, reason=reason, reason_required=True)
     return report
 
 
 def report_regulator_return_to_firm(*, report: EmissionReport, reason: str, acting_user: User) -> EmissionReport:
     """The regulator sends the report back to the firm with reasons."""
-    _transition(report, "regulator_return_to_firm", acting_user=acting_user, reason=reason, reason_required=True)
+    run_with_follow_ups(report, "regulator_return_to_firm", acting_user=acting_user, reason=reason, reason_required=True)
     return report
 
 
@@ -64,7 +64,7 @@ def determination_propose(*, report: EmissionReport, acting_user: User, reasons:
             report=report, basis=Determination.Basis.VERIFIED_FIGURE, emissions_tco2e=opinion.verified_emissions_tco2e,
             reasons=reasons, from_state=report.status, proposed_by=acting_user,
         )
-        _transition(report, "propose_determination", acting_user=acting_user, reason=reasons,
+        run_with_follow_ups(report, "propose_determination", acting_user=acting_user, reason=reasons,
                     changes={"determination": (None, proposal.pk), "emissions_tco2e": (None, proposal.emissions_tco2e)})
     return proposal
 
@@ -82,7 +82,7 @@ def _check_estimate(report: EmissionReport, emissions, basis_text: str, reasons:
         raise TransitionRefused(ESTIMATE_REASONS_REQUIRED, code="estimate")
     if not rules.conservative_estimate_allowed(report):
         kind = "annual_report" if report.status == EmissionReport.Status.DRAFT else "verification"
-        raise TransitionRefused(ESTIMATE_NOT_ALLOWED % {"due": rules._due(report, kind)}, code="estimate")
+        raise TransitionRefused(ESTIMATE_NOT_ALLOWED % {"due": rules.due_date(report, kind)}, code="estimate")
     return figure
 
 
@@ -97,7 +97,7 @@ def determination_propose_conservative_estimate(
             report=report, basis=Determination.Basis.CONSERVATIVE_ESTIMATE, emissions_tco2e=figure,
             basis_text=basis_text, reasons=reasons, from_state=report.status, proposed_by=acting_user,
         )
-        _transition(report, "propose_conservative_estimate", acting_user=acting_user, reason=reasons,
+        run_with_follow_ups(report, "propose_conservative_estimate", acting_user=acting_user, reason=reasons,
                     changes={"determination": (None, proposal.pk), "emissions_tco2e": (None, figure)})
     return proposal
 
@@ -136,7 +136,7 @@ def determination_approve(*, report: EmissionReport, acting_user: User, reason: 
     """A regulator head (not the proposer) approves: the determined emissions are set."""
     proposal = _decide(report, acting_user, "approve_determination")
     with transaction.atomic():
-        _transition(report, "approve_determination", acting_user=acting_user, reason=reason,
+        run_with_follow_ups(report, "approve_determination", acting_user=acting_user, reason=reason,
                     emissions_tco2e=proposal.emissions_tco2e,
                     changes={"determined_emissions_tco2e": (None, proposal.emissions_tco2e),
                              "determination": (None, proposal.pk)})
@@ -150,7 +150,7 @@ def determination_reject(*, report: EmissionReport, reason: str, acting_user: Us
         raise TransitionRefused(REASON_REQUIRED, code="reason_required")
     proposal = _decide(report, acting_user, "reject_determination")
     with transaction.atomic():
-        _transition(report, "reject_determination", acting_user=acting_user, reason=reason,
+        run_with_follow_ups(report, "reject_determination", acting_user=acting_user, reason=reason,
                     back_to=proposal.from_state, changes={"determination": (None, proposal.pk)})
         _record_decision(proposal, Determination.Decision.REJECTED, acting_user, reason)
     return proposal
@@ -159,12 +159,12 @@ def determination_reject(*, report: EmissionReport, reason: str, acting_user: Us
 def report_close(*, report: EmissionReport, acting_user: User | None) -> EmissionReport:
     """The regulator (or the compliance step) closes the determined report; the engagement completes."""
     with transaction.atomic():
-        _transition(report, "close", acting_user=acting_user)
+        run_with_follow_ups(report, "close", acting_user=acting_user)
         engagement = VerificationEngagement.objects.filter(
             firm_id=report.firm_id, year=report.year, status=VerificationEngagement.Status.ACCEPTED
         ).first()
         if engagement is not None:
-            _transition(engagement, "complete", acting_user=acting_user)
+            run_with_follow_ups(engagement, "complete", acting_user=acting_user)
     return report
 
 
@@ -173,7 +173,7 @@ def report_close(*, report: EmissionReport, acting_user: User | None) -> Emissio
 
 def report_start_co_review(*, report: EmissionReport, acting_user: User | None) -> EmissionReport:
     """A submitted quarterly report goes to its co-reviewers (a new review round)."""
-    _transition(report, "start_co_review", acting_user=acting_user)
+    run_with_follow_ups(report, "start_co_review", acting_user=acting_user)
     return report
 
 
@@ -206,7 +206,7 @@ def quarterly_review_accept(*, report: EmissionReport, acting_user: User, commen
     with transaction.atomic():
         review = _co_review(report, acting_user, QuarterlyReview.Decision.ACCEPTED, comment)
         if rules.all_co_reviewers_accepted(report):
-            _transition(report, "accept_quarterly", acting_user=acting_user, reason=comment)
+            run_with_follow_ups(report, "accept_quarterly", acting_user=acting_user, reason=comment)
     return review
 
 
@@ -216,5 +216,5 @@ def quarterly_review_return(*, report: EmissionReport, reasons: str, acting_user
         raise TransitionRefused(REASON_REQUIRED, code="reason_required")
     with transaction.atomic():
         review = _co_review(report, acting_user, QuarterlyReview.Decision.RETURNED, reasons)
-        _transition(report, "return_quarterly", acting_user=acting_user, reason=reasons)
+        run_with_follow_ups(report, "return_quarterly", acting_user=acting_user, reason=reasons)
     return review

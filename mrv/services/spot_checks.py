@@ -27,7 +27,7 @@ from mrv.models import (
     VerificationEngagement,
     VerificationOpinion,
 )
-from mrv.services.verification import _transition, ensure_permitted
+from mrv.services.verification import ensure_permitted, run_with_follow_ups
 from mrv.transitions import NOT_PERMITTED, TransitionRefused
 from mrv.workflow import verification as rules
 
@@ -174,7 +174,7 @@ def _add_item(sample, report, weight_and_factors, *, body, acting_user, by_hand:
         sample=sample, report=report, risk_weight=weight_and_factors[0], risk_factors=weight_and_factors[1],
         added_by_hand=by_hand, body=body, verifier_body_id=engagement.body_id if engagement else None,
     )
-    _transition(report, "select_for_spot_check", acting_user=acting_user, reason=reason,
+    run_with_follow_ups(report, "select_for_spot_check", acting_user=acting_user, reason=reason,
                 changes={"spot_check_item": (None, item.pk), "added_by_hand": (None, by_hand)})
     return item
 
@@ -223,7 +223,7 @@ def _record(report, name, outcome, *, acting_user, text: str) -> SpotCheckItem:
     ensure_permitted(report, name, acting_user)
     with transaction.atomic():
         item = _pending_item(report)
-        _transition(report, name, acting_user=acting_user, reason=text,
+        run_with_follow_ups(report, name, acting_user=acting_user, reason=text,
                     changes={"spot_check_item": (None, item.pk if item else None)})
         SpotCheckItem.objects.filter(pk=item.pk).update(outcome=outcome, discrepancies=text, checked_by=acting_user,
                                                         checked_at=timezone.now())

@@ -91,7 +91,8 @@ def ensure_permitted(obj, name: str, user) -> None:
         raise PermissionDenied(NOT_PERMITTED % _label(obj, name))
 
 
-def _transition(obj, name: str, *, acting_user, **kwargs):
+def run_with_follow_ups(obj, name: str, *, acting_user, **kwargs):
+    """`run_transition` with the follow-up tasks of the event (see mrv/services/follow_ups.py)."""
     event = f"{obj._meta.app_label}.{obj._meta.model_name}.{name}"
     ids = {f"{obj._meta.model_name}_id": obj.pk}
     if hasattr(obj, "report_id"):
@@ -151,7 +152,7 @@ def engagement_assign(*, firm: Firm, year: int, body: VerificationBody, acting_u
         )
         ensure_permitted(engagement, "assign", acting_user)
         _refuse_ineligible(body, firm, year)
-        _transition(engagement, "assign", acting_user=acting_user, body=body,
+        run_with_follow_ups(engagement, "assign", acting_user=acting_user, body=body,
                     changes={"body": (None, body)})
     return engagement
 
@@ -163,7 +164,7 @@ def engagement_reassign(
     ensure_permitted(engagement, "reassign", acting_user)
     _refuse_ineligible(body, engagement.firm, engagement.year)
     before = engagement.body
-    _transition(engagement, "reassign", acting_user=acting_user, body=body, reason=reason,
+    run_with_follow_ups(engagement, "reassign", acting_user=acting_user, body=body, reason=reason,
                 changes={"body": (before, body)})
     return engagement
 
@@ -182,7 +183,7 @@ def engagement_accept(
     ensure_permitted(engagement, "accept", acting_user)
     _check_team(engagement, team)
     with transaction.atomic():
-        _transition(engagement, "accept", acting_user=acting_user, lead_verifier=acting_user,
+        run_with_follow_ups(engagement, "accept", acting_user=acting_user, lead_verifier=acting_user,
                     changes={"team": ([], sorted(m.pk for m in team))})
         engagement.team.set(team)
         report = EmissionReport.objects.filter(
@@ -197,7 +198,7 @@ def engagement_accept(
 def engagement_decline(*, engagement: VerificationEngagement, reason: str, acting_user: User) -> VerificationEngagement:
     """The body's lead verifier declines with a reason; the regulator then reassigns."""
     ensure_permitted(engagement, "decline", acting_user)
-    _transition(engagement, "decline", acting_user=acting_user, reason=reason, reason_required=True,
+    run_with_follow_ups(engagement, "decline", acting_user=acting_user, reason=reason, reason_required=True,
                 decline_reason=reason)
     return engagement
 
@@ -289,7 +290,7 @@ def finding_answer(*, finding: Finding, text: str, acting_user: User) -> Finding
     if not (text or "").strip():
         raise TransitionRefused(ANSWER_REQUIRED, code="answer")
     with transaction.atomic():
-        _transition(finding, "answer", acting_user=acting_user, reason=text)
+        run_with_follow_ups(finding, "answer", acting_user=acting_user, reason=text)
         return FindingAnswer.objects.create(finding=finding, text=text, answered_by=acting_user)
 
 
@@ -299,7 +300,7 @@ def finding_close(*, finding: Finding, acting_user: User, resolution: str = "", 
     if finding.kind == Finding.Kind.MISSTATEMENT and resolution not in Finding.Resolution.values:
         raise TransitionRefused(FINDING_BAD_RESOLUTION, code="finding")
     resolution = resolution if finding.kind == Finding.Kind.MISSTATEMENT else ""
-    _transition(finding, "close", acting_user=acting_user, resolution=resolution, reason=reason,
+    run_with_follow_ups(finding, "close", acting_user=acting_user, resolution=resolution, reason=reason,
                 changes={"resolution": ("", resolution)})
     return finding
 
@@ -307,7 +308,7 @@ def finding_close(*, finding: Finding, acting_user: User, resolution: str = "", 
 def finding_reopen(*, finding: Finding, reason: str, acting_user: User) -> Finding:
     """The verifier reopens a finding, saying why."""
     ensure_permitted(finding, "reopen", acting_user)
-    _transition(finding, "reopen", acting_user=acting_user, reason=reason, reason_required=True)
+    run_with_follow_ups(finding, "reopen", acting_user=acting_user, reason=reason, reason_required=True)
     return finding
 
 
@@ -316,14 +317,14 @@ def finding_reopen(*, finding: Finding, reason: str, acting_user: User) -> Findi
 
 def report_start_verification(*, report: EmissionReport, acting_user: User) -> EmissionReport:
     """The engaged verifier starts verifying a submitted report."""
-    _transition(report, "start_verification", acting_user=acting_user)
+    run_with_follow_ups(report, "start_verification", acting_user=acting_user)
     return report
 
 
 def report_return_to_firm(*, report: EmissionReport, acting_user: User, reason: str = "") -> EmissionReport:
     """The verifier sends the report back to the firm with its open findings."""
     sent = sorted(rules.open_findings(report).values_list("pk", flat=True))
-    _transition(report, "return_to_firm", acting_user=acting_user, reason=reason, changes={"findings": ([], sent)})
+    run_with_follow_ups(report, "return_to_firm", acting_user=acting_user, reason=reason, changes={"findings": ([], sent)})
     return report
 
 
@@ -403,6 +404,6 @@ def report_sign_off(
             difference_reason=difference_reason, uncorrected_misstatement_tco2e=m.uncorrected_tco2e,
             materiality_threshold_pct=m.threshold_pct, signed_by=acting_user,
         )
-        _transition(report, name, acting_user=acting_user, reason=comments,
+        run_with_follow_ups(report, name, acting_user=acting_user, reason=comments,
                     changes={"outcome": (None, outcome), "verified_emissions_tco2e": (None, verified)})
     return opinion

@@ -191,7 +191,7 @@ def has_pending_determination(report) -> bool:
     return pending_determination(report) is not None
 
 
-def _due(report, kind: str) -> datetime.date | None:
+def due_date(report, kind: str) -> datetime.date | None:
     pack = rule_pack(report)
     deadline = pack.deadline(kind)
     if deadline is None:
@@ -206,7 +206,7 @@ def today() -> datetime.date:
 
 def is_late(report) -> bool:
     """Not submitted by the report deadline, or not verified by the verification deadline."""
-    due = _due(report, "annual_report" if report.status == "draft" else "verification")
+    due = due_date(report, "annual_report" if report.status == "draft" else "verification")
     return due is not None and today() > due
 
 
