@@ -391,3 +391,44 @@ def test_the_timeline_names_verification_actions_in_chinese(client, verifier, ve
     client.cookies["django_language"] = "zh-hans"
     page = client.get(reverse("ui:engagement_detail", args=[svc.rules.engagement_of(verifying).pk])).content.decode()
     assert "已接受" in page  # "accepted" in the engagement's timeline
+
+
+@pytest.fixture
+def submitted_plan(firm):
+    from mrv.models import MonitoringPlan
+    from tests.mrv.reporting import COAL, approved_plan
+
+    plan = approved_plan(firm, [COAL])
+    MonitoringPlan.objects.filter(pk=plan.pk).update(status=MonitoringPlan.Status.SUBMITTED)
+    plan.refresh_from_db()
+    return plan
+
+
+def test_the_regulator_approves_a_submitted_plan_from_its_page(client, regulator, submitted_plan):
+    client.force_login(regulator)
+    page = client.get(reverse("ui:plan_detail", args=[submitted_plan.pk])).content.decode()
+    assert "Approve the plan" in page
+    response = client.post(reverse("ui:plan_review", args=[submitted_plan.pk]), {"decision": "approve"}, follow=True)
+    assert "The monitoring plan is approved." in messages_of(response)
+    submitted_plan.refresh_from_db()
+    assert submitted_plan.status == "approved"
+
+
+def test_returning_a_plan_without_reasons_is_refused_with_a_message(client, regulator, submitted_plan):
+    client.force_login(regulator)
+    response = client.post(reverse("ui:plan_review", args=[submitted_plan.pk]), {"decision": "return"}, follow=True)
+    assert messages_of(response)
+    submitted_plan.refresh_from_db()
+    assert submitted_plan.status == "submitted"
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("other_firm_user", 404), ("other_regulator", 404), ("other_verifier", 404), ("firm_approver", 403)],
+)
+def test_others_may_not_review_the_plan(client, request, submitted_plan, persona, status):
+    client.force_login(request.getfixturevalue(persona))
+    response = client.post(reverse("ui:plan_review", args=[submitted_plan.pk]), {"decision": "approve"})
+    assert response.status_code == status
+    submitted_plan.refresh_from_db()
+    assert submitted_plan.status == "submitted"
