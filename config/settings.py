@@ -206,19 +206,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 SESSION_COOKIE_SECURE = not DEBUG and _bool("SECURE_COOKIES", True)
-CSRF_COOKIE_SECURE = SPECTACULAR_SETTINGS = {
-    "TITLE": "Carbon MRV API",
-    "DESCRIPTION": "For covered firms' own IT systems: reports, activity data, submissions. "
-    "Authenticate with `Authorization: Token <key>` (a token per user, issued in the admin).",
-    "VERSION": "1",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "REDOC_DIST": "SIDECAR",
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"AllocationMethodEnum": "mrv.models.markets.MarketSector.AllocationMethod"},
-}
-
-SESSION_COOKIE_SECURE
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 

@@ -158,3 +158,17 @@ def english_messages(settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _reference_data_back_after_the_last_flush(django_db_setup, django_db_blocker):
+    """A transactional test ends with a flush; put the migrations' data back so that `--reuse-db` runs find it."""
+    yield
+    from django.db import connection
+
+    from mrv.models import Market
+
+    with django_db_blocker.unblock():
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents and not Market.objects.exists():
+            connection.creation.deserialize_db_from_string(contents)
