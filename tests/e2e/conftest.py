@@ -61,3 +61,19 @@ def shanghai(transactional_db):
         reference_data.load(apps)
         grid_factor_data.load(apps)
     return Market.objects.get(code="shanghai")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _reference_data_back_after_the_last_flush(django_db_setup, django_db_blocker):
+    """A transactional test ends with a flush; put the markets and grid factors back at the end of the
+    session so that a reused test database (--reuse-db) still holds what the migrations loaded."""
+    yield
+    from django.apps import apps
+
+    from mrv import grid_factor_data, reference_data
+    from mrv.models import Market
+
+    with django_db_blocker.unblock():
+        if not Market.objects.exists():
+            reference_data.load(apps)
+            grid_factor_data.load(apps)
