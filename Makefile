@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO_ENV := DEBUG=true
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-secret} STATIC_MANIFEST=false
 
-.PHONY: run test install migrate demo lint format bench messages
+.PHONY: run test install migrate demo lint format bench messages screenshots
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -42,3 +42,8 @@ messages: install
 
 bench: install
 	for f in bench/*.py; do $(TEST_ENV) $(BIN)/python $$f || exit 1; done
+
+# Screenshots of the main pages in both languages (docs/screenshots/, referenced from README.md);
+# Chinese text needs a CJK font: apt-get install fonts-wqy-microhei.
+screenshots: install
+	$(TEST_ENV) $(BIN)/python -m pytest -q -p no:randomly tests/e2e/screenshots.py

@@ -87,8 +87,8 @@ def engagements_to_accept(user) -> Section | None:
         .filter(status=VerificationEngagement.Status.ASSIGNED)
         .select_related("firm")[:SECTION_LIMIT]
     )
-    items = [ActionItem(label=str(e), state=e.status) for e in engagements]
-    return Section(_("Engagements to accept or decline"), items)
+    items = [ActionItem(str(e), url_or_blank("ui:engagement_detail", e.pk), e.status) for e in engagements]
+    return Section(_("Engagements to accept or decline"), items, url_or_blank("ui:engagement_list"))
 
 
 @home_section
@@ -117,7 +117,8 @@ def engagements_to_assign(user) -> Section | None:
         .filter(status__in=[VerificationEngagement.Status.AWAITING_ASSIGNMENT, VerificationEngagement.Status.DECLINED])
         .select_related("firm")[:SECTION_LIMIT]
     )
-    return Section(_("Engagements awaiting assignment"), [ActionItem(str(e), state=e.status) for e in engagements])
+    items = [ActionItem(str(e), url_or_blank("ui:engagement_detail", e.pk), e.status) for e in engagements]
+    return Section(_("Engagements awaiting assignment"), items, url_or_blank("ui:engagement_list"))
 
 
 @home_section
@@ -126,6 +127,23 @@ def quarterly_co_review(user) -> Section | None:
         return None
     reports = access.visible_to(user, EmissionReport).filter(status=EmissionReport.Status.CO_REVIEW)
     return Section(_("Quarterly reports in co-review"), report_items(reports))
+
+
+@home_section
+def spot_checks_to_do(user) -> Section | None:
+    if not user.is_spot_checker:
+        return None
+    from mrv.models import SpotCheckItem
+
+    pending = (
+        SpotCheckItem.objects.filter(body_id=user.body_id, outcome=SpotCheckItem.Outcome.PENDING)
+        .select_related("report__firm")
+        .order_by("-sample__year", "report__firm__name")[:SECTION_LIMIT]
+    )
+    items = [
+        ActionItem(str(i.report), url_or_blank("ui:report_verification", i.report_id), i.report.status) for i in pending
+    ]
+    return Section(_("Spot checks to do"), items, url_or_blank("ui:spot_check_list"))
 
 
 def sections_for(user) -> list[Section]:

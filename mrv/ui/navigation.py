@@ -27,7 +27,32 @@ def _firm(user) -> bool:
 NAV: list[NavItem] = [
     NavItem(_("What needs my action"), "home", _everyone, order=0),
     NavItem(_("Monitoring plans"), "ui:plan_list", _firm, order=10),
-    NavItem(_("Emission reports"), "ui:report_list", _firm, order=20),
+    NavItem(
+        _("Emission reports"), "ui:report_list", lambda u: u.is_firm_user or _regulator(u), order=20
+    ),
+]
+
+
+def _verifier(user) -> bool:
+    return user.is_verifier
+
+
+def _regulator(user) -> bool:
+    return user.is_regulator or user.is_national_admin
+
+
+def _spot_checks(user) -> bool:
+    return user.is_spot_checker or user.is_regulator
+
+
+def _reports(user) -> bool:
+    return not user.is_spot_checker
+
+
+NAV += [
+    NavItem(_("Market overview"), "ui:market_overview", _regulator, order=5),
+    NavItem(_("Verification engagements"), "ui:engagement_list", lambda u: _verifier(u) or _regulator(u), order=30),
+    NavItem(_("Spot checks"), "ui:spot_check_list", _spot_checks, order=40),
 ]
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mrv.ui.views import files, findings, plans, report_data, reports
+from mrv.ui.views import files, plans, regulator, report_data, reports, verification
 
 app_name = "ui"
 
@@ -19,7 +19,6 @@ urlpatterns = [
     path("reports/<int:pk>/submit/", report_data.report_submit, name="report_submit"),
     path("reports/<int:pk>/withdraw/", report_data.report_withdraw, name="report_withdraw"),
     path("reports/<int:pk>/diff/", report_data.report_diff_view, name="report_diff"),
-    path("reports/<int:pk>/findings/<int:finding_pk>/answer/", findings.finding_answer, name="finding_answer"),
     path("files/<int:pk>/", files.file_download, name="file_download"),
     path("plans/", plans.plan_list, name="plan_list"),
     path("plans/new/", plans.plan_new, name="plan_new"),
@@ -35,4 +34,27 @@ urlpatterns = [
         name="plan_attachment_download",
     ),
     path("plans/<int:pk>/submit/", plans.plan_submit, name="plan_submit"),
+    # Verification, spot checks and the regulator's review (second UI half).
+    path("engagements/", verification.engagement_list, name="engagement_list"),
+    path("engagements/<int:pk>/", verification.engagement_detail, name="engagement_detail"),
+    path("engagements/<int:pk>/accept/", verification.engagement_accept, name="engagement_accept"),
+    path("engagements/<int:pk>/decline/", verification.engagement_decline, name="engagement_decline"),
+    path("engagements/<int:pk>/assign/", verification.engagement_assign, name="engagement_assign"),
+    path("engagements/<int:pk>/plan/", verification.verification_plan, name="verification_plan"),
+    path("reports/<int:pk>/verification/", verification.report_verification, name="report_verification"),
+    path("reports/<int:pk>/findings/", verification.finding_raise, name="finding_raise"),
+    path("reports/<int:pk>/findings/<int:finding_pk>/answer/", verification.finding_answer, name="finding_answer"),
+    path("reports/<int:pk>/findings/<int:finding_pk>/close/", verification.finding_close, name="finding_close"),
+    path("reports/<int:pk>/findings/<int:finding_pk>/reopen/", verification.finding_reopen, name="finding_reopen"),
+    path("reports/<int:pk>/return-to-firm/", verification.report_return_to_firm, name="report_return_to_firm"),
+    path("reports/<int:pk>/sign-off/", verification.report_sign_off, name="report_sign_off"),
+    path("reports/<int:pk>/spot-check/", verification.spot_check_record, name="spot_check_record"),
+    path("spot-checks/", verification.spot_check_list, name="spot_check_list"),
+    path("spot-checks/draw/", regulator.spot_check_draw, name="spot_check_draw"),
+    path("market/", regulator.market_overview, name="market_overview"),
+    path("reports/<int:pk>/review/", regulator.report_review, name="report_review"),
+    path("reports/<int:pk>/review/decide/", regulator.report_decide, name="report_decide"),
+    path("reports/<int:pk>/review/estimate/", regulator.report_estimate, name="report_estimate"),
+    path("reports/<int:pk>/co-review/", regulator.report_co_review, name="report_co_review"),
+    path("plans/<int:pk>/review/", regulator.plan_review, name="plan_review"),
 ]

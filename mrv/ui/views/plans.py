@@ -152,7 +152,14 @@ def plan_context(request: HttpRequest, plan: MonitoringPlan, **forms_given) -> d
         "stream_form": forms_given.get("stream_form") or StreamForm(firm=plan.firm),
         "parameter_form": forms_given.get("parameter_form") or ParameterForm(plan=plan),
         "attachment_form": forms_given.get("attachment_form") or AttachmentForm(),
+        **_review_context(request, plan),
     }
+
+
+def _review_context(request: HttpRequest, plan: MonitoringPlan) -> dict:
+    from mrv.ui.views.regulator import plan_review_context
+
+    return plan_review_context(request, plan)
 
 
 @login_required

@@ -1,0 +1,372 @@
+"""The regulator in the browser: market overview, review and determination (four eyes), spot-check draw,
+Shenzhen's quarterly co-review and the monitoring plan review.
+
+Objects are found among those the user may see (404 otherwise); actions not theirs are 403; every
+change is a POST to a workflow service, whose refusals are shown as messages.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from mrv import access
+from mrv.models import (
+    Determination,
+    EmissionReport,
+    Market,
+    MonitoringPlan,
+    QuarterlyReview,
+    SpotCheckItem,
+    SpotCheckSample,
+    VerificationEngagement,
+)
+from mrv.services import plans as plan_svc
+from mrv.services import review, spot_checks
+from mrv.ui.objects import require, visible_or_404
+from mrv.ui.views.verification import ReasonForm, attempt, done
+from mrv.workflow import plans as plan_rules
+from mrv.workflow import verification as rules
+
+NOT_A_REGULATOR = _("Only the market's regulator may do this.")
+
+
+def _regulator(request: HttpRequest) -> None:
+    require(request.user.is_regulator, str(NOT_A_REGULATOR))
+
+
+# --- Market overview -------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def market_overview(request: HttpRequest) -> HttpResponse:
+    """Reports by state and sector, overdue reports, engagements awaiting assignment or acceptance."""
+    user = request.user
+    require(user.is_regulator or user.is_national_admin, str(NOT_A_REGULATOR))
+    reports = access.visible_to(user, EmissionReport)
+    by_state = list(reports.values("status").annotate(n=Count("id")).order_by("status"))
+    english = (get_language() or "").startswith("en")
+    by_sector = [
+        {"name": row["firm__sector__name_en" if english else "firm__sector__name_zh"], "n": row["n"]}
+        for row in reports.values("firm__sector__code", "firm__sector__name_zh", "firm__sector__name_en")
+        .annotate(n=Count("id"))
+        .order_by("firm__sector__code")
+    ]
+    year = timezone.localdate().year - 1
+    overdue = list(
+        reports.filter(
+            year__lte=year,
+            period=EmissionReport.Period.ANNUAL,
+            status__in=[EmissionReport.Status.DRAFT, EmissionReport.Status.RETURNED_TO_FIRM],
+        )
+        .select_related("firm")
+        .order_by("year", "firm__name")[:50]
+    )
+    waiting = (
+        access.visible_to(user, VerificationEngagement)
+        .filter(
+            status__in=[
+                VerificationEngagement.Status.AWAITING_ASSIGNMENT,
+                VerificationEngagement.Status.ASSIGNED,
+                VerificationEngagement.Status.DECLINED,
+            ]
+        )
+        .select_related("firm", "body")
+        .order_by("status", "-year", "firm__name")[:50]
+    )
+    context = {
+        "by_state": by_state,
+        "by_sector": by_sector,
+        "overdue": overdue,
+        "waiting": list(waiting),
+        "title": _("Market overview"),
+        "samples": _samples(user),
+    }
+    return render(request, "ui/market_overview.html", context)
+
+
+def _samples(user):
+    if not user.is_regulator:
+        return []
+    return list(SpotCheckSample.objects.filter(market_id=user.market_id).order_by("-year"))
+
+
+# --- Review and determination ----------------------------------------------------------------------
+
+
+class EstimateForm(forms.Form):
+    emissions_tco2e = forms.DecimalField(label=_("estimated emissions (tCO2e)"), max_digits=14, decimal_places=0)
+    basis_text = forms.CharField(label=_("basis of the estimate"), widget=forms.Textarea(attrs={"rows": 2}))
+    reasons = forms.CharField(label=_("reasons"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CommentForm(forms.Form):
+    reason = forms.CharField(label=_("comment"), required=False, max_length=2000)
+
+
+def _report(request: HttpRequest, pk: int) -> EmissionReport:
+    return visible_or_404(request.user, EmissionReport.objects.select_related("firm", "market"), pk=pk)
+
+
+def review_context(request: HttpRequest, report: EmissionReport) -> dict:
+    user = request.user
+    in_review = report.status == EmissionReport.Status.REGULATOR_REVIEW
+    proposal = rules.pending_determination(report)
+    opinion = rules.latest_opinion(report)
+    officer = rules.regulates_market(report, user)
+    pack = report.market.rule_pack_for(report.year)
+    sample = SpotCheckSample.objects.filter(market_id=report.market_id, year=report.year).first()
+    return {
+        "report": report,
+        "opinion": opinion,
+        "proposal": proposal,
+        "determinations": Determination.objects.filter(report=report).select_related("proposed_by", "decided_by"),
+        "may_review": officer and in_review,
+        "may_propose": officer and in_review and opinion is not None and opinion.is_verified,
+        "may_estimate": officer
+        and report.status
+        in (
+            EmissionReport.Status.DRAFT,
+            EmissionReport.Status.SUBMITTED,
+            EmissionReport.Status.RETURNED_TO_FIRM,
+            EmissionReport.Status.REGULATOR_REVIEW,
+        ),
+        "may_decide": report.status == EmissionReport.Status.DETERMINATION_PROPOSED
+        and user.role == user.Role.REGULATOR_HEAD
+        and user.market_id == report.market_id,
+        "may_send": officer
+        and report.status == EmissionReport.Status.VERIFIED
+        and (not pack.spot_check or sample is not None),
+        "may_add_to_sample": officer
+        and pack.spot_check
+        and sample is not None
+        and report.status in (EmissionReport.Status.VERIFIED, EmissionReport.Status.REGULATOR_REVIEW)
+        and not SpotCheckItem.objects.filter(report=report, sample=sample).exists(),
+        "may_close": officer and report.status == EmissionReport.Status.DETERMINED,
+        "is_proposer": proposal is not None and proposal.proposed_by_id == user.pk,
+        "reason_form": ReasonForm(),
+        "comment_form": CommentForm(),
+        "estimate_form": EstimateForm(),
+        "co_reviews": QuarterlyReview.objects.filter(report=report).select_related("reviewed_by"),
+        "may_co_review": report.status == EmissionReport.Status.CO_REVIEW and rules.is_co_reviewer(report, user),
+    }
+
+
+@login_required
+@require_GET
+def report_review(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    require(
+        request.user.is_regulator
+        or request.user.role == request.user.Role.STATISTICS_OFFICER
+        or request.user.is_national_admin,
+        str(NOT_A_REGULATOR),
+    )
+    return render(request, "ui/report_review.html", review_context(request, report))
+
+
+def _back(pk: int) -> HttpResponse:
+    return redirect("ui:report_review", pk=pk)
+
+
+def _officer(request: HttpRequest, report: EmissionReport) -> None:
+    require(rules.regulates_market(report, request.user), str(NOT_A_REGULATOR))
+
+
+@login_required
+@require_POST
+def report_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """The regulator's actions on a report under review, chosen by the `action` field."""
+    report = _report(request, pk)
+    _officer(request, report)
+    action = request.POST.get("action", "")
+    user = request.user
+    reason_form = ReasonForm(request.POST)
+    reason = reason_form.cleaned_data["reason"] if reason_form.is_valid() else ""
+    comment_form = CommentForm(request.POST)
+    comment = comment_form.cleaned_data["reason"] if comment_form.is_valid() else ""
+    if action == "propose":
+        done(
+            request,
+            attempt(request, review.determination_propose, report=report, reasons=comment, acting_user=user),
+            _("The verified figure is proposed; a regulator head must approve it."),
+        )
+    elif action == "return_to_verifier":
+        done(
+            request,
+            attempt(request, review.report_return_to_verifier, report=report, reason=reason, acting_user=user),
+            _("The report is returned to the verifier."),
+        )
+    elif action == "return_to_firm":
+        done(
+            request,
+            attempt(request, review.report_regulator_return_to_firm, report=report, reason=reason, acting_user=user),
+            _("The report is returned to the firm."),
+        )
+    elif action == "approve":
+        done(
+            request,
+            attempt(request, review.determination_approve, report=report, reason=comment, acting_user=user),
+            _("The determination is approved."),
+        )
+    elif action == "reject":
+        done(
+            request,
+            attempt(request, review.determination_reject, report=report, reason=reason, acting_user=user),
+            _("The determination is rejected."),
+        )
+    elif action == "send_to_review":
+        done(
+            request,
+            attempt(request, review.report_send_to_review, report=report, acting_user=user),
+            _("The report is under the regulator's review."),
+        )
+    elif action == "add_to_sample":
+        done(
+            request,
+            attempt(request, spot_checks.spot_check_add_report, report=report, reason=comment, acting_user=user),
+            _("The report is added to the spot-check sample."),
+        )
+    elif action == "close":
+        done(
+            request, attempt(request, review.report_close, report=report, acting_user=user), _("The report is closed.")
+        )
+    else:
+        messages.error(request, _("Unknown action."))
+    return _back(pk)
+
+
+@login_required
+@require_POST
+def report_estimate(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    _officer(request, report)
+    form = EstimateForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        done(
+            request,
+            attempt(
+                request,
+                review.determination_propose_conservative_estimate,
+                report=report,
+                emissions_tco2e=data["emissions_tco2e"],
+                basis_text=data["basis_text"],
+                reasons=data["reasons"],
+                acting_user=request.user,
+            ),
+            _("The conservative estimate is proposed; a regulator head must approve it."),
+        )
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return _back(pk)
+
+
+@login_required
+@require_POST
+def report_co_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """Shenzhen: the regulator or the statistics bureau officer accepts or returns a quarterly report."""
+    report = _report(request, pk)
+    require(rules.is_co_reviewer(report, request.user), str(review.NOT_A_CO_REVIEWER))
+    form = CommentForm(request.POST)
+    text = form.cleaned_data["reason"] if form.is_valid() else ""
+    if request.POST.get("decision") == "return":
+        done(
+            request,
+            attempt(request, review.quarterly_review_return, report=report, reasons=text, acting_user=request.user),
+            _("The quarterly report is returned to the firm."),
+        )
+    else:
+        done(
+            request,
+            attempt(request, review.quarterly_review_accept, report=report, comment=text, acting_user=request.user),
+            _("Your acceptance is recorded."),
+        )
+    return _back(pk)
+
+
+# --- Spot-check draw ---------------------------------------------------------------------------------
+
+
+class DrawForm(forms.Form):
+    year = forms.IntegerField(label=_("compliance year"), min_value=2013, max_value=2100)
+    seed = forms.IntegerField(label=_("seed (empty: random)"), required=False, min_value=0)
+
+
+@login_required
+def spot_check_draw(request: HttpRequest) -> HttpResponse:
+    _regulator(request)
+    market = Market.objects.get(pk=request.user.market_id)
+    if request.method == "POST":
+        form = DrawForm(request.POST)
+        if form.is_valid():
+            sample = attempt(
+                request,
+                spot_checks.spot_check_draw,
+                market=market,
+                year=form.cleaned_data["year"],
+                seed=form.cleaned_data["seed"],
+                acting_user=request.user,
+            )
+            if sample is not None:
+                messages.success(request, _("The sample is drawn with seed %(seed)s.") % {"seed": sample.seed})
+            return redirect("ui:spot_check_draw")
+    else:
+        form = DrawForm(initial={"year": timezone.localdate().year - 1})
+    samples = SpotCheckSample.objects.filter(market=market).order_by("-year").prefetch_related("items__report__firm")
+    return render(request, "ui/spot_check_draw.html", {"form": form, "samples": samples, "market": market})
+
+
+# --- Monitoring plan review --------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """The regulator approves or returns a submitted plan; a Tianjin verifier records the third-party check."""
+    plan = visible_or_404(request.user, MonitoringPlan.objects.select_related("firm"), pk=pk)
+    decision = request.POST.get("decision", "")
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if decision == "return":
+        done(
+            request,
+            attempt(request, plan_svc.plan_return, plan=plan, reasons=reason, acting_user=request.user),
+            _("The monitoring plan is returned to the firm."),
+        )
+    elif decision == "check":
+        done(
+            request,
+            attempt(request, plan_svc.plan_check_by_third_party, plan=plan, reason=reason, acting_user=request.user),
+            _("The third-party check is recorded."),
+        )
+    else:
+        done(
+            request,
+            attempt(request, plan_svc.plan_approve, plan=plan, reason=reason, acting_user=request.user),
+            _("The monitoring plan is approved."),
+        )
+    return redirect("ui:plan_detail", pk=plan.pk)
+
+
+def plan_review_context(request: HttpRequest, plan: MonitoringPlan) -> dict:
+    """What the plan page shows the plan's reviewers (regulator: approve / return; Tianjin verifier: check)."""
+    user = request.user
+    reviewable = plan.status in (MonitoringPlan.Status.SUBMITTED, MonitoringPlan.Status.THIRD_PARTY_CHECKED)
+    return {
+        "may_approve": reviewable and plan_rules.is_plan_regulator(plan, user),
+        "may_return": reviewable and plan_rules.may_return_plan(plan, user),
+        "may_check": plan.status == MonitoringPlan.Status.SUBMITTED
+        and plan_rules.needs_third_party_check(plan)
+        and plan_rules.is_checking_verifier(plan, user),
+        "review_form": ReasonForm(),
+    }

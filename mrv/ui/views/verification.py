@@ -1,0 +1,594 @@
+"""Verification in the browser: engagements, the verification plan, findings, sign-off and spot checks.
+
+Every page finds its object among those the user may see (`visible_or_404`, 404 otherwise); every
+change is a POST to a workflow service, whose refusals (`TransitionRefused`, `ChangedConcurrently`,
+`ValidationError`) become messages and whose `PermissionDenied` is a 403.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from mrv import access
+from mrv.models import (
+    AuditLog,
+    EmissionReport,
+    Finding,
+    SpotCheckItem,
+    User,
+    VerificationEngagement,
+    VerificationOpinion,
+)
+from mrv.services import spot_checks
+from mrv.services import verification as svc
+from mrv.transitions import TransitionRefused
+from mrv.ui.lists import Column, Filter, ListSpec, render_listing
+from mrv.ui.objects import require, visible_or_404
+from mrv.workflow import verification as rules
+
+YEARS = [(year, str(year)) for year in range(2030, 2012, -1)]
+
+
+def attempt(request: HttpRequest, service, **kwargs):
+    """Run a workflow service; its refusals become error messages. Returns the result, or None if refused."""
+    try:
+        return service(**kwargs)
+    except TransitionRefused as refused:  # ChangedConcurrently is a TransitionRefused
+        messages.error(request, str(refused))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    return None
+
+
+def done(request: HttpRequest, result, message) -> None:
+    if result is not None:
+        messages.success(request, message)
+
+
+# --- Engagements ----------------------------------------------------------------------------------
+
+ENGAGEMENTS = ListSpec(
+    name="engagements",
+    columns=[
+        Column(
+            "firm",
+            _("firm"),
+            "firm.name",
+            order_by="firm__name",
+            link=lambda e: reverse("ui:engagement_detail", args=[e.pk]),
+        ),
+        Column("market", _("market"), "market", order_by="market__code"),
+        Column("year", _("compliance year"), "year", order_by="year"),
+        Column("body", _("verification body"), "body", order_by="body__name"),
+        Column("status", _("status"), "status", order_by="status", badge=True),
+    ],
+    filters=[
+        Filter("year", _("compliance year"), "year", choices=YEARS),
+        Filter("status", _("status"), "status", choices=VerificationEngagement.Status.choices),
+        Filter("firm", _("firm"), "firm__name__icontains"),
+    ],
+    default_sort="-year",
+    select_related=("firm", "market", "body"),
+)
+
+
+@login_required
+@require_GET
+def engagement_list(request: HttpRequest) -> HttpResponse:
+    engagements = access.visible_to(request.user, VerificationEngagement)
+    return render_listing(request, ENGAGEMENTS, engagements, "ui/list.html", {"title": _("Verification engagements")})
+
+
+class AcceptForm(forms.Form):
+    team = forms.ModelMultipleChoiceField(
+        label=_("team"), queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, engagement: VerificationEngagement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = User.objects.filter(
+            body_id=engagement.body_id, role__in=User.VERIFIER_ROLES, is_active=True
+        ).order_by("username")
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AssignForm(forms.Form):
+    body = forms.ModelChoiceField(label=_("verification body"), queryset=None)
+
+    def __init__(self, *args, bodies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].queryset = bodies
+
+
+class PlanForm(forms.Form):
+    document_review = forms.CharField(label=_("document review"), widget=forms.Textarea(attrs={"rows": 3}))
+    site_visit_dates = forms.CharField(label=_("site-visit dates"), help_text=_("YYYY-MM-DD, separated by commas"))
+    site_team = forms.ModelMultipleChoiceField(
+        label=_("site team"), queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    sampling = forms.CharField(label=_("what will be sampled"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, engagement: VerificationEngagement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site_team"].queryset = User.objects.filter(
+            body_id=engagement.body_id, role__in=User.VERIFIER_ROLES, is_active=True
+        ).order_by("username")
+
+
+def _eligibility(engagement: VerificationEngagement) -> list[dict]:
+    """Every third-party body registered with the market, with the reasons it may not be assigned."""
+    from mrv.models import VerificationBody
+
+    bodies = VerificationBody.objects.filter(kind=VerificationBody.Kind.THIRD_PARTY).order_by("name")
+    return [{"body": b, "refusals": svc.assignment_refusals(b, engagement.firm, engagement.year)} for b in bodies]
+
+
+def _engagement(request: HttpRequest, pk: int) -> VerificationEngagement:
+    return visible_or_404(
+        request.user, VerificationEngagement.objects.select_related("firm", "market", "body", "lead_verifier"), pk=pk
+    )
+
+
+@login_required
+@require_GET
+def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = _engagement(request, pk)
+    user = request.user
+    may_answer = engagement.status == VerificationEngagement.Status.ASSIGNED and rules.is_body_lead_verifier(
+        engagement, user
+    )
+    may_assign = rules.regulates_market(engagement, user) and engagement.status in (
+        VerificationEngagement.Status.AWAITING_ASSIGNMENT,
+        VerificationEngagement.Status.ASSIGNED,
+        VerificationEngagement.Status.DECLINED,
+    )
+    reports = access.visible_to(user, EmissionReport).filter(firm_id=engagement.firm_id, year=engagement.year)
+    context = {
+        "engagement": engagement,
+        "may_answer": may_answer,
+        "accept_form": AcceptForm(engagement=engagement) if may_answer else None,
+        "decline_form": ReasonForm() if may_answer else None,
+        "may_assign": may_assign,
+        "eligibility": _eligibility(engagement) if may_assign else [],
+        "plan": getattr(engagement, "plan", None) if hasattr(engagement, "plan") else None,
+        "may_plan": engagement.status == VerificationEngagement.Status.ACCEPTED
+        and rules.is_engaged_verifier(
+            EmissionReport(firm_id=engagement.firm_id, year=engagement.year, market_id=engagement.market_id), user
+        ),
+        "reports": reports,
+        "team": engagement.team.all(),
+        "timeline": AuditLog.objects.for_object(engagement).select_related("actor")[:100],
+    }
+    return render(request, "ui/engagement_detail.html", context)
+
+
+@login_required
+@require_POST
+def engagement_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = _engagement(request, pk)
+    form = AcceptForm(request.POST, engagement=engagement)
+    if form.is_valid():
+        team = list(form.cleaned_data["team"])
+        result = attempt(request, svc.engagement_accept, engagement=engagement, team=team, acting_user=request.user)
+        done(request, result, _("The engagement is accepted."))
+    else:
+        messages.error(request, _("Choose the team among the body's verifiers."))
+    return redirect("ui:engagement_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def engagement_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = _engagement(request, pk)
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    result = attempt(request, svc.engagement_decline, engagement=engagement, reason=reason, acting_user=request.user)
+    done(request, result, _("The engagement is declined."))
+    return redirect("ui:engagement_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def engagement_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    from mrv.models import VerificationBody
+
+    engagement = _engagement(request, pk)
+    require(rules.regulates_market(engagement, request.user), str(_("Only the firm's regulator assigns.")))
+    form = AssignForm(request.POST, bodies=VerificationBody.objects.all())
+    if not form.is_valid():
+        messages.error(request, _("Choose a verification body."))
+        return redirect("ui:engagement_detail", pk=pk)
+    body = form.cleaned_data["body"]
+    if engagement.status == VerificationEngagement.Status.AWAITING_ASSIGNMENT:
+        result = attempt(
+            request,
+            svc.engagement_assign,
+            firm=engagement.firm,
+            year=engagement.year,
+            body=body,
+            acting_user=request.user,
+        )
+    else:
+        result = attempt(request, svc.engagement_reassign, engagement=engagement, body=body, acting_user=request.user)
+    done(request, result, _("The verification body is assigned."))
+    return redirect("ui:engagement_detail", pk=pk)
+
+
+@login_required
+def verification_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = _engagement(request, pk)
+    plan = getattr(engagement, "plan", None) if hasattr(engagement, "plan") else None
+    report_like = EmissionReport(firm_id=engagement.firm_id, year=engagement.year, market_id=engagement.market_id)
+    may_edit = rules.is_engaged_verifier(report_like, request.user)
+    if request.method == "POST":
+        require(may_edit, str(_("Only the engaged verifiers write the verification plan.")))
+        form = PlanForm(request.POST, engagement=engagement)
+        if form.is_valid():
+            dates = [d.strip() for d in form.cleaned_data["site_visit_dates"].split(",") if d.strip()]
+            result = attempt(
+                request,
+                svc.verification_plan_save,
+                engagement=engagement,
+                document_review=form.cleaned_data["document_review"],
+                site_visit_dates=dates,
+                site_team=list(form.cleaned_data["site_team"]),
+                sampling=form.cleaned_data["sampling"],
+                acting_user=request.user,
+            )
+            if result is not None:
+                messages.success(request, _("The verification plan is saved."))
+                return redirect("ui:engagement_detail", pk=pk)
+    else:
+        initial = {}
+        if plan is not None:
+            initial = {
+                "document_review": plan.document_review,
+                "site_visit_dates": ", ".join(plan.site_visit_dates),
+                "site_team": list(plan.site_team.all()),
+                "sampling": plan.sampling,
+            }
+        form = PlanForm(initial=initial, engagement=engagement)
+    context = {"engagement": engagement, "plan": plan, "form": form if may_edit else None}
+    return render(request, "ui/verification_plan.html", context, status=400 if form.is_bound else 200)
+
+
+# --- The report's verification page ------------------------------------------------------------------
+
+
+class FindingForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=Finding.Kind.choices)
+    line_key = forms.CharField(
+        label=_("report line"),
+        required=False,
+        max_length=120,
+        help_text=_("source stream and month, e.g. boiler-coal:2025-03; empty: general"),
+    )
+    description = forms.CharField(label=_("description"), widget=forms.Textarea(attrs={"rows": 2}))
+    amount_tco2e = forms.DecimalField(label=_("misstatement (tCO2e)"), required=False, max_digits=14, decimal_places=2)
+
+
+class AnswerForm(forms.Form):
+    text = forms.CharField(label=_("answer"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CloseForm(forms.Form):
+    resolution = forms.ChoiceField(
+        label=_("resolution"), choices=[("", "—"), *Finding.Resolution.choices], required=False
+    )
+    reason = forms.CharField(label=_("comment"), required=False, max_length=2000)
+
+
+class SignOffForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("outcome"), choices=VerificationOpinion.Outcome.choices)
+    verified_emissions_tco2e = forms.DecimalField(
+        label=_("verified emissions (tCO2e)"), required=False, max_digits=14, decimal_places=0
+    )
+    not_verified_reason = forms.ChoiceField(
+        label=_("reason not verified"),
+        required=False,
+        choices=[("", "—"), *VerificationOpinion.NotVerifiedReason.choices],
+    )
+    difference_reason = forms.CharField(
+        label=_("reason for the difference"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    comments = forms.CharField(label=_("comments"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SpotCheckForm(forms.Form):
+    text = forms.CharField(
+        label=_("comment or discrepancies"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+def _report(request: HttpRequest, pk: int) -> EmissionReport:
+    return visible_or_404(request.user, EmissionReport.objects.select_related("firm", "market"), pk=pk)
+
+
+def verification_context(request: HttpRequest, report: EmissionReport) -> dict:
+    user = request.user
+    findings = list(
+        Finding.objects.filter(report=report).select_related("raised_by").prefetch_related("answers__answered_by")
+    )
+    engaged = rules.is_engaged_verifier(report, user)
+    under_verification = report.status == EmissionReport.Status.UNDER_VERIFICATION
+    firm_may_answer = rules.is_finding_firm_user(Finding(report=report), user) and report.status in (
+        EmissionReport.Status.UNDER_VERIFICATION,
+        EmissionReport.Status.RETURNED_TO_FIRM,
+    )
+    for finding in findings:
+        finding.may_answer = firm_may_answer and finding.status in (Finding.Status.OPEN, Finding.Status.REOPENED)
+        finding.may_close = engaged and under_verification and finding.status != Finding.Status.CLOSED
+        finding.may_reopen = (
+            engaged and under_verification and finding.status in (Finding.Status.ANSWERED, Finding.Status.CLOSED)
+        )
+    pending_item = SpotCheckItem.objects.filter(report=report, outcome=SpotCheckItem.Outcome.PENDING).first()
+    return {
+        "report": report,
+        "engagement": rules.engagement_of(report),
+        "findings": findings,
+        "opinions": VerificationOpinion.objects.filter(report=report).select_related("signed_by"),
+        "is_engaged": engaged,
+        "may_raise": engaged and under_verification,
+        "may_return": engaged and under_verification,
+        "may_sign": rules.is_signing_lead_verifier(report, user) and under_verification,
+        "finding_form": FindingForm(),
+        "answer_form": AnswerForm(),
+        "close_form": CloseForm(),
+        "reason_form": ReasonForm(),
+        "may_spot_check": pending_item is not None
+        and report.status == EmissionReport.Status.SPOT_CHECK
+        and rules.is_assigned_spot_checker(report, user),
+        "spot_items": SpotCheckItem.objects.filter(report=report).select_related("body", "checked_by", "sample"),
+        "spot_form": SpotCheckForm(),
+    }
+
+
+@login_required
+@require_GET
+def report_verification(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    return render(request, "ui/report_verification.html", verification_context(request, report))
+
+
+def _finding(request: HttpRequest, pk: int, finding_pk: int) -> Finding:
+    report = _report(request, pk)
+    return visible_or_404(request.user, Finding.objects.filter(report=report).select_related("report"), pk=finding_pk)
+
+
+def _back(request: HttpRequest, report_pk: int) -> HttpResponse:
+    return redirect(reverse("ui:report_verification", args=[report_pk]) + "#findings")
+
+
+@login_required
+@require_POST
+def finding_raise(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    require(rules.is_engaged_verifier(report, request.user), str(_("Only the engaged verifiers raise findings.")))
+    form = FindingForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        result = attempt(
+            request,
+            svc.finding_raise,
+            report=report,
+            kind=data["kind"],
+            description=data["description"],
+            line_key=data["line_key"],
+            amount_tco2e=data["amount_tco2e"],
+            acting_user=request.user,
+        )
+        done(request, result, _("The finding is raised."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return _back(request, pk)
+
+
+def _finding_response(request: HttpRequest, finding: Finding) -> HttpResponse:
+    """htmx: the finding's card again; otherwise back to the page."""
+    if getattr(request, "htmx", False):
+        report = finding.report
+        context = verification_context(request, report)
+        finding = next(f for f in context["findings"] if f.pk == finding.pk)
+        return render(request, "ui/includes/finding.html", context | {"finding": finding})
+    return _back(request, finding.report_id)
+
+
+@login_required
+@require_POST
+def finding_answer(request: HttpRequest, pk: int, finding_pk: int) -> HttpResponse:
+    finding = _finding(request, pk, finding_pk)
+    require(rules.is_finding_firm_user(finding, request.user), str(_("Only the firm answers findings.")))
+    form = AnswerForm(request.POST)
+    text = form.cleaned_data["text"] if form.is_valid() else ""
+    done(
+        request,
+        attempt(request, svc.finding_answer, finding=finding, text=text, acting_user=request.user),
+        _("The answer is recorded."),
+    )
+    finding.refresh_from_db()
+    return _finding_response(request, finding)
+
+
+@login_required
+@require_POST
+def finding_close(request: HttpRequest, pk: int, finding_pk: int) -> HttpResponse:
+    finding = _finding(request, pk, finding_pk)
+    require(rules.is_finding_verifier(finding, request.user), str(_("Only the engaged verifiers close findings.")))
+    form = CloseForm(request.POST)
+    data = form.cleaned_data if form.is_valid() else {"resolution": "", "reason": ""}
+    done(
+        request,
+        attempt(
+            request,
+            svc.finding_close,
+            finding=finding,
+            resolution=data["resolution"],
+            reason=data["reason"],
+            acting_user=request.user,
+        ),
+        _("The finding is closed."),
+    )
+    finding.refresh_from_db()
+    return _finding_response(request, finding)
+
+
+@login_required
+@require_POST
+def finding_reopen(request: HttpRequest, pk: int, finding_pk: int) -> HttpResponse:
+    finding = _finding(request, pk, finding_pk)
+    require(rules.is_finding_verifier(finding, request.user), str(_("Only the engaged verifiers reopen findings.")))
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    done(
+        request,
+        attempt(request, svc.finding_reopen, finding=finding, reason=reason, acting_user=request.user),
+        _("The finding is reopened."),
+    )
+    finding.refresh_from_db()
+    return _finding_response(request, finding)
+
+
+@login_required
+@require_POST
+def report_return_to_firm(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    require(rules.is_engaged_verifier(report, request.user), str(_("Only the engaged verifiers return the report.")))
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    done(
+        request,
+        attempt(request, svc.report_return_to_firm, report=report, reason=reason, acting_user=request.user),
+        _("The report is returned to the firm with its open findings."),
+    )
+    return _back(request, pk)
+
+
+def _parse_decimal(value) -> Decimal | None:
+    try:
+        return Decimal(str(value)) if value not in (None, "") else None
+    except InvalidOperation:
+        return None
+
+
+@login_required
+def report_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
+    """The opinion with live materiality; only the lead verifier signs (others see the page, 403 on POST)."""
+    report = _report(request, pk)
+    user = request.user
+    require(
+        rules.is_engaged_verifier(report, user) or rules.is_signing_lead_verifier(report, user),
+        str(_("Only the engaged verifiers see the sign-off page.")),
+    )
+    may_sign = rules.is_signing_lead_verifier(report, user)
+    status = 200
+    if request.method == "POST":
+        require(may_sign, str(_("Only the lead verifier signs the opinion.")))
+        form = SignOffForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            result = attempt(
+                request,
+                svc.report_sign_off,
+                report=report,
+                outcome=data["outcome"],
+                verified_emissions_tco2e=data["verified_emissions_tco2e"],
+                not_verified_reason=data["not_verified_reason"],
+                comments=data["comments"],
+                difference_reason=data["difference_reason"],
+                acting_user=user,
+            )
+            if result is not None:
+                messages.success(request, _("The opinion is signed."))
+                return redirect("ui:report_verification", pk=pk)
+        status = 400
+    else:
+        form = SignOffForm(
+            initial={
+                "outcome": svc.materiality(report).suggested_outcome,
+                "verified_emissions_tco2e": svc.reported_emissions(report),
+            }
+        )
+    context = {
+        "report": report,
+        "materiality": svc.materiality(report),
+        "suggested_label": VerificationOpinion.Outcome(svc.materiality(report).suggested_outcome).label,
+        "reported": svc.reported_emissions(report),
+        "may_sign": may_sign and report.status == EmissionReport.Status.UNDER_VERIFICATION,
+        "form": form,
+        "open_findings": rules.open_findings(report).count(),
+    }
+    return render(request, "ui/sign_off.html", context, status=status)
+
+
+# --- Spot checks -----------------------------------------------------------------------------------
+
+SPOT_ITEMS = ListSpec(
+    name="spot-checks",
+    columns=[
+        Column(
+            "firm",
+            _("firm"),
+            "report.firm.name",
+            order_by="report__firm__name",
+            link=lambda i: reverse("ui:report_verification", args=[i.report_id]),
+        ),
+        Column("year", _("compliance year"), "sample.year", order_by="sample__year"),
+        Column("market", _("market"), "sample.market", order_by="sample__market__code"),
+        Column("weight", _("risk weight"), "risk_weight", order_by="risk_weight"),
+        Column("by_hand", _("added by hand"), "added_by_hand"),
+        Column("outcome", _("outcome"), "get_outcome_display", order_by="outcome"),
+        Column("status", _("report status"), "report.status", order_by="report__status", badge=True),
+    ],
+    filters=[Filter("outcome", _("outcome"), "outcome", choices=SpotCheckItem.Outcome.choices)],
+    default_sort="-year",
+    select_related=("report__firm", "sample__market"),
+)
+
+
+@login_required
+@require_GET
+def spot_check_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.is_spot_checker:
+        items = SpotCheckItem.objects.filter(body_id=user.body_id)
+    elif user.is_regulator:
+        items = SpotCheckItem.objects.filter(sample__market_id=user.market_id)
+    else:
+        require(False, str(_("Only spot checkers and regulators see spot checks.")))
+    return render_listing(request, SPOT_ITEMS, items, "ui/list.html", {"title": _("Spot checks")})
+
+
+@login_required
+@require_POST
+def spot_check_record(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    require(rules.is_assigned_spot_checker(report, request.user), str(_("Only the assigned spot checker records.")))
+    form = SpotCheckForm(request.POST)
+    text = form.cleaned_data["text"] if form.is_valid() else ""
+    if request.POST.get("decision") == "discrepancies":
+        result = attempt(
+            request,
+            spot_checks.spot_check_record_discrepancy,
+            report=report,
+            discrepancies=text,
+            acting_user=request.user,
+        )
+        done(request, result, _("The discrepancies are recorded; the report goes back to the verifier."))
+    else:
+        result = attempt(request, spot_checks.spot_check_confirm, report=report, comment=text, acting_user=request.user)
+        done(request, result, _("The verification is confirmed; the report goes to the regulator."))
+    return redirect("ui:report_verification", pk=pk)

@@ -1,0 +1,24 @@
+"""Screenshots of the main pages in both languages for the README (docs/screenshots/, 1280×800 PNG).
+
+Not collected by the test run (the file name does not start with test_); run it with `make screenshots`.
+It walks the same cycle as test_mrv_cycle.py and saves a picture at each main page.
+"""
+
+import pathlib
+
+import pytest
+
+from mrv.models import EmissionReport
+from tests.e2e.test_mrv_cycle import LANGUAGES, Browser, walk_the_cycle
+
+SHOTS = pathlib.Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+def test_screenshots_of_the_main_pages(chromium, live_server, shanghai, language, tmp_path):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    draft = walk_the_cycle(Browser(chromium, live_server.url, language, shots_dir=SHOTS), shanghai, language, tmp_path)
+    assert draft.status == EmissionReport.Status.DETERMINED
+    assert len(list(SHOTS.glob(f"*-{language}.png"))) == 8
