@@ -413,10 +413,17 @@ def finding_answer(request: HttpRequest, pk: int, finding_pk: int) -> HttpRespon
     finding = _finding(request, pk, finding_pk)
     require(rules.is_finding_firm_user(finding, request.user), str(_("Only the firm answers findings.")))
     form = AnswerForm(request.POST)
-    text = form.cleaned_data["text"] if form.is_valid() else ""
+    if not form.is_valid():
+        if getattr(request, "htmx", False):
+            context = verification_context(request, finding.report)
+            card = next(f for f in context["findings"] if f.pk == finding.pk)
+            return render(request, "ui/includes/finding.html", context | {"finding": card, "answer_form": form}, status=400)
+        for error in form.errors.get("text", []):
+            messages.error(request, error)
+        return _back(request, pk)
     done(
         request,
-        attempt(request, svc.finding_answer, finding=finding, text=text, acting_user=request.user),
+        attempt(request, svc.finding_answer, finding=finding, text=form.cleaned_data["text"], acting_user=request.user),
         _("The answer is recorded."),
     )
     finding.refresh_from_db()

@@ -34,7 +34,7 @@ def test_the_firm_sees_the_finding_and_answers_it_with_htmx(client, firm_user, r
     html = response.content.decode()
     assert (
         response.status_code == 200
-        and html.strip().startswith(f'<li id="finding-{finding.pk}"')
+        and html.strip().startswith(f'<article class="card finding" id="finding-{finding.pk}"')
         and "已按台账更正" in html
     )
     finding.refresh_from_db()
