@@ -39,6 +39,7 @@ from mrv.transitions import (
     _label,
     run_transition,
 )
+from mrv.services.follow_ups import follow_ups
 from mrv.validation import ValidationResult, plain, validate_report
 from mrv.workflow import reports as rules
 
@@ -428,6 +429,7 @@ def _submit_version(report: EmissionReport, transition: str, acting_user, reason
             version=version,
             when=timezone.now(),
             changes={"reported_emissions_tco2e": (before, version.reported_tco2e), "version": (None, number)},
+            tasks=follow_ups(f"mrv.emissionreport.{transition}", emissionreport_id=report.pk),
         )
     return version
 
@@ -444,7 +446,8 @@ def report_resubmit(*, report: EmissionReport, acting_user, reason: str = "") ->
 
 def report_withdraw(*, report: EmissionReport, acting_user, reason: str = "") -> EmissionReport:
     """A firm user takes a submitted report back to draft, while no verifier has accepted the year."""
-    run_transition(report, "withdraw", acting_user=acting_user, reason=reason)
+    run_transition(report, "withdraw", acting_user=acting_user, reason=reason,
+                   tasks=follow_ups("mrv.emissionreport.withdraw", emissionreport_id=report.pk))
     return report
 
 
