@@ -51,7 +51,16 @@ def main():
 def run():
     from mrv import access
     from mrv.credit_code import make_credit_code
-    from mrv.models import Authority, EmissionReport, Firm, Market, Sector, User, VerificationBody, VerificationEngagement
+    from mrv.models import (
+        Authority,
+        EmissionReport,
+        Firm,
+        Market,
+        Sector,
+        User,
+        VerificationBody,
+        VerificationEngagement,
+    )
 
     markets = list(Market.objects.all())
     sectors = list(Sector.objects.all())

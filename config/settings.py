@@ -93,6 +93,8 @@ TEMPLATES = [
 ]
 
 _db_url = env.str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'mrv.sqlite3'}")
+if _db_url.startswith("sqlite:///") and str(VAR_DIR) in _db_url:
+    VAR_DIR.mkdir(exist_ok=True)  # the demo's database lives in var/, which a fresh clone lacks
 if _db_url.split(":", 1)[0] not in environ.Env.DB_SCHEMES:
     raise ImproperlyConfigured(
         f"DATABASE_URL is not a valid database URL: unknown scheme in {_db_url.split(':', 1)[0]!r} "
@@ -206,19 +208,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 SESSION_COOKIE_SECURE = not DEBUG and _bool("SECURE_COOKIES", True)
-CSRF_COOKIE_SECURE = SPECTACULAR_SETTINGS = {
-    "TITLE": "Carbon MRV API",
-    "DESCRIPTION": "For covered firms' own IT systems: reports, activity data, submissions. "
-    "Authenticate with `Authorization: Token <key>` (a token per user, issued in the admin).",
-    "VERSION": "1",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "REDOC_DIST": "SIDECAR",
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"AllocationMethodEnum": "mrv.models.markets.MarketSector.AllocationMethod"},
-}
-
-SESSION_COOKIE_SECURE
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 

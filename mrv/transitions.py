@@ -44,6 +44,14 @@ def _label(obj: models.Model, name: str) -> dict:
     return {"action": name.replace("_", " "), "object": obj._meta.verbose_name, "state": display}
 
 
+def _changed_since_loaded(obj: models.Model, state_name: str) -> bool:
+    """Someone else moved the object on since we loaded it (a condition may have read their change)."""
+    if obj.pk is None:
+        return False
+    stored = type(obj)._default_manager.filter(pk=obj.pk).values_list(state_name, flat=True).first()
+    return stored is not None and stored != getattr(obj, state_name)
+
+
 def run_transition(
     obj: models.Model,
     name: str,
@@ -61,11 +69,13 @@ def run_transition(
         raise TransitionRefused(REASON_REQUIRED, code="reason_required")
     method = getattr(obj, name)
     labels = _label(obj, name)
+    state_name = method._django_fsm.field.name
     if not can_proceed(method):
+        if _changed_since_loaded(obj, state_name):
+            raise ChangedConcurrently(CHANGED_BY_SOMEONE_ELSE % labels, code="concurrent")
         raise TransitionRefused(NOT_FROM_THIS_STATE % labels, code="wrong_state")
     if acting_user is not None and not has_transition_perm(method, acting_user):
         raise PermissionDenied(NOT_PERMITTED % labels)
-    state_name = method._django_fsm.field.name
     from_state = getattr(obj, state_name)
     try:
         with transaction.atomic():

@@ -40,7 +40,9 @@ def beijing_firm(beijing):
 
 @pytest.fixture
 def body(shanghai, beijing):
-    return f.BodyFactory(name="第一核查机构", markets=[shanghai, beijing], sectors=[f.sector("power"), f.sector("steel")])
+    return f.BodyFactory(
+        name="第一核查机构", markets=[shanghai, beijing], sectors=[f.sector("power"), f.sector("steel")]
+    )
 
 
 @pytest.fixture
@@ -158,3 +160,24 @@ def english_messages(settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _reference_data_back_after_the_last_flush(django_db_setup, django_db_blocker):
+    """A transactional test ends with a flush; put the migrations' data back so that `--reuse-db` runs find it."""
+    yield
+    from django.db import connection
+
+    from mrv.models import Market
+
+    with django_db_blocker.unblock():
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents and not Market.objects.exists():
+            connection.creation.deserialize_db_from_string(contents)
+
+
+def pytest_collection(session):
+    """Expectations built at collection (parametrize) are built in English, as the tests run."""
+    from django.utils import translation
+
+    translation.activate("en")

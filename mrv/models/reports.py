@@ -65,6 +65,18 @@ class EmissionReport(ConcurrentTransitionMixin, models.Model):
         _("reported emissions (tCO2e)"), max_digits=14, decimal_places=0, null=True, blank=True
     )
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    review_round = models.PositiveSmallIntegerField(_("quarterly co-review round"), default=0, editable=False)
+
+    class Meta:
+        ordering = ["-year", "firm"]
+        constraints = [models.UniqueConstraint(fields=["firm", "year", "period"], name="report_one_per_period")]
+        indexes = [models.Index(fields=["market", "year", "status"])]
+        verbose_name = _("emission report")
+        verbose_name_plural = _("emission reports")
+
+    def __str__(self) -> str:
+        return f"{self.firm} {self.year} {self.get_period_display()}"
+
 
     @transition(field=status, source=Status.DRAFT, target=Status.SUBMITTED, permission=report_rules.is_firm_approver)
     def submit(self, *, version: "ReportVersion", when: datetime.datetime) -> None:
@@ -100,22 +112,9 @@ class EmissionReport(ConcurrentTransitionMixin, models.Model):
         month = self.months[-1]
         return datetime.date(self.year, month, calendar.monthrange(self.year, month)[1])
 
-    class Meta:
-        ordering = ["-year", "firm"]
-        constraints = [models.UniqueConstraint(fields=["firm", "year", "period"], name="report_one_per_period")]
-        indexes = [models.Index(fields=["market", "year", "status"])]
-        verbose_name = _("emission report")
-        verbose_name_plural = _("emission reports")
-
-    def __str__(self) -> str:
-        return f"{self.firm} {self.year} {self.get_period_display()}"
-
     # --- Verification, spot check, regulator review and quarterly co-review (issue 4) -------------
     # Everything after submission. Submission, withdrawal and resubmission live with the plans code.
     S = Status
-
-    # Kept in this block (not above Meta) so that merges with the plans fields stay conflict-free.
-    review_round = models.PositiveSmallIntegerField(_("quarterly co-review round"), default=0, editable=False)  # noqa: DJ012
 
     @transition(field=status, source=S.SUBMITTED, target=S.UNDER_VERIFICATION,
                 permission=rules.is_engaged_verifier, conditions=[rules.is_annual, rules.has_accepted_engagement])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mrv.ui.views import files, plans, report_data, reports
+from mrv.ui.views import files, findings, plans, report_data, reports
 
 app_name = "ui"
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path("reports/<int:pk>/submit/", report_data.report_submit, name="report_submit"),
     path("reports/<int:pk>/withdraw/", report_data.report_withdraw, name="report_withdraw"),
     path("reports/<int:pk>/diff/", report_data.report_diff_view, name="report_diff"),
+    path("reports/<int:pk>/findings/<int:finding_pk>/answer/", findings.finding_answer, name="finding_answer"),
     path("files/<int:pk>/", files.file_download, name="file_download"),
     path("plans/", plans.plan_list, name="plan_list"),
     path("plans/new/", plans.plan_new, name="plan_new"),

@@ -32,17 +32,3 @@ def shenzhen_user(shenzhen_firm):
 def shenzhen_regulator(shenzhen):
     authority = f.AuthorityFactory(name="深圳市生态环境局", market=shenzhen)
     return f.UserFactory(username="sz_officer", role=User.Role.REGULATOR_OFFICER, authority=authority)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _reference_data_back_after_the_last_flush(django_db_setup, django_db_blocker):
-    """A transactional test ends with a flush; put the migrations' data back so that `--reuse-db` runs find it."""
-    yield
-    from django.db import connection
-
-    from mrv.models import Market
-
-    with django_db_blocker.unblock():
-        contents = getattr(connection, "_test_serialized_contents", None)
-        if contents and not Market.objects.exists():
-            connection.creation.deserialize_db_from_string(contents)

@@ -35,3 +35,10 @@ def test_bad_values_name_the_setting(name, value, message):
 
 def test_debug_demo_starts_without_any_service():
     assert start(DEBUG="true").returncode == 0
+
+
+def test_csrf_cookie_is_secure_exactly_when_the_session_cookie_is():
+    from django.conf import settings
+
+    assert settings.CSRF_COOKIE_SECURE is settings.SESSION_COOKIE_SECURE
+    assert settings.SPECTACULAR_SETTINGS["TITLE"] == "Carbon MRV API"

@@ -8,4 +8,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         demo.seed()
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Password for every demo login: %s" % demo.DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready. Password for every demo login: {demo.DEMO_PASSWORD}"))

@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,10 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from mrv import access, uploads
-from mrv.models import AuditLog, EmissionReport
+from mrv.models import AuditLog, EmissionReport, ReportVersion
 from mrv.services import evidence
+from mrv.services import reports as svc
 from mrv.ui.lists import Column, Filter, ListSpec, render_listing
 from mrv.ui.objects import require, visible_or_404
+from mrv.ui.views.findings import findings_context
+from mrv.workflow import reports as rules
 
 YEARS = [(year, str(year)) for year in range(2030, 2012, -1)]
 
@@ -67,10 +70,6 @@ class NewReportForm(forms.Form):
 @require_POST
 def report_new(request: HttpRequest) -> HttpResponse:
     """A firm user starts the report of a year (or quarter, where the market asks for quarterly reports)."""
-    from django.core.exceptions import ValidationError
-
-    from mrv.services import reports as svc
-
     require(request.user.is_firm_user, str(svc.NOT_YOUR_FIRM))
     form = NewReportForm(request.POST)
     if form.is_valid():
@@ -92,10 +91,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
 
 
 def report_context(request: HttpRequest, report: EmissionReport) -> dict:
-    from mrv.models import ReportVersion
-    from mrv.workflow import reports as rules
-
-    return {
+    return findings_context(request.user, report) | {
         "report": report,
         "versions": ReportVersion.objects.filter(report=report).select_related("created_by", "plan"),
         "is_firm_user": rules.is_firm_user(report, request.user),
