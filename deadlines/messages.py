@@ -46,9 +46,7 @@ WORKFLOW_MESSAGES = {
     "mrv.emissionreport.withdraw": _("%(subject)s was withdrawn by the firm."),
     "mrv.emissionreport.resubmit": _("%(subject)s was corrected and resubmitted; please verify it."),
     "mrv.verificationengagement.assign": _("%(subject)s was assigned to your body; please accept or decline it."),
-    "mrv.verificationengagement.reassign": _(
-        "%(subject)s was reassigned to your body; please accept or decline it."
-    ),
+    "mrv.verificationengagement.reassign": _("%(subject)s was reassigned to your body; please accept or decline it."),
     "mrv.verificationengagement.accept": _("%(subject)s was accepted by the verification body."),
     "mrv.verificationengagement.decline": _(
         "%(subject)s was declined by the verification body; please assign another body."
@@ -58,9 +56,7 @@ WORKFLOW_MESSAGES = {
     "mrv.finding.close": _("A finding on the %(subject)s was closed."),
     "mrv.finding.reopen": _("A finding on the %(subject)s was reopened; please answer it."),
     "mrv.emissionreport.start_verification": _("%(subject)s is now being verified."),
-    "mrv.emissionreport.return_to_firm": _(
-        "%(subject)s was returned to you with %(findings)s open findings."
-    ),
+    "mrv.emissionreport.return_to_firm": _("%(subject)s was returned to you with %(findings)s open findings."),
     "mrv.emissionreport.sign_off": _("%(subject)s was verified."),
     "mrv.emissionreport.sign_off_not_verified": _("%(subject)s could not be verified; please review it."),
     "mrv.emissionreport.select_for_spot_check": _("%(subject)s was selected for a spot check; please check it."),

@@ -111,29 +111,54 @@ def _report_url(report: EmissionReport | None) -> str:
 def _subject(ids: dict) -> Subject:
     if "monitoringplan_id" in ids:
         plan = MonitoringPlan.objects.select_related("firm__market").get(pk=ids["monitoringplan_id"])
-        return Subject(plan, plan.firm, plan.valid_from.year, plan=plan,
-                       params={"version": plan.version, "state": plan.status},
-                       url=reverse("ui:plan_detail", args=[plan.pk]))
+        return Subject(
+            plan,
+            plan.firm,
+            plan.valid_from.year,
+            plan=plan,
+            params={"version": plan.version, "state": plan.status},
+            url=reverse("ui:plan_detail", args=[plan.pk]),
+        )
     if "verificationengagement_id" in ids:
         engagement = VerificationEngagement.objects.select_related("firm__market").get(
-            pk=ids["verificationengagement_id"])
+            pk=ids["verificationengagement_id"]
+        )
         report = EmissionReport.objects.filter(
-            firm_id=engagement.firm_id, year=engagement.year, period=EmissionReport.Period.ANNUAL).first()
-        return Subject(engagement, engagement.firm, engagement.year, report=report, engagement=engagement,
-                       params={"state": engagement.status}, url=_report_url(report))
+            firm_id=engagement.firm_id, year=engagement.year, period=EmissionReport.Period.ANNUAL
+        ).first()
+        return Subject(
+            engagement,
+            engagement.firm,
+            engagement.year,
+            report=report,
+            engagement=engagement,
+            params={"state": engagement.status},
+            url=_report_url(report),
+        )
     if "finding_id" in ids:
         finding = Finding.objects.select_related("report__firm__market").get(pk=ids["finding_id"])
         report = finding.report
-        return Subject(finding, report.firm, report.year, report=report,
-                       engagement=_engagement_of(report.firm_id, report.year),
-                       params={"state": finding.status, "period": report.period}, url=_report_url(report))
+        return Subject(
+            finding,
+            report.firm,
+            report.year,
+            report=report,
+            engagement=_engagement_of(report.firm_id, report.year),
+            params={"state": finding.status, "period": report.period},
+            url=_report_url(report),
+        )
     if "emissionreport_id" in ids:
         report = EmissionReport.objects.select_related("firm__market").get(pk=ids["emissionreport_id"])
         open_findings = report.findings.exclude(status=Finding.Status.CLOSED).count()
-        return Subject(report, report.firm, report.year, report=report,
-                       engagement=_engagement_of(report.firm_id, report.year),
-                       params={"state": report.status, "period": report.period, "findings": open_findings},
-                       url=_report_url(report))
+        return Subject(
+            report,
+            report.firm,
+            report.year,
+            report=report,
+            engagement=_engagement_of(report.firm_id, report.year),
+            params={"state": report.status, "period": report.period, "findings": open_findings},
+            url=_report_url(report),
+        )
     raise ValueError(NO_OBJECT)
 
 

@@ -4,30 +4,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('deadlines', '0001_deadlines_reminders_notifications'),
+        ("deadlines", "0001_deadlines_reminders_notifications"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WorkflowNotice',
+            name="WorkflowNotice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('message_id', models.UUIDField(editable=False, unique=True, verbose_name='outbox message')),
-                ('event', models.CharField(max_length=80, verbose_name='event')),
-                ('recipients', models.PositiveIntegerField(default=0, verbose_name='people told')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='sent at')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("message_id", models.UUIDField(editable=False, unique=True, verbose_name="outbox message")),
+                ("event", models.CharField(max_length=80, verbose_name="event")),
+                ("recipients", models.PositiveIntegerField(default=0, verbose_name="people told")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="sent at")),
             ],
             options={
-                'verbose_name': 'workflow notice',
-                'verbose_name_plural': 'workflow notices',
-                'ordering': ['-created_at'],
+                "verbose_name": "workflow notice",
+                "verbose_name_plural": "workflow notices",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('deadline_reminder', 'deadline reminder'), ('deadline_overdue', 'deadline overdue'), ('deadline_escalation', 'missed deadline (escalation)'), ('extension_granted', 'deadline extended'), ('quarterly_report_opened', 'quarterly report to prepare'), ('quarterly_snapshot', 'quarterly snapshot'), ('spot_check_drawn', 'spot-check sample drawn'), ('non_compliance_marked', 'non-compliance marked'), ('firm_non_compliant', 'your firm did not comply'), ('workflow_event', 'workflow step to act on')], max_length=30, verbose_name='kind'),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("deadline_reminder", "deadline reminder"),
+                    ("deadline_overdue", "deadline overdue"),
+                    ("deadline_escalation", "missed deadline (escalation)"),
+                    ("extension_granted", "deadline extended"),
+                    ("quarterly_report_opened", "quarterly report to prepare"),
+                    ("quarterly_snapshot", "quarterly snapshot"),
+                    ("spot_check_drawn", "spot-check sample drawn"),
+                    ("non_compliance_marked", "non-compliance marked"),
+                    ("firm_non_compliant", "your firm did not comply"),
+                    ("workflow_event", "workflow step to act on"),
+                ],
+                max_length=30,
+                verbose_name="kind",
+            ),
         ),
     ]

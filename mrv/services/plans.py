@@ -344,20 +344,37 @@ def plan_submit(*, plan: MonitoringPlan, acting_user, reason: str = "") -> Monit
         problems = plan_problems(plan)
         if problems:
             raise ValidationError(problems)
-    run_transition(plan, "submit", acting_user=acting_user, reason=reason, when=timezone.now(),
-                   tasks=follow_ups("mrv.monitoringplan.submit", monitoringplan_id=plan.pk))
+    run_transition(
+        plan,
+        "submit",
+        acting_user=acting_user,
+        reason=reason,
+        when=timezone.now(),
+        tasks=follow_ups("mrv.monitoringplan.submit", monitoringplan_id=plan.pk),
+    )
     return plan
 
 
 def plan_check_by_third_party(*, plan: MonitoringPlan, acting_user, reason: str = "") -> MonitoringPlan:
-    run_transition(plan, "check_by_third_party", acting_user=acting_user, reason=reason,
-                   tasks=follow_ups("mrv.monitoringplan.check_by_third_party", monitoringplan_id=plan.pk))
+    run_transition(
+        plan,
+        "check_by_third_party",
+        acting_user=acting_user,
+        reason=reason,
+        tasks=follow_ups("mrv.monitoringplan.check_by_third_party", monitoringplan_id=plan.pk),
+    )
     return plan
 
 
 def plan_approve(*, plan: MonitoringPlan, acting_user, reason: str = "") -> MonitoringPlan:
-    run_transition(plan, "approve", acting_user=acting_user, reason=reason, when=timezone.now(),
-                   tasks=follow_ups("mrv.monitoringplan.approve", monitoringplan_id=plan.pk))
+    run_transition(
+        plan,
+        "approve",
+        acting_user=acting_user,
+        reason=reason,
+        when=timezone.now(),
+        tasks=follow_ups("mrv.monitoringplan.approve", monitoringplan_id=plan.pk),
+    )
     return plan
 
 
@@ -365,6 +382,12 @@ def plan_return(*, plan: MonitoringPlan, reasons: str, acting_user) -> Monitorin
     """Send the version back to the firm with reasons (required)."""
     if not (reasons or "").strip():
         raise ValidationError(REASON_REQUIRED)
-    run_transition(plan, "return_to_firm", acting_user=acting_user, reason=reasons, reasons=reasons,
-                   tasks=follow_ups("mrv.monitoringplan.return_to_firm", monitoringplan_id=plan.pk))
+    run_transition(
+        plan,
+        "return_to_firm",
+        acting_user=acting_user,
+        reason=reasons,
+        reasons=reasons,
+        tasks=follow_ups("mrv.monitoringplan.return_to_firm", monitoringplan_id=plan.pk),
+    )
     return plan

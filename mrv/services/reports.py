@@ -31,6 +31,7 @@ from mrv.models import (
     ReportWarningAcknowledgement,
 )
 from mrv.report_diff import report_diff  # noqa: F401 (part of this module's API: what changed between versions)
+from mrv.services.follow_ups import follow_ups
 from mrv.transitions import (
     NOT_FROM_THIS_STATE,
     NOT_PERMITTED,
@@ -39,7 +40,6 @@ from mrv.transitions import (
     _label,
     run_transition,
 )
-from mrv.services.follow_ups import follow_ups
 from mrv.validation import ValidationResult, plain, validate_report
 from mrv.workflow import reports as rules
 
@@ -446,8 +446,13 @@ def report_resubmit(*, report: EmissionReport, acting_user, reason: str = "") ->
 
 def report_withdraw(*, report: EmissionReport, acting_user, reason: str = "") -> EmissionReport:
     """A firm user takes a submitted report back to draft, while no verifier has accepted the year."""
-    run_transition(report, "withdraw", acting_user=acting_user, reason=reason,
-                   tasks=follow_ups("mrv.emissionreport.withdraw", emissionreport_id=report.pk))
+    run_transition(
+        report,
+        "withdraw",
+        acting_user=acting_user,
+        reason=reason,
+        tasks=follow_ups("mrv.emissionreport.withdraw", emissionreport_id=report.pk),
+    )
     return report
 
 

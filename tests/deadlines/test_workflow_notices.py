@@ -29,8 +29,18 @@ from tests import factories as f
 pytestmark = pytest.mark.django_db
 K = Notification.Kind
 PERSONAS = [
-    "firm_user", "firm_approver", "other_firm_user", "verifier", "team_verifier", "other_verifier", "spot_checker",
-    "regulator", "regulator_head", "other_regulator", "statistics_officer", "beijing_statistics_officer",
+    "firm_user",
+    "firm_approver",
+    "other_firm_user",
+    "verifier",
+    "team_verifier",
+    "other_verifier",
+    "spot_checker",
+    "regulator",
+    "regulator_head",
+    "other_regulator",
+    "statistics_officer",
+    "beijing_statistics_officer",
 ]
 FIRM = {"firm_user", "firm_approver"}
 BODY = {"verifier", "team_verifier"}
@@ -66,14 +76,16 @@ def report(firm, engagement, spot_body, regulator):
 
 @pytest.fixture
 def plan(firm, firm_user):
-    return MonitoringPlan.objects.create(firm=firm, version=1, valid_from=datetime.date(2025, 1, 1),
-                                         created_by=firm_user)
+    return MonitoringPlan.objects.create(
+        firm=firm, version=1, valid_from=datetime.date(2025, 1, 1), created_by=firm_user
+    )
 
 
 @pytest.fixture
 def finding(report, verifier):
-    return Finding.objects.create(report=report, kind=Finding.Kind.MISSTATEMENT, description="1月煤耗少报",
-                                  raised_by=verifier)
+    return Finding.objects.create(
+        report=report, kind=Finding.Kind.MISSTATEMENT, description="1月煤耗少报", raised_by=verifier
+    )
 
 
 def ids_for(event: str, report, engagement, plan, finding) -> dict:
@@ -136,10 +148,10 @@ def test_every_event_is_wired_to_the_notification_task_with_recipients_and_a_mes
 
 
 @pytest.mark.parametrize("event", sorted(EXPECTED))
-def test_each_event_tells_the_people_who_must_act_and_nobody_else(event, everyone, report, engagement, plan,
-                                                                   finding):
-    count = workflow_event_notify(event=event, message_id=uuid.uuid4(),
-                                  **ids_for(event, report, engagement, plan, finding))
+def test_each_event_tells_the_people_who_must_act_and_nobody_else(event, everyone, report, engagement, plan, finding):
+    count = workflow_event_notify(
+        event=event, message_id=uuid.uuid4(), **ids_for(event, report, engagement, plan, finding)
+    )
     expected = {everyone[name].username for name in EXPECTED[event]}
     assert told(event) == expected
     assert count == len(expected)
@@ -151,40 +163,59 @@ def test_the_plan_goes_to_the_checking_body_where_the_market_requires_a_third_pa
     tj_firm = f.FirmFactory(market=tianjin, sector=f.sector("power"))
     checker_body = f.BodyFactory(markets=[tianjin], sectors=[f.sector("power")])
     checker = f.UserFactory(username="tj_checker", role=User.Role.VERIFIER, body=checker_body)
-    tj_officer = f.UserFactory(username="tj_officer", role=User.Role.REGULATOR_OFFICER,
-                               authority=f.AuthorityFactory(market=tianjin))
-    plan = MonitoringPlan.objects.create(firm=tj_firm, version=1, valid_from=datetime.date(2025, 1, 1),
-                                         created_by=firm_user, check_body=checker_body)
+    tj_officer = f.UserFactory(
+        username="tj_officer", role=User.Role.REGULATOR_OFFICER, authority=f.AuthorityFactory(market=tianjin)
+    )
+    plan = MonitoringPlan.objects.create(
+        firm=tj_firm, version=1, valid_from=datetime.date(2025, 1, 1), created_by=firm_user, check_body=checker_body
+    )
     workflow_event_notify(event="mrv.monitoringplan.submit", message_id=uuid.uuid4(), monitoringplan_id=plan.pk)
     assert told("mrv.monitoringplan.submit") == {checker.username}
-    workflow_event_notify(event="mrv.monitoringplan.check_by_third_party", message_id=uuid.uuid4(),
-                          monitoringplan_id=plan.pk)
+    workflow_event_notify(
+        event="mrv.monitoringplan.check_by_third_party", message_id=uuid.uuid4(), monitoringplan_id=plan.pk
+    )
     assert told("mrv.monitoringplan.check_by_third_party") == {tj_officer.username}
 
 
 def test_a_head_who_proposes_is_not_told_of_their_own_proposal(report, regulator, regulator_head, shanghai_authority):
     second_head = f.UserFactory(username="sh_head_2", role=User.Role.REGULATOR_HEAD, authority=shanghai_authority)
-    log_action(report, "mrv.emissionreport.propose_determination", actor=regulator_head,
-               from_state="regulator_review", to_state="determination_proposed")
-    workflow_event_notify(event="mrv.emissionreport.propose_determination", message_id=uuid.uuid4(),
-                          emissionreport_id=report.pk)
+    log_action(
+        report,
+        "mrv.emissionreport.propose_determination",
+        actor=regulator_head,
+        from_state="regulator_review",
+        to_state="determination_proposed",
+    )
+    workflow_event_notify(
+        event="mrv.emissionreport.propose_determination", message_id=uuid.uuid4(), emissionreport_id=report.pk
+    )
     assert told("mrv.emissionreport.propose_determination") == {second_head.username}
 
 
 def test_the_notice_names_the_firm_year_period_state_open_findings_and_links_the_report(
     report, finding, verifier, firm_user, firm
 ):
-    Finding.objects.create(report=report, kind=Finding.Kind.NON_CONFORMITY, description="计量器具未校准",
-                           raised_by=verifier)
-    closed = Finding.objects.create(report=report, kind=Finding.Kind.IMPROVEMENT, description="建议", raised_by=verifier)
+    Finding.objects.create(
+        report=report, kind=Finding.Kind.NON_CONFORMITY, description="计量器具未校准", raised_by=verifier
+    )
+    closed = Finding.objects.create(
+        report=report, kind=Finding.Kind.IMPROVEMENT, description="建议", raised_by=verifier
+    )
     Finding.objects.filter(pk=closed.pk).update(status=Finding.Status.CLOSED)
     EmissionReport.objects.filter(pk=report.pk).update(status=EmissionReport.Status.RETURNED_TO_FIRM)
-    workflow_event_notify(event="mrv.emissionreport.return_to_firm", message_id=uuid.uuid4(),
-                          emissionreport_id=report.pk)
+    workflow_event_notify(
+        event="mrv.emissionreport.return_to_firm", message_id=uuid.uuid4(), emissionreport_id=report.pk
+    )
     n = Notification.objects.get(recipient=firm_user)
     # three findings, one closed: 2 open
-    assert n.params == {"event": "mrv.emissionreport.return_to_firm", "firm": firm.name, "year": 2025,
-                        "period": "annual", "state": "returned_to_firm", "findings": 2}
+    assert n.params == {
+        "event": "mrv.emissionreport.return_to_firm",
+        "firm": firm.name,
+        "year": 2025,
+        "period": "annual",
+        "state": "returned_to_firm",
+        "findings": 2,
+    }
     assert n.url == reverse("ui:report_detail", args=[report.pk])
     assert str(n) == f"{firm.name} 2025 annual report was returned to you with 2 open findings."
     with translation.override("zh-hans"):
@@ -206,8 +237,9 @@ def test_the_email_is_queued_once_and_sent_once(report, engagement, regulator, d
     assert OutboxMessage.objects.filter(task_name="deadlines.send_notification_emails").count() == 1
 
 
-def test_a_redelivered_task_notifies_once(report, engagement, regulator, verifier, team_verifier,
-                                          django_capture_on_commit_callbacks):
+def test_a_redelivered_task_notifies_once(
+    report, engagement, regulator, verifier, team_verifier, django_capture_on_commit_callbacks
+):
     kwargs = {"event": "mrv.emissionreport.submit", "emissionreport_id": report.pk}
     message_id = str(uuid.uuid4())
     with django_capture_on_commit_callbacks(execute=True):
@@ -228,8 +260,17 @@ def test_the_task_retries_late_and_on_transient_errors():
 
 
 def test_submitting_a_report_tells_the_regulator_and_the_engaged_verifier(
-    client, firm, firm_approver, engagement, verifier, team_verifier, regulator, other_regulator, other_verifier,
-    other_firm_user, django_capture_on_commit_callbacks
+    client,
+    firm,
+    firm_approver,
+    engagement,
+    verifier,
+    team_verifier,
+    regulator,
+    other_regulator,
+    other_verifier,
+    other_firm_user,
+    django_capture_on_commit_callbacks,
 ):
     from tests.mrv.reporting import COAL, ELECTRICITY, approved_plan
     from tests.verification_world import submitted_report
@@ -247,3 +288,18 @@ def test_submitting_a_report_tells_the_regulator_and_the_engaged_verifier(
     assert n.url == reverse("ui:report_detail", args=[report.pk])
     assert {e.to[0] for e in mail.outbox} >= {regulator.email, verifier.email, team_verifier.email}
     assert client.get(reverse("home")).context["unread_notifications_count"] == before + 1
+
+
+def test_telling_many_people_costs_a_bounded_number_of_queries(report, engagement, firm, django_assert_max_num_queries):
+    def notify_firm() -> int:
+        return workflow_event_notify(
+            event="mrv.emissionreport.return_to_firm", message_id=uuid.uuid4(), emissionreport_id=report.pk
+        )
+
+    f.UserFactory(role=User.Role.FIRM_REPORTER, firm=firm)
+    # done? report, open findings, engagement, (content type), actor, firm users; 2 savepoints, 3 inserts, 2 releases
+    with django_assert_max_num_queries(14) as few:
+        assert notify_firm() == 1
+    f.UserFactory.create_batch(20, role=User.Role.FIRM_REPORTER, firm=firm)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert notify_firm() == 21
