@@ -75,6 +75,7 @@ class Notification(models.Model):
         SPOT_CHECK_DRAWN = "spot_check_drawn", _("spot-check sample drawn")
         NON_COMPLIANCE_MARKED = "non_compliance_marked", _("non-compliance marked")
         FIRM_NON_COMPLIANT = "firm_non_compliant", _("your firm did not comply")
+        WORKFLOW_EVENT = "workflow_event", _("workflow step to act on")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
@@ -170,3 +171,20 @@ class EarlyWarning(models.Model):
 
     def __str__(self) -> str:
         return f"{self.snapshot} {self.firm}: {self.shortfall_tco2e}"
+
+
+class WorkflowNotice(models.Model):
+    """The notices of one workflow event's follow-up message were sent: the row makes a redelivery a no-op."""
+
+    message_id = models.UUIDField(_("outbox message"), unique=True, editable=False)
+    event = models.CharField(_("event"), max_length=80)
+    recipients = models.PositiveIntegerField(_("people told"), default=0)
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("workflow notice")
+        verbose_name_plural = _("workflow notices")
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.message_id}"

@@ -14,7 +14,7 @@ from django.db import OperationalError
 
 from mrv.models import Market
 
-from . import services
+from . import services, workflow_notices
 from .clock import shanghai_today
 
 RETRY_BACKOFF_MAX_SECONDS = 600
@@ -71,3 +71,9 @@ def mark_non_compliance(market_id: int | None = None, today: str | None = None) 
 def build_snapshot(market_id: int, year: int, quarter: int) -> bool:
     market = Market.objects.get(pk=market_id)
     return services.quarterly_snapshot_build(market=market, year=year, quarter=quarter) is not None
+
+
+@shared_task(name="deadlines.notify_workflow_event", bind=True, **RETRYING)
+def notify_workflow_event(self, event: str, **ids) -> int:
+    """Queued by run_transition through the outbox; the task id is the outbox message id (told once)."""
+    return workflow_notices.workflow_event_notify(event=event, message_id=self.request.id, **ids)

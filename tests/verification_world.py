@@ -11,13 +11,13 @@ from mrv.models import AuditLog, EmissionReport, OutboxMessage, User, Verificati
 from mrv.services import follow_ups
 from tests import factories as f
 
-NOTIFY = "notifications.notify"
+NOTIFY = "deadlines.notify_workflow_event"
 Status = EmissionReport.Status
 
 
 @pytest.fixture
 def wired(monkeypatch):
-    """Map every verification event to a (stand-in) notification task, as the merge will."""
+    """Every workflow event queues the notification task (as mrv/services/follow_ups.py wires it)."""
     monkeypatch.setattr(follow_ups, "FOLLOW_UP_TASKS", {event: NOTIFY for event in follow_ups.EVENTS})
 
 

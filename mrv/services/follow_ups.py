@@ -1,11 +1,18 @@
-"""The one place that lists the work queued after verification, spot-check and review events.
+"""The one place that lists the work queued after plan, report, verification, spot-check and review events.
 
-Every service of mrv/services/verification.py, spot_checks.py and review.py asks `follow_ups(event,
-…ids)` for its tasks. The notification task does not exist yet: wire it here (and only here) by
-mapping events to a registered Celery task name; until then nothing is queued.
+Every service of mrv/services/plans.py, reports.py, verification.py, spot_checks.py and review.py asks
+`follow_ups(event, …ids)` for its tasks: each event notifies the people who must act next
+(deadlines.notify_workflow_event; who they are is the table deadlines/workflow_notices.py WHO).
 """
 
 EVENTS = [
+    "mrv.monitoringplan.submit",
+    "mrv.monitoringplan.check_by_third_party",
+    "mrv.monitoringplan.approve",
+    "mrv.monitoringplan.return_to_firm",
+    "mrv.emissionreport.submit",
+    "mrv.emissionreport.withdraw",
+    "mrv.emissionreport.resubmit",
     "mrv.verificationengagement.assign",
     "mrv.verificationengagement.reassign",
     "mrv.verificationengagement.accept",
@@ -34,8 +41,9 @@ EVENTS = [
     "mrv.emissionreport.return_quarterly",
 ]
 
-# event -> Celery task name; e.g. {event: "notifications.notify" for event in EVENTS} once that task exists.
-FOLLOW_UP_TASKS: dict[str, str] = {}
+NOTIFY_TASK = "deadlines.notify_workflow_event"
+# event -> Celery task name
+FOLLOW_UP_TASKS: dict[str, str] = {event: NOTIFY_TASK for event in EVENTS}
 
 
 def follow_ups(event: str, **ids) -> list[tuple[str, dict]]:

@@ -21,6 +21,7 @@ from mrv import calculation
 from mrv.audit import log_action
 from mrv.calculation import Dimension, Method, UnitError
 from mrv.models import EmissionSource, Firm, MonitoringPlan, PlanAttachment, PlanParameter, PlanSourceStream
+from mrv.services.follow_ups import follow_ups
 from mrv.transitions import REASON_REQUIRED, run_transition
 from mrv.validation import ENERGY_METHODS, REQUIRED_PARAMETERS
 from mrv.workflow import plans as rules
@@ -343,17 +344,37 @@ def plan_submit(*, plan: MonitoringPlan, acting_user, reason: str = "") -> Monit
         problems = plan_problems(plan)
         if problems:
             raise ValidationError(problems)
-    run_transition(plan, "submit", acting_user=acting_user, reason=reason, when=timezone.now())
+    run_transition(
+        plan,
+        "submit",
+        acting_user=acting_user,
+        reason=reason,
+        when=timezone.now(),
+        tasks=follow_ups("mrv.monitoringplan.submit", monitoringplan_id=plan.pk),
+    )
     return plan
 
 
 def plan_check_by_third_party(*, plan: MonitoringPlan, acting_user, reason: str = "") -> MonitoringPlan:
-    run_transition(plan, "check_by_third_party", acting_user=acting_user, reason=reason)
+    run_transition(
+        plan,
+        "check_by_third_party",
+        acting_user=acting_user,
+        reason=reason,
+        tasks=follow_ups("mrv.monitoringplan.check_by_third_party", monitoringplan_id=plan.pk),
+    )
     return plan
 
 
 def plan_approve(*, plan: MonitoringPlan, acting_user, reason: str = "") -> MonitoringPlan:
-    run_transition(plan, "approve", acting_user=acting_user, reason=reason, when=timezone.now())
+    run_transition(
+        plan,
+        "approve",
+        acting_user=acting_user,
+        reason=reason,
+        when=timezone.now(),
+        tasks=follow_ups("mrv.monitoringplan.approve", monitoringplan_id=plan.pk),
+    )
     return plan
 
 
@@ -361,5 +382,12 @@ def plan_return(*, plan: MonitoringPlan, reasons: str, acting_user) -> Monitorin
     """Send the version back to the firm with reasons (required)."""
     if not (reasons or "").strip():
         raise ValidationError(REASON_REQUIRED)
-    run_transition(plan, "return_to_firm", acting_user=acting_user, reason=reasons, reasons=reasons)
+    run_transition(
+        plan,
+        "return_to_firm",
+        acting_user=acting_user,
+        reason=reasons,
+        reasons=reasons,
+        tasks=follow_ups("mrv.monitoringplan.return_to_firm", monitoringplan_id=plan.pk),
+    )
     return plan

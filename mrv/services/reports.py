@@ -31,6 +31,7 @@ from mrv.models import (
     ReportWarningAcknowledgement,
 )
 from mrv.report_diff import report_diff  # noqa: F401 (part of this module's API: what changed between versions)
+from mrv.services.follow_ups import follow_ups
 from mrv.transitions import (
     NOT_FROM_THIS_STATE,
     NOT_PERMITTED,
@@ -428,6 +429,7 @@ def _submit_version(report: EmissionReport, transition: str, acting_user, reason
             version=version,
             when=timezone.now(),
             changes={"reported_emissions_tco2e": (before, version.reported_tco2e), "version": (None, number)},
+            tasks=follow_ups(f"mrv.emissionreport.{transition}", emissionreport_id=report.pk),
         )
     return version
 
@@ -444,7 +446,13 @@ def report_resubmit(*, report: EmissionReport, acting_user, reason: str = "") ->
 
 def report_withdraw(*, report: EmissionReport, acting_user, reason: str = "") -> EmissionReport:
     """A firm user takes a submitted report back to draft, while no verifier has accepted the year."""
-    run_transition(report, "withdraw", acting_user=acting_user, reason=reason)
+    run_transition(
+        report,
+        "withdraw",
+        acting_user=acting_user,
+        reason=reason,
+        tasks=follow_ups("mrv.emissionreport.withdraw", emissionreport_id=report.pk),
+    )
     return report
 
 

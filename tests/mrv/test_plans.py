@@ -80,7 +80,7 @@ def test_submit_and_approve_in_a_market_without_third_party_check(
         ("mrv.monitoringplan.approve", regulator, "submitted", "approved"),
     ]
     assert rows[1].reason == "符合指南" and rows[1].market_id == draft_plan.firm.market_id
-    assert not OutboxMessage.objects.exists()
+    assert queued() == [("mrv.monitoringplan.submit", draft_plan.pk), ("mrv.monitoringplan.approve", draft_plan.pk)]
     assert MonitoringPlan.objects.in_force(draft_plan.firm, JAN_2025) == draft_plan
 
 
@@ -392,7 +392,9 @@ def test_tianjin_plan_goes_through_the_third_party_check(tianjin_plan, tianjin_w
     tianjin_plan.refresh_from_db()
     assert tianjin_plan.status == MonitoringPlan.Status.APPROVED
     assert AuditLog.objects.get(action="mrv.monitoringplan.approve").from_state == "third_party_checked"
-    assert not OutboxMessage.objects.exists()
+    assert queued() == [("mrv.monitoringplan.submit", tianjin_plan.pk),
+                        ("mrv.monitoringplan.check_by_third_party", tianjin_plan.pk),
+                        ("mrv.monitoringplan.approve", tianjin_plan.pk)]
 
 
 def test_the_checking_verifier_may_return_the_tianjin_plan_with_reasons(tianjin_plan, tianjin_world):
@@ -450,3 +452,9 @@ def test_who_may_check_a_tianjin_plan(tianjin_plan, tianjin_world, who, allowed)
         assert allowed
     tianjin_plan.refresh_from_db()
     assert tianjin_plan.status == ("third_party_checked" if allowed else "submitted")
+
+
+def queued() -> list[tuple[str, int]]:
+    """The notification tasks queued in the outbox: (event, plan id), oldest first."""
+    messages = OutboxMessage.objects.filter(task_name="deadlines.notify_workflow_event").order_by("created_at")
+    return [(m.kwargs["event"], m.kwargs["monitoringplan_id"]) for m in messages]

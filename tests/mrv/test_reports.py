@@ -113,7 +113,7 @@ def test_submitting_the_chongqing_report_freezes_version_1(cq_report, cq_approve
     row = AuditLog.objects.get(action="mrv.emissionreport.submit")
     assert (row.actor, row.from_state, row.to_state) == (cq_approver, "draft", "submitted")
     assert row.changes["reported_emissions_tco2e"] == [None, "25296"]
-    assert not OutboxMessage.objects.exists()  # submission queues no work: verification picks the report up
+    assert queued() == [("mrv.emissionreport.submit", cq_report.pk)]  # the notification of who must act next
 
 
 # --- Shenzhen: a bus fleet (mobile), purchased electricity, quarterly reports ---------------------
@@ -359,7 +359,7 @@ def test_withdraw_returns_a_submitted_report_to_draft(cq_report, cq_approver, ch
     assert cq_report.current_version.number == 1  # the submitted version stays readable
     row = AuditLog.objects.get(action="mrv.emissionreport.withdraw")
     assert (row.actor, row.from_state, row.to_state, row.reason) == (reporter, "submitted", "draft", "漏报一台锅炉")
-    assert not OutboxMessage.objects.exists()
+    assert queued() == [("mrv.emissionreport.submit", cq_report.pk), ("mrv.emissionreport.withdraw", cq_report.pk)]
     second = svc.report_submit(report=cq_report, acting_user=cq_approver)
     assert second.number == 2
 
@@ -396,7 +396,7 @@ def test_resubmit_after_return_creates_a_new_version(cq_report, cq_approver):
     assert second.reported_tco2e == D("25486") == cq_report.reported_emissions_tco2e
     row = AuditLog.objects.get(action="mrv.emissionreport.resubmit")
     assert (row.from_state, row.to_state, row.actor) == ("returned_to_firm", "under_verification", cq_approver)
-    assert not OutboxMessage.objects.exists()
+    assert queued() == [("mrv.emissionreport.submit", cq_report.pk), ("mrv.emissionreport.resubmit", cq_report.pk)]
 
 
 def test_a_report_uses_the_plan_version_in_force_for_its_period(firm, firm_approver):
@@ -444,3 +444,9 @@ def test_exported_electricity_and_heat_are_subtracted(firm, firm_approver):
     assert (lines["power:01"], lines["export:01"], lines["steam_out:01"]) == (D("210.000"), D("-42.000"), D("-30.000"))
     # A year: 12 × (210 − 42 − 30) = 12 × 138 = 1656, all indirect.
     assert (result.reported_tco2e, result.indirect_tco2e, result.direct_tco2e) == (D("1656"), D("1656.000"), 0)
+
+
+def queued() -> list[tuple[str, int]]:
+    """The notification tasks queued in the outbox: (event, report id), oldest first."""
+    messages = OutboxMessage.objects.filter(task_name="deadlines.notify_workflow_event").order_by("created_at")
+    return [(m.kwargs["event"], m.kwargs["emissionreport_id"]) for m in messages]

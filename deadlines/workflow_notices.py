@@ -1,0 +1,228 @@
+"""Tell the people who must act next when a workflow event happens: in-app and by email, once.
+
+`run_transition` queues `deadlines.notify_workflow_event` through the outbox (see
+mrv/services/follow_ups.py); the task calls `workflow_event_notify` with the outbox message id.
+Who is told is data: `WHO[event]` names groups of people resolved against the event's object.
+A `WorkflowNotice` row, unique per outbox message and written in the same transaction as the
+notifications, makes a redelivered message tell nobody again.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from mrv.models import (
+    AuditLog,
+    EmissionReport,
+    Finding,
+    Firm,
+    MonitoringPlan,
+    SpotCheckItem,
+    User,
+    VerificationEngagement,
+)
+from mrv.workflow.plans import needs_third_party_check
+
+from .models import Notification, WorkflowNotice
+from .services import notify
+
+R = User.Role
+FIRM = "firm"  # the users of the firm concerned
+VERIFIERS = "verifiers"  # the verifiers (lead and team) of the body engaged for the firm and year
+LEAD_VERIFIERS = "lead_verifiers"  # the lead verifiers of the engaged (or newly assigned) body
+PLAN_CHECKERS = "plan_checkers"  # the checking body's verifiers where the market requires it, else the officers
+SPOT_CHECKERS = "spot_checkers"  # the spot checkers of the body checking the report
+OFFICERS = "officers"  # the case officers of the firm's market
+HEADS = "heads"  # the heads of the firm's market regulator
+STATISTICS = "statistics"  # the statistics bureau officers of the firm's market (quarterly co-review)
+
+#: event → who must act next (or learn of it to act). Every event of follow_ups.EVENTS is listed.
+WHO: dict[str, tuple[str, ...]] = {
+    "mrv.monitoringplan.submit": (PLAN_CHECKERS,),
+    "mrv.monitoringplan.check_by_third_party": (OFFICERS,),
+    "mrv.monitoringplan.approve": (FIRM,),
+    "mrv.monitoringplan.return_to_firm": (FIRM,),
+    "mrv.emissionreport.submit": (OFFICERS, VERIFIERS),
+    "mrv.emissionreport.withdraw": (OFFICERS, VERIFIERS),
+    "mrv.emissionreport.resubmit": (VERIFIERS,),
+    "mrv.verificationengagement.assign": (LEAD_VERIFIERS,),
+    "mrv.verificationengagement.reassign": (LEAD_VERIFIERS,),
+    "mrv.verificationengagement.accept": (FIRM,),
+    "mrv.verificationengagement.decline": (OFFICERS,),
+    "mrv.verificationengagement.complete": (FIRM,),
+    "mrv.finding.answer": (VERIFIERS,),
+    "mrv.finding.close": (FIRM,),
+    "mrv.finding.reopen": (FIRM,),
+    "mrv.emissionreport.start_verification": (FIRM,),
+    "mrv.emissionreport.return_to_firm": (FIRM,),
+    "mrv.emissionreport.sign_off": (OFFICERS,),
+    "mrv.emissionreport.sign_off_not_verified": (OFFICERS,),
+    "mrv.emissionreport.select_for_spot_check": (SPOT_CHECKERS,),
+    "mrv.emissionreport.confirm_spot_check": (OFFICERS,),
+    "mrv.emissionreport.record_spot_check_discrepancy": (VERIFIERS,),
+    "mrv.emissionreport.send_to_review": (OFFICERS,),
+    "mrv.emissionreport.return_to_verifier": (VERIFIERS,),
+    "mrv.emissionreport.regulator_return_to_firm": (FIRM,),
+    "mrv.emissionreport.propose_determination": (HEADS,),
+    "mrv.emissionreport.propose_conservative_estimate": (HEADS,),
+    "mrv.emissionreport.approve_determination": (FIRM,),
+    "mrv.emissionreport.reject_determination": (OFFICERS,),
+    "mrv.emissionreport.close": (FIRM,),
+    "mrv.emissionreport.start_co_review": (OFFICERS, STATISTICS),
+    "mrv.emissionreport.accept_quarterly": (FIRM,),
+    "mrv.emissionreport.return_quarterly": (FIRM,),
+}
+
+UNKNOWN_EVENT = "No recipients are defined for the workflow event “%s”."
+NO_OBJECT = "The workflow event names no object id (monitoringplan_id, emissionreport_id, …)."
+NOT_ENGAGED = [VerificationEngagement.Status.AWAITING_ASSIGNMENT, VerificationEngagement.Status.DECLINED]
+
+
+@dataclass
+class Subject:
+    """The object of an event and what the recipients are resolved against."""
+
+    obj: object
+    firm: Firm
+    year: int
+    report: EmissionReport | None = None
+    plan: MonitoringPlan | None = None
+    engagement: VerificationEngagement | None = None
+    params: dict = field(default_factory=dict)
+    url: str = ""
+
+
+def _engagement_of(firm_id: int, year: int) -> VerificationEngagement | None:
+    return (
+        VerificationEngagement.objects.filter(firm_id=firm_id, year=year, body__isnull=False)
+        .exclude(status__in=NOT_ENGAGED)
+        .first()
+    )
+
+
+def _report_url(report: EmissionReport | None) -> str:
+    return reverse("ui:report_detail", args=[report.pk]) if report else ""
+
+
+def _subject(ids: dict) -> Subject:
+    if "monitoringplan_id" in ids:
+        plan = MonitoringPlan.objects.select_related("firm__market").get(pk=ids["monitoringplan_id"])
+        return Subject(
+            plan,
+            plan.firm,
+            plan.valid_from.year,
+            plan=plan,
+            params={"version": plan.version, "state": plan.status},
+            url=reverse("ui:plan_detail", args=[plan.pk]),
+        )
+    if "verificationengagement_id" in ids:
+        engagement = VerificationEngagement.objects.select_related("firm__market").get(
+            pk=ids["verificationengagement_id"]
+        )
+        report = EmissionReport.objects.filter(
+            firm_id=engagement.firm_id, year=engagement.year, period=EmissionReport.Period.ANNUAL
+        ).first()
+        return Subject(
+            engagement,
+            engagement.firm,
+            engagement.year,
+            report=report,
+            engagement=engagement,
+            params={"state": engagement.status},
+            url=_report_url(report),
+        )
+    if "finding_id" in ids:
+        finding = Finding.objects.select_related("report__firm__market").get(pk=ids["finding_id"])
+        report = finding.report
+        return Subject(
+            finding,
+            report.firm,
+            report.year,
+            report=report,
+            engagement=_engagement_of(report.firm_id, report.year),
+            params={"state": finding.status, "period": report.period},
+            url=_report_url(report),
+        )
+    if "emissionreport_id" in ids:
+        report = EmissionReport.objects.select_related("firm__market").get(pk=ids["emissionreport_id"])
+        open_findings = report.findings.exclude(status=Finding.Status.CLOSED).count()
+        return Subject(
+            report,
+            report.firm,
+            report.year,
+            report=report,
+            engagement=_engagement_of(report.firm_id, report.year),
+            params={"state": report.status, "period": report.period, "findings": open_findings},
+            url=_report_url(report),
+        )
+    raise ValueError(NO_OBJECT)
+
+
+def _body_users(body_id: int | None, roles) -> list[User]:
+    if body_id is None:
+        return []
+    return list(User.objects.filter(is_active=True, body_id=body_id, role__in=roles))
+
+
+def _market_users(subject: Subject, roles) -> list[User]:
+    return list(User.objects.filter(is_active=True, authority__market_id=subject.firm.market_id, role__in=roles))
+
+
+def _group(name: str, subject: Subject) -> list[User]:
+    engaged_body = subject.engagement.body_id if subject.engagement else None
+    if name == FIRM:
+        return list(User.objects.filter(is_active=True, firm_id=subject.firm.pk, role__in=User.FIRM_ROLES))
+    if name == VERIFIERS:
+        return _body_users(engaged_body, User.VERIFIER_ROLES)
+    if name == LEAD_VERIFIERS:
+        return _body_users(engaged_body, [R.LEAD_VERIFIER])
+    if name == PLAN_CHECKERS:
+        plan = subject.plan
+        if plan.check_body_id and needs_third_party_check(plan):
+            return _body_users(plan.check_body_id, User.VERIFIER_ROLES)
+        return _market_users(subject, [R.REGULATOR_OFFICER])
+    if name == SPOT_CHECKERS:
+        item = SpotCheckItem.objects.filter(report=subject.report).order_by("-id").first()
+        return _body_users(item.body_id if item else None, [R.SPOT_CHECKER])
+    if name == OFFICERS:
+        return _market_users(subject, [R.REGULATOR_OFFICER])
+    if name == HEADS:
+        return _market_users(subject, [R.REGULATOR_HEAD])
+    if name == STATISTICS:
+        return _market_users(subject, [R.STATISTICS_OFFICER])
+    raise ValueError(name)
+
+
+def _actor_id(event: str, obj) -> int | None:
+    """Who made the event happen (the latest audit row of that action): not told of their own step."""
+    row = AuditLog.objects.for_object(obj).filter(action=event).order_by("-id").values("actor_id").first()
+    return row["actor_id"] if row else None
+
+
+def workflow_event_recipients(event: str, ids: dict) -> tuple[Subject, list[User]]:
+    if event not in WHO:
+        raise ValueError(UNKNOWN_EVENT % event)
+    subject = _subject(ids)
+    actor = _actor_id(event, subject.obj)
+    people = {u.pk: u for name in WHO[event] for u in _group(name, subject) if u.pk != actor}
+    return subject, list(people.values())
+
+
+def workflow_event_notify(*, event: str, message_id: str | uuid.UUID, **ids) -> int:
+    """Notify the people who must act after `event` (once per outbox message); returns how many were told."""
+    message_id = uuid.UUID(str(message_id))
+    if WorkflowNotice.objects.filter(message_id=message_id).exists():
+        return 0
+    subject, people = workflow_event_recipients(event, ids)
+    params = {"event": event, "firm": subject.firm.name, "year": subject.year, "period": "", **subject.params}
+    try:
+        with transaction.atomic():
+            WorkflowNotice.objects.create(message_id=message_id, event=event, recipients=len(people))
+            notify(people, Notification.Kind.WORKFLOW_EVENT, params, url=subject.url)
+    except IntegrityError:  # a concurrent delivery of the same message got there first
+        return 0
+    return len(people)
