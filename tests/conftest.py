@@ -181,3 +181,37 @@ def pytest_collection(session):
     from django.utils import translation
 
     translation.activate("en")
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool(
+        (marker and marker.kwargs.get("transaction"))
+        or {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+
+
+@pytest.fixture(autouse=True)
+def _migration_data_present(request):
+    """A transactional test's flush empties every table, content types and the migrations' reference data
+    included; the next transactional test gets them back here (the markets, grid factors, caps)."""
+    if not _is_transactional(request):
+        return
+    request.getfixturevalue("transactional_db")
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.contenttypes.management import create_contenttypes
+    from django.contrib.contenttypes.models import ContentType
+
+    from mrv import grid_factor_data, reference_data
+    from mrv.models import Market
+
+    if not ContentType.objects.exists():
+        ContentType.objects.clear_cache()
+        for app_config in apps.get_app_configs():
+            create_contenttypes(app_config, verbosity=0)
+    if not Market.objects.exists():
+        reference_data.load(apps)
+        grid_factor_data.load(apps)
+        importlib.import_module("registry.migrations.0002_market_caps_2020").load(apps, None)
