@@ -66,24 +66,42 @@ def run():
     sectors = list(Sector.objects.all())
     start = time.perf_counter()
     Firm.objects.bulk_create(
-        [Firm(name=f"企业{i}", credit_code=make_credit_code(f"91110000{i:09d}"), market=markets[i % len(markets)],
-              sector=sectors[i % len(sectors)]) for i in range(FIRMS)], batch_size=2000)
+        [
+            Firm(
+                name=f"企业{i}",
+                credit_code=make_credit_code(f"91110000{i:09d}"),
+                market=markets[i % len(markets)],
+                sector=sectors[i % len(sectors)],
+            )
+            for i in range(FIRMS)
+        ],
+        batch_size=2000,
+    )
     firm_ids = list(Firm.objects.values_list("pk", "market_id"))
     EmissionReport.objects.bulk_create(
         [EmissionReport(firm_id=fid, market_id=mid, year=2016 + y) for fid, mid in firm_ids for y in range(YEARS)],
-        batch_size=5000)
-    body = VerificationBody.objects.create(name="bench body", credit_code=make_credit_code("91110000999999999"),
-                                           kind="third_party")
+        batch_size=5000,
+    )
+    body = VerificationBody.objects.create(
+        name="bench body", credit_code=make_credit_code("91110000999999999"), kind="third_party"
+    )
     VerificationEngagement.objects.bulk_create(
-        [VerificationEngagement(firm_id=fid, market_id=mid, year=2025, body=body, status="accepted")
-         for fid, mid in firm_ids[::20]], batch_size=5000)
+        [
+            VerificationEngagement(firm_id=fid, market_id=mid, year=2025, body=body, status="accepted")
+            for fid, mid in firm_ids[::20]
+        ],
+        batch_size=5000,
+    )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(f"seeded {FIRMS:,} firms, {FIRMS * YEARS:,} reports in {time.perf_counter() - start:.1f} s")
 
     shanghai = Market.objects.get(code="shanghai")
-    regulator = User.objects.create(username="reg", role="regulator_officer",
-                                    authority=Authority.objects.create(name="SH", kind="regulator", market=shanghai))
+    regulator = User.objects.create(
+        username="reg",
+        role="regulator_officer",
+        authority=Authority.objects.create(name="SH", kind="regulator", market=shanghai),
+    )
     firm_user = User.objects.create(username="firm", role="firm_reporter", firm_id=firm_ids[0][0])
     verifier = User.objects.create(username="ver", role="lead_verifier", body=body)
 
@@ -95,8 +113,9 @@ def run():
     timed("regulator (one market): first page + count", lambda: page(regulator))
     timed("verifier (engaged firm-years): first page + count", lambda: page(verifier))
     timed("firm user (own firm): first page + count", lambda: page(firm_user))
-    timed("regulator: firms of the market, page + count",
-          lambda: f"{access.visible_to(regulator, Firm).count():,} firms")
+    timed(
+        "regulator: firms of the market, page + count", lambda: f"{access.visible_to(regulator, Firm).count():,} firms"
+    )
     plan = access.visible_to(regulator, EmissionReport).filter(year=2025, status="draft").explain()
     print("regulator 2025 drafts plan uses an index:", "Index" in plan)
 

@@ -57,28 +57,54 @@ def run(streams: int):
     from mrv.validation import validate_report
 
     market = Market.objects.get(code="chongqing")
-    firm = Firm.objects.create(name=f"基准企业{streams}", credit_code=make_credit_code(f"91500000{streams:09d}"),
-                               market=market, sector=Sector.objects.get(code="caustic_soda"))
+    firm = Firm.objects.create(
+        name=f"基准企业{streams}",
+        credit_code=make_credit_code(f"91500000{streams:09d}"),
+        market=market,
+        sector=Sector.objects.get(code="caustic_soda"),
+    )
     user = User.objects.create(username=f"bench{streams}", role=User.Role.FIRM_APPROVER, firm=firm)
     source = EmissionSource.objects.create(firm=firm, code="boiler", name="锅炉")
     plan = MonitoringPlan.objects.create(firm=firm, version=1, valid_from=datetime.date(2025, 1, 1), created_by=user)
     for n in range(streams):
-        stream = PlanSourceStream.objects.create(plan=plan, source=source, code=f"coal{n}", name="煤", fuel_code="raw_coal",
-                                                 method="combustion_carbon_content", activity_unit="t")
-        for name, unit, value in (("ncv", "GJ/t", None), ("carbon_content", "tC/TJ", "26.37"),
-                                  ("oxidation_rate", "%", "94")):
-            PlanParameter.objects.create(stream=stream, name=name, unit=unit,
-                                         source="default" if value else "laboratory", lab_frequency="monthly",
-                                         default_value=Decimal(value) if value else None)
+        stream = PlanSourceStream.objects.create(
+            plan=plan,
+            source=source,
+            code=f"coal{n}",
+            name="煤",
+            fuel_code="raw_coal",
+            method="combustion_carbon_content",
+            activity_unit="t",
+        )
+        for name, unit, value in (
+            ("ncv", "GJ/t", None),
+            ("carbon_content", "tC/TJ", "26.37"),
+            ("oxidation_rate", "%", "94"),
+        ):
+            PlanParameter.objects.create(
+                stream=stream,
+                name=name,
+                unit=unit,
+                source="default" if value else "laboratory",
+                lab_frequency="monthly",
+                default_value=Decimal(value) if value else None,
+            )
     MonitoringPlan.objects.filter(pk=plan.pk).update(status="approved")
     report = reports.report_create(firm=firm, year=2025, acting_user=user)
-    rows = [{"stream": f"coal{n}", "month": m, "activity": "1000", "ncv": "20.908"}
-            for n in range(streams) for m in range(1, 13)]
+    rows = [
+        {"stream": f"coal{n}", "month": m, "activity": "1000", "ncv": "20.908"}
+        for n in range(streams)
+        for m in range(1, 13)
+    ]
     print(f"--- {streams} streams × 12 months = {len(rows)} rows")
-    measured("save rows (insert) + validation", lambda: reports.report_save_activity_data(
-        report=report, rows=rows, acting_user=user))
-    measured("save rows (update) + validation", lambda: reports.report_save_activity_data(
-        report=report, rows=rows, acting_user=user))
+    measured(
+        "save rows (insert) + validation",
+        lambda: reports.report_save_activity_data(report=report, rows=rows, acting_user=user),
+    )
+    measured(
+        "save rows (update) + validation",
+        lambda: reports.report_save_activity_data(report=report, rows=rows, acting_user=user),
+    )
     checked = measured("validation alone", lambda: validate_report(report))
     version = measured("submission", lambda: reports.report_submit(report=report, acting_user=user))
     print(f"{'reported total':<44} {version.reported_tco2e} tCO2e ({len(checked.lines)} lines)")

@@ -147,7 +147,9 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
     list_filter = ["role", "is_active"]
     list_select_related = ["firm", "body", "authority"]
     search_fields = ["username", "first_name", "last_name", "email"]
-    fieldsets = DjangoUserAdmin.fieldsets + ((_("Organisation and role"), {"fields": ["role", "firm", "body", "authority", "phone"]}),)
+    fieldsets = DjangoUserAdmin.fieldsets + (
+        (_("Organisation and role"), {"fields": ["role", "firm", "body", "authority", "phone"]}),
+    )
 
 
 @admin.register(EmissionReport)
@@ -248,9 +250,17 @@ class MonitoringPlanAdmin(ReadOnlyScopedAdmin):
 
         versions = obj.firm.plans.order_by("-version")
         return format_html_join(
-            ", ", '<a href="{}">v{} ({}, {})</a>',
-            ((reverse("admin:mrv_monitoringplan_change", args=[v.pk]), v.version, v.get_status_display(),
-              v.valid_from) for v in versions),
+            ", ",
+            '<a href="{}">v{} ({}, {})</a>',
+            (
+                (
+                    reverse("admin:mrv_monitoringplan_change", args=[v.pk]),
+                    v.version,
+                    v.get_status_display(),
+                    v.valid_from,
+                )
+                for v in versions
+            ),
         )
 
 
@@ -349,8 +359,15 @@ class FindingAdmin(ReadOnlyScopedAdmin):
 
 @admin.register(VerificationOpinion)
 class VerificationOpinionAdmin(ReadOnlyScopedAdmin):
-    list_display = ["report", "outcome", "reported_emissions_tco2e", "verified_emissions_tco2e", "difference_tco2e",
-                    "signed_by", "signed_at"]
+    list_display = [
+        "report",
+        "outcome",
+        "reported_emissions_tco2e",
+        "verified_emissions_tco2e",
+        "difference_tco2e",
+        "signed_by",
+        "signed_at",
+    ]
     list_filter = ["report__market", "outcome"]
     list_select_related = ["report__firm", "signed_by"]
 
@@ -394,14 +411,22 @@ class EmissionReportTimelineAdmin(_ReportAdminSoFar):
     change_form_template = "admin/mrv/emissionreport/change_form.html"
 
     def get_urls(self):
-        timeline = path("<path:object_id>/timeline/", self.admin_site.admin_view(self.timeline_view),
-                        name="mrv_emissionreport_timeline")
+        timeline = path(
+            "<path:object_id>/timeline/",
+            self.admin_site.admin_view(self.timeline_view),
+            name="mrv_emissionreport_timeline",
+        )
         return [timeline, *super().get_urls()]
 
     def timeline_view(self, request, object_id):
         report = self.get_object(request, object_id)
         if report is None or not self.has_view_permission(request, report):
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        context = {**self.admin_site.each_context(request), "title": _("Timeline: %s") % report, "object": report,
-                   "opts": self.opts, "entries": report_timeline(report)}
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Timeline: %s") % report,
+            "object": report,
+            "opts": self.opts,
+            "entries": report_timeline(report),
+        }
         return TemplateResponse(request, "admin/mrv/emissionreport/timeline.html", context)

@@ -73,8 +73,9 @@ class ScopedAdmin(admin.ModelAdmin):
             diff = {f: (getattr(before, f, None), getattr(obj, f, None)) for f in fields}
             meta = obj._meta
             prefix = self.audit_action_prefix or f"{meta.app_label}.{meta.model_name}"
-            log_action(obj, f"{prefix}.{'changed' if change else 'created'}", actor=request.user,
-                       changes=diff, reason=reason)
+            log_action(
+                obj, f"{prefix}.{'changed' if change else 'created'}", actor=request.user, changes=diff, reason=reason
+            )
 
     def history_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, object_id)

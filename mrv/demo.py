@@ -23,8 +23,14 @@ from mrv.models import (
 
 DEMO_PASSWORD = "demo-2026!"
 
-REGIONS = {"shanghai": "310000", "shenzhen": "440300", "tianjin": "120000", "chongqing": "500000",
-           "beijing": "110000", "hubei": "420000"}
+REGIONS = {
+    "shanghai": "310000",
+    "shenzhen": "440300",
+    "tianjin": "120000",
+    "chongqing": "500000",
+    "beijing": "110000",
+    "hubei": "420000",
+}
 
 AUTHORITIES = {
     "shanghai": "上海市生态环境局",
@@ -37,23 +43,63 @@ AUTHORITIES = {
 
 # market, prefix, firm name, sector, sources [(code, name, kind)], emissions of the last three years
 FIRMS = [
-    ("shanghai", "sh", "上海申能临港燃机发电有限公司", "power",
-     [("gt1", "1号燃气轮机", "fixed"), ("boiler", "辅助锅炉", "fixed")], [612000, 598000, 604500]),
-    ("shanghai", "sh2", "上海宝钢新材料科技有限公司", "steel",
-     [("bf", "高炉", "fixed"), ("ck", "焦炉", "fixed")], [1850000, 1790000, 1820000]),
-    ("shenzhen", "sz", "深圳市东部公共交通有限公司", "transport",
-     [("depot", "场站锅炉", "fixed"), ("buses", "公交车队", "mobile")], [41200, 39800, 40500]),
-    ("shenzhen", "sz2", "深圳南山热电股份有限公司", "power",
-     [("unit1", "1号机组", "fixed")], [820000, 805000, 790000]),
-    ("tianjin", "tj", "天津渤化永利化工股份有限公司", "chemicals",
-     [("boiler", "动力锅炉", "fixed"), ("process", "合成氨装置", "fixed")], [456000, 448000, 451000]),
-    ("chongqing", "cq", "重庆天原化工有限公司", "caustic_soda",
-     [("boiler", "燃煤锅炉", "fixed"), ("cell", "电解槽", "fixed"), ("trucks", "厂内运输车辆", "mobile")],
-     [268000, 259000, 262500]),
-    ("beijing", "bj", "北京金隅琉水环保科技有限公司", "cement",
-     [("kiln", "熟料生产线", "fixed")], [705000, 690000, 712000]),
-    ("hubei", "hb", "湖北华新水泥（武穴）有限公司", "cement",
-     [("kiln", "熟料生产线", "fixed")], [1520000, 1490000, 1505000]),
+    (
+        "shanghai",
+        "sh",
+        "上海申能临港燃机发电有限公司",
+        "power",
+        [("gt1", "1号燃气轮机", "fixed"), ("boiler", "辅助锅炉", "fixed")],
+        [612000, 598000, 604500],
+    ),
+    (
+        "shanghai",
+        "sh2",
+        "上海宝钢新材料科技有限公司",
+        "steel",
+        [("bf", "高炉", "fixed"), ("ck", "焦炉", "fixed")],
+        [1850000, 1790000, 1820000],
+    ),
+    (
+        "shenzhen",
+        "sz",
+        "深圳市东部公共交通有限公司",
+        "transport",
+        [("depot", "场站锅炉", "fixed"), ("buses", "公交车队", "mobile")],
+        [41200, 39800, 40500],
+    ),
+    ("shenzhen", "sz2", "深圳南山热电股份有限公司", "power", [("unit1", "1号机组", "fixed")], [820000, 805000, 790000]),
+    (
+        "tianjin",
+        "tj",
+        "天津渤化永利化工股份有限公司",
+        "chemicals",
+        [("boiler", "动力锅炉", "fixed"), ("process", "合成氨装置", "fixed")],
+        [456000, 448000, 451000],
+    ),
+    (
+        "chongqing",
+        "cq",
+        "重庆天原化工有限公司",
+        "caustic_soda",
+        [("boiler", "燃煤锅炉", "fixed"), ("cell", "电解槽", "fixed"), ("trucks", "厂内运输车辆", "mobile")],
+        [268000, 259000, 262500],
+    ),
+    (
+        "beijing",
+        "bj",
+        "北京金隅琉水环保科技有限公司",
+        "cement",
+        [("kiln", "熟料生产线", "fixed")],
+        [705000, 690000, 712000],
+    ),
+    (
+        "hubei",
+        "hb",
+        "湖北华新水泥（武穴）有限公司",
+        "cement",
+        [("kiln", "熟料生产线", "fixed")],
+        [1520000, 1490000, 1505000],
+    ),
 ]
 
 BODIES = [
@@ -70,8 +116,14 @@ def _code(region: str, serial: int) -> str:
 def _user(username: str, role: str, *, first: str, last: str, staff: bool = False, **org) -> User:
     user, created = User.objects.get_or_create(
         username=username,
-        defaults={"role": role, "first_name": first, "last_name": last, "is_staff": staff,
-                  "email": f"{username}@demo.carbon-mrv.local", **org},
+        defaults={
+            "role": role,
+            "first_name": first,
+            "last_name": last,
+            "is_staff": staff,
+            "email": f"{username}@demo.carbon-mrv.local",
+            **org,
+        },
     )
     if created:
         user.set_password(DEMO_PASSWORD)
@@ -89,26 +141,46 @@ def seed_organisations() -> dict:
     for code, name in AUTHORITIES.items():
         authority = Authority.objects.get_or_create(name=name, kind="regulator", market=markets[code])[0]
         made["authorities"][code] = authority
-        prefix = {"shanghai": "sh", "shenzhen": "sz", "tianjin": "tj", "chongqing": "cq", "beijing": "bj",
-                  "hubei": "hb"}[code]
-        _user(f"{prefix}_officer", User.Role.REGULATOR_OFFICER, first="经办", last="王", staff=True, authority=authority)
+        prefix = {
+            "shanghai": "sh",
+            "shenzhen": "sz",
+            "tianjin": "tj",
+            "chongqing": "cq",
+            "beijing": "bj",
+            "hubei": "hb",
+        }[code]
+        _user(
+            f"{prefix}_officer", User.Role.REGULATOR_OFFICER, first="经办", last="王", staff=True, authority=authority
+        )
         _user(f"{prefix}_head", User.Role.REGULATOR_HEAD, first="处长", last="李", staff=True, authority=authority)
-    stats = Authority.objects.get_or_create(name="深圳市统计局", kind="statistics_bureau", market=markets["shenzhen"])[0]
+    stats = Authority.objects.get_or_create(name="深圳市统计局", kind="statistics_bureau", market=markets["shenzhen"])[
+        0
+    ]
     _user("sz_stats", User.Role.STATISTICS_OFFICER, first="统计", last="陈", authority=stats)
     for serial, (market, prefix, name, sector, sources, history) in enumerate(FIRMS, start=1):
         firm, _ = Firm.objects.get_or_create(
             credit_code=_code(REGIONS[market], 700000000 + serial),
-            defaults={"name": name, "market": markets[market], "sector": sectors[sector],
-                      "address": f"{markets[market].name_zh}", "contact_name": "张工", "covered_since": 2020},
+            defaults={
+                "name": name,
+                "market": markets[market],
+                "sector": sectors[sector],
+                "address": f"{markets[market].name_zh}",
+                "contact_name": "张工",
+                "covered_since": 2020,
+            },
         )
         made["firms"][prefix] = firm
         for src_code, src_name, kind in sources:
             EmissionSource.objects.get_or_create(firm=firm, code=src_code, defaults={"name": src_name, "kind": kind})
         for offset, amount in zip((3, 2, 1), history, strict=True):
             FirmYearFigure.objects.get_or_create(
-                firm=firm, year=2025 - offset,
-                defaults={"emissions_tco2e": Decimal(amount), "energy_tce": Decimal(amount) / 2,
-                          "source": "verified report"},
+                firm=firm,
+                year=2025 - offset,
+                defaults={
+                    "emissions_tco2e": Decimal(amount),
+                    "energy_tce": Decimal(amount) / 2,
+                    "source": "verified report",
+                },
             )
         _user(f"{prefix}_reporter", User.Role.FIRM_REPORTER, first="填报", last="赵", firm=firm)
         _user(f"{prefix}_approver", User.Role.FIRM_APPROVER, first="审批", last="钱", firm=firm)

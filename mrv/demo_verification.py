@@ -43,15 +43,17 @@ def _submitted(prefix: str, year: int, period: str = "annual") -> EmissionReport
     reported = (last.emissions_tco2e * Decimal("1.01")).quantize(Decimal("1")) if last else Decimal("50000")
     if period != "annual":
         reported = (reported / 4).quantize(Decimal("1"))
-    report = EmissionReport(firm=firm, market=firm.market, year=year, period=period, status=R.SUBMITTED,
-                            reported_emissions_tco2e=reported)
+    report = EmissionReport(
+        firm=firm, market=firm.market, year=year, period=period, status=R.SUBMITTED, reported_emissions_tco2e=reported
+    )
     report.save()
     return report
 
 
 def _regulators(report) -> tuple[User, User]:
-    prefix = {"shanghai": "sh", "shenzhen": "sz", "tianjin": "tj", "chongqing": "cq", "beijing": "bj",
-              "hubei": "hb"}[report.market.code]
+    prefix = {"shanghai": "sh", "shenzhen": "sz", "tianjin": "tj", "chongqing": "cq", "beijing": "bj", "hubei": "hb"}[
+        report.market.code
+    ]
     return _u(f"{prefix}_officer"), _u(f"{prefix}_head")
 
 
@@ -65,9 +67,14 @@ def _under_verification(report) -> EmissionReport:
     engagement = svc.engagement_assign(firm=report.firm, year=report.year, body=_body(), acting_user=officer)
     svc.engagement_accept(engagement=engagement, team=[member], acting_user=lead)
     if report.market.rule_pack_for(report.year).verification_plan_required:
-        svc.verification_plan_save(engagement=engagement, document_review="能源台账、燃料发票、化验报告",
-                                   site_visit_dates=[f"{report.year + 1}-04-08"], site_team=[lead, member],
-                                   sampling="燃料消耗抽查 3、7、11 月", acting_user=lead)
+        svc.verification_plan_save(
+            engagement=engagement,
+            document_review="能源台账、燃料发票、化验报告",
+            site_visit_dates=[f"{report.year + 1}-04-08"],
+            site_team=[lead, member],
+            sampling="燃料消耗抽查 3、7、11 月",
+            acting_user=lead,
+        )
     report.refresh_from_db()
     return report
 
@@ -75,15 +82,26 @@ def _under_verification(report) -> EmissionReport:
 def _verified(report) -> EmissionReport:
     report = _under_verification(report)
     member, lead = _u("verifier"), _u("verifier_lead")
-    finding = svc.finding_raise(report=report, kind=Finding.Kind.MISSTATEMENT, description="3 月燃料低位热值取值偏低",
-                                line_key=f"boiler-coal:{report.year}-03", amount_tco2e=Decimal("800"),
-                                acting_user=member)
-    svc.finding_close(finding=finding, resolution=Finding.Resolution.NOT_CORRECTED, acting_user=lead,
-                      reason="金额不重大，企业未更正")
+    finding = svc.finding_raise(
+        report=report,
+        kind=Finding.Kind.MISSTATEMENT,
+        description="3 月燃料低位热值取值偏低",
+        line_key=f"boiler-coal:{report.year}-03",
+        amount_tco2e=Decimal("800"),
+        acting_user=member,
+    )
+    svc.finding_close(
+        finding=finding, resolution=Finding.Resolution.NOT_CORRECTED, acting_user=lead, reason="金额不重大，企业未更正"
+    )
     verified = report.reported_emissions_tco2e + 800
-    svc.report_sign_off(report=report, outcome=VerificationOpinion.Outcome.WITH_COMMENTS,
-                        verified_emissions_tco2e=verified, difference_reason="3 月热值按化验报告更正（+800 t）",
-                        comments="未更正错报 800 t，不重大", acting_user=lead)
+    svc.report_sign_off(
+        report=report,
+        outcome=VerificationOpinion.Outcome.WITH_COMMENTS,
+        verified_emissions_tco2e=verified,
+        difference_reason="3 月热值按化验报告更正（+800 t）",
+        comments="未更正错报 800 t，不重大",
+        acting_user=lead,
+    )
     report.refresh_from_db()
     return report
 
@@ -155,28 +173,47 @@ def _tianjin() -> None:
     now = _submitted("tj", YEAR)
     if now:
         report = _under_verification(now)
-        svc.finding_raise(report=report, kind=Finding.Kind.NON_CONFORMITY, description="合成氨装置流量计未按监测计划校准",
-                          line_key=f"process-gas:{YEAR}-06", acting_user=_u("verifier"))  # under_verification
+        svc.finding_raise(
+            report=report,
+            kind=Finding.Kind.NON_CONFORMITY,
+            description="合成氨装置流量计未按监测计划校准",
+            line_key=f"process-gas:{YEAR}-06",
+            acting_user=_u("verifier"),
+        )  # under_verification
 
 
 def _chongqing() -> None:
     now = _submitted("cq", YEAR)
     if now:
         report = _under_verification(now)
-        svc.finding_raise(report=report, kind=Finding.Kind.MISSTATEMENT, description="电解槽阳极效应 CF4 排放未计（2 t × 6,500）",
-                          line_key=f"cell-cf4:{YEAR}-05", amount_tco2e=Decimal("13000"), acting_user=_u("verifier"))
+        svc.finding_raise(
+            report=report,
+            kind=Finding.Kind.MISSTATEMENT,
+            description="电解槽阳极效应 CF4 排放未计（2 t × 6,500）",
+            line_key=f"cell-cf4:{YEAR}-05",
+            amount_tco2e=Decimal("13000"),
+            acting_user=_u("verifier"),
+        )
         svc.report_return_to_firm(report=report, acting_user=_u("verifier"), reason="请补报 PFCs 排放")  # returned
     past = _submitted("cq", YEAR - 1)
     if past:
         report = _under_verification(past)
-        svc.report_sign_off(report=report, outcome=VerificationOpinion.Outcome.NOT_VERIFIED,
-                            not_verified_reason=VerificationOpinion.NotVerifiedReason.DATA_LIMITATIONS,
-                            comments="运输车辆燃油记录缺失", acting_user=_u("verifier_lead"))
+        svc.report_sign_off(
+            report=report,
+            outcome=VerificationOpinion.Outcome.NOT_VERIFIED,
+            not_verified_reason=VerificationOpinion.NotVerifiedReason.DATA_LIMITATIONS,
+            comments="运输车辆燃油记录缺失",
+            acting_user=_u("verifier_lead"),
+        )
         officer, head = _regulators(report)
         report.refresh_from_db()
         review.determination_propose_conservative_estimate(
-            report=report, emissions_tco2e=(report.reported_emissions_tco2e * Decimal("1.1")).quantize(Decimal("1")),
-            basis_text="申报值上浮 10%", reasons="核查结论为不予核证（数据受限）", acting_user=officer)
+            report=report,
+            emissions_tco2e=(report.reported_emissions_tco2e * Decimal("1.1")).quantize(Decimal("1")),
+            basis_text="申报值上浮 10%",
+            reasons="核查结论为不予核证（数据受限）",
+            acting_user=officer,
+        )
         review.determination_approve(report=report, acting_user=head, reason="同意保守估算")  # determined
 
 

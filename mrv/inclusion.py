@@ -30,10 +30,14 @@ def _figure(figures: dict, year: int, unit: str, tce_to_tco2e: Decimal | None) -
     if tce_to_tco2e:
         if unit == InclusionThreshold.Unit.TCO2E and row.energy_tce is not None:
             return row.energy_tce * tce_to_tco2e, _(" (converted from %(v)s tce at %(f)s tCO2e/tce)") % {
-                "v": row.energy_tce, "f": tce_to_tco2e}
+                "v": row.energy_tce,
+                "f": tce_to_tco2e,
+            }
         if unit == InclusionThreshold.Unit.TCE and row.emissions_tco2e is not None:
             return row.emissions_tco2e / tce_to_tco2e, _(" (converted from %(v)s tCO2e at %(f)s tCO2e/tce)") % {
-                "v": row.emissions_tco2e, "f": tce_to_tco2e}
+                "v": row.emissions_tco2e,
+                "f": tce_to_tco2e,
+            }
     return None, ""
 
 
@@ -46,20 +50,38 @@ def _judge(threshold: InclusionThreshold, figures: dict, year: int, factor) -> t
         missing = sorted(set(values) - set(known))
         if missing:
             return False, _("No %(unit)s figure for %(years)s, so the average cannot be formed.") % {
-                "unit": unit, "years": ", ".join(map(str, missing))}
+                "unit": unit,
+                "years": ", ".join(map(str, missing)),
+            }
         average = sum(v for v, _note in known.values()) / len(known)
         verb = "≥" if average >= amount else "<"
         return average >= amount, _("Average %(a)s %(unit)s over %(y0)s–%(y1)s %(verb)s threshold %(t)s %(unit)s.") % {
-            "a": f"{average:,.2f}", "unit": unit, "y0": min(values), "y1": max(values), "verb": verb, "t": f"{amount:,}"}
+            "a": f"{average:,.2f}",
+            "unit": unit,
+            "y0": min(values),
+            "y1": max(values),
+            "verb": verb,
+            "t": f"{amount:,}",
+        }
     for y, (value, note) in sorted(known.items()):
         if value >= amount:
             return True, _("%(y)s: %(v)s %(unit)s%(note)s ≥ threshold %(t)s %(unit)s.") % {
-                "y": y, "v": f"{value:,.2f}", "unit": unit, "note": note, "t": f"{amount:,}"}
+                "y": y,
+                "v": f"{value:,.2f}",
+                "unit": unit,
+                "note": note,
+                "t": f"{amount:,}",
+            }
     if not known:
         return False, _("No %(unit)s figure for %(years)s.") % {"unit": unit, "years": ", ".join(map(str, values))}
     best_year, (best, note) = max(known.items(), key=lambda kv: kv[1][0])
     return False, _("Highest figure %(y)s: %(v)s %(unit)s%(note)s < threshold %(t)s %(unit)s.") % {
-        "y": best_year, "v": f"{best:,.2f}", "unit": unit, "note": note, "t": f"{amount:,}"}
+        "y": best_year,
+        "v": f"{best:,.2f}",
+        "unit": unit,
+        "note": note,
+        "t": f"{amount:,}",
+    }
 
 
 def check_inclusion(firm: Firm, market: Market, year: int) -> InclusionDecision:

@@ -36,9 +36,7 @@ def publish(message_id: UUID) -> bool:
             if settings.CELERY_TASK_ALWAYS_EAGER:
                 app.tasks[message.task_name].apply(kwargs=message.kwargs, task_id=str(message.pk), throw=True)
             else:
-                app.send_task(
-                    message.task_name, kwargs=message.kwargs, task_id=str(message.pk), retry=False
-                )
+                app.send_task(message.task_name, kwargs=message.kwargs, task_id=str(message.pk), retry=False)
         except Exception as exc:  # the broker may be down: keep the row for the next sweep
             log.warning("outbox publish of %s failed: %s", message.pk, exc)
             message.last_error = f"{type(exc).__name__}: {exc}"[:2000]

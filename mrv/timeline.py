@@ -34,8 +34,12 @@ class TimelineEntry:
 
 
 _KIND_BY_MODEL = {
-    EmissionReport: "transition", VerificationEngagement: "assignment", Finding: "finding",
-    VerificationPlan: "plan", SpotCheckItem: "spot_check", QuarterlyReview: "review",
+    EmissionReport: "transition",
+    VerificationEngagement: "assignment",
+    Finding: "finding",
+    VerificationPlan: "plan",
+    SpotCheckItem: "spot_check",
+    QuarterlyReview: "review",
 }
 
 
@@ -48,33 +52,65 @@ def _audit_entries(targets: dict[type, list]) -> list[TimelineEntry]:
             kinds[ct.pk] = _KIND_BY_MODEL[model]
             wanted |= Q(content_type=ct, object_id__in=[str(i) for i in ids])
     rows = AuditLog.objects.filter(wanted).select_related("actor").order_by("at", "id")
-    return [TimelineEntry(r.at, kinds[r.content_type_id], r.actor, f"{r.action} · {r.object_repr}", r.reason,
-                          (r.from_state, r.to_state), {"changes": r.changes}) for r in rows]
+    return [
+        TimelineEntry(
+            r.at,
+            kinds[r.content_type_id],
+            r.actor,
+            f"{r.action} · {r.object_repr}",
+            r.reason,
+            (r.from_state, r.to_state),
+            {"changes": r.changes},
+        )
+        for r in rows
+    ]
 
 
 def _data_entries(report, findings) -> list[TimelineEntry]:
     entries = []
     for answer in FindingAnswer.objects.filter(finding__in=findings).select_related("answered_by", "finding"):
-        entries.append(TimelineEntry(answer.answered_at, "answer", answer.answered_by,
-                                     _("Answer to %(f)s") % {"f": answer.finding}, answer.text))
+        entries.append(
+            TimelineEntry(
+                answer.answered_at,
+                "answer",
+                answer.answered_by,
+                _("Answer to %(f)s") % {"f": answer.finding},
+                answer.text,
+            )
+        )
     for o in VerificationOpinion.objects.filter(report=report).select_related("signed_by"):
         detail = _("verified %(v)s t, reported %(r)s t, difference %(d)s t %(why)s; uncorrected %(u)s t at %(m)s%%") % {
-            "v": o.verified_emissions_tco2e, "r": o.reported_emissions_tco2e, "d": o.difference_tco2e,
-            "why": o.difference_reason, "u": o.uncorrected_misstatement_tco2e, "m": o.materiality_threshold_pct}
+            "v": o.verified_emissions_tco2e,
+            "r": o.reported_emissions_tco2e,
+            "d": o.difference_tco2e,
+            "why": o.difference_reason,
+            "u": o.uncorrected_misstatement_tco2e,
+            "m": o.materiality_threshold_pct,
+        }
         title = o.get_outcome_display() + (f" ({o.get_not_verified_reason_display()})" if o.not_verified_reason else "")
         entries.append(TimelineEntry(o.signed_at, "opinion", o.signed_by, title, detail))
-    for item in SpotCheckItem.objects.filter(report=report).select_related("checked_by", "sample").exclude(
-        checked_at=None
+    for item in (
+        SpotCheckItem.objects.filter(report=report).select_related("checked_by", "sample").exclude(checked_at=None)
     ):
-        entries.append(TimelineEntry(item.checked_at, "spot_check", item.checked_by, item.get_outcome_display(),
-                                     item.discrepancies))
+        entries.append(
+            TimelineEntry(
+                item.checked_at, "spot_check", item.checked_by, item.get_outcome_display(), item.discrepancies
+            )
+        )
     for d in Determination.objects.filter(report=report).select_related("proposed_by", "decided_by"):
-        entries.append(TimelineEntry(d.proposed_at, "decision", d.proposed_by,
-                                     _("Proposed: %(e)s t (%(b)s)") % {"e": d.emissions_tco2e, "b": d.get_basis_display()},
-                                     f"{d.basis_text}\n{d.reasons}".strip()))
+        entries.append(
+            TimelineEntry(
+                d.proposed_at,
+                "decision",
+                d.proposed_by,
+                _("Proposed: %(e)s t (%(b)s)") % {"e": d.emissions_tco2e, "b": d.get_basis_display()},
+                f"{d.basis_text}\n{d.reasons}".strip(),
+            )
+        )
         if d.decided_at:
-            entries.append(TimelineEntry(d.decided_at, "decision", d.decided_by, d.get_decision_display(),
-                                         d.decision_reason))
+            entries.append(
+                TimelineEntry(d.decided_at, "decision", d.decided_by, d.get_decision_display(), d.decision_reason)
+            )
     return entries
 
 
@@ -82,21 +118,34 @@ def _version_entries(report) -> list[TimelineEntry]:
     versions = getattr(report, "versions", None)
     if versions is None:
         return []
-    return [TimelineEntry(v.created_at, "version", v.created_by, _("Version %(n)s: %(t)s tCO2e reported") % {
-        "n": v.number, "t": v.reported_tco2e}) for v in versions.select_related("created_by")]
+    return [
+        TimelineEntry(
+            v.created_at,
+            "version",
+            v.created_by,
+            _("Version %(n)s: %(t)s tCO2e reported") % {"n": v.number, "t": v.reported_tco2e},
+        )
+        for v in versions.select_related("created_by")
+    ]
 
 
 def report_timeline(report: EmissionReport) -> list[TimelineEntry]:
     """Everything that happened to `report` (and its engagement, findings, samples and decisions), oldest first."""
-    engagements = list(VerificationEngagement.objects.filter(firm_id=report.firm_id, year=report.year)
-                       .values_list("pk", flat=True)) if report.period == EmissionReport.Period.ANNUAL else []
+    engagements = (
+        list(
+            VerificationEngagement.objects.filter(firm_id=report.firm_id, year=report.year).values_list("pk", flat=True)
+        )
+        if report.period == EmissionReport.Period.ANNUAL
+        else []
+    )
     findings = list(Finding.objects.filter(report=report).values_list("pk", flat=True))
     targets = {
         EmissionReport: [report.pk],
         VerificationEngagement: engagements,
         Finding: findings,
-        VerificationPlan: list(VerificationPlan.objects.filter(engagement_id__in=engagements)
-                               .values_list("pk", flat=True)),
+        VerificationPlan: list(
+            VerificationPlan.objects.filter(engagement_id__in=engagements).values_list("pk", flat=True)
+        ),
         SpotCheckItem: list(SpotCheckItem.objects.filter(report=report).values_list("pk", flat=True)),
         QuarterlyReview: list(QuarterlyReview.objects.filter(report=report).values_list("pk", flat=True)),
     }

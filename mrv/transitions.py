@@ -19,7 +19,9 @@ from mrv.outbox import enqueue
 
 NOT_FROM_THIS_STATE = _("“%(action)s” is not possible while the %(object)s is “%(state)s”.")
 NOT_PERMITTED = _("You may not “%(action)s” this %(object)s.")
-CHANGED_BY_SOMEONE_ELSE = _("This %(object)s was changed by someone else in the meantime. Reload the page and try again.")
+CHANGED_BY_SOMEONE_ELSE = _(
+    "This %(object)s was changed by someone else in the meantime. Reload the page and try again."
+)
 REASON_REQUIRED = _("Please give a reason.")
 
 

@@ -38,8 +38,9 @@ def submitted_report(firm, approver, *, period: str = "annual", months=range(1, 
     if not firm.plans.exists():
         approved_plan(firm, [COAL, ELECTRICITY])
     draft = report(firm, period=period)
-    firm_reports.report_save_output_data(report=draft, rows=[{"name": "供电量", "amount": "100000", "unit": "MWh"}],
-                                         acting_user=approver)
+    firm_reports.report_save_output_data(
+        report=draft, rows=[{"name": "供电量", "amount": "100000", "unit": "MWh"}], acting_user=approver
+    )
     rows = monthly("coal", months, activity="1000", ncv="20.908") + monthly("power", months, activity="100")
     checked = firm_reports.report_save_activity_data(report=draft, rows=rows, acting_user=approver)
     assert checked.ok, [m.text for m in checked.errors]
@@ -123,9 +124,14 @@ def real_under_verification(firm, firm_approver, accepted, verifier):
 def plan(accepted, verifier, team_verifier):
     from mrv.services.verification import verification_plan_save
 
-    return verification_plan_save(engagement=accepted, document_review="Fuel invoices, meter logs", sampling="3 months",
-                                  site_visit_dates=["2026-04-08"], site_team=[verifier, team_verifier],
-                                  acting_user=verifier)
+    return verification_plan_save(
+        engagement=accepted,
+        document_review="Fuel invoices, meter logs",
+        sampling="3 months",
+        site_visit_dates=["2026-04-08"],
+        site_team=[verifier, team_verifier],
+        acting_user=verifier,
+    )
 
 
 def person(role: str, **org) -> User:
@@ -137,14 +143,21 @@ def verified_report(firm, figure, *, body, lead, year=2025, status=Status.VERIFI
     from mrv.models import VerificationOpinion
 
     engagement = VerificationEngagement.objects.filter(firm=firm, year=year).first() or f.EngagementFactory(
-        firm=firm, body=body, year=year, status=VerificationEngagement.Status.ACCEPTED, lead_verifier=lead)
+        firm=firm, body=body, year=year, status=VerificationEngagement.Status.ACCEPTED, lead_verifier=lead
+    )
     report = f.ReportFactory(firm=firm, year=year, status=status)
     set_reported(report, figure)
     VerificationOpinion.objects.create(
-        report=report, engagement=engagement, outcome=VerificationOpinion.Outcome.SATISFACTORY,
-        reported_emissions_tco2e=Decimal(figure), verified_emissions_tco2e=Decimal(figure), difference_tco2e=0,
-        uncorrected_misstatement_tco2e=Decimal(uncorrected), materiality_threshold_pct=Decimal(threshold),
-        signed_by=lead)
+        report=report,
+        engagement=engagement,
+        outcome=VerificationOpinion.Outcome.SATISFACTORY,
+        reported_emissions_tco2e=Decimal(figure),
+        verified_emissions_tco2e=Decimal(figure),
+        difference_tco2e=0,
+        uncorrected_misstatement_tco2e=Decimal(uncorrected),
+        materiality_threshold_pct=Decimal(threshold),
+        signed_by=lead,
+    )
     return report
 
 

@@ -25,7 +25,11 @@ class AuditQuerySet(models.QuerySet):
 class AuditLog(models.Model):
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("who"),
     )
     action = models.CharField(_("action"), max_length=80, db_index=True, help_text=_("e.g. mrv.report.submitted"))

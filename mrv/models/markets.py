@@ -128,11 +128,19 @@ class RulePack(models.Model):
     )
     reserve_pct = models.DecimalField(
         # xgettext:no-python-format
-        _("adjustment reserve (% of cap)"), max_digits=5, decimal_places=2, default=Decimal("10"), validators=PERCENT
+        _("adjustment reserve (% of cap)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("10"),
+        validators=PERCENT,
     )
     offset_cap_pct = models.DecimalField(
         # xgettext:no-python-format
-        _("offset cap (% of obligation)"), max_digits=5, decimal_places=2, default=Decimal("10"), validators=PERCENT
+        _("offset cap (% of obligation)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("10"),
+        validators=PERCENT,
     )
     accepted_offset_types = models.JSONField(_("accepted offset types"), default=list)
     # Deadlines
@@ -170,7 +178,9 @@ class RulePack(models.Model):
             raise ValidationError({"gases": _("Gases must be a non-empty list of %(codes)s.") % {"codes": GAS_CODES}})
         bad_offsets = set(self.accepted_offset_types) - set(OFFSET_TYPE_CODES)
         if bad_offsets:
-            raise ValidationError({"accepted_offset_types": _("Unknown offset types: %(t)s") % {"t": sorted(bad_offsets)}})
+            raise ValidationError(
+                {"accepted_offset_types": _("Unknown offset types: %(t)s") % {"t": sorted(bad_offsets)}}
+            )
         if self.free_allocation_pct + self.auction_pct > 100:
             raise ValidationError(_("Free and auctioned shares together exceed 100%."))
 

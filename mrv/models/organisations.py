@@ -71,7 +71,9 @@ class FirmYearFigure(models.Model):
 
     firm = models.ForeignKey(Firm, on_delete=models.CASCADE, related_name="year_figures")
     year = models.PositiveIntegerField(_("year"))
-    emissions_tco2e = models.DecimalField(_("emissions (tCO2e)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    emissions_tco2e = models.DecimalField(
+        _("emissions (tCO2e)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     energy_tce = models.DecimalField(_("energy use (tce)"), max_digits=14, decimal_places=2, null=True, blank=True)
     source = models.CharField(_("source of the figure"), max_length=200, blank=True)
 
@@ -116,7 +118,9 @@ class VerifierRegistration(models.Model):
     valid_to_year = models.PositiveIntegerField(_("to year"), null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["body", "market", "valid_from_year"], name="registration_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["body", "market", "valid_from_year"], name="registration_unique")
+        ]
         verbose_name = _("market registration")
         verbose_name_plural = _("market registrations")
 
@@ -208,7 +212,11 @@ class User(AbstractUser):
     role = models.CharField(_("role"), max_length=30, choices=Role.choices, blank=True)
     firm = models.ForeignKey(Firm, on_delete=models.PROTECT, null=True, blank=True, related_name="users")
     body = models.ForeignKey(
-        VerificationBody, on_delete=models.PROTECT, null=True, blank=True, related_name="users",
+        VerificationBody,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
         verbose_name=_("verification body"),
     )
     authority = models.ForeignKey(Authority, on_delete=models.PROTECT, null=True, blank=True, related_name="users")

@@ -54,11 +54,20 @@ class EmissionReport(ConcurrentTransitionMixin, models.Model):
     )
     # --- The firm's part (monitoring plan, data, submission) ----------------------------------
     plan = models.ForeignKey(
-        MonitoringPlan, on_delete=models.PROTECT, null=True, blank=True, related_name="reports",
-        verbose_name=_("monitoring plan version"), help_text=_("The version in force for the period, set at submission."),
+        MonitoringPlan,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("monitoring plan version"),
+        help_text=_("The version in force for the period, set at submission."),
     )
     current_version = models.ForeignKey(
-        "ReportVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "ReportVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("current version"),
     )
     reported_emissions_tco2e = models.DecimalField(
@@ -77,20 +86,28 @@ class EmissionReport(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.firm} {self.year} {self.get_period_display()}"
 
-
     @transition(field=status, source=Status.DRAFT, target=Status.SUBMITTED, permission=report_rules.is_firm_approver)
     def submit(self, *, version: "ReportVersion", when: datetime.datetime) -> None:
         """A firm approver submits a draft without errors and with every warning acknowledged."""
         self._take_version(version, when)
 
-    @transition(field=status, source=Status.SUBMITTED, target=Status.DRAFT,
-                conditions=[report_rules.no_accepted_engagement], permission=report_rules.is_firm_user)
+    @transition(
+        field=status,
+        source=Status.SUBMITTED,
+        target=Status.DRAFT,
+        conditions=[report_rules.no_accepted_engagement],
+        permission=report_rules.is_firm_user,
+    )
     def withdraw(self) -> None:
         """A firm user pulls a submitted report back while no verification body has accepted the year."""
         self.submitted_at = None
 
-    @transition(field=status, source=Status.RETURNED_TO_FIRM, target=Status.UNDER_VERIFICATION,
-                permission=report_rules.is_firm_approver)
+    @transition(
+        field=status,
+        source=Status.RETURNED_TO_FIRM,
+        target=Status.UNDER_VERIFICATION,
+        permission=report_rules.is_firm_approver,
+    )
     def resubmit(self, *, version: "ReportVersion", when: datetime.datetime) -> None:
         """A firm approver hands the corrected report back to the verifier as a new version."""
         self._take_version(version, when)
@@ -116,32 +133,57 @@ class EmissionReport(ConcurrentTransitionMixin, models.Model):
     # Everything after submission. Submission, withdrawal and resubmission live with the plans code.
     S = Status
 
-    @transition(field=status, source=S.SUBMITTED, target=S.UNDER_VERIFICATION,
-                permission=rules.is_engaged_verifier, conditions=[rules.is_annual, rules.has_accepted_engagement])
+    @transition(
+        field=status,
+        source=S.SUBMITTED,
+        target=S.UNDER_VERIFICATION,
+        permission=rules.is_engaged_verifier,
+        conditions=[rules.is_annual, rules.has_accepted_engagement],
+    )
     def start_verification(self) -> None:
         """Verification starts once the firm-year's engagement has been accepted."""
 
-    @transition(field=status, source=S.UNDER_VERIFICATION, target=S.RETURNED_TO_FIRM,
-                permission=rules.is_engaged_verifier, conditions=[rules.has_open_findings])
+    @transition(
+        field=status,
+        source=S.UNDER_VERIFICATION,
+        target=S.RETURNED_TO_FIRM,
+        permission=rules.is_engaged_verifier,
+        conditions=[rules.has_open_findings],
+    )
     def return_to_firm(self) -> None:
         """The verifier returns the report to the firm with its open findings."""
 
-    @transition(field=status, source=S.UNDER_VERIFICATION, target=S.VERIFIED,
-                permission=rules.is_signing_lead_verifier,
-                conditions=[rules.verification_plan_in_place, rules.latest_opinion_verified,
-                            rules.satisfactory_opinion_allowed])
+    @transition(
+        field=status,
+        source=S.UNDER_VERIFICATION,
+        target=S.VERIFIED,
+        permission=rules.is_signing_lead_verifier,
+        conditions=[
+            rules.verification_plan_in_place,
+            rules.latest_opinion_verified,
+            rules.satisfactory_opinion_allowed,
+        ],
+    )
     def sign_off(self) -> None:
         """The lead verifier signs a verified opinion (satisfactory or with comments)."""
 
-    @transition(field=status, source=S.UNDER_VERIFICATION, target=S.REGULATOR_REVIEW,
-                permission=rules.is_signing_lead_verifier,
-                conditions=[rules.verification_plan_in_place, rules.latest_opinion_not_verified])
+    @transition(
+        field=status,
+        source=S.UNDER_VERIFICATION,
+        target=S.REGULATOR_REVIEW,
+        permission=rules.is_signing_lead_verifier,
+        conditions=[rules.verification_plan_in_place, rules.latest_opinion_not_verified],
+    )
     def sign_off_not_verified(self) -> None:
         """The lead verifier signs a "not verified" opinion; the regulator decides on an estimate."""
 
-    @transition(field=status, source=[S.VERIFIED, S.REGULATOR_REVIEW], target=S.SPOT_CHECK,
-                permission=rules.regulates_market,
-                conditions=[rules.market_has_spot_checks, rules.latest_opinion_verified, rules.is_in_spot_check_sample])
+    @transition(
+        field=status,
+        source=[S.VERIFIED, S.REGULATOR_REVIEW],
+        target=S.SPOT_CHECK,
+        permission=rules.regulates_market,
+        conditions=[rules.market_has_spot_checks, rules.latest_opinion_verified, rules.is_in_spot_check_sample],
+    )
     def select_for_spot_check(self) -> None:
         """A verified report drawn into (or added by hand to) the market-year's spot-check sample."""
 
@@ -149,47 +191,80 @@ class EmissionReport(ConcurrentTransitionMixin, models.Model):
     def confirm_spot_check(self) -> None:
         """The spot-check body confirms the verification."""
 
-    @transition(field=status, source=S.SPOT_CHECK, target=S.UNDER_VERIFICATION,
-                permission=rules.is_assigned_spot_checker)
+    @transition(
+        field=status, source=S.SPOT_CHECK, target=S.UNDER_VERIFICATION, permission=rules.is_assigned_spot_checker
+    )
     def record_spot_check_discrepancy(self) -> None:
         """The spot-check body records discrepancies; the report goes back to the verifier."""
 
-    @transition(field=status, source=S.VERIFIED, target=S.REGULATOR_REVIEW, permission=rules.regulates_market,
-                conditions=[rules.spot_check_settled])
+    @transition(
+        field=status,
+        source=S.VERIFIED,
+        target=S.REGULATOR_REVIEW,
+        permission=rules.regulates_market,
+        conditions=[rules.spot_check_settled],
+    )
     def send_to_review(self) -> None:
         """A verified report goes to the regulator once the market's spot-check draw (if any) is done."""
 
-    @transition(field=status, source=S.REGULATOR_REVIEW, target=S.UNDER_VERIFICATION,
-                permission=rules.regulates_market, conditions=[rules.is_annual])
+    @transition(
+        field=status,
+        source=S.REGULATOR_REVIEW,
+        target=S.UNDER_VERIFICATION,
+        permission=rules.regulates_market,
+        conditions=[rules.is_annual],
+    )
     def return_to_verifier(self) -> None:
         """The regulator returns the report to the verifier with reasons."""
 
-    @transition(field=status, source=S.REGULATOR_REVIEW, target=S.RETURNED_TO_FIRM,
-                permission=rules.regulates_market, conditions=[rules.is_annual])
+    @transition(
+        field=status,
+        source=S.REGULATOR_REVIEW,
+        target=S.RETURNED_TO_FIRM,
+        permission=rules.regulates_market,
+        conditions=[rules.is_annual],
+    )
     def regulator_return_to_firm(self) -> None:
         """The regulator returns the report to the firm with reasons."""
 
-    @transition(field=status, source=S.REGULATOR_REVIEW, target=S.DETERMINATION_PROPOSED,
-                permission=rules.regulates_market,
-                conditions=[rules.latest_opinion_verified, rules.has_pending_determination])
+    @transition(
+        field=status,
+        source=S.REGULATOR_REVIEW,
+        target=S.DETERMINATION_PROPOSED,
+        permission=rules.regulates_market,
+        conditions=[rules.latest_opinion_verified, rules.has_pending_determination],
+    )
     def propose_determination(self) -> None:
         """A case officer proposes the verified figure as the determined emissions."""
 
-    @transition(field=status, source=[S.DRAFT, S.SUBMITTED, S.RETURNED_TO_FIRM, S.REGULATOR_REVIEW],
-                target=S.DETERMINATION_PROPOSED, permission=rules.regulates_market,
-                conditions=[rules.is_annual, rules.conservative_estimate_allowed, rules.has_pending_determination])
+    @transition(
+        field=status,
+        source=[S.DRAFT, S.SUBMITTED, S.RETURNED_TO_FIRM, S.REGULATOR_REVIEW],
+        target=S.DETERMINATION_PROPOSED,
+        permission=rules.regulates_market,
+        conditions=[rules.is_annual, rules.conservative_estimate_allowed, rules.has_pending_determination],
+    )
     def propose_conservative_estimate(self) -> None:
         """A case officer proposes a conservative estimate: not verified, late, or not submitted."""
 
-    @transition(field=status, source=S.DETERMINATION_PROPOSED, target=S.DETERMINED,
-                permission=rules.is_approving_head, conditions=[rules.has_pending_determination])
+    @transition(
+        field=status,
+        source=S.DETERMINATION_PROPOSED,
+        target=S.DETERMINED,
+        permission=rules.is_approving_head,
+        conditions=[rules.has_pending_determination],
+    )
     def approve_determination(self, emissions_tco2e) -> None:
         """A regulator head other than the proposer approves; the figure is what compliance uses."""
         self.determined_emissions_tco2e = emissions_tco2e
 
-    @transition(field=status, source=S.DETERMINATION_PROPOSED,
-                target=RETURN_VALUE(S.DRAFT, S.SUBMITTED, S.RETURNED_TO_FIRM, S.REGULATOR_REVIEW),
-                permission=rules.is_approving_head, conditions=[rules.has_pending_determination])
+    @transition(
+        field=status,
+        source=S.DETERMINATION_PROPOSED,
+        target=RETURN_VALUE(S.DRAFT, S.SUBMITTED, S.RETURNED_TO_FIRM, S.REGULATOR_REVIEW),
+        permission=rules.is_approving_head,
+        conditions=[rules.has_pending_determination],
+    )
     def reject_determination(self, back_to: str) -> str:
         """A regulator head rejects the proposal; the report goes back to where it was proposed from."""
         return back_to
@@ -198,20 +273,31 @@ class EmissionReport(ConcurrentTransitionMixin, models.Model):
     def close(self) -> None:
         """The regulator closes the year's report once emissions are determined."""
 
-    @transition(field=status, source=S.SUBMITTED, target=S.CO_REVIEW, permission=rules.is_co_reviewer,
-                conditions=[rules.is_quarterly])
+    @transition(
+        field=status,
+        source=S.SUBMITTED,
+        target=S.CO_REVIEW,
+        permission=rules.is_co_reviewer,
+        conditions=[rules.is_quarterly],
+    )
     def start_co_review(self) -> None:
         """A submitted quarterly report goes to the regulator and the statistics bureau."""
         self.review_round += 1
 
-    @transition(field=status, source=S.CO_REVIEW, target=S.ACCEPTED, permission=rules.is_co_reviewer,
-                conditions=[rules.all_co_reviewers_accepted])
+    @transition(
+        field=status,
+        source=S.CO_REVIEW,
+        target=S.ACCEPTED,
+        permission=rules.is_co_reviewer,
+        conditions=[rules.all_co_reviewers_accepted],
+    )
     def accept_quarterly(self) -> None:
         """The quarterly report is accepted once every co-reviewer has accepted this round."""
 
     @transition(field=status, source=S.CO_REVIEW, target=S.DRAFT, permission=rules.is_co_reviewer)
     def return_quarterly(self) -> None:
         """Either co-reviewer returns the quarterly report to the firm with reasons."""
+
 
 class ActivityDataRow(models.Model):
     """One month of one source stream in a report draft: activity data and the parameters the plan names."""
@@ -227,9 +313,7 @@ class ActivityDataRow(models.Model):
     carbon_content_unit = models.CharField(_("carbon content unit"), max_length=20, blank=True)
     oxidation_rate = models.DecimalField(_("oxidation rate"), max_digits=24, decimal_places=10, null=True, blank=True)
     oxidation_rate_unit = models.CharField(_("oxidation rate unit"), max_length=20, blank=True)
-    emission_factor = models.DecimalField(
-        _("emission factor"), max_digits=24, decimal_places=10, null=True, blank=True
-    )
+    emission_factor = models.DecimalField(_("emission factor"), max_digits=24, decimal_places=10, null=True, blank=True)
     emission_factor_unit = models.CharField(_("emission factor unit"), max_length=20, blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

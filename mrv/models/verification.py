@@ -34,14 +34,22 @@ class VerificationEngagement(ConcurrentTransitionMixin, models.Model):
     market = models.ForeignKey(Market, on_delete=models.PROTECT, related_name="+", verbose_name=_("market"))
     year = models.PositiveIntegerField(_("compliance year"))
     body = models.ForeignKey(
-        VerificationBody, on_delete=models.PROTECT, null=True, blank=True, related_name="engagements",
+        VerificationBody,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="engagements",
         verbose_name=_("verification body"),
     )
     status = FSMField(
         _("status"), max_length=30, choices=Status.choices, default=Status.AWAITING_ASSIGNMENT, protected=True
     )
     lead_verifier = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("lead verifier"),
     )
     team = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="engagements")
@@ -58,14 +66,19 @@ class VerificationEngagement(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.firm} {self.year} ← {self.body or '—'}"
 
-    @transition(field=status, source=Status.AWAITING_ASSIGNMENT, target=Status.ASSIGNED,
-                permission=rules.regulates_market)
+    @transition(
+        field=status, source=Status.AWAITING_ASSIGNMENT, target=Status.ASSIGNED, permission=rules.regulates_market
+    )
     def assign(self, body: VerificationBody) -> None:
         """The regulator assigns an eligible verification body to the firm-year."""
         self.body = body
 
-    @transition(field=status, source=[Status.ASSIGNED, Status.DECLINED], target=Status.ASSIGNED,
-                permission=rules.regulates_market)
+    @transition(
+        field=status,
+        source=[Status.ASSIGNED, Status.DECLINED],
+        target=Status.ASSIGNED,
+        permission=rules.regulates_market,
+    )
     def reassign(self, body: VerificationBody) -> None:
         """The regulator assigns another eligible body after a decline (or before acceptance)."""
         self.body = body
@@ -82,8 +95,13 @@ class VerificationEngagement(ConcurrentTransitionMixin, models.Model):
         """The assigned body's lead verifier declines, with a reason; the regulator reassigns."""
         self.decline_reason = decline_reason
 
-    @transition(field=status, source=Status.ACCEPTED, target=Status.COMPLETED, permission=rules.regulates_market,
-                conditions=[rules.engagement_report_is_closed])
+    @transition(
+        field=status,
+        source=Status.ACCEPTED,
+        target=Status.COMPLETED,
+        permission=rules.regulates_market,
+        conditions=[rules.engagement_report_is_closed],
+    )
     def complete(self) -> None:
         """The engagement ends when the firm-year's report is closed."""
 
@@ -128,11 +146,16 @@ class Finding(ConcurrentTransitionMixin, models.Model):
 
     report = models.ForeignKey("mrv.EmissionReport", on_delete=models.PROTECT, related_name="findings")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    line_key = models.CharField(_("report line"), max_length=120, blank=True,
-                                help_text=_("source stream and month, e.g. boiler-coal:2025-03; empty: general"))
+    line_key = models.CharField(
+        _("report line"),
+        max_length=120,
+        blank=True,
+        help_text=_("source stream and month, e.g. boiler-coal:2025-03; empty: general"),
+    )
     description = models.TextField(_("description"))
-    amount_tco2e = models.DecimalField(_("misstatement (tCO2e)"), max_digits=14, decimal_places=2, null=True,
-                                       blank=True)
+    amount_tco2e = models.DecimalField(
+        _("misstatement (tCO2e)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     status = FSMField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN, protected=True)
     resolution = models.CharField(_("resolution"), max_length=20, choices=Resolution.choices, blank=True)
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -151,19 +174,34 @@ class Finding(ConcurrentTransitionMixin, models.Model):
     def market_id(self) -> int:
         return self.report.market_id
 
-    @transition(field=status, source=[Status.OPEN, Status.REOPENED], target=Status.ANSWERED,
-                permission=rules.is_finding_firm_user, conditions=[rules.finding_report_is_with_firm_or_verifier])
+    @transition(
+        field=status,
+        source=[Status.OPEN, Status.REOPENED],
+        target=Status.ANSWERED,
+        permission=rules.is_finding_firm_user,
+        conditions=[rules.finding_report_is_with_firm_or_verifier],
+    )
     def answer(self) -> None:
         """The firm answers an open or reopened finding (the answer is a FindingAnswer row)."""
 
-    @transition(field=status, source=[Status.OPEN, Status.ANSWERED, Status.REOPENED], target=Status.CLOSED,
-                permission=rules.is_finding_verifier, conditions=[rules.finding_report_is_under_verification])
+    @transition(
+        field=status,
+        source=[Status.OPEN, Status.ANSWERED, Status.REOPENED],
+        target=Status.CLOSED,
+        permission=rules.is_finding_verifier,
+        conditions=[rules.finding_report_is_under_verification],
+    )
     def close(self, resolution: str) -> None:
         """The verifier closes a finding as corrected or as left uncorrected."""
         self.resolution = resolution
 
-    @transition(field=status, source=[Status.ANSWERED, Status.CLOSED], target=Status.REOPENED,
-                permission=rules.is_finding_verifier, conditions=[rules.finding_report_is_under_verification])
+    @transition(
+        field=status,
+        source=[Status.ANSWERED, Status.CLOSED],
+        target=Status.REOPENED,
+        permission=rules.is_finding_verifier,
+        conditions=[rules.finding_report_is_under_verification],
+    )
     def reopen(self) -> None:
         """The verifier reopens a finding whose answer or correction does not satisfy."""
         self.resolution = ""
@@ -211,17 +249,21 @@ class VerificationOpinion(models.Model):
     report = models.ForeignKey("mrv.EmissionReport", on_delete=models.PROTECT, related_name="opinions")
     engagement = models.ForeignKey(VerificationEngagement, on_delete=models.PROTECT, related_name="opinions")
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
-    not_verified_reason = models.CharField(_("reason not verified"), max_length=30,
-                                           choices=NotVerifiedReason.choices, blank=True)
+    not_verified_reason = models.CharField(
+        _("reason not verified"), max_length=30, choices=NotVerifiedReason.choices, blank=True
+    )
     comments = models.TextField(_("comments"), blank=True)
     reported_emissions_tco2e = models.DecimalField(_("reported emissions (tCO2e)"), null=True, **WHOLE_TONNES)
-    verified_emissions_tco2e = models.DecimalField(_("verified emissions (tCO2e)"), null=True, blank=True,
-                                                   **WHOLE_TONNES)
-    difference_tco2e = models.DecimalField(_("difference verified − reported (tCO2e)"), null=True, blank=True,
-                                           **WHOLE_TONNES)
+    verified_emissions_tco2e = models.DecimalField(
+        _("verified emissions (tCO2e)"), null=True, blank=True, **WHOLE_TONNES
+    )
+    difference_tco2e = models.DecimalField(
+        _("difference verified − reported (tCO2e)"), null=True, blank=True, **WHOLE_TONNES
+    )
     difference_reason = models.TextField(_("reason for the difference"), blank=True)
-    uncorrected_misstatement_tco2e = models.DecimalField(_("uncorrected misstatements (tCO2e)"), max_digits=14,
-                                                         decimal_places=2, default=0)
+    uncorrected_misstatement_tco2e = models.DecimalField(
+        _("uncorrected misstatements (tCO2e)"), max_digits=14, decimal_places=2, default=0
+    )
     materiality_threshold_pct = models.DecimalField(_("materiality threshold (%)"), max_digits=5, decimal_places=2)
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     signed_at = models.DateTimeField(_("signed"), auto_now_add=True)
@@ -247,11 +289,20 @@ class SpotCheckSample(models.Model):
     year = models.PositiveIntegerField(_("compliance year"))
     seed = models.BigIntegerField(_("seed"))
     rate_pct = models.DecimalField(_("sample rate (%)"), max_digits=5, decimal_places=2)
-    population = models.JSONField(_("population and risk weights"), default=list,
-                                  help_text=_("[[report id, weight], …] in the order the draw used"))
+    population = models.JSONField(
+        _("population and risk weights"),
+        default=list,
+        help_text=_("[[report id, weight], …] in the order the draw used"),
+    )
     drawn_at = models.DateTimeField(_("drawn"), auto_now_add=True)
-    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="+", help_text=_("empty: drawn by the system at the deadline"))
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("empty: drawn by the system at the deadline"),
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["market", "year"], name="spot_check_one_draw_per_market_year")]
@@ -275,14 +326,27 @@ class SpotCheckItem(models.Model):
     risk_weight = models.PositiveIntegerField(_("risk weight"))
     risk_factors = models.JSONField(_("risk factors"), default=list)
     added_by_hand = models.BooleanField(_("added by the regulator"), default=False)
-    body = models.ForeignKey(VerificationBody, on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="spot_check_items", verbose_name=_("spot-check body"))
-    verifier_body = models.ForeignKey(VerificationBody, on_delete=models.PROTECT, null=True, blank=True,
-                                      related_name="+", verbose_name=_("third-party body checked"))
+    body = models.ForeignKey(
+        VerificationBody,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="spot_check_items",
+        verbose_name=_("spot-check body"),
+    )
+    verifier_body = models.ForeignKey(
+        VerificationBody,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("third-party body checked"),
+    )
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, default=Outcome.PENDING)
     discrepancies = models.TextField(_("discrepancies"), blank=True)
-    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+")
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     checked_at = models.DateTimeField(_("checked"), null=True, blank=True)
 
     class Meta:
@@ -321,8 +385,9 @@ class Determination(models.Model):
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     proposed_at = models.DateTimeField(_("proposed"), auto_now_add=True)
     decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, default=Decision.PENDING)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decision_reason = models.TextField(_("reason for the decision"), blank=True)
 

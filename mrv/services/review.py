@@ -49,7 +49,9 @@ def report_return_to_verifier(*, report: EmissionReport, reason: str, acting_use
 
 def report_regulator_return_to_firm(*, report: EmissionReport, reason: str, acting_user: User) -> EmissionReport:
     """The regulator sends the report back to the firm with reasons."""
-    run_with_follow_ups(report, "regulator_return_to_firm", acting_user=acting_user, reason=reason, reason_required=True)
+    run_with_follow_ups(
+        report, "regulator_return_to_firm", acting_user=acting_user, reason=reason, reason_required=True
+    )
     return report
 
 
@@ -61,11 +63,20 @@ def determination_propose(*, report: EmissionReport, acting_user: User, reasons:
         raise TransitionRefused(NOTHING_VERIFIED, code="not_verified")
     with transaction.atomic():
         proposal = Determination.objects.create(
-            report=report, basis=Determination.Basis.VERIFIED_FIGURE, emissions_tco2e=opinion.verified_emissions_tco2e,
-            reasons=reasons, from_state=report.status, proposed_by=acting_user,
+            report=report,
+            basis=Determination.Basis.VERIFIED_FIGURE,
+            emissions_tco2e=opinion.verified_emissions_tco2e,
+            reasons=reasons,
+            from_state=report.status,
+            proposed_by=acting_user,
         )
-        run_with_follow_ups(report, "propose_determination", acting_user=acting_user, reason=reasons,
-                    changes={"determination": (None, proposal.pk), "emissions_tco2e": (None, proposal.emissions_tco2e)})
+        run_with_follow_ups(
+            report,
+            "propose_determination",
+            acting_user=acting_user,
+            reason=reasons,
+            changes={"determination": (None, proposal.pk), "emissions_tco2e": (None, proposal.emissions_tco2e)},
+        )
     return proposal
 
 
@@ -94,11 +105,21 @@ def determination_propose_conservative_estimate(
     figure = _check_estimate(report, emissions_tco2e, basis_text, reasons)
     with transaction.atomic():
         proposal = Determination.objects.create(
-            report=report, basis=Determination.Basis.CONSERVATIVE_ESTIMATE, emissions_tco2e=figure,
-            basis_text=basis_text, reasons=reasons, from_state=report.status, proposed_by=acting_user,
+            report=report,
+            basis=Determination.Basis.CONSERVATIVE_ESTIMATE,
+            emissions_tco2e=figure,
+            basis_text=basis_text,
+            reasons=reasons,
+            from_state=report.status,
+            proposed_by=acting_user,
         )
-        run_with_follow_ups(report, "propose_conservative_estimate", acting_user=acting_user, reason=reasons,
-                    changes={"determination": (None, proposal.pk), "emissions_tco2e": (None, figure)})
+        run_with_follow_ups(
+            report,
+            "propose_conservative_estimate",
+            acting_user=acting_user,
+            reason=reasons,
+            changes={"determination": (None, proposal.pk), "emissions_tco2e": (None, figure)},
+        )
     return proposal
 
 
@@ -127,8 +148,9 @@ def _decide(report: EmissionReport, acting_user: User, name: str) -> Determinati
 
 
 def _record_decision(proposal: Determination, decision: str, acting_user: User, reason: str) -> None:
-    Determination.objects.filter(pk=proposal.pk).update(decision=decision, decided_by=acting_user,
-                                                        decided_at=timezone.now(), decision_reason=reason)
+    Determination.objects.filter(pk=proposal.pk).update(
+        decision=decision, decided_by=acting_user, decided_at=timezone.now(), decision_reason=reason
+    )
     proposal.refresh_from_db()
 
 
@@ -136,10 +158,17 @@ def determination_approve(*, report: EmissionReport, acting_user: User, reason: 
     """A regulator head (not the proposer) approves: the determined emissions are set."""
     proposal = _decide(report, acting_user, "approve_determination")
     with transaction.atomic():
-        run_with_follow_ups(report, "approve_determination", acting_user=acting_user, reason=reason,
-                    emissions_tco2e=proposal.emissions_tco2e,
-                    changes={"determined_emissions_tco2e": (None, proposal.emissions_tco2e),
-                             "determination": (None, proposal.pk)})
+        run_with_follow_ups(
+            report,
+            "approve_determination",
+            acting_user=acting_user,
+            reason=reason,
+            emissions_tco2e=proposal.emissions_tco2e,
+            changes={
+                "determined_emissions_tco2e": (None, proposal.emissions_tco2e),
+                "determination": (None, proposal.pk),
+            },
+        )
         _record_decision(proposal, Determination.Decision.APPROVED, acting_user, reason)
     return proposal
 
@@ -150,8 +179,14 @@ def determination_reject(*, report: EmissionReport, reason: str, acting_user: Us
         raise TransitionRefused(REASON_REQUIRED, code="reason_required")
     proposal = _decide(report, acting_user, "reject_determination")
     with transaction.atomic():
-        run_with_follow_ups(report, "reject_determination", acting_user=acting_user, reason=reason,
-                    back_to=proposal.from_state, changes={"determination": (None, proposal.pk)})
+        run_with_follow_ups(
+            report,
+            "reject_determination",
+            acting_user=acting_user,
+            reason=reason,
+            back_to=proposal.from_state,
+            changes={"determination": (None, proposal.pk)},
+        )
         _record_decision(proposal, Determination.Decision.REJECTED, acting_user, reason)
     return proposal
 
@@ -192,12 +227,25 @@ def _co_review(report: EmissionReport, acting_user: User, decision: str, reasons
         raise TransitionRefused(NOT_IN_CO_REVIEW, code="wrong_state")
     reviewer = _reviewer_of(acting_user)
     if QuarterlyReview.objects.filter(report=report, round=report.review_round, reviewer=reviewer).exists():
-        raise TransitionRefused(ALREADY_REVIEWED % {"reviewer": QuarterlyReview.Reviewer(reviewer).label,
-                                                    "round": report.review_round}, code="already_reviewed")
-    review = QuarterlyReview.objects.create(report=report, round=report.review_round, reviewer=reviewer,
-                                            decision=decision, reasons=reasons, reviewed_by=acting_user)
-    log_action(review, f"mrv.quarterlyreview.{decision}", actor=acting_user, reason=reasons,
-               changes={"reviewer": (None, reviewer), "round": (None, review.round)})
+        raise TransitionRefused(
+            ALREADY_REVIEWED % {"reviewer": QuarterlyReview.Reviewer(reviewer).label, "round": report.review_round},
+            code="already_reviewed",
+        )
+    review = QuarterlyReview.objects.create(
+        report=report,
+        round=report.review_round,
+        reviewer=reviewer,
+        decision=decision,
+        reasons=reasons,
+        reviewed_by=acting_user,
+    )
+    log_action(
+        review,
+        f"mrv.quarterlyreview.{decision}",
+        actor=acting_user,
+        reason=reasons,
+        changes={"reviewer": (None, reviewer), "round": (None, review.round)},
+    )
     return review
 
 

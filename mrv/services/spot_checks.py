@@ -79,9 +79,11 @@ def _verified_figures(reports: list[EmissionReport]) -> dict[int, VerificationOp
 
 def _past_discrepancies(body_ids: set[int], year: int) -> dict[int, int]:
     rows = (
-        SpotCheckItem.objects.filter(verifier_body_id__in=body_ids, sample__year__lt=year,
-                                     outcome=SpotCheckItem.Outcome.DISCREPANCIES)
-        .values("verifier_body_id").annotate(n=Count("id"))
+        SpotCheckItem.objects.filter(
+            verifier_body_id__in=body_ids, sample__year__lt=year, outcome=SpotCheckItem.Outcome.DISCREPANCIES
+        )
+        .values("verifier_body_id")
+        .annotate(n=Count("id"))
     )
     return {row["verifier_body_id"]: row["n"] for row in rows}
 
@@ -91,14 +93,20 @@ def risk_weights(reports: list[EmissionReport], market: Market, year: int) -> di
     pack = market.rule_pack_for(year)
     opinions = _verified_figures(reports)
     firm_ids = [r.firm_id for r in reports]
-    previous = dict(FirmYearFigure.objects.filter(firm_id__in=firm_ids, year=year - 1)
-                    .values_list("firm_id", "emissions_tco2e"))
-    bodies = dict(VerificationEngagement.objects.filter(firm_id__in=firm_ids, year=year)
-                  .values_list("firm_id", "body_id"))
+    previous = dict(
+        FirmYearFigure.objects.filter(firm_id__in=firm_ids, year=year - 1).values_list("firm_id", "emissions_tco2e")
+    )
+    bodies = dict(
+        VerificationEngagement.objects.filter(firm_id__in=firm_ids, year=year).values_list("firm_id", "body_id")
+    )
     past = _past_discrepancies({b for b in bodies.values() if b}, year)
     thresholds = [t.amount for t in pack.thresholds.all() if t.unit == "tco2e"]
-    return {r.pk: _weigh(r, opinions.get(r.pk), previous.get(r.firm_id), thresholds, pack,
-                         past.get(bodies.get(r.firm_id), 0)) for r in reports}
+    return {
+        r.pk: _weigh(
+            r, opinions.get(r.pk), previous.get(r.firm_id), thresholds, pack, past.get(bodies.get(r.firm_id), 0)
+        )
+        for r in reports
+    }
 
 
 def _near(value: Decimal, mark: Decimal) -> bool:
@@ -128,16 +136,26 @@ def _near_materiality(figure: Decimal, opinion: VerificationOpinion, pack) -> bo
 
 
 def _spot_check_body(market: Market, year: int) -> VerificationBody | None:
-    bodies = VerificationBody.objects.filter(kind=VerificationBody.Kind.SPOT_CHECK,
-                                             registrations__market=market).order_by("name", "pk").distinct()
-    return next((b for b in bodies.prefetch_related("registrations")
-                 if any(r.market_id == market.pk and r.covers(year) for r in b.registrations.all())), None)
+    bodies = (
+        VerificationBody.objects.filter(kind=VerificationBody.Kind.SPOT_CHECK, registrations__market=market)
+        .order_by("name", "pk")
+        .distinct()
+    )
+    return next(
+        (
+            b
+            for b in bodies.prefetch_related("registrations")
+            if any(r.market_id == market.pk and r.covers(year) for r in b.registrations.all())
+        ),
+        None,
+    )
 
 
 def _check_regulator(market: Market, acting_user: User | None) -> None:
     if acting_user is not None and not (acting_user.is_regulator and acting_user.market_id == market.pk):
-        raise PermissionDenied(NOT_PERMITTED % {"action": _("draw a spot-check sample"),
-                                                "object": SpotCheckSample._meta.verbose_name})
+        raise PermissionDenied(
+            NOT_PERMITTED % {"action": _("draw a spot-check sample"), "object": SpotCheckSample._meta.verbose_name}
+        )
 
 
 def spot_check_draw(*, market: Market, year: int, acting_user: User | None = None, seed: int | None = None):
@@ -149,18 +167,32 @@ def spot_check_draw(*, market: Market, year: int, acting_user: User | None = Non
     with transaction.atomic():
         drawn = SpotCheckSample.objects.select_for_update().filter(market=market, year=year).first()
         if drawn is not None:
-            raise TransitionRefused(ALREADY_DRAWN % {"market": market, "year": year, "seed": drawn.seed},
-                                    code="already_drawn")
-        reports = list(EmissionReport.objects.filter(market=market, year=year, period=EmissionReport.Period.ANNUAL,
-                                                     status=EmissionReport.Status.VERIFIED).order_by("pk"))
+            raise TransitionRefused(
+                ALREADY_DRAWN % {"market": market, "year": year, "seed": drawn.seed}, code="already_drawn"
+            )
+        reports = list(
+            EmissionReport.objects.filter(
+                market=market, year=year, period=EmissionReport.Period.ANNUAL, status=EmissionReport.Status.VERIFIED
+            ).order_by("pk")
+        )
         weights = risk_weights(reports, market, year)
         population = [[r.pk, weights[r.pk][0]] for r in reports]
         seed = secrets.randbits(62) if seed is None else int(seed)
-        sample = SpotCheckSample.objects.create(market=market, year=year, seed=seed, rate_pct=pack.spot_check_rate_pct,
-                                                population=population, drawn_by=acting_user)
+        sample = SpotCheckSample.objects.create(
+            market=market,
+            year=year,
+            seed=seed,
+            rate_pct=pack.spot_check_rate_pct,
+            population=population,
+            drawn_by=acting_user,
+        )
         chosen = weighted_draw(population, seed, sample_size(pack.spot_check_rate_pct, len(reports)))
-        log_action(sample, "mrv.spotchecksample.drawn", actor=acting_user,
-                   changes={"seed": (None, seed), "reports": (None, chosen), "population": (None, len(reports))})
+        log_action(
+            sample,
+            "mrv.spotchecksample.drawn",
+            actor=acting_user,
+            changes={"seed": (None, seed), "reports": (None, chosen), "population": (None, len(reports))},
+        )
         by_pk = {r.pk: r for r in reports}
         body = _spot_check_body(market, year)
         for pk in chosen:
@@ -171,11 +203,21 @@ def spot_check_draw(*, market: Market, year: int, acting_user: User | None = Non
 def _add_item(sample, report, weight_and_factors, *, body, acting_user, by_hand: bool, reason: str = ""):
     engagement = rules.engagement_of(report)
     item = SpotCheckItem.objects.create(
-        sample=sample, report=report, risk_weight=weight_and_factors[0], risk_factors=weight_and_factors[1],
-        added_by_hand=by_hand, body=body, verifier_body_id=engagement.body_id if engagement else None,
+        sample=sample,
+        report=report,
+        risk_weight=weight_and_factors[0],
+        risk_factors=weight_and_factors[1],
+        added_by_hand=by_hand,
+        body=body,
+        verifier_body_id=engagement.body_id if engagement else None,
     )
-    run_with_follow_ups(report, "select_for_spot_check", acting_user=acting_user, reason=reason,
-                changes={"spot_check_item": (None, item.pk), "added_by_hand": (None, by_hand)})
+    run_with_follow_ups(
+        report,
+        "select_for_spot_check",
+        acting_user=acting_user,
+        reason=reason,
+        changes={"spot_check_item": (None, item.pk), "added_by_hand": (None, by_hand)},
+    )
     return item
 
 
@@ -196,8 +238,15 @@ def spot_check_add_report(*, report: EmissionReport, acting_user: User, reason: 
         raise TransitionRefused(ALREADY_IN_SAMPLE, code="already_sampled")
     weight = risk_weights([report], report.market, report.year)[report.pk]
     with transaction.atomic():
-        return _add_item(sample, report, weight, body=_spot_check_body(report.market, report.year),
-                         acting_user=acting_user, by_hand=True, reason=reason)
+        return _add_item(
+            sample,
+            report,
+            weight,
+            body=_spot_check_body(report.market, report.year),
+            acting_user=acting_user,
+            by_hand=True,
+            reason=reason,
+        )
 
 
 def spot_check_assign_body(*, item: SpotCheckItem, body: VerificationBody, acting_user: User) -> SpotCheckItem:
@@ -223,18 +272,23 @@ def _record(report, name, outcome, *, acting_user, text: str) -> SpotCheckItem:
     ensure_permitted(report, name, acting_user)
     with transaction.atomic():
         item = _pending_item(report)
-        run_with_follow_ups(report, name, acting_user=acting_user, reason=text,
-                    changes={"spot_check_item": (None, item.pk if item else None)})
-        SpotCheckItem.objects.filter(pk=item.pk).update(outcome=outcome, discrepancies=text, checked_by=acting_user,
-                                                        checked_at=timezone.now())
+        run_with_follow_ups(
+            report,
+            name,
+            acting_user=acting_user,
+            reason=text,
+            changes={"spot_check_item": (None, item.pk if item else None)},
+        )
+        SpotCheckItem.objects.filter(pk=item.pk).update(
+            outcome=outcome, discrepancies=text, checked_by=acting_user, checked_at=timezone.now()
+        )
         item.refresh_from_db()
     return item
 
 
 def spot_check_confirm(*, report: EmissionReport, acting_user: User, comment: str = "") -> SpotCheckItem:
     """The spot-check body confirms the verification; the report goes to the regulator."""
-    return _record(report, "confirm_spot_check", SpotCheckItem.Outcome.CONFIRMED, acting_user=acting_user,
-                   text=comment)
+    return _record(report, "confirm_spot_check", SpotCheckItem.Outcome.CONFIRMED, acting_user=acting_user, text=comment)
 
 
 def spot_check_record_discrepancy(*, report: EmissionReport, discrepancies: str, acting_user: User) -> SpotCheckItem:
@@ -242,5 +296,10 @@ def spot_check_record_discrepancy(*, report: EmissionReport, discrepancies: str,
     ensure_permitted(report, "record_spot_check_discrepancy", acting_user)
     if not (discrepancies or "").strip():
         raise TransitionRefused(DISCREPANCIES_REQUIRED, code="reason_required")
-    return _record(report, "record_spot_check_discrepancy", SpotCheckItem.Outcome.DISCREPANCIES,
-                   acting_user=acting_user, text=discrepancies)
+    return _record(
+        report,
+        "record_spot_check_discrepancy",
+        SpotCheckItem.Outcome.DISCREPANCIES,
+        acting_user=acting_user,
+        text=discrepancies,
+    )

@@ -44,7 +44,9 @@ PLAN_SITE_VISIT_BAD_DATE = _("Site-visit date “%(value)s” is not a date of t
 PLAN_SAMPLING_REQUIRED = _("Say what will be sampled.")
 FINDING_AMOUNT_REQUIRED = _("A misstatement needs its amount in tCO2e (not zero).")
 FINDING_AMOUNT_ONLY_FOR_MISSTATEMENT = _("Only a misstatement has an amount in tCO2e.")
-FINDING_BAD_LINE_KEY = _("Report line “%(value)s” must be a source stream code and a month of %(year)s, e.g. boiler-coal:%(year)s-03.")
+FINDING_BAD_LINE_KEY = _(
+    "Report line “%(value)s” must be a source stream code and a month of %(year)s, e.g. boiler-coal:%(year)s-03."
+)
 FINDING_DESCRIPTION_REQUIRED = _("Describe the finding.")
 FINDING_NOT_UNDER_VERIFICATION = _("Findings can be raised only while the report is under verification.")
 FINDING_BAD_KIND = _("Unknown kind of finding “%(value)s”.")
@@ -106,7 +108,9 @@ def run_with_follow_ups(obj, name: str, *, acting_user, **kwargs):
 def _consecutive_years(body: VerificationBody, firm: Firm, year: int) -> list[int]:
     done = set(
         VerificationEngagement.objects.filter(
-            firm=firm, body=body, year__lt=year,
+            firm=firm,
+            body=body,
+            year__lt=year,
             status__in=[VerificationEngagement.Status.ACCEPTED, VerificationEngagement.Status.COMPLETED],
         ).values_list("year", flat=True)
     )
@@ -131,8 +135,16 @@ def assignment_refusals(body: VerificationBody, firm: Firm, year: int) -> list[s
         refusals.append(REFUSED_NOT_QUALIFIED % {**names, "sector": str(firm.sector)})
     years = _consecutive_years(body, firm, year)
     if len(years) >= pack.max_consecutive_verification_years:
-        refusals.append(REFUSED_CONSECUTIVE % {**names, "n": len(years), "first": years[0], "last": years[-1],
-                                               "max": pack.max_consecutive_verification_years})
+        refusals.append(
+            REFUSED_CONSECUTIVE
+            % {
+                **names,
+                "n": len(years),
+                "first": years[0],
+                "last": years[-1],
+                "max": pack.max_consecutive_verification_years,
+            }
+        )
     for conflict in ConflictOfInterest.objects.filter(body=body, firm=firm):
         refusals.append(REFUSED_CONFLICT % {**names, "description": conflict.description})
     return [str(r) for r in refusals]
@@ -152,8 +164,7 @@ def engagement_assign(*, firm: Firm, year: int, body: VerificationBody, acting_u
         )
         ensure_permitted(engagement, "assign", acting_user)
         _refuse_ineligible(body, firm, year)
-        run_with_follow_ups(engagement, "assign", acting_user=acting_user, body=body,
-                    changes={"body": (None, body)})
+        run_with_follow_ups(engagement, "assign", acting_user=acting_user, body=body, changes={"body": (None, body)})
     return engagement
 
 
@@ -164,16 +175,19 @@ def engagement_reassign(
     ensure_permitted(engagement, "reassign", acting_user)
     _refuse_ineligible(body, engagement.firm, engagement.year)
     before = engagement.body
-    run_with_follow_ups(engagement, "reassign", acting_user=acting_user, body=body, reason=reason,
-                changes={"body": (before, body)})
+    run_with_follow_ups(
+        engagement, "reassign", acting_user=acting_user, body=body, reason=reason, changes={"body": (before, body)}
+    )
     return engagement
 
 
 def _check_team(engagement: VerificationEngagement, team: list[User]) -> None:
     for member in team:
         if member.body_id != engagement.body_id or member.role not in User.VERIFIER_ROLES:
-            raise TransitionRefused(TEAM_NOT_OF_BODY % {"user": member.get_full_name() or member.username,
-                                                        "body": engagement.body}, code="team")
+            raise TransitionRefused(
+                TEAM_NOT_OF_BODY % {"user": member.get_full_name() or member.username, "body": engagement.body},
+                code="team",
+            )
 
 
 def engagement_accept(
@@ -183,11 +197,18 @@ def engagement_accept(
     ensure_permitted(engagement, "accept", acting_user)
     _check_team(engagement, team)
     with transaction.atomic():
-        run_with_follow_ups(engagement, "accept", acting_user=acting_user, lead_verifier=acting_user,
-                    changes={"team": ([], sorted(m.pk for m in team))})
+        run_with_follow_ups(
+            engagement,
+            "accept",
+            acting_user=acting_user,
+            lead_verifier=acting_user,
+            changes={"team": ([], sorted(m.pk for m in team))},
+        )
         engagement.team.set(team)
         report = EmissionReport.objects.filter(
-            firm_id=engagement.firm_id, year=engagement.year, period=EmissionReport.Period.ANNUAL,
+            firm_id=engagement.firm_id,
+            year=engagement.year,
+            period=EmissionReport.Period.ANNUAL,
             status=EmissionReport.Status.SUBMITTED,
         ).first()
         if report is not None:
@@ -198,8 +219,9 @@ def engagement_accept(
 def engagement_decline(*, engagement: VerificationEngagement, reason: str, acting_user: User) -> VerificationEngagement:
     """The body's lead verifier declines with a reason; the regulator then reassigns."""
     ensure_permitted(engagement, "decline", acting_user)
-    run_with_follow_ups(engagement, "decline", acting_user=acting_user, reason=reason, reason_required=True,
-                decline_reason=reason)
+    run_with_follow_ups(
+        engagement, "decline", acting_user=acting_user, reason=reason, reason_required=True, decline_reason=reason
+    )
     return engagement
 
 
@@ -221,14 +243,20 @@ def _plan_dates(site_visit_dates) -> list[str]:
 
 
 def verification_plan_save(
-    *, engagement: VerificationEngagement, document_review: str, site_visit_dates: list, site_team: list[User],
-    sampling: str, acting_user: User,
+    *,
+    engagement: VerificationEngagement,
+    document_review: str,
+    site_visit_dates: list,
+    site_team: list[User],
+    sampling: str,
+    acting_user: User,
 ) -> VerificationPlan:
     """The engaged verifier writes (or revises) the firm-year's verification plan."""
     report_like = EmissionReport(firm_id=engagement.firm_id, year=engagement.year, market_id=engagement.market_id)
     if not rules.is_engaged_verifier(report_like, acting_user):
-        raise PermissionDenied(NOT_PERMITTED % {"action": _("write the verification plan"),
-                                                "object": engagement._meta.verbose_name})
+        raise PermissionDenied(
+            NOT_PERMITTED % {"action": _("write the verification plan"), "object": engagement._meta.verbose_name}
+        )
     if not (document_review or "").strip():
         raise TransitionRefused(PLAN_DOCUMENT_REVIEW_REQUIRED, code="plan")
     if not (sampling or "").strip():
@@ -238,12 +266,20 @@ def verification_plan_save(
     with transaction.atomic():
         plan, created = VerificationPlan.objects.update_or_create(
             engagement=engagement,
-            defaults={"document_review": document_review, "site_visit_dates": dates, "sampling": sampling,
-                      "written_by": acting_user},
+            defaults={
+                "document_review": document_review,
+                "site_visit_dates": dates,
+                "sampling": sampling,
+                "written_by": acting_user,
+            },
         )
         plan.site_team.set(site_team)
-        log_action(plan, f"mrv.verificationplan.{'created' if created else 'changed'}", actor=acting_user,
-                   changes={"site_visit_dates": (None, dates), "site_team": (None, sorted(m.pk for m in site_team))})
+        log_action(
+            plan,
+            f"mrv.verificationplan.{'created' if created else 'changed'}",
+            actor=acting_user,
+            changes={"site_visit_dates": (None, dates), "site_team": (None, sorted(m.pk for m in site_team))},
+        )
     return plan
 
 
@@ -265,7 +301,12 @@ def _check_finding(report: EmissionReport, kind: str, description: str, line_key
 
 
 def finding_raise(
-    *, report: EmissionReport, kind: str, description: str, acting_user: User, line_key: str = "",
+    *,
+    report: EmissionReport,
+    kind: str,
+    description: str,
+    acting_user: User,
+    line_key: str = "",
     amount_tco2e: Decimal | None = None,
 ) -> Finding:
     """The engaged verifier raises a finding on a report line or on the whole report."""
@@ -276,11 +317,22 @@ def finding_raise(
     line_key = (line_key or "").strip()
     _check_finding(report, kind, description, line_key, amount_tco2e)
     with transaction.atomic():
-        finding = Finding.objects.create(report=report, kind=kind, description=description, line_key=line_key,
-                                         amount_tco2e=amount_tco2e, raised_by=acting_user)
-        log_action(finding, "mrv.finding.raised", actor=acting_user, to_state=finding.status,
-                   changes={"kind": (None, kind), "line_key": (None, line_key), "amount_tco2e": (None, amount_tco2e)},
-                   reason=description)
+        finding = Finding.objects.create(
+            report=report,
+            kind=kind,
+            description=description,
+            line_key=line_key,
+            amount_tco2e=amount_tco2e,
+            raised_by=acting_user,
+        )
+        log_action(
+            finding,
+            "mrv.finding.raised",
+            actor=acting_user,
+            to_state=finding.status,
+            changes={"kind": (None, kind), "line_key": (None, line_key), "amount_tco2e": (None, amount_tco2e)},
+            reason=description,
+        )
     return finding
 
 
@@ -300,8 +352,14 @@ def finding_close(*, finding: Finding, acting_user: User, resolution: str = "", 
     if finding.kind == Finding.Kind.MISSTATEMENT and resolution not in Finding.Resolution.values:
         raise TransitionRefused(FINDING_BAD_RESOLUTION, code="finding")
     resolution = resolution if finding.kind == Finding.Kind.MISSTATEMENT else ""
-    run_with_follow_ups(finding, "close", acting_user=acting_user, resolution=resolution, reason=reason,
-                changes={"resolution": ("", resolution)})
+    run_with_follow_ups(
+        finding,
+        "close",
+        acting_user=acting_user,
+        resolution=resolution,
+        reason=reason,
+        changes={"resolution": ("", resolution)},
+    )
     return finding
 
 
@@ -324,7 +382,9 @@ def report_start_verification(*, report: EmissionReport, acting_user: User) -> E
 def report_return_to_firm(*, report: EmissionReport, acting_user: User, reason: str = "") -> EmissionReport:
     """The verifier sends the report back to the firm with its open findings."""
     sent = sorted(rules.open_findings(report).values_list("pk", flat=True))
-    run_with_follow_ups(report, "return_to_firm", acting_user=acting_user, reason=reason, changes={"findings": ([], sent)})
+    run_with_follow_ups(
+        report, "return_to_firm", acting_user=acting_user, reason=reason, changes={"findings": ([], sent)}
+    )
     return report
 
 
@@ -373,20 +433,30 @@ def _check_opinion(report, outcome, verified, not_verified_reason, difference_re
         raise TransitionRefused(OPINION_FIGURE_REQUIRED, code="opinion")
     if outcome == VerificationOpinion.Outcome.SATISFACTORY:
         if m.is_material:
-            raise TransitionRefused(OPINION_SATISFACTORY_MATERIAL % {
-                "total": m.uncorrected_tco2e, "ratio": m.ratio_pct, "threshold": m.threshold_pct}, code="material")
+            raise TransitionRefused(
+                OPINION_SATISFACTORY_MATERIAL
+                % {"total": m.uncorrected_tco2e, "ratio": m.ratio_pct, "threshold": m.threshold_pct},
+                code="material",
+            )
         count = rules.open_non_conformities(report).count()
         if count:
             raise TransitionRefused(OPINION_SATISFACTORY_OPEN_NON_CONFORMITY % {"count": count}, code="material")
     reported = reported_emissions(report)
     if reported is not None and verified != reported and not (difference_reason or "").strip():
-        raise TransitionRefused(OPINION_DIFFERENCE_REASON_REQUIRED % {"difference": (verified - reported).quantize(ONE)},
-                                code="difference")
+        raise TransitionRefused(
+            OPINION_DIFFERENCE_REASON_REQUIRED % {"difference": (verified - reported).quantize(ONE)}, code="difference"
+        )
 
 
 def report_sign_off(
-    *, report: EmissionReport, outcome: str, acting_user: User, verified_emissions_tco2e: Decimal | None = None,
-    not_verified_reason: str = "", comments: str = "", difference_reason: str = "",
+    *,
+    report: EmissionReport,
+    outcome: str,
+    acting_user: User,
+    verified_emissions_tco2e: Decimal | None = None,
+    not_verified_reason: str = "",
+    comments: str = "",
+    difference_reason: str = "",
 ) -> VerificationOpinion:
     """The lead verifier signs the opinion; verified → "verified", not verified → regulator review."""
     name = "sign_off_not_verified" if outcome == VerificationOpinion.Outcome.NOT_VERIFIED else "sign_off"
@@ -397,13 +467,24 @@ def report_sign_off(
     reported = reported_emissions(report)
     with transaction.atomic():
         opinion = VerificationOpinion.objects.create(
-            report=report, engagement=rules.engagement_of(report), outcome=outcome,
+            report=report,
+            engagement=rules.engagement_of(report),
+            outcome=outcome,
             not_verified_reason=not_verified_reason if outcome == VerificationOpinion.Outcome.NOT_VERIFIED else "",
-            comments=comments, reported_emissions_tco2e=reported, verified_emissions_tco2e=verified,
+            comments=comments,
+            reported_emissions_tco2e=reported,
+            verified_emissions_tco2e=verified,
             difference_tco2e=(verified - reported) if verified is not None and reported is not None else None,
-            difference_reason=difference_reason, uncorrected_misstatement_tco2e=m.uncorrected_tco2e,
-            materiality_threshold_pct=m.threshold_pct, signed_by=acting_user,
+            difference_reason=difference_reason,
+            uncorrected_misstatement_tco2e=m.uncorrected_tco2e,
+            materiality_threshold_pct=m.threshold_pct,
+            signed_by=acting_user,
         )
-        run_with_follow_ups(report, name, acting_user=acting_user, reason=comments,
-                    changes={"outcome": (None, outcome), "verified_emissions_tco2e": (None, verified)})
+        run_with_follow_ups(
+            report,
+            name,
+            acting_user=acting_user,
+            reason=comments,
+            changes={"outcome": (None, outcome), "verified_emissions_tco2e": (None, verified)},
+        )
     return opinion

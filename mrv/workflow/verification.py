@@ -142,8 +142,11 @@ def verification_plan_in_place(report) -> bool:
     """Where the market requires a verification plan per firm, one exists for the engagement."""
     if not rule_pack(report).verification_plan_required:
         return True
-    return _model("VerificationPlan").objects.filter(engagement__firm_id=report.firm_id,
-                                                     engagement__year=report.year).exists()
+    return (
+        _model("VerificationPlan")
+        .objects.filter(engagement__firm_id=report.firm_id, engagement__year=report.year)
+        .exists()
+    )
 
 
 def latest_opinion_verified(report) -> bool:
@@ -157,9 +160,11 @@ def latest_opinion_not_verified(report) -> bool:
 
 
 def open_non_conformities(report):
-    return _model("Finding").objects.filter(
-        report=report, kind__in=("non_conformity", "non_compliance")
-    ).exclude(status="closed")
+    return (
+        _model("Finding")
+        .objects.filter(report=report, kind__in=("non_conformity", "non_compliance"))
+        .exclude(status="closed")
+    )
 
 
 def satisfactory_opinion_allowed(report) -> bool:
@@ -233,7 +238,8 @@ def finding_report_is_with_firm_or_verifier(finding) -> bool:
 def all_co_reviewers_accepted(report) -> bool:
     wanted = set(rule_pack(report).quarterly_co_reviewers)
     accepted = set(
-        _model("QuarterlyReview").objects.filter(report=report, round=report.review_round, decision="accepted")
+        _model("QuarterlyReview")
+        .objects.filter(report=report, round=report.review_round, decision="accepted")
         .values_list("reviewer", flat=True)
     )
     return bool(wanted) and wanted <= accepted

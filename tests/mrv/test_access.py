@@ -7,8 +7,18 @@ from mrv.models import AuditLog, EmissionReport, Firm, User, VerificationEngagem
 from tests import factories as f
 
 PERSONAS = [
-    "firm_user", "firm_approver", "other_firm_user", "verifier", "team_verifier", "other_verifier", "spot_checker",
-    "regulator", "regulator_head", "other_regulator", "national_admin", "outsider",
+    "firm_user",
+    "firm_approver",
+    "other_firm_user",
+    "verifier",
+    "team_verifier",
+    "other_verifier",
+    "spot_checker",
+    "regulator",
+    "regulator_head",
+    "other_regulator",
+    "national_admin",
+    "outsider",
 ]
 
 

@@ -42,11 +42,20 @@ def test_search_by_credit_code(as_shanghai, firm, other_firm):
 def test_admin_edit_of_a_firm_is_audited_with_reason(as_shanghai, firm, regulator):
     url = reverse("admin:mrv_firm_change", args=[firm.pk])
     data = {
-        "name": firm.name, "credit_code": firm.credit_code, "market": firm.market_id, "sector": firm.sector_id,
-        "address": "上海市浦东新区", "contact_name": "", "contact_phone": "", "contact_email": "",
-        "is_active": "on", "audit_reason": "地址变更（营业执照）",
-        "sources-TOTAL_FORMS": 0, "sources-INITIAL_FORMS": 0,
-        "year_figures-TOTAL_FORMS": 0, "year_figures-INITIAL_FORMS": 0,
+        "name": firm.name,
+        "credit_code": firm.credit_code,
+        "market": firm.market_id,
+        "sector": firm.sector_id,
+        "address": "上海市浦东新区",
+        "contact_name": "",
+        "contact_phone": "",
+        "contact_email": "",
+        "is_active": "on",
+        "audit_reason": "地址变更（营业执照）",
+        "sources-TOTAL_FORMS": 0,
+        "sources-INITIAL_FORMS": 0,
+        "year_figures-TOTAL_FORMS": 0,
+        "year_figures-INITIAL_FORMS": 0,
     }
     response = as_shanghai.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]

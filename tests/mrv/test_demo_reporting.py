@@ -44,12 +44,23 @@ def test_the_demo_shows_quarters_takeover_gases_and_drafts(seeded):
     assert hubei.current_version.data["acknowledgements"]
     drafts = EmissionReport.objects.filter(year=2026, status="draft")
     assert sorted(drafts.values_list("market__code", "period")) == [
-        ("beijing", "annual"), ("shanghai", "annual"), ("shenzhen", "q1")]
+        ("beijing", "annual"),
+        ("shanghai", "annual"),
+        ("shenzhen", "q1"),
+    ]
 
 
 def test_seeding_twice_changes_nothing(seeded):
-    counts = (MonitoringPlan.objects.count(), EmissionReport.objects.count(), ReportVersion.objects.count(),
-              AuditLog.objects.count())
+    counts = (
+        MonitoringPlan.objects.count(),
+        EmissionReport.objects.count(),
+        ReportVersion.objects.count(),
+        AuditLog.objects.count(),
+    )
     demo.seed()
-    assert (MonitoringPlan.objects.count(), EmissionReport.objects.count(), ReportVersion.objects.count(),
-            AuditLog.objects.count()) == counts
+    assert (
+        MonitoringPlan.objects.count(),
+        EmissionReport.objects.count(),
+        ReportVersion.objects.count(),
+        AuditLog.objects.count(),
+    ) == counts

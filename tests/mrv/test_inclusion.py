@@ -38,7 +38,9 @@ def test_single_year_threshold_looks_only_at_the_named_year():
 
 def test_beijing_uses_the_three_year_average():
     # (9,000 + 10,000 + 11,000) / 3 = 10,000 exactly: covered.
-    yes = check_inclusion(firm_with("beijing", co2_2017=9000, co2_2018=10000, co2_2019=11000), f.market("beijing"), 2020)
+    yes = check_inclusion(
+        firm_with("beijing", co2_2017=9000, co2_2018=10000, co2_2019=11000), f.market("beijing"), 2020
+    )
     # (9,000 + 10,000 + 10,999) / 3 = 9,999.67: not covered although 2018 alone reaches 10,000.
     no = check_inclusion(firm_with("beijing", co2_2017=9000, co2_2018=10000, co2_2019=10999), f.market("beijing"), 2020)
     assert yes.included and "10,000.00" in str(yes)

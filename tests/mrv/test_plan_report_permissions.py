@@ -13,18 +13,36 @@ from tests import factories as f
 from tests.mrv.reporting import approved_plan, monthly, source
 
 D = Decimal
-KILN = {"code": "kiln", "source": "kiln", "method": "process", "unit": "t",
-        "params": {"emission_factor": ("tCO2/t", "default", "0.5")}}
+KILN = {
+    "code": "kiln",
+    "source": "kiln",
+    "method": "process",
+    "unit": "t",
+    "params": {"emission_factor": ("tCO2/t", "default", "0.5")},
+}
 
 
 @pytest.fixture
 def plan_world(firm, firm_user, body):
     f.EngagementFactory(firm=firm, body=body, year=2025, status=VerificationEngagement.Status.ASSIGNED)
     plan = plan_svc.plan_create(firm=firm, valid_from=__import__("datetime").date(2025, 1, 1), acting_user=firm_user)
-    stream = plan_svc.plan_add_stream(plan=plan, source=source(firm, "kiln"), code="kiln", name="窑",
-                                      method="process", activity_unit="t", acting_user=firm_user)
-    plan_svc.plan_set_parameter(stream=stream, name="emission_factor", unit="tCO2/t", source="default",
-                                default_value=D("0.5"), acting_user=firm_user)
+    stream = plan_svc.plan_add_stream(
+        plan=plan,
+        source=source(firm, "kiln"),
+        code="kiln",
+        name="窑",
+        method="process",
+        activity_unit="t",
+        acting_user=firm_user,
+    )
+    plan_svc.plan_set_parameter(
+        stream=stream,
+        name="emission_factor",
+        unit="tCO2/t",
+        source="default",
+        default_value=D("0.5"),
+        acting_user=firm_user,
+    )
     return plan
 
 
@@ -49,18 +67,18 @@ def _deny():
 
 PLAN_TABLE = {
     #                  edit   submit approve return view_submitted
-    "firm_user":       (True, False, False, False, True),
-    "firm_approver":   (True, True, False, False, True),
+    "firm_user": (True, False, False, False, True),
+    "firm_approver": (True, True, False, False, True),
     "other_firm_user": (False, False, False, False, False),
-    "verifier":        (False, False, False, False, True),
-    "team_verifier":   (False, False, False, False, True),
-    "other_verifier":  (False, False, False, False, False),
-    "spot_checker":    (False, False, False, False, False),
-    "regulator":       (False, False, True, True, True),
-    "regulator_head":  (False, False, True, True, True),
+    "verifier": (False, False, False, False, True),
+    "team_verifier": (False, False, False, False, True),
+    "other_verifier": (False, False, False, False, False),
+    "spot_checker": (False, False, False, False, False),
+    "regulator": (False, False, True, True, True),
+    "regulator_head": (False, False, True, True, True),
     "other_regulator": (False, False, False, False, False),
-    "national_admin":  (False, False, False, False, True),
-    "outsider":        (False, False, False, False, False),
+    "national_admin": (False, False, False, False, True),
+    "outsider": (False, False, False, False, False),
 }
 
 
@@ -85,10 +103,12 @@ def report_world(firm, firm_user, firm_approver, body):
     f.EngagementFactory(firm=firm, body=body, year=2025, status=VerificationEngagement.Status.ASSIGNED)
     approved_plan(firm, [KILN])
     report = f.ReportFactory(firm=firm, year=2025)
-    report_svc.report_save_output_data(report=report, rows=[{"name": "供电量", "amount": "100", "unit": "MWh"}],
-                                       acting_user=firm_user)
-    report_svc.report_save_activity_data(report=report, rows=monthly("kiln", range(1, 13), activity="10"),
-                                         acting_user=firm_user)
+    report_svc.report_save_output_data(
+        report=report, rows=[{"name": "供电量", "amount": "100", "unit": "MWh"}], acting_user=firm_user
+    )
+    report_svc.report_save_activity_data(
+        report=report, rows=monthly("kiln", range(1, 13), activity="10"), acting_user=firm_user
+    )
     return report
 
 
@@ -105,28 +125,30 @@ def _returned(report, approver):
 
 REPORT_ACTIONS = {
     "save_data": lambda r, user, approver: report_svc.report_save_activity_data(
-        report=r, rows=[{"stream": "kiln", "month": 1, "activity": "11"}], acting_user=user),
+        report=r, rows=[{"stream": "kiln", "month": 1, "activity": "11"}], acting_user=user
+    ),
     "submit": lambda r, user, approver: report_svc.report_submit(report=r, acting_user=user),
-    "withdraw": lambda r, user, approver: _submitted_report(r, approver) and report_svc.report_withdraw(
-        report=r, acting_user=user),
+    "withdraw": lambda r, user, approver: (
+        _submitted_report(r, approver) and report_svc.report_withdraw(report=r, acting_user=user)
+    ),
     "resubmit": lambda r, user, approver: report_svc.report_resubmit(report=_returned(r, approver), acting_user=user),
     "view_version": lambda r, user, approver: access.can_view(user, _submitted_report(r, approver)) or _deny(),
 }
 
 REPORT_TABLE = {
     #                  save   submit withdraw resubmit view_version
-    "firm_user":       (True, False, True, False, True),
-    "firm_approver":   (True, True, True, True, True),
+    "firm_user": (True, False, True, False, True),
+    "firm_approver": (True, True, True, True, True),
     "other_firm_user": (False, False, False, False, False),
-    "verifier":        (False, False, False, False, True),
-    "team_verifier":   (False, False, False, False, True),
-    "other_verifier":  (False, False, False, False, False),
-    "spot_checker":    (False, False, False, False, False),
-    "regulator":       (False, False, False, False, True),
-    "regulator_head":  (False, False, False, False, True),
+    "verifier": (False, False, False, False, True),
+    "team_verifier": (False, False, False, False, True),
+    "other_verifier": (False, False, False, False, False),
+    "spot_checker": (False, False, False, False, False),
+    "regulator": (False, False, False, False, True),
+    "regulator_head": (False, False, False, False, True),
     "other_regulator": (False, False, False, False, False),
-    "national_admin":  (False, False, False, False, True),
-    "outsider":        (False, False, False, False, False),
+    "national_admin": (False, False, False, False, True),
+    "outsider": (False, False, False, False, False),
 }
 
 

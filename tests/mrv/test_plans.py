@@ -392,9 +392,11 @@ def test_tianjin_plan_goes_through_the_third_party_check(tianjin_plan, tianjin_w
     tianjin_plan.refresh_from_db()
     assert tianjin_plan.status == MonitoringPlan.Status.APPROVED
     assert AuditLog.objects.get(action="mrv.monitoringplan.approve").from_state == "third_party_checked"
-    assert queued() == [("mrv.monitoringplan.submit", tianjin_plan.pk),
-                        ("mrv.monitoringplan.check_by_third_party", tianjin_plan.pk),
-                        ("mrv.monitoringplan.approve", tianjin_plan.pk)]
+    assert queued() == [
+        ("mrv.monitoringplan.submit", tianjin_plan.pk),
+        ("mrv.monitoringplan.check_by_third_party", tianjin_plan.pk),
+        ("mrv.monitoringplan.approve", tianjin_plan.pk),
+    ]
 
 
 def test_the_checking_verifier_may_return_the_tianjin_plan_with_reasons(tianjin_plan, tianjin_world):
@@ -417,8 +419,15 @@ def test_a_market_without_the_check_has_no_third_party_step(draft_plan, firm_app
 
 def test_electricity_must_be_measured_in_energy(draft_plan, firm_user):
     with pytest.raises(ValidationError) as refused:
-        svc.plan_add_stream(plan=draft_plan, source=source(draft_plan.firm, "boiler"), code="power", name="电",
-                            method="purchased_electricity", activity_unit="t", acting_user=firm_user)
+        svc.plan_add_stream(
+            plan=draft_plan,
+            source=source(draft_plan.firm, "boiler"),
+            code="power",
+            name="电",
+            method="purchased_electricity",
+            activity_unit="t",
+            acting_user=firm_user,
+        )
     assert refused.value.messages == [
         "Source stream power, activity: electricity and heat are measured in energy (MWh, GJ …), not t."
     ]
@@ -426,21 +435,33 @@ def test_electricity_must_be_measured_in_energy(draft_plan, firm_user):
 
 def test_an_unknown_unit_is_refused_with_its_stream_and_field(draft_plan, firm_user):
     with pytest.raises(ValidationError) as refused:
-        svc.plan_add_stream(plan=draft_plan, source=source(draft_plan.firm, "boiler"), code="x", name="x",
-                            method="process", activity_unit="barrel", acting_user=firm_user)
+        svc.plan_add_stream(
+            plan=draft_plan,
+            source=source(draft_plan.firm, "boiler"),
+            code="x",
+            name="x",
+            method="process",
+            activity_unit="barrel",
+            acting_user=firm_user,
+        )
     assert refused.value.messages[0].startswith("Source stream x, activity: unknown unit 'barrel'")
 
 
 @pytest.mark.parametrize(
     ("who", "allowed"),
-    [("verifier", True), ("team", True), ("other_registered", False), ("stranger", False), ("regulator", False),
-     ("approver", False)],
+    [
+        ("verifier", True),
+        ("team", True),
+        ("other_registered", False),
+        ("stranger", False),
+        ("regulator", False),
+        ("approver", False),
+    ],
 )
 def test_who_may_check_a_tianjin_plan(tianjin_plan, tianjin_world, who, allowed):
     w = tianjin_world
     team = f.UserFactory(role=User.Role.VERIFIER, body=w["body"])
-    other_registered = f.UserFactory(role=User.Role.LEAD_VERIFIER,
-                                     body=f.BodyFactory(markets=[w["firm"].market]))
+    other_registered = f.UserFactory(role=User.Role.LEAD_VERIFIER, body=f.BodyFactory(markets=[w["firm"].market]))
     users = {**w, "team": team, "other_registered": other_registered}
     svc.plan_update(plan=tianjin_plan, check_body=w["body"], acting_user=w["reporter"])
     svc.plan_submit(plan=tianjin_plan, acting_user=w["approver"])

@@ -62,11 +62,12 @@ def test_both_co_reviewers_must_accept(q1, sz_officer, sz_stats, wired):
     assert_logged(q1, "mrv.emissionreport.accept_quarterly", sz_officer, R.CO_REVIEW, R.ACCEPTED)
     assert_queued("mrv.emissionreport.accept_quarterly", emissionreport_id=q1.pk)
     assert set(QuarterlyReview.objects.values_list("reviewer", "decision")) == {
-        ("statistics_bureau", "accepted"), ("regulator", "accepted")}
+        ("statistics_bureau", "accepted"),
+        ("regulator", "accepted"),
+    }
 
 
-def test_either_may_return_with_reasons_and_the_next_round_starts_afresh(q1, sz_officer, sz_stats, sz_approver,
-                                                                         wired):
+def test_either_may_return_with_reasons_and_the_next_round_starts_afresh(q1, sz_officer, sz_stats, sz_approver, wired):
     review.report_start_co_review(report=q1, acting_user=sz_stats)
     review.quarterly_review_accept(report=q1, acting_user=sz_officer)
     with pytest.raises(TransitionRefused) as refused:
@@ -75,8 +76,9 @@ def test_either_may_return_with_reasons_and_the_next_round_starts_afresh(q1, sz_
     review.quarterly_review_return(report=q1, reasons="3 月用电量与统计直报相差 18%", acting_user=sz_stats)
     q1.refresh_from_db()
     assert q1.status == R.DRAFT
-    assert_logged(q1, "mrv.emissionreport.return_quarterly", sz_stats, R.CO_REVIEW, R.DRAFT,
-                  "3 月用电量与统计直报相差 18%")
+    assert_logged(
+        q1, "mrv.emissionreport.return_quarterly", sz_stats, R.CO_REVIEW, R.DRAFT, "3 月用电量与统计直报相差 18%"
+    )
     assert_queued("mrv.emissionreport.return_quarterly", emissionreport_id=q1.pk)
 
     firm_submits(q1, sz_approver)

@@ -26,8 +26,9 @@ def in_review(firm, body, verifier):
 
 @pytest.fixture
 def not_verified(in_review):
-    VerificationOpinion.objects.filter(report=in_review).update(outcome="not_verified",
-                                                                 not_verified_reason="data_limitations")
+    VerificationOpinion.objects.filter(report=in_review).update(
+        outcome="not_verified", not_verified_reason="data_limitations"
+    )
     return in_review
 
 
@@ -42,17 +43,31 @@ def test_the_regulator_returns_the_report_to_the_verifier_with_reasons(in_review
     review.report_return_to_verifier(report=in_review, reason="请说明外购电排放因子取值", acting_user=regulator)
     in_review.refresh_from_db()
     assert in_review.status == R.UNDER_VERIFICATION
-    assert_logged(in_review, "mrv.emissionreport.return_to_verifier", regulator, R.REGULATOR_REVIEW,
-                  R.UNDER_VERIFICATION, "请说明外购电排放因子取值")
+    assert_logged(
+        in_review,
+        "mrv.emissionreport.return_to_verifier",
+        regulator,
+        R.REGULATOR_REVIEW,
+        R.UNDER_VERIFICATION,
+        "请说明外购电排放因子取值",
+    )
     assert_queued("mrv.emissionreport.return_to_verifier", emissionreport_id=in_review.pk)
 
 
 def test_the_regulator_returns_the_report_to_the_firm_with_reasons(in_review, regulator_head, wired):
-    review.report_regulator_return_to_firm(report=in_review, reason="监测计划未覆盖备用锅炉", acting_user=regulator_head)
+    review.report_regulator_return_to_firm(
+        report=in_review, reason="监测计划未覆盖备用锅炉", acting_user=regulator_head
+    )
     in_review.refresh_from_db()
     assert in_review.status == R.RETURNED_TO_FIRM
-    assert_logged(in_review, "mrv.emissionreport.regulator_return_to_firm", regulator_head, R.REGULATOR_REVIEW,
-                  R.RETURNED_TO_FIRM, "监测计划未覆盖备用锅炉")
+    assert_logged(
+        in_review,
+        "mrv.emissionreport.regulator_return_to_firm",
+        regulator_head,
+        R.REGULATOR_REVIEW,
+        R.RETURNED_TO_FIRM,
+        "监测计划未覆盖备用锅炉",
+    )
     assert_queued("mrv.emissionreport.regulator_return_to_firm", emissionreport_id=in_review.pk)
 
 
@@ -61,8 +76,14 @@ def test_an_officer_proposes_the_verified_figure_and_a_head_approves(in_review, 
     in_review.refresh_from_db()
     assert in_review.status == R.DETERMINATION_PROPOSED and in_review.determined_emissions_tco2e is None
     assert (proposal.basis, proposal.emissions_tco2e) == (Determination.Basis.VERIFIED_FIGURE, Decimal("604500"))
-    assert_logged(in_review, "mrv.emissionreport.propose_determination", regulator, R.REGULATOR_REVIEW,
-                  R.DETERMINATION_PROPOSED, "材料完整")
+    assert_logged(
+        in_review,
+        "mrv.emissionreport.propose_determination",
+        regulator,
+        R.REGULATOR_REVIEW,
+        R.DETERMINATION_PROPOSED,
+        "材料完整",
+    )
     assert_queued("mrv.emissionreport.propose_determination", emissionreport_id=in_review.pk)
 
     review.determination_approve(report=in_review, acting_user=regulator_head, reason="同意")
@@ -70,8 +91,14 @@ def test_an_officer_proposes_the_verified_figure_and_a_head_approves(in_review, 
     proposal.refresh_from_db()
     assert in_review.status == R.DETERMINED and in_review.determined_emissions_tco2e == Decimal("604500")
     assert (proposal.decision, proposal.decided_by) == (Determination.Decision.APPROVED, regulator_head)
-    row = assert_logged(in_review, "mrv.emissionreport.approve_determination", regulator_head,
-                        R.DETERMINATION_PROPOSED, R.DETERMINED, "同意")
+    row = assert_logged(
+        in_review,
+        "mrv.emissionreport.approve_determination",
+        regulator_head,
+        R.DETERMINATION_PROPOSED,
+        R.DETERMINED,
+        "同意",
+    )
     assert row.changes["determined_emissions_tco2e"] == [None, "604500"]
     assert_queued("mrv.emissionreport.approve_determination", emissionreport_id=in_review.pk)
 
@@ -108,25 +135,42 @@ def test_a_head_rejects_with_reasons_and_the_report_goes_back(in_review, regulat
     in_review.refresh_from_db()
     assert in_review.status == R.REGULATOR_REVIEW
     assert Determination.objects.get().decision == Determination.Decision.REJECTED
-    assert_logged(in_review, "mrv.emissionreport.reject_determination", regulator_head, R.DETERMINATION_PROPOSED,
-                  R.REGULATOR_REVIEW, "需核对上年数据")
+    assert_logged(
+        in_review,
+        "mrv.emissionreport.reject_determination",
+        regulator_head,
+        R.DETERMINATION_PROPOSED,
+        R.REGULATOR_REVIEW,
+        "需核对上年数据",
+    )
     assert_queued("mrv.emissionreport.reject_determination", emissionreport_id=in_review.pk)
 
 
-def test_a_not_verified_report_gets_no_verified_figure_but_a_conservative_estimate(not_verified, regulator,
-                                                                                   regulator_head, wired):
+def test_a_not_verified_report_gets_no_verified_figure_but_a_conservative_estimate(
+    not_verified, regulator, regulator_head, wired
+):
     with pytest.raises(TransitionRefused) as refused:
         review.determination_propose(report=not_verified, acting_user=regulator)
     assert refused.value.message == review.NOTHING_VERIFIED
     # Conservative: the highest of the last three verified years (598,000 / 604,500 / 612,000) plus 10 %.
     proposal = review.determination_propose_conservative_estimate(
-        report=not_verified, emissions_tco2e=Decimal("673200"), basis_text="近三年最高核查值 612,000 t × 1.1",
-        reasons="核查结论为不予核证（数据受限）", acting_user=regulator)
+        report=not_verified,
+        emissions_tco2e=Decimal("673200"),
+        basis_text="近三年最高核查值 612,000 t × 1.1",
+        reasons="核查结论为不予核证（数据受限）",
+        acting_user=regulator,
+    )
     not_verified.refresh_from_db()
     assert not_verified.status == R.DETERMINATION_PROPOSED
     assert (proposal.basis, proposal.from_state) == (Determination.Basis.CONSERVATIVE_ESTIMATE, R.REGULATOR_REVIEW)
-    assert_logged(not_verified, "mrv.emissionreport.propose_conservative_estimate", regulator, R.REGULATOR_REVIEW,
-                  R.DETERMINATION_PROPOSED, "核查结论为不予核证（数据受限）")
+    assert_logged(
+        not_verified,
+        "mrv.emissionreport.propose_conservative_estimate",
+        regulator,
+        R.REGULATOR_REVIEW,
+        R.DETERMINATION_PROPOSED,
+        "核查结论为不予核证（数据受限）",
+    )
     assert_queued("mrv.emissionreport.propose_conservative_estimate", emissionreport_id=not_verified.pk)
     review.determination_approve(report=not_verified, acting_user=regulator_head)
     not_verified.refresh_from_db()
@@ -145,30 +189,33 @@ def test_a_not_verified_report_gets_no_verified_figure_but_a_conservative_estima
 )
 def test_an_incomplete_estimate_is_refused(not_verified, regulator, figure, basis, reasons, message):
     with pytest.raises(TransitionRefused) as refused:
-        review.determination_propose_conservative_estimate(report=not_verified, emissions_tco2e=figure,
-                                                           basis_text=basis, reasons=reasons, acting_user=regulator)
+        review.determination_propose_conservative_estimate(
+            report=not_verified, emissions_tco2e=figure, basis_text=basis, reasons=reasons, acting_user=regulator
+        )
     assert refused.value.message == message
     assert not Determination.objects.exists()
 
 
 def test_a_verified_report_in_review_gets_no_conservative_estimate(in_review, regulator):
     with pytest.raises(TransitionRefused) as refused:
-        review.determination_propose_conservative_estimate(report=in_review, emissions_tco2e=1, basis_text="b",
-                                                           reasons="r", acting_user=regulator)
+        review.determination_propose_conservative_estimate(
+            report=in_review, emissions_tco2e=1, basis_text="b", reasons="r", acting_user=regulator
+        )
     assert refused.value.code == "estimate"
 
 
-def test_a_late_draft_is_estimated_and_a_rejection_returns_it_to_draft(firm, regulator, regulator_head,
-                                                                       monkeypatch):
+def test_a_late_draft_is_estimated_and_a_rejection_returns_it_to_draft(firm, regulator, regulator_head, monkeypatch):
     report = f.ReportFactory(firm=firm, year=2025, status=R.DRAFT)
     on(monkeypatch, "2026-03-31")  # Shanghai's report deadline for 2025: not late yet
     with pytest.raises(TransitionRefused) as refused:
-        review.determination_propose_conservative_estimate(report=report, emissions_tco2e=700000, basis_text="b",
-                                                           reasons="r", acting_user=regulator)
+        review.determination_propose_conservative_estimate(
+            report=report, emissions_tco2e=700000, basis_text="b", reasons="r", acting_user=regulator
+        )
     assert refused.value.message == review.ESTIMATE_NOT_ALLOWED % {"due": datetime.date(2026, 3, 31)}
     on(monkeypatch, "2026-04-01")
-    review.determination_propose_conservative_estimate(report=report, emissions_tco2e=700000, basis_text="上年核查值上浮",
-                                                       reasons="逾期未提交", acting_user=regulator)
+    review.determination_propose_conservative_estimate(
+        report=report, emissions_tco2e=700000, basis_text="上年核查值上浮", reasons="逾期未提交", acting_user=regulator
+    )
     report.refresh_from_db()
     assert report.status == R.DETERMINATION_PROPOSED
     review.determination_reject(report=report, reason="先催报", acting_user=regulator_head)
@@ -190,8 +237,9 @@ def test_a_firm_that_never_reported_is_estimated(firm, regulator, regulator_head
     assert_logged(report, "mrv.emissionreport.opened_for_estimate", regulator, "", R.DRAFT)
     with pytest.raises(TransitionRefused):
         review.report_open_for_estimate(firm=firm, year=2025, acting_user=regulator)
-    review.determination_propose_conservative_estimate(report=report, emissions_tco2e=650000, basis_text="b",
-                                                       reasons="未报告", acting_user=regulator)
+    review.determination_propose_conservative_estimate(
+        report=report, emissions_tco2e=650000, basis_text="b", reasons="未报告", acting_user=regulator
+    )
     review.determination_approve(report=report, acting_user=regulator_head)
     report.refresh_from_db()
     assert (report.status, report.determined_emissions_tco2e) == (R.DETERMINED, Decimal("650000"))

@@ -34,7 +34,11 @@ def world(code: str) -> dict:
     spot_body = f.BodyFactory(kind=VerificationBody.Kind.SPOT_CHECK, markets=[market])
     firm = f.FirmFactory(market=market, sector=sector)
     w = {
-        "market": market, "pack": pack, "sector": sector, "body": body, "firm": firm,
+        "market": market,
+        "pack": pack,
+        "sector": sector,
+        "body": body,
+        "firm": firm,
         "officer": person(User.Role.REGULATOR_OFFICER, authority=authority),
         "head": person(User.Role.REGULATOR_HEAD, authority=authority),
         "lead": person(User.Role.LEAD_VERIFIER, body=body),
@@ -77,8 +81,14 @@ def test_the_whole_life_of_a_report(code):
     report.refresh_from_db()
     assert report.status == R.UNDER_VERIFICATION
 
-    finding = svc.finding_raise(report=report, kind=Finding.Kind.MISSTATEMENT, description="燃料量少计",
-                                line_key="boiler-coal:2025-03", amount_tco2e=Decimal("1000"), acting_user=w["member"])
+    finding = svc.finding_raise(
+        report=report,
+        kind=Finding.Kind.MISSTATEMENT,
+        description="燃料量少计",
+        line_key="boiler-coal:2025-03",
+        amount_tco2e=Decimal("1000"),
+        acting_user=w["member"],
+    )
     svc.report_return_to_firm(report=report, acting_user=w["member"])
     svc.finding_answer(finding=finding, text="已更正", acting_user=w["reporter"])
     firm_resubmits(report, w["approver"])
@@ -89,8 +99,14 @@ def test_the_whole_life_of_a_report(code):
         with pytest.raises(TransitionRefused) as refused:
             svc.report_sign_off(**sign)
         assert refused.value.code == "plan_required"
-        svc.verification_plan_save(engagement=engagement, document_review="台账、发票", site_visit_dates=["2026-04-10"],
-                                   site_team=[lead, w["member"]], sampling="3、7、11 月", acting_user=lead)
+        svc.verification_plan_save(
+            engagement=engagement,
+            document_review="台账、发票",
+            site_visit_dates=["2026-04-10"],
+            site_team=[lead, w["member"]],
+            sampling="3、7、11 月",
+            acting_user=lead,
+        )
     svc.report_sign_off(**sign)
     report.refresh_from_db()
     assert report.status == R.VERIFIED
@@ -117,9 +133,18 @@ def test_the_whole_life_of_a_report(code):
     assert (report.status, report.determined_emissions_tco2e) == (R.CLOSED, reported)
     assert engagement.status == VerificationEngagement.Status.COMPLETED
 
-    middle = (["select_for_spot_check", "confirm_spot_check"] if code in SPOT_CHECK_MARKETS else ["send_to_review"])
-    expected = ["submit", "start_verification", "return_to_firm", "resubmit", "sign_off", *middle, "propose_determination",
-                "approve_determination", "close"]
+    middle = ["select_for_spot_check", "confirm_spot_check"] if code in SPOT_CHECK_MARKETS else ["send_to_review"]
+    expected = [
+        "submit",
+        "start_verification",
+        "return_to_firm",
+        "resubmit",
+        "sign_off",
+        *middle,
+        "propose_determination",
+        "approve_determination",
+        "close",
+    ]
     moves = AuditLog.objects.for_object(report).exclude(to_state="").order_by("id")
     actions = moves.values_list("action", flat=True)
     assert [a.removeprefix("mrv.emissionreport.") for a in actions] == expected
@@ -135,15 +160,30 @@ def test_chongqing_counts_all_six_gases_in_materiality():
     report.refresh_from_db()
     # 2 t CF4 from the electrolysis cells left out: 2 × 6,500 (SAR GWP) = 13,000 tCO2e.
     pfc_tco2e = Decimal("2") * gwp("CF4", w["pack"].gwp_set)
-    svc.finding_raise(report=report, kind=Finding.Kind.MISSTATEMENT, description="阳极效应 CF4 未计",
-                      line_key="cell-cf4:2025-05", amount_tco2e=pfc_tco2e, acting_user=w["lead"])
+    svc.finding_raise(
+        report=report,
+        kind=Finding.Kind.MISSTATEMENT,
+        description="阳极效应 CF4 未计",
+        line_key="cell-cf4:2025-05",
+        amount_tco2e=pfc_tco2e,
+        acting_user=w["lead"],
+    )
     # 13,000 / 262,500 = 4.952… % < 5 %: not material, comments suggested.
     m = svc.materiality(report)
     assert (m.uncorrected_tco2e, m.ratio_pct, m.is_material, m.suggested_outcome) == (
-        Decimal("13000"), Decimal("4.95"), False, "with_comments")
+        Decimal("13000"),
+        Decimal("4.95"),
+        False,
+        "with_comments",
+    )
     # 3 t CF4 would be 19,500 t = 7.43 %: material.
-    svc.finding_raise(report=report, kind=Finding.Kind.MISSTATEMENT, description="SF6 开关泄漏未计",
-                      line_key="switchgear-sf6:2025-09", amount_tco2e=Decimal("0.3") * gwp("SF6", "SAR"),
-                      acting_user=w["lead"])  # 0.3 × 23,900 = 7,170 t; total 20,170 t = 7.68 %
+    svc.finding_raise(
+        report=report,
+        kind=Finding.Kind.MISSTATEMENT,
+        description="SF6 开关泄漏未计",
+        line_key="switchgear-sf6:2025-09",
+        amount_tco2e=Decimal("0.3") * gwp("SF6", "SAR"),
+        acting_user=w["lead"],
+    )  # 0.3 × 23,900 = 7,170 t; total 20,170 t = 7.68 %
     m = svc.materiality(report)
     assert (m.uncorrected_tco2e, m.ratio_pct, m.is_material) == (Decimal("20170"), Decimal("7.68"), True)

@@ -429,15 +429,21 @@ def test_submitting_takes_a_bounded_number_of_queries(cq_report, cq_approver, dj
 
 
 def test_exported_electricity_and_heat_are_subtracted(firm, firm_approver):
-    approved_plan(firm, [
-        {"code": "power", "source": "gt1", "method": "purchased_electricity", "unit": "MWh"},
-        {"code": "export", "source": "gt1", "method": "exported_electricity", "unit": "MWh"},
-        {"code": "steam_out", "source": "gt1", "method": "exported_heat", "unit": "TJ"},
-    ])
+    approved_plan(
+        firm,
+        [
+            {"code": "power", "source": "gt1", "method": "purchased_electricity", "unit": "MWh"},
+            {"code": "export", "source": "gt1", "method": "exported_electricity", "unit": "MWh"},
+            {"code": "steam_out", "source": "gt1", "method": "exported_heat", "unit": "TJ"},
+        ],
+    )
     draft = report(firm)
     with_output(draft, firm_approver)
-    rows = (monthly("power", YEAR, activity="500") + monthly("export", YEAR, activity="100")
-            + monthly("steam_out", YEAR, activity="0.5"))
+    rows = (
+        monthly("power", YEAR, activity="500")
+        + monthly("export", YEAR, activity="100")
+        + monthly("steam_out", YEAR, activity="0.5")
+    )
     result = svc.report_save_activity_data(report=draft, rows=rows, acting_user=firm_approver).result
     lines = {line.key: line.tco2e for line in result.lines}
     # Bought 500 MWh × 0.42 = 210; exported 100 MWh × 0.42 = −42; exported 0.5 TJ = 500 GJ × 0.06 = −30 a month.

@@ -15,13 +15,25 @@ def pack(code: str) -> RulePack:
 
 def test_all_nine_markets_are_loaded():
     assert set(Market.objects.values_list("code", flat=True)) == {
-        "national", "beijing", "tianjin", "shanghai", "guangdong", "shenzhen", "hubei", "chongqing", "fujian"}
+        "national",
+        "beijing",
+        "tianjin",
+        "shanghai",
+        "guangdong",
+        "shenzhen",
+        "hubei",
+        "chongqing",
+        "fujian",
+    }
 
 
 def test_only_chongqing_covers_all_six_gases():
     six = {code for code in Market.objects.values_list("code", flat=True) if len(pack(code).gases) == 6}
     assert six == {"chongqing"}
-    assert all(pack(c).gases == ["CO2"] for c in ["beijing", "tianjin", "shanghai", "guangdong", "shenzhen", "hubei", "fujian", "national"])
+    assert all(
+        pack(c).gases == ["CO2"]
+        for c in ["beijing", "tianjin", "shanghai", "guangdong", "shenzhen", "hubei", "fujian", "national"]
+    )
 
 
 def test_mobile_sources_are_covered_in_shenzhen_and_chongqing_only():
@@ -48,7 +60,12 @@ def test_spot_checks_in_shanghai_beijing_and_hubei():
 
 def test_verification_plan_markets():
     assert {p.market.code for p in RulePack.objects.filter(verification_plan_required=True)} == {
-        "shanghai", "chongqing", "guangdong", "hubei", "shenzhen"}
+        "shanghai",
+        "chongqing",
+        "guangdong",
+        "hubei",
+        "shenzhen",
+    }
 
 
 def test_sector_qualification_markets_and_registration_markets():
@@ -98,8 +115,13 @@ def test_compliance_deadlines_and_first_year_extension():
 def test_a_later_rule_pack_changes_later_years_only():
     shanghai = Market.objects.get(code="shanghai")
     old = shanghai.rule_pack_for(2025)
-    RulePack.objects.create(market=shanghai, valid_from_year=2026, gases=["CO2"], verifier_eligibility="registration",
-                            offset_cap_pct=Decimal("3"))
+    RulePack.objects.create(
+        market=shanghai,
+        valid_from_year=2026,
+        gases=["CO2"],
+        verifier_eligibility="registration",
+        offset_cap_pct=Decimal("3"),
+    )
     assert shanghai.rule_pack_for(2025) == old
     assert shanghai.rule_pack_for(2027).offset_cap_pct == Decimal("3")
     with pytest.raises(RulePack.DoesNotExist):

@@ -13,8 +13,16 @@ ROOT = Path(__file__).resolve().parents[2]
 def start(**env) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL"}}
     return subprocess.run(
-        [sys.executable, "-c", "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; django.setup()"],
-        cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; django.setup()",
+        ],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -23,11 +31,14 @@ def test_missing_secret_key_with_debug_off_is_refused():
     assert result.returncode != 0 and "SECRET_KEY is required when DEBUG is off" in result.stderr
 
 
-@pytest.mark.parametrize("name,value,message", [
-    ("DEBUG", "perhaps", "DEBUG must be true or false, not 'perhaps'"),
-    ("CONN_MAX_AGE", "ten", "CONN_MAX_AGE must be a whole number, not 'ten'"),
-    ("DATABASE_URL", "nosuchdb://x", "DATABASE_URL is not a valid database URL"),
-])
+@pytest.mark.parametrize(
+    "name,value,message",
+    [
+        ("DEBUG", "perhaps", "DEBUG must be true or false, not 'perhaps'"),
+        ("CONN_MAX_AGE", "ten", "CONN_MAX_AGE must be a whole number, not 'ten'"),
+        ("DATABASE_URL", "nosuchdb://x", "DATABASE_URL is not a valid database URL"),
+    ],
+)
 def test_bad_values_name_the_setting(name, value, message):
     result = start(SECRET_KEY="k", **{name: value})
     assert result.returncode != 0 and message in result.stderr

@@ -80,13 +80,19 @@ def test_risk_factors_raise_the_weight(shanghai, body, verifier, spot_body):
     # 5,000 / 200,000 = 2.5 % ≥ half of 5 % → +2
     weights = sc.risk_weights([plain, jump, near_threshold, near_switch, near_material], shanghai, 2025)
     assert {k: v[0] for k, v in weights.items()} == {
-        plain.pk: 1, jump.pk: 4, near_threshold.pk: 3, near_switch.pk: 3, near_material.pk: 3}
+        plain.pk: 1,
+        jump.pk: 4,
+        near_threshold.pk: 3,
+        near_switch.pk: 3,
+        near_material.pk: 3,
+    }
     assert weights[jump.pk][1] == ["large_year_on_year_change"]
     # The same verifier had one discrepancy found in 2024: +2 on each of its reports.
     old = SpotCheckSample.objects.create(market=shanghai, year=2024, seed=1, rate_pct=10, population=[])
     old_report = f.ReportFactory(firm=firms[0], year=2024, status=R.CLOSED)
-    SpotCheckItem.objects.create(sample=old, report=old_report, risk_weight=1, verifier_body=body,
-                                 outcome=SpotCheckItem.Outcome.DISCREPANCIES)
+    SpotCheckItem.objects.create(
+        sample=old, report=old_report, risk_weight=1, verifier_body=body, outcome=SpotCheckItem.Outcome.DISCREPANCIES
+    )
     assert sc.risk_weights([plain], shanghai, 2025)[plain.pk] == (3, ["verifier_past_discrepancies"])
 
 
@@ -126,7 +132,8 @@ def test_the_regulator_adds_a_report_by_hand(twelve, regulator, wired):
     with pytest.raises(TransitionRefused):
         sc.spot_check_add_report(report=left, acting_user=regulator)  # no longer verified
     assert sc.spot_check_replay(sample) == list(
-        sample.items.filter(added_by_hand=False).order_by("id").values_list("report_id", flat=True))
+        sample.items.filter(added_by_hand=False).order_by("id").values_list("report_id", flat=True)
+    )
 
 
 def test_adding_by_hand_before_the_draw_is_refused(twelve, regulator):
@@ -160,8 +167,14 @@ def test_the_spot_checker_confirms(in_spot_check, spot_checker, wired):
     in_spot_check.refresh_from_db()
     assert in_spot_check.status == R.REGULATOR_REVIEW
     assert (item.outcome, item.checked_by) == (SpotCheckItem.Outcome.CONFIRMED, spot_checker)
-    assert_logged(in_spot_check, "mrv.emissionreport.confirm_spot_check", spot_checker, R.SPOT_CHECK,
-                  R.REGULATOR_REVIEW, "抽查无异议")
+    assert_logged(
+        in_spot_check,
+        "mrv.emissionreport.confirm_spot_check",
+        spot_checker,
+        R.SPOT_CHECK,
+        R.REGULATOR_REVIEW,
+        "抽查无异议",
+    )
     assert_queued("mrv.emissionreport.confirm_spot_check", emissionreport_id=in_spot_check.pk)
 
 
@@ -169,13 +182,20 @@ def test_discrepancies_send_the_report_back_to_the_verifier(in_spot_check, spot_
     with pytest.raises(TransitionRefused) as refused:
         sc.spot_check_record_discrepancy(report=in_spot_check, discrepancies="", acting_user=spot_checker)
     assert refused.value.message == sc.DISCREPANCIES_REQUIRED
-    item = sc.spot_check_record_discrepancy(report=in_spot_check, discrepancies="外购电量少报 1,200 MWh",
-                                            acting_user=spot_checker)
+    item = sc.spot_check_record_discrepancy(
+        report=in_spot_check, discrepancies="外购电量少报 1,200 MWh", acting_user=spot_checker
+    )
     in_spot_check.refresh_from_db()
     assert in_spot_check.status == R.UNDER_VERIFICATION
     assert (item.outcome, item.discrepancies) == (SpotCheckItem.Outcome.DISCREPANCIES, "外购电量少报 1,200 MWh")
-    assert_logged(in_spot_check, "mrv.emissionreport.record_spot_check_discrepancy", spot_checker, R.SPOT_CHECK,
-                  R.UNDER_VERIFICATION, "外购电量少报 1,200 MWh")
+    assert_logged(
+        in_spot_check,
+        "mrv.emissionreport.record_spot_check_discrepancy",
+        spot_checker,
+        R.SPOT_CHECK,
+        R.UNDER_VERIFICATION,
+        "外购电量少报 1,200 MWh",
+    )
     assert_queued("mrv.emissionreport.record_spot_check_discrepancy", emissionreport_id=in_spot_check.pk)
 
 
@@ -211,16 +231,22 @@ def test_spot_checkers_see_only_the_reports_and_firms_sampled_to_their_body(in_s
     assert not access.can_view(spot_checker, other) and not access.can_view(spot_checker, other.firm)
 
 
-def test_after_discrepancies_the_verifier_can_send_the_report_on_to_the_firm(in_spot_check, spot_checker, verifier,
-                                                                             body):
+def test_after_discrepancies_the_verifier_can_send_the_report_on_to_the_firm(
+    in_spot_check, spot_checker, verifier, body
+):
     from mrv.models import Finding, VerificationEngagement
     from mrv.services import verification as svc
 
     VerificationEngagement.objects.filter(firm=in_spot_check.firm, year=2025).update(lead_verifier=verifier)
     sc.spot_check_record_discrepancy(report=in_spot_check, discrepancies="外购电量少报", acting_user=spot_checker)
     in_spot_check.refresh_from_db()
-    svc.finding_raise(report=in_spot_check, kind=Finding.Kind.MISSTATEMENT, description="外购电量少报 1,200 MWh",
-                      amount_tco2e=Decimal("500"), acting_user=verifier)
+    svc.finding_raise(
+        report=in_spot_check,
+        kind=Finding.Kind.MISSTATEMENT,
+        description="外购电量少报 1,200 MWh",
+        amount_tco2e=Decimal("500"),
+        acting_user=verifier,
+    )
     svc.report_return_to_firm(report=in_spot_check, acting_user=verifier, reason="抽查发现差异")
     in_spot_check.refresh_from_db()
     assert in_spot_check.status == R.RETURNED_TO_FIRM

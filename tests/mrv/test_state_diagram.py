@@ -17,7 +17,11 @@ def test_every_transition_is_an_arrow_with_its_permission():
     assert ("under_verification", "verified", "sign_off", "is_signing_lead_verifier") in arrows
     # A rejection returns the report to wherever the proposal came from: one arrow per possible state.
     assert {t for s, t, name, _p in arrows if name == "reject_determination"} == {
-        "draft", "submitted", "returned_to_firm", "regulator_review"}
+        "draft",
+        "submitted",
+        "returned_to_firm",
+        "regulator_review",
+    }
 
 
 def test_the_command_prints_one_diagram():

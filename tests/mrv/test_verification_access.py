@@ -22,32 +22,75 @@ from tests.verification_world import verified_report
 
 pytestmark = pytest.mark.django_db
 PERSONAS = [
-    "firm_user", "firm_approver", "other_firm_user", "verifier", "team_verifier", "other_verifier", "spot_checker",
-    "regulator", "regulator_head", "other_regulator", "national_admin", "outsider",
+    "firm_user",
+    "firm_approver",
+    "other_firm_user",
+    "verifier",
+    "team_verifier",
+    "other_verifier",
+    "spot_checker",
+    "regulator",
+    "regulator_head",
+    "other_regulator",
+    "national_admin",
+    "outsider",
 ]
-MODELS = [Finding, FindingAnswer, VerificationOpinion, VerificationPlan, SpotCheckSample, SpotCheckItem, Determination,
-          QuarterlyReview]
+MODELS = [
+    Finding,
+    FindingAnswer,
+    VerificationOpinion,
+    VerificationPlan,
+    SpotCheckSample,
+    SpotCheckItem,
+    Determination,
+    QuarterlyReview,
+]
 
 
 @pytest.fixture
-def records(firm, other_firm, beijing_firm, body, other_body, verifier, other_verifier, regulator, spot_body, plan,
-            firm_user, other_firm_user):
+def records(
+    firm,
+    other_firm,
+    beijing_firm,
+    body,
+    other_body,
+    verifier,
+    other_verifier,
+    regulator,
+    spot_body,
+    plan,
+    firm_user,
+    other_firm_user,
+):
     mine = verified_report(firm, 604500, body=body, lead=verifier, status=EmissionReport.Status.SPOT_CHECK)
     theirs = verified_report(other_firm, 40000, body=other_body, lead=other_verifier)
     bj = verified_report(beijing_firm, 700000, body=body, lead=verifier, year=2024)
     for report in (mine, theirs, bj):
-        finding = Finding.objects.create(report=report, kind="misstatement", amount_tco2e=Decimal("10"),
-                                         description="x", raised_by=verifier)
+        finding = Finding.objects.create(
+            report=report, kind="misstatement", amount_tco2e=Decimal("10"), description="x", raised_by=verifier
+        )
         FindingAnswer.objects.create(finding=finding, text="a", answered_by=firm_user)
-        Determination.objects.create(report=report, basis="verified_figure", emissions_tco2e=1,
-                                     from_state="regulator_review", proposed_by=regulator)
-    Determination.objects.create(report=mine, basis="verified_figure", emissions_tco2e=2, from_state="regulator_review",
-                                 proposed_by=regulator, decision="approved")
+        Determination.objects.create(
+            report=report,
+            basis="verified_figure",
+            emissions_tco2e=1,
+            from_state="regulator_review",
+            proposed_by=regulator,
+        )
+    Determination.objects.create(
+        report=mine,
+        basis="verified_figure",
+        emissions_tco2e=2,
+        from_state="regulator_review",
+        proposed_by=regulator,
+        decision="approved",
+    )
     sample = SpotCheckSample.objects.create(market=firm.market, year=2025, seed=1, rate_pct=10, population=[])
     SpotCheckItem.objects.create(sample=sample, report=mine, risk_weight=1, body=spot_body, verifier_body=body)
     quarterly = f.ReportFactory(firm=firm, period="q1")
-    QuarterlyReview.objects.create(report=quarterly, round=1, reviewer="regulator", decision="accepted",
-                                   reviewed_by=regulator)
+    QuarterlyReview.objects.create(
+        report=quarterly, round=1, reviewer="regulator", decision="accepted", reviewed_by=regulator
+    )
     return {"mine": mine, "theirs": theirs, "bj": bj}
 
 

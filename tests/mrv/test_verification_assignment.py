@@ -22,8 +22,12 @@ def test_an_eligible_body_has_no_refusals(firm, body):
 def test_a_body_without_the_sector_qualification_is_refused_in_a_qualification_market(firm, shanghai):
     unqualified = f.BodyFactory(name="无资质机构", markets=[shanghai], sectors=[f.sector("cement")])
     refusals = svc.assignment_refusals(unqualified, firm, 2025)
-    assert refusals == [str(svc.REFUSED_NOT_QUALIFIED % {
-        "body": "无资质机构", "market": str(shanghai), "year": 2025, "sector": str(firm.sector)})]
+    assert refusals == [
+        str(
+            svc.REFUSED_NOT_QUALIFIED
+            % {"body": "无资质机构", "market": str(shanghai), "year": 2025, "sector": str(firm.sector)}
+        )
+    ]
 
 
 def test_a_qualification_market_does_not_ask_for_registration(firm):
@@ -35,8 +39,9 @@ def test_a_qualification_market_does_not_ask_for_registration(firm):
 def test_a_body_not_registered_is_refused_in_a_registration_market():
     tianjin_firm = f.FirmFactory(market=f.market("tianjin"), sector=f.sector("chemicals"))
     qualified_only = f.BodyFactory(name="未备案机构", markets=[], sectors=[f.sector("chemicals")])
-    assert svc.assignment_refusals(qualified_only, tianjin_firm, 2025) == [str(svc.REFUSED_NOT_REGISTERED % {
-        "body": "未备案机构", "market": str(tianjin_firm.market), "year": 2025})]
+    assert svc.assignment_refusals(qualified_only, tianjin_firm, 2025) == [
+        str(svc.REFUSED_NOT_REGISTERED % {"body": "未备案机构", "market": str(tianjin_firm.market), "year": 2025})
+    ]
     registered = f.BodyFactory(markets=[f.market("tianjin")])
     assert svc.assignment_refusals(registered, tianjin_firm, 2025) == []
 
@@ -46,7 +51,9 @@ def test_a_registration_that_ended_does_not_count(shanghai):
 
     fujian_firm = f.FirmFactory(market=f.market("fujian"))
     lapsed = f.BodyFactory()
-    VerifierRegistration.objects.create(body=lapsed, market=fujian_firm.market, valid_from_year=2020, valid_to_year=2024)
+    VerifierRegistration.objects.create(
+        body=lapsed, market=fujian_firm.market, valid_from_year=2020, valid_to_year=2024
+    )
     assert len(svc.assignment_refusals(lapsed, fujian_firm, 2025)) == 1
     assert svc.assignment_refusals(lapsed, fujian_firm, 2024) == []
 
@@ -56,8 +63,20 @@ def test_more_consecutive_years_than_the_market_allows_is_refused(firm, body):
     for year in (2022, 2023, 2024):
         f.EngagementFactory(firm=firm, body=body, year=year, status=E.COMPLETED)
     refusals = svc.assignment_refusals(body, firm, 2025)
-    assert refusals == [str(svc.REFUSED_CONSECUTIVE % {"body": body.name, "market": str(firm.market), "year": 2025,
-                                                        "n": 3, "first": 2022, "last": 2024, "max": 3})]
+    assert refusals == [
+        str(
+            svc.REFUSED_CONSECUTIVE
+            % {
+                "body": body.name,
+                "market": str(firm.market),
+                "year": 2025,
+                "n": 3,
+                "first": 2022,
+                "last": 2024,
+                "max": 3,
+            }
+        )
+    ]
 
 
 def test_a_gap_year_restarts_the_consecutive_count(firm, body, other_body):
@@ -69,8 +88,9 @@ def test_a_gap_year_restarts_the_consecutive_count(firm, body, other_body):
 
 def test_a_recorded_conflict_of_interest_is_refused(firm, body):
     ConflictOfInterest.objects.create(body=body, firm=firm, description="2024 年为该企业提供碳资产咨询")
-    assert svc.assignment_refusals(body, firm, 2025) == [str(svc.REFUSED_CONFLICT % {
-        "body": body.name, "description": "2024 年为该企业提供碳资产咨询"})]
+    assert svc.assignment_refusals(body, firm, 2025) == [
+        str(svc.REFUSED_CONFLICT % {"body": body.name, "description": "2024 年为该企业提供碳资产咨询"})
+    ]
 
 
 def test_a_spot_check_body_cannot_be_assigned_as_verifier(firm, spot_body):
@@ -144,8 +164,9 @@ def test_declining_needs_a_reason(assigned, verifier):
     assert assigned.status == E.ASSIGNED
 
 
-def test_lead_verifier_declines_with_a_reason_and_the_regulator_reassigns(assigned, verifier, regulator, other_body,
-                                                                          wired):
+def test_lead_verifier_declines_with_a_reason_and_the_regulator_reassigns(
+    assigned, verifier, regulator, other_body, wired
+):
     svc.engagement_decline(engagement=assigned, reason="本季度人手不足", acting_user=verifier)
     assigned.refresh_from_db()
     assert (assigned.status, assigned.decline_reason) == (E.DECLINED, "本季度人手不足")
@@ -161,8 +182,9 @@ def test_lead_verifier_declines_with_a_reason_and_the_regulator_reassigns(assign
     assert_queued("mrv.verificationengagement.reassign", verificationengagement_id=assigned.pk)
 
 
-def test_the_declined_body_loses_sight_of_the_report_after_reassignment(assigned, verifier, regulator, other_body,
-                                                                        report):
+def test_the_declined_body_loses_sight_of_the_report_after_reassignment(
+    assigned, verifier, regulator, other_body, report
+):
     from mrv import access
 
     svc.engagement_decline(engagement=assigned, reason="忙", acting_user=verifier)

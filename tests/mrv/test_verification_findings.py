@@ -17,8 +17,14 @@ pytestmark = pytest.mark.django_db
 
 
 def raise_misstatement(report, user, amount="1200", line="boiler-coal:2025-03"):
-    return svc.finding_raise(report=report, kind=Finding.Kind.MISSTATEMENT, description="3 月燃煤量与发票不符",
-                             line_key=line, amount_tco2e=Decimal(amount), acting_user=user)
+    return svc.finding_raise(
+        report=report,
+        kind=Finding.Kind.MISSTATEMENT,
+        description="3 月燃煤量与发票不符",
+        line_key=line,
+        amount_tco2e=Decimal(amount),
+        acting_user=user,
+    )
 
 
 def test_the_verifier_raises_a_misstatement_on_a_report_line(under_verification, team_verifier):
@@ -29,8 +35,9 @@ def test_the_verifier_raises_a_misstatement_on_a_report_line(under_verification,
 
 
 def test_a_general_finding_has_no_line(under_verification, verifier):
-    finding = svc.finding_raise(report=under_verification, kind=Finding.Kind.IMPROVEMENT,
-                                description="建议加装在线流量计", acting_user=verifier)
+    finding = svc.finding_raise(
+        report=under_verification, kind=Finding.Kind.IMPROVEMENT, description="建议加装在线流量计", acting_user=verifier
+    )
     assert finding.line_key == "" and finding.amount_tco2e is None
 
 
@@ -40,17 +47,31 @@ def test_a_general_finding_has_no_line(under_verification, verifier):
         (Finding.Kind.MISSTATEMENT, "", None, svc.FINDING_AMOUNT_REQUIRED),
         (Finding.Kind.MISSTATEMENT, "", Decimal("0"), svc.FINDING_AMOUNT_REQUIRED),
         (Finding.Kind.NON_CONFORMITY, "", Decimal("5"), svc.FINDING_AMOUNT_ONLY_FOR_MISSTATEMENT),
-        (Finding.Kind.NON_CONFORMITY, "boiler-coal:2024-03", None,
-         svc.FINDING_BAD_LINE_KEY % {"value": "boiler-coal:2024-03", "year": 2025}),
-        (Finding.Kind.NON_CONFORMITY, "boiler-coal:2025-13", None,
-         svc.FINDING_BAD_LINE_KEY % {"value": "boiler-coal:2025-13", "year": 2025}),
+        (
+            Finding.Kind.NON_CONFORMITY,
+            "boiler-coal:2024-03",
+            None,
+            svc.FINDING_BAD_LINE_KEY % {"value": "boiler-coal:2024-03", "year": 2025},
+        ),
+        (
+            Finding.Kind.NON_CONFORMITY,
+            "boiler-coal:2025-13",
+            None,
+            svc.FINDING_BAD_LINE_KEY % {"value": "boiler-coal:2025-13", "year": 2025},
+        ),
         ("typo", "", None, svc.FINDING_BAD_KIND % {"value": "typo"}),
     ],
 )
 def test_a_bad_finding_is_refused_with_a_specific_message(under_verification, verifier, kind, line, amount, message):
     with pytest.raises(TransitionRefused) as refused:
-        svc.finding_raise(report=under_verification, kind=kind, description="x", line_key=line, amount_tco2e=amount,
-                          acting_user=verifier)
+        svc.finding_raise(
+            report=under_verification,
+            kind=kind,
+            description="x",
+            line_key=line,
+            amount_tco2e=amount,
+            acting_user=verifier,
+        )
     assert refused.value.message == message
     assert not Finding.objects.exists()
 
@@ -69,13 +90,20 @@ def test_a_verifier_not_on_the_team_cannot_raise_findings(under_verification, ot
 
 def test_returning_the_report_sends_the_open_findings(under_verification, verifier, wired):
     one = raise_misstatement(under_verification, verifier)
-    two = svc.finding_raise(report=under_verification, kind=Finding.Kind.NON_CONFORMITY, description="未按计划校准",
-                            acting_user=verifier)
+    two = svc.finding_raise(
+        report=under_verification, kind=Finding.Kind.NON_CONFORMITY, description="未按计划校准", acting_user=verifier
+    )
     svc.report_return_to_firm(report=under_verification, acting_user=verifier, reason="请核实")
     under_verification.refresh_from_db()
     assert under_verification.status == R.RETURNED_TO_FIRM
-    row = assert_logged(under_verification, "mrv.emissionreport.return_to_firm", verifier, R.UNDER_VERIFICATION,
-                        R.RETURNED_TO_FIRM, "请核实")
+    row = assert_logged(
+        under_verification,
+        "mrv.emissionreport.return_to_firm",
+        verifier,
+        R.UNDER_VERIFICATION,
+        R.RETURNED_TO_FIRM,
+        "请核实",
+    )
     assert row.changes == {"findings": [[], sorted([one.pk, two.pk])]}
     assert_queued("mrv.emissionreport.return_to_firm", emissionreport_id=under_verification.pk)
 
@@ -88,8 +116,9 @@ def test_returning_without_open_findings_is_refused(under_verification, verifier
     assert under_verification.status == R.UNDER_VERIFICATION
 
 
-def test_the_findings_loop_over_three_rounds(real_under_verification, verifier, team_verifier, firm_user,
-                                             firm_approver, wired):
+def test_the_findings_loop_over_three_rounds(
+    real_under_verification, verifier, team_verifier, firm_user, firm_approver, wired
+):
     report = real_under_verification
     finding = raise_misstatement(report, team_verifier)
     # Round 1: returned, answered, resubmitted; the verifier is not satisfied and reopens.
@@ -115,7 +144,10 @@ def test_the_findings_loop_over_three_rounds(real_under_verification, verifier, 
     assert (finding.status, finding.resolution) == (F.CLOSED, Finding.Resolution.CORRECTED)
     assert_logged(finding, "mrv.finding.close", verifier, F.ANSWERED, F.CLOSED, "已更正")
     assert_queued("mrv.finding.close", finding_id=finding.pk, report_id=report.pk)
-    assert [a.text for a in FindingAnswer.objects.filter(finding=finding)] == ["已补充 3 月发票", "已按台账更正 3 月数据"]
+    assert [a.text for a in FindingAnswer.objects.filter(finding=finding)] == [
+        "已补充 3 月发票",
+        "已按台账更正 3 月数据",
+    ]
     assert answer1.answered_by == firm_user
     returns = [r.to_state for r in report_audit(report) if r.action == "mrv.emissionreport.return_to_firm"]
     assert returns == [R.RETURNED_TO_FIRM, R.RETURNED_TO_FIRM]
@@ -129,8 +161,9 @@ def report_audit(report):
     return AuditLog.objects.for_object(report).order_by("id")
 
 
-def test_another_firm_cannot_answer_and_an_empty_answer_is_refused(under_verification, verifier, firm_user,
-                                                                   other_firm_user):
+def test_another_firm_cannot_answer_and_an_empty_answer_is_refused(
+    under_verification, verifier, firm_user, other_firm_user
+):
     finding = raise_misstatement(under_verification, verifier)
     with pytest.raises(PermissionDenied):
         svc.finding_answer(finding=finding, text="不是我们的", acting_user=other_firm_user)

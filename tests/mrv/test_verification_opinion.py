@@ -18,8 +18,9 @@ pytestmark = pytest.mark.django_db
 
 
 def misstatement(report, user, amount, resolution=None):
-    finding = svc.finding_raise(report=report, kind=Finding.Kind.MISSTATEMENT, description="x",
-                                amount_tco2e=Decimal(amount), acting_user=user)
+    finding = svc.finding_raise(
+        report=report, kind=Finding.Kind.MISSTATEMENT, description="x", amount_tco2e=Decimal(amount), acting_user=user
+    )
     if resolution:
         svc.finding_close(finding=finding, resolution=resolution, acting_user=user)
     return finding
@@ -42,8 +43,13 @@ def test_just_below_the_threshold_is_not_material_but_gets_comments(under_verifi
 
 def test_corrected_misstatements_do_not_count(under_verification, verifier):
     misstatement(under_verification, verifier, "50000", resolution=Finding.Resolution.CORRECTED)
-    assert svc.materiality(under_verification) == (Decimal("0"), Decimal("2.00"), Decimal("0.00"), False,
-                                                   O.SATISFACTORY)
+    assert svc.materiality(under_verification) == (
+        Decimal("0"),
+        Decimal("2.00"),
+        Decimal("0.00"),
+        False,
+        O.SATISFACTORY,
+    )
 
 
 def test_a_smaller_emitter_is_held_to_five_percent(other_firm, body, verifier):
@@ -55,39 +61,53 @@ def test_a_smaller_emitter_is_held_to_five_percent(other_firm, body, verifier):
 
 
 def test_a_clean_report_is_suggested_satisfactory(under_verification):
-    assert svc.materiality(under_verification) == (Decimal("0"), Decimal("2.00"), Decimal("0.00"), False, O.SATISFACTORY)
+    assert svc.materiality(under_verification) == (
+        Decimal("0"),
+        Decimal("2.00"),
+        Decimal("0.00"),
+        False,
+        O.SATISFACTORY,
+    )
 
 
 def test_a_satisfactory_opinion_is_refused_while_misstatements_are_material(under_verification, verifier, plan):
     misstatement(under_verification, verifier, "12090", resolution=Finding.Resolution.NOT_CORRECTED)
     with pytest.raises(TransitionRefused) as refused:
-        svc.report_sign_off(report=under_verification, outcome=O.SATISFACTORY, verified_emissions_tco2e=604500,
-                            acting_user=verifier)
+        svc.report_sign_off(
+            report=under_verification, outcome=O.SATISFACTORY, verified_emissions_tco2e=604500, acting_user=verifier
+        )
     assert refused.value.message == svc.OPINION_SATISFACTORY_MATERIAL % {
-        "total": Decimal("12090.00"), "ratio": Decimal("2.00"), "threshold": Decimal("2.00")}
+        "total": Decimal("12090.00"),
+        "ratio": Decimal("2.00"),
+        "threshold": Decimal("2.00"),
+    }
     under_verification.refresh_from_db()
     assert under_verification.status == R.UNDER_VERIFICATION and not VerificationOpinion.objects.exists()
 
 
 def test_a_satisfactory_opinion_is_refused_while_a_non_conformity_is_open(under_verification, verifier, plan):
-    svc.finding_raise(report=under_verification, kind=Finding.Kind.NON_CONFORMITY, description="流量计未校准",
-                      acting_user=verifier)
+    svc.finding_raise(
+        report=under_verification, kind=Finding.Kind.NON_CONFORMITY, description="流量计未校准", acting_user=verifier
+    )
     with pytest.raises(TransitionRefused) as refused:
-        svc.report_sign_off(report=under_verification, outcome=O.SATISFACTORY, verified_emissions_tco2e=604500,
-                            acting_user=verifier)
+        svc.report_sign_off(
+            report=under_verification, outcome=O.SATISFACTORY, verified_emissions_tco2e=604500, acting_user=verifier
+        )
     assert refused.value.message == svc.OPINION_SATISFACTORY_OPEN_NON_CONFORMITY % {"count": 1}
 
 
 def test_shanghai_requires_the_verification_plan_before_sign_off(under_verification, verifier):
     with pytest.raises(TransitionRefused) as refused:
-        svc.report_sign_off(report=under_verification, outcome=O.SATISFACTORY, verified_emissions_tco2e=604500,
-                            acting_user=verifier)
+        svc.report_sign_off(
+            report=under_verification, outcome=O.SATISFACTORY, verified_emissions_tco2e=604500, acting_user=verifier
+        )
     assert refused.value.message == svc.OPINION_PLAN_REQUIRED % {"market": under_verification.market}
 
 
 def test_the_lead_verifier_signs_a_satisfactory_opinion(under_verification, verifier, plan, wired):
-    opinion = svc.report_sign_off(report=under_verification, outcome=O.SATISFACTORY, verified_emissions_tco2e=604500,
-                                  acting_user=verifier)
+    opinion = svc.report_sign_off(
+        report=under_verification, outcome=O.SATISFACTORY, verified_emissions_tco2e=604500, acting_user=verifier
+    )
     under_verification.refresh_from_db()
     assert under_verification.status == R.VERIFIED
     assert (opinion.verified_emissions_tco2e, opinion.difference_tco2e, opinion.signed_by) == (604500, 0, verifier)
@@ -98,21 +118,34 @@ def test_the_lead_verifier_signs_a_satisfactory_opinion(under_verification, veri
 
 def test_a_team_verifier_cannot_sign(under_verification, team_verifier, plan):
     with pytest.raises(PermissionDenied):
-        svc.report_sign_off(report=under_verification, outcome=O.SATISFACTORY, verified_emissions_tco2e=604500,
-                            acting_user=team_verifier)
+        svc.report_sign_off(
+            report=under_verification,
+            outcome=O.SATISFACTORY,
+            verified_emissions_tco2e=604500,
+            acting_user=team_verifier,
+        )
 
 
 def test_a_different_verified_figure_needs_its_reason_and_records_the_difference(under_verification, verifier, plan):
     misstatement(under_verification, verifier, "3000", resolution=Finding.Resolution.NOT_CORRECTED)
     with pytest.raises(TransitionRefused) as refused:
-        svc.report_sign_off(report=under_verification, outcome=O.WITH_COMMENTS, verified_emissions_tco2e=607500,
-                            acting_user=verifier)
+        svc.report_sign_off(
+            report=under_verification, outcome=O.WITH_COMMENTS, verified_emissions_tco2e=607500, acting_user=verifier
+        )
     assert refused.value.message == svc.OPINION_DIFFERENCE_REASON_REQUIRED % {"difference": Decimal("3000")}
-    opinion = svc.report_sign_off(report=under_verification, outcome=O.WITH_COMMENTS, verified_emissions_tco2e=607500,
-                                  difference_reason="3 月燃煤量按发票更正", acting_user=verifier)
+    opinion = svc.report_sign_off(
+        report=under_verification,
+        outcome=O.WITH_COMMENTS,
+        verified_emissions_tco2e=607500,
+        difference_reason="3 月燃煤量按发票更正",
+        acting_user=verifier,
+    )
     # 607,500 − 604,500 = +3,000 t; uncorrected 3,000 t recorded with the 2 % threshold.
     assert (opinion.difference_tco2e, opinion.uncorrected_misstatement_tco2e, opinion.materiality_threshold_pct) == (
-        Decimal("3000"), Decimal("3000"), Decimal("2.00"))
+        Decimal("3000"),
+        Decimal("3000"),
+        Decimal("2.00"),
+    )
 
 
 @pytest.mark.parametrize(
@@ -126,28 +159,49 @@ def test_a_different_verified_figure_needs_its_reason_and_records_the_difference
 )
 def test_an_incomplete_opinion_is_refused(under_verification, verifier, plan, outcome, figure, reason, message):
     with pytest.raises(TransitionRefused) as refused:
-        svc.report_sign_off(report=under_verification, outcome=outcome, verified_emissions_tco2e=figure,
-                            not_verified_reason=reason, acting_user=verifier)
+        svc.report_sign_off(
+            report=under_verification,
+            outcome=outcome,
+            verified_emissions_tco2e=figure,
+            not_verified_reason=reason,
+            acting_user=verifier,
+        )
     assert refused.value.message == message
     assert not VerificationOpinion.objects.exists()
 
 
 def test_not_verified_goes_straight_to_the_regulator(under_verification, verifier, plan, wired):
     misstatement(under_verification, verifier, "30000", resolution=Finding.Resolution.NOT_CORRECTED)
-    opinion = svc.report_sign_off(report=under_verification, outcome=O.NOT_VERIFIED,
-                                  not_verified_reason=VerificationOpinion.NotVerifiedReason.MATERIAL_MISSTATEMENT,
-                                  comments="企业拒绝更正", acting_user=verifier)
+    opinion = svc.report_sign_off(
+        report=under_verification,
+        outcome=O.NOT_VERIFIED,
+        not_verified_reason=VerificationOpinion.NotVerifiedReason.MATERIAL_MISSTATEMENT,
+        comments="企业拒绝更正",
+        acting_user=verifier,
+    )
     under_verification.refresh_from_db()
     assert under_verification.status == R.REGULATOR_REVIEW
     assert opinion.not_verified_reason == "material_misstatement" and opinion.verified_emissions_tco2e is None
-    assert_logged(under_verification, "mrv.emissionreport.sign_off_not_verified", verifier, R.UNDER_VERIFICATION,
-                  R.REGULATOR_REVIEW, "企业拒绝更正")
+    assert_logged(
+        under_verification,
+        "mrv.emissionreport.sign_off_not_verified",
+        verifier,
+        R.UNDER_VERIFICATION,
+        R.REGULATOR_REVIEW,
+        "企业拒绝更正",
+    )
     assert_queued("mrv.emissionreport.sign_off_not_verified", emissionreport_id=under_verification.pk)
 
 
 def test_a_bad_plan_is_refused_with_a_specific_message(accepted, verifier, other_verifier):
-    base = {"engagement": accepted, "document_review": "x", "sampling": "y", "site_visit_dates": ["2026-04-08"],
-            "site_team": [verifier], "acting_user": verifier}
+    base = {
+        "engagement": accepted,
+        "document_review": "x",
+        "sampling": "y",
+        "site_visit_dates": ["2026-04-08"],
+        "site_team": [verifier],
+        "acting_user": verifier,
+    }
     for change, message in [
         ({"document_review": ""}, svc.PLAN_DOCUMENT_REVIEW_REQUIRED),
         ({"sampling": " "}, svc.PLAN_SAMPLING_REQUIRED),

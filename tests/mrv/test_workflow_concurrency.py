@@ -48,8 +48,9 @@ def test_sign_off_and_return_to_firm_at_once_one_wins_and_the_other_is_told_to_r
     for _round in range(3):  # several races: the outcome must always be exactly one winner
         before = AuditLog.objects.order_by("-id").values_list("id", flat=True).first()
         results = race(
-            lambda r: svc.report_sign_off(report=r, outcome="with_comments", verified_emissions_tco2e=604500,
-                                          acting_user=verifier),
+            lambda r: svc.report_sign_off(
+                report=r, outcome="with_comments", verified_emissions_tco2e=604500, acting_user=verifier
+            ),
             lambda r: svc.report_return_to_firm(report=r, acting_user=team_verifier, reason="请补充"),
         )
         losers = [x for x in results if isinstance(x, Exception)]
@@ -68,8 +69,9 @@ def test_sign_off_and_return_to_firm_at_once_one_wins_and_the_other_is_told_to_r
         VerificationOpinion.objects.all().delete()
 
 
-def test_two_heads_approving_the_same_determination_at_once_approve_it_once(firm, body, verifier, regulator,
-                                                                           regulator_head, shanghai_authority):
+def test_two_heads_approving_the_same_determination_at_once_approve_it_once(
+    firm, body, verifier, regulator, regulator_head, shanghai_authority
+):
     from mrv.models import Determination, User
     from tests.verification_world import person, verified_report
 

@@ -16,8 +16,18 @@ from tests.verification_world import *  # noqa: F403
 pytestmark = pytest.mark.django_db
 
 PERSONAS = [
-    "firm_user", "firm_approver", "other_firm_user", "verifier", "team_verifier", "other_verifier", "spot_checker",
-    "regulator", "regulator_head", "other_regulator", "national_admin", "outsider",
+    "firm_user",
+    "firm_approver",
+    "other_firm_user",
+    "verifier",
+    "team_verifier",
+    "other_verifier",
+    "spot_checker",
+    "regulator",
+    "regulator_head",
+    "other_regulator",
+    "national_admin",
+    "outsider",
 ]
 TEAM = {"verifier", "team_verifier"}
 LEAD = {"verifier"}
@@ -46,8 +56,13 @@ REPORT_TABLE = {
     "accept_quarterly": REGULATORS,
     "return_quarterly": REGULATORS,
 }
-ENGAGEMENT_TABLE = {"assign": REGULATORS, "reassign": REGULATORS, "accept": LEAD, "decline": LEAD,
-                    "complete": REGULATORS}
+ENGAGEMENT_TABLE = {
+    "assign": REGULATORS,
+    "reassign": REGULATORS,
+    "accept": LEAD,
+    "decline": LEAD,
+    "complete": REGULATORS,
+}
 FINDING_TABLE = {"answer": FIRM, "close": TEAM, "reopen": TEAM}
 
 
@@ -62,15 +77,19 @@ def allowed(obj, name: str, user) -> bool:
 def table_world(report, accepted, spot_body, regulator):
     sample = SpotCheckSample.objects.create(market=report.market, year=2025, seed=1, rate_pct=10, population=[])
     SpotCheckItem.objects.create(sample=sample, report=report, risk_weight=1, body=spot_body)
-    Determination.objects.create(report=report, basis="verified_figure", emissions_tco2e=1, from_state="regulator_review",
-                                 proposed_by=regulator)
+    Determination.objects.create(
+        report=report, basis="verified_figure", emissions_tco2e=1, from_state="regulator_review", proposed_by=regulator
+    )
     finding = Finding.objects.create(report=report, kind="improvement", description="x", raised_by=regulator)
     return {"report": report, "engagement": accepted, "finding": finding}
 
 
 def test_every_transition_is_in_a_table():
-    for model, table in [(EmissionReport, REPORT_TABLE), (VerificationEngagement, ENGAGEMENT_TABLE),
-                         (Finding, FINDING_TABLE)]:
+    for model, table in [
+        (EmissionReport, REPORT_TABLE),
+        (VerificationEngagement, ENGAGEMENT_TABLE),
+        (Finding, FINDING_TABLE),
+    ]:
         names = {t.name for t in model._meta.get_field("status").get_all_transitions(model)}
         assert set(table) <= names
         if model is EmissionReport:
@@ -106,8 +125,9 @@ def test_finding_permission_table(request, table_world, persona, name):
     assert allowed(table_world["finding"], name, user) == (persona in FINDING_TABLE[name])
 
 
-def test_a_beijing_report_is_out_of_reach_of_shanghai_people(table_world, beijing_firm, regulator, verifier,
-                                                            other_regulator):
+def test_a_beijing_report_is_out_of_reach_of_shanghai_people(
+    table_world, beijing_firm, regulator, verifier, other_regulator
+):
     bj = f.ReportFactory(firm=beijing_firm, status="regulator_review")
     assert not allowed(bj, "propose_determination", regulator)
     assert allowed(bj, "propose_determination", other_regulator)

@@ -417,7 +417,9 @@ def finding_answer(request: HttpRequest, pk: int, finding_pk: int) -> HttpRespon
         if getattr(request, "htmx", False):
             context = verification_context(request, finding.report)
             card = next(f for f in context["findings"] if f.pk == finding.pk)
-            return render(request, "ui/includes/finding.html", context | {"finding": card, "answer_form": form}, status=400)
+            return render(
+                request, "ui/includes/finding.html", context | {"finding": card, "answer_form": form}, status=400
+            )
         for error in form.errors.get("text", []):
             messages.error(request, error)
         return _back(request, pk)
