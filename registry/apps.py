@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class RegistryConfig(AppConfig):
     name = "registry"
     verbose_name = _("allowance registry")
+
+    def ready(self) -> None:
+        from registry import desk
+
+        desk.register()
