@@ -11,6 +11,10 @@ class DeadlinesConfig(AppConfig):
             access_rules,  # noqa: F401  (registers scopes with mrv.access)
             tasks,  # noqa: F401  (registered wherever the outbox may run them eagerly)
         )
+        from mrv.ui.home import home_section
         from mrv.ui.navigation import NavItem, register
 
+        from .selectors import overdue_section
+
         register(NavItem(_("Deadlines"), "deadlines:calendar", lambda user: True, order=40))
+        home_section(overdue_section)
