@@ -10,7 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mrv.models import EmissionReport, Firm, Market
-from registry.models import ALLOWANCE, Account, AllocationLine, AllocationTable, ComplianceRecord, Entry, MarketCap
+from registry.models import (
+    ALLOWANCE,
+    Account,
+    AllocationLine,
+    AllocationTable,
+    ComplianceRecord,
+    Entry,
+    MarketCap,
+    Penalty,
+)
 from registry.models import Transaction as Tx
 
 DETERMINED = (EmissionReport.Status.DETERMINED, EmissionReport.Status.CLOSED)
@@ -219,6 +228,11 @@ def compliance_statuses(
 def compliance_status(firm: Firm, year: int, *, today: datetime.date | None = None) -> ComplianceStatus:
     """One firm's status for a compliance year (cumulative across years)."""
     return compliance_statuses(firm.market, year, firms=Firm.objects.filter(pk=firm.pk), today=today)[0]
+
+
+def penalised_firm_ids(market: Market, year: int) -> set[int]:
+    """Firms with a penalty for the year, whatever its state (one penalty per firm-year)."""
+    return set(Penalty.objects.filter(firm__market=market, year=year).values_list("firm_id", flat=True))
 
 
 # --- Statistics --------------------------------------------------------------------------------

@@ -276,6 +276,7 @@ def compliance_dashboard(request: HttpRequest) -> HttpResponse:
             "year": year,
             "rows": rows,
             "deadline": selectors.compliance_deadline(market, year),
+            "penalised": selectors.penalised_firm_ids(market, year),
         },
     )
 

@@ -12,6 +12,7 @@ The report's own states live on `EmissionReport` (mrv/models/reports.py).
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from mrv.workflow import verification as rules
@@ -383,7 +384,7 @@ class Determination(models.Model):
     reasons = models.TextField(_("reasons"), blank=True)
     from_state = models.CharField(_("report state when proposed"), max_length=30)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    proposed_at = models.DateTimeField(_("proposed"), auto_now_add=True)
+    proposed_at = models.DateTimeField(pgettext_lazy("point in time", "proposed"), auto_now_add=True)
     decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, default=Decision.PENDING)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

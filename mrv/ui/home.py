@@ -220,7 +220,7 @@ def plans_to_review(user) -> Section | None:
     return queue(
         _("Monitoring plans to review"),
         plans.order_by("submitted_at", "pk"),
-        lambda p: ActionItem(str(p), url_or_blank("ui:plan_review", p.pk), p.status),
+        lambda p: ActionItem(str(p), url_or_blank("ui:plan_detail", p.pk), p.status),
         url_or_blank("ui:plan_list"),
     )
 

@@ -29,6 +29,7 @@ from mrv.models import (
 )
 from mrv.services import plans as plan_svc
 from mrv.services import review, spot_checks
+from mrv.timeline import share_pct
 from mrv.ui.objects import require, visible_or_404
 from mrv.ui.views.verification import ReasonForm, attempt, done
 from mrv.workflow import plans as plan_rules
@@ -156,6 +157,35 @@ def review_context(request: HttpRequest, report: EmissionReport) -> dict:
         "estimate_form": EstimateForm(),
         "co_reviews": QuarterlyReview.objects.filter(report=report).select_related("reviewed_by"),
         "may_co_review": report.status == EmissionReport.Status.CO_REVIEW and rules.is_co_reviewer(report, user),
+        **decision_basis(report, opinion),
+    }
+
+
+def decision_basis(report: EmissionReport, opinion) -> dict:
+    """What the head's decision rests on: materiality, the spot-check result, the firm's last three years
+    and the warnings the firm explained (a fixed number of queries)."""
+    earlier = (
+        EmissionReport.objects.filter(
+            firm_id=report.firm_id,
+            period=EmissionReport.Period.ANNUAL,
+            year__gte=report.year - 3,
+            year__lt=report.year,
+        )
+        .prefetch_related("opinions")
+        .order_by("-year")
+    )
+    history = []
+    for r in earlier:
+        opinions = sorted(r.opinions.all(), key=lambda o: o.signed_at, reverse=True)
+        history.append({"report": r, "verified": opinions[0].verified_emissions_tco2e if opinions else None})
+    share = None
+    if opinion is not None and opinion.reported_emissions_tco2e:
+        share = share_pct(opinion.uncorrected_misstatement_tco2e, opinion.reported_emissions_tco2e)
+    return {
+        "materiality_share_pct": share,
+        "spot_checks": SpotCheckItem.objects.filter(report=report).select_related("checked_by", "body"),
+        "history": history,
+        "acknowledgements": report.acknowledgements.select_related("acknowledged_by").order_by("key"),
     }
 
 
