@@ -242,5 +242,8 @@ def files_of(owner: models.Model, kind: str | None = None):
 def file_response(stored: StoredFile) -> FileResponse:
     """The file as a download (never shown inline); call only after checking access to its owner."""
     return FileResponse(
-        default_storage.open(stored.storage_name, "rb"), as_attachment=True, filename=stored.original_name, content_type=stored.content_type
+        default_storage.open(stored.storage_name, "rb"),
+        as_attachment=True,
+        filename=stored.original_name,
+        content_type=stored.content_type,
     )
