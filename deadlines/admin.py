@@ -1,8 +1,9 @@
 from django.contrib import admin
 
 from mrv.admin_base import ReadOnlyScopedAdmin
+from mrv.models import DeadlineExtension
 
-from .models import DeadlineExtension, EarlyWarning, QuarterlySnapshot, Reminder
+from .models import EarlyWarning, QuarterlySnapshot, Reminder
 
 
 @admin.register(DeadlineExtension)
