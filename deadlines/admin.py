@@ -2,8 +2,9 @@ from django.contrib import admin
 
 from mrv.admin_base import ReadOnlyScopedAdmin
 from mrv.admin_scale import LargeTableAdmin
+from mrv.models import DeadlineExtension
 
-from .models import DeadlineExtension, EarlyWarning, QuarterlySnapshot, Reminder
+from .models import EarlyWarning, QuarterlySnapshot, Reminder
 
 
 @admin.register(DeadlineExtension)
