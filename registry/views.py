@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from mrv import access
 from mrv.models import Firm, Market
+from mrv.replicas import reads_from_replica
 from mrv.transitions import TransitionRefused
 from registry import charts, exports, selectors, services
 from registry.forms import (
@@ -239,6 +240,7 @@ def _dashboard_rows(market: Market, year: int):
 
 
 @login_required
+@reads_from_replica
 def compliance_dashboard(request: HttpRequest) -> HttpResponse:
     market, year = _regulated_market(request), _year(request)
     rows = _dashboard_rows(market, year)
@@ -338,6 +340,7 @@ def _statistics_table(stats_list) -> tuple[list[str], list[list]]:
 
 
 @login_required
+@reads_from_replica
 def statistics(request: HttpRequest) -> HttpResponse:
     """By year for one market, and (national administrator) across markets; charts and CSV/XLSX."""
     market, year = _regulated_market(request), _year(request)
