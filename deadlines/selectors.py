@@ -19,9 +19,18 @@ RECENTLY_OVERDUE_DAYS = 30
 
 
 def deadline_calendar(user: User, today: datetime.date, *, years: list[int] | None = None) -> list[Deadline]:
-    """Every deadline of the firms `user` may see, for the given compliance years (default: last, this, next)."""
+    """Every deadline of the firms `user` may see, for the given compliance years (default: last, this, next).
+    The home page asks twice (upcoming and overdue): it opens a memo on the user object for its request."""
+    years = years or [today.year - 1, today.year, today.year + 1]
+    memo = getattr(user, "_deadline_calendar", None)
+    key = (today, tuple(years))
+    if memo is not None and key in memo:
+        return memo[key]
     firms = access.visible_to(user, Firm).filter(is_active=True).select_related("market")
-    return firm_deadlines(firms, years or [today.year - 1, today.year, today.year + 1])
+    deadlines = firm_deadlines(firms, years)
+    if memo is not None:
+        memo[key] = deadlines
+    return deadlines
 
 
 @dataclass(frozen=True)

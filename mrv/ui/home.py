@@ -9,7 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q, Window
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -71,17 +72,60 @@ def _report_item(r: EmissionReport, url_name: str = "ui:report_detail") -> Actio
     return ActionItem(label=str(r), url=url_or_blank(url_name, r.pk), state=r.status)
 
 
-def report_queue(title, reports, url_name: str = "ui:report_detail", more_url: str = "") -> Section:
-    reports = reports.select_related("firm").order_by("year", "firm__name", "pk")
-    return queue(title, reports, lambda r: _report_item(r, url_name), more_url)
+#: The report states that some role's queue lists; their queues are read together in one query.
+QUEUE_STATES = (
+    EmissionReport.Status.DRAFT,
+    EmissionReport.Status.RETURNED_TO_FIRM,
+    EmissionReport.Status.UNDER_VERIFICATION,
+    EmissionReport.Status.VERIFIED,
+    EmissionReport.Status.REGULATOR_REVIEW,
+    EmissionReport.Status.DETERMINATION_PROPOSED,
+    EmissionReport.Status.CO_REVIEW,
+)
+
+
+def _report_buckets(user) -> dict[str, tuple[list[EmissionReport], int]]:
+    """The first SECTION_LIMIT reports of each queue state and the count of each state, in one query
+    (a row number and a count per state); within `sections_for` read once and kept on the user object."""
+    cached = getattr(user, "_home_report_buckets", None)
+    if cached is not None:
+        return cached
+    ordering = ("year", "firm__name", "pk")
+    rows = (
+        access.visible_to(user, EmissionReport)
+        .filter(status__in=QUEUE_STATES)
+        .annotate(
+            queue_rank=Window(RowNumber(), partition_by=[F("status")], order_by=[F(o).asc() for o in ordering]),
+            queue_total=Window(Count("pk"), partition_by=[F("status")]),
+        )
+        .filter(queue_rank__lte=SECTION_LIMIT)
+        .select_related("firm")
+        .order_by("status", *ordering)
+    )
+    buckets: dict[str, tuple[list[EmissionReport], int]] = {}
+    for report in rows:
+        items, _total = buckets.get(report.status, ([], 0))
+        items.append(report)
+        buckets[report.status] = (items, report.queue_total)
+    if hasattr(user, "_home_report_buckets"):
+        user._home_report_buckets = buckets
+    return buckets
+
+
+def report_queue(title, user, statuses, url_name: str = "ui:report_detail", more_url: str = "") -> Section:
+    buckets = _report_buckets(user)
+    reports = [r for s in statuses for r in buckets.get(s, ([], 0))[0]]
+    count = sum(buckets.get(s, ([], 0))[1] for s in statuses)
+    items = [_report_item(r, url_name) for r in sorted(reports, key=lambda r: (r.year, r.firm.name, r.pk))]
+    return Section(title, items[:SECTION_LIMIT], more_url, count)
+
+
+def _report_item(r: EmissionReport, url_name: str = "ui:report_detail") -> ActionItem:
+    return ActionItem(label=str(r), url=url_or_blank(url_name, r.pk), state=r.status)
 
 
 def _regulator(user) -> bool:
     return user.is_regulator or user.is_national_admin
-
-
-def _reports(user, *statuses):
-    return access.visible_to(user, EmissionReport).filter(status__in=statuses)
 
 
 # --- Firms -------------------------------------------------------------------------------------
@@ -91,8 +135,8 @@ def _reports(user, *statuses):
 def firm_reports_to_complete(user) -> Section | None:
     if not user.is_firm_user:
         return None
-    reports = _reports(user, EmissionReport.Status.DRAFT, EmissionReport.Status.RETURNED_TO_FIRM)
-    return report_queue(_("Reports to complete or answer"), reports, more_url=url_or_blank("ui:report_list"))
+    waiting = (EmissionReport.Status.DRAFT, EmissionReport.Status.RETURNED_TO_FIRM)
+    return report_queue(_("Reports to complete or answer"), user, waiting, more_url=url_or_blank("ui:report_list"))
 
 
 @home_section
@@ -169,8 +213,12 @@ def verification_plans_to_write(user) -> Section | None:
 def reports_under_verification(user) -> Section | None:
     if not user.is_verifier:
         return None
-    reports = _reports(user, EmissionReport.Status.UNDER_VERIFICATION)
-    return report_queue(_("Reports under verification (findings, sign-off)"), reports, "ui:report_verification")
+    return report_queue(
+        _("Reports under verification (findings, sign-off)"),
+        user,
+        [EmissionReport.Status.UNDER_VERIFICATION],
+        "ui:report_verification",
+    )
 
 
 @home_section
@@ -239,8 +287,9 @@ def engagements_to_assign(user) -> Section | None:
 def verified_reports(user) -> Section | None:
     if not _regulator(user):
         return None
-    reports = _reports(user, EmissionReport.Status.VERIFIED)
-    return report_queue(_("Verified reports to take under review or sample"), reports, "ui:report_review")
+    return report_queue(
+        _("Verified reports to take under review or sample"), user, [EmissionReport.Status.VERIFIED], "ui:report_review"
+    )
 
 
 @home_section
@@ -268,27 +317,31 @@ def spot_check_results(user) -> Section | None:
 def regulator_queue(user) -> Section | None:
     if not _regulator(user):
         return None
-    reports = _reports(user, EmissionReport.Status.REGULATOR_REVIEW)
-    return report_queue(_("Reports under review"), reports, "ui:report_review")
+    return report_queue(_("Reports under review"), user, [EmissionReport.Status.REGULATOR_REVIEW], "ui:report_review")
 
 
 @home_section
 def determinations_to_decide(user) -> Section | None:
     if not _regulator(user):
         return None
-    reports = _reports(user, EmissionReport.Status.DETERMINATION_PROPOSED)
-    return report_queue(_("Determinations to approve"), reports, "ui:report_review")
+    return report_queue(
+        _("Determinations to approve"), user, [EmissionReport.Status.DETERMINATION_PROPOSED], "ui:report_review"
+    )
 
 
 @home_section
 def quarterly_co_review(user) -> Section | None:
     if not (user.role == user.Role.STATISTICS_OFFICER or _regulator(user)):
         return None
-    reports = _reports(user, EmissionReport.Status.CO_REVIEW)
-    return report_queue(_("Quarterly reports in co-review"), reports, "ui:report_review")
+    return report_queue(
+        _("Quarterly reports in co-review"), user, [EmissionReport.Status.CO_REVIEW], "ui:report_review"
+    )
 
 
 def sections_for(user) -> list[Section]:
+    """Every section of the user's role; the reads several sections share are made once for this call."""
+    user._home_report_buckets = None
+    user._deadline_calendar = {}
     return [section for func in SECTIONS if (section := func(user)) is not None]
 
 
