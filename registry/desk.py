@@ -9,10 +9,11 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from mrv import access
 from registry import selectors
-from registry.models import AllocationTable, ComplianceRecord, Penalty, TransferProposal
+from registry.models import AllocationTable, ComplianceRecord, Penalty, Transaction, TransferProposal
 
 
 def may_use_registry(user) -> bool:
@@ -145,9 +146,26 @@ HOME_SECTIONS = [
 ]
 
 
+def _action_labels() -> dict:
+    labels = {kind: label for kind, label in Transaction.Kind.choices}
+    return {
+        **labels,
+        "computed": pgettext_lazy("audit action", "allocation table computed"),
+        "proposed": pgettext_lazy("audit action", "proposed"),
+        "decide": pgettext_lazy("audit action", "enforcement decided"),
+        "issue": pgettext_lazy("audit action", "issued"),
+        "reject": pgettext_lazy("audit action", "rejected"),
+        "non_compliant": pgettext_lazy("audit action", "marked non-compliant"),
+        "mark_non_compliant": pgettext_lazy("audit action", "marked non-compliant"),
+    }
+
+
 def register() -> None:
-    """Put the registry in the navigation bar and its queues on the home page."""
-    from mrv.ui import home, navigation
+    """Put the registry in the navigation bar, its queues on the home page, its codes in the labels."""
+    from mrv.ui import actions, badges, home, navigation
+
+    badges.register_labels(selectors.Status.LABELS)
+    actions.register_actions(_action_labels())
 
     navigation.register(navigation.NavItem(_("Registry"), "registry:index", may_use_registry, order=35))
     for section in HOME_SECTIONS:

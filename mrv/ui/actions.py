@@ -50,7 +50,14 @@ ACTION_LABELS = {
     "start_co_review": pgettext_lazy("audit action", "co-review started"),
     "accept_quarterly": pgettext_lazy("audit action", "quarterly report accepted"),
     "return_quarterly": pgettext_lazy("audit action", "quarterly report returned"),
+    "quarterly_taken_over": pgettext_lazy("audit action", "quarterly data taken over"),
 }
+
+
+def register_actions(labels: dict[str, object]) -> None:
+    """Features add the labels of their audit codes' last parts (from their AppConfig.ready())."""
+    for key, label in labels.items():
+        ACTION_LABELS.setdefault(key, label)
 
 
 def action_label(code: str):

@@ -359,7 +359,27 @@ def recent_activity(user, limit: int = ACTIVITY_LIMIT) -> list[AuditLog]:
     for model in ACTIVITY_MODELS:
         content_type = ContentType.objects.get_for_model(model)
         condition |= Q(content_type=content_type, object_id__in=access.visible_ids(user, model))
-    return list(AuditLog.objects.filter(condition).select_related("actor").order_by("-at", "-id")[:limit])
+    rows = list(AuditLog.objects.filter(condition).select_related("actor").order_by("-at", "-id")[:limit])
+    return with_current_names(rows)
+
+
+def with_current_names(rows: list[AuditLog]) -> list[AuditLog]:
+    """Name each row's object as it reads now, in the reader's language (`object_repr` was written in the
+    writer's); one query per kind of object."""
+    by_type: dict[int, set[str]] = {}
+    for row in rows:
+        by_type.setdefault(row.content_type_id, set()).add(row.object_id)
+    names: dict[tuple[int, str], str] = {}
+    for type_id, ids in by_type.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        if model is None:
+            continue
+        pks = [i for i in ids if i.isdigit()]
+        for obj in model._default_manager.filter(pk__in=pks).select_related():
+            names[(type_id, str(obj.pk))] = str(obj)
+    for row in rows:
+        row.object_repr = names.get((row.content_type_id, row.object_id), row.object_repr)
+    return rows
 
 
 def upcoming_deadlines(user, today: datetime.date) -> list:

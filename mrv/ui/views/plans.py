@@ -16,6 +16,7 @@ from mrv.models import AuditLog, EmissionSource, MonitoringPlan, PlanAttachment,
 from mrv.models.plans import FUEL_CHOICES, GAS_SPECIES_CHOICES, METHOD_CHOICES
 from mrv.services import plans as svc
 from mrv.transitions import TransitionRefused
+from mrv.ui.home import with_current_names
 from mrv.ui.lists import Column, Filter, ListSpec, render_listing
 from mrv.ui.objects import require, visible_or_404
 from mrv.workflow import plans as rules
@@ -145,7 +146,7 @@ def plan_context(request: HttpRequest, plan: MonitoringPlan, **forms_given) -> d
         "may_edit": may_edit,
         "may_submit": rules.is_firm_approver(plan, request.user) and plan.is_editable,
         "problems": svc.plan_problems(plan) if may_edit else [],
-        "timeline": AuditLog.objects.for_object(plan).select_related("actor")[:200],
+        "timeline": with_current_names(list(AuditLog.objects.for_object(plan).select_related("actor")[:200])),
         "attachments": plan.attachments.select_related("uploaded_by"),
         "plan_form": forms_given.get("plan_form")
         or PlanForm(initial={"valid_from": plan.valid_from, "data_management_notes": plan.data_management_notes}),

@@ -14,6 +14,7 @@ from mrv import access, uploads
 from mrv.models import AuditLog, EmissionReport, ReportVersion
 from mrv.services import evidence
 from mrv.services import reports as svc
+from mrv.ui.home import with_current_names
 from mrv.ui.lists import Column, Filter, ListSpec, render_listing
 from mrv.ui.objects import require, visible_or_404
 from mrv.ui.views.findings import findings_context
@@ -96,7 +97,7 @@ def report_context(request: HttpRequest, report: EmissionReport) -> dict:
         "versions": ReportVersion.objects.filter(report=report).select_related("created_by", "plan"),
         "is_firm_user": rules.is_firm_user(report, request.user),
         "may_withdraw": rules.is_firm_user(report, request.user) and report.status == EmissionReport.Status.SUBMITTED,
-        "timeline": AuditLog.objects.for_object(report).select_related("actor")[:200],
+        "timeline": with_current_names(list(AuditLog.objects.for_object(report).select_related("actor")[:200])),
         "evidence": uploads.files_of(report, "evidence").select_related("uploaded_by"),
         "may_attach": evidence.may_attach_evidence(request.user, report) and report.status in evidence.EDITABLE_STATES,
         "evidence_form": EvidenceForm(),

@@ -30,6 +30,7 @@ from mrv.models import (
 from mrv.services import spot_checks
 from mrv.services import verification as svc
 from mrv.transitions import TransitionRefused
+from mrv.ui.home import with_current_names
 from mrv.ui.lists import Column, Filter, ListSpec, render_listing
 from mrv.ui.objects import require, visible_or_404
 from mrv.workflow import verification as rules
@@ -169,7 +170,7 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "reports": reports,
         "team": engagement.team.all(),
-        "timeline": AuditLog.objects.for_object(engagement).select_related("actor")[:100],
+        "timeline": with_current_names(list(AuditLog.objects.for_object(engagement).select_related("actor")[:100])),
     }
     return render(request, "ui/engagement_detail.html", context)
 
