@@ -16,6 +16,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed, 
 
 from mrv.audit import log_action
 from mrv.outbox import enqueue
+from mrv.refusals import Refused
 
 NOT_FROM_THIS_STATE = _("“%(action)s” is not possible while the %(object)s is “%(state)s”.")
 NOT_PERMITTED = _("You may not “%(action)s” this %(object)s.")
@@ -25,13 +26,8 @@ CHANGED_BY_SOMEONE_ELSE = _(
 REASON_REQUIRED = _("Please give a reason.")
 
 
-class TransitionRefused(Exception):
+class TransitionRefused(Refused):
     """A transition that may not run now; the message is shown to the user as it is."""
-
-    def __init__(self, message, code: str = "refused"):
-        super().__init__(str(message))
-        self.message = message
-        self.code = code
 
 
 class ChangedConcurrently(TransitionRefused):

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET, require_POST
 from mrv import access, uploads
 from mrv.models import AuditLog, EmissionSource, MonitoringPlan, PlanAttachment, PlanParameter, PlanSourceStream
 from mrv.models.plans import FUEL_CHOICES, GAS_SPECIES_CHOICES, METHOD_CHOICES
+from mrv.refusals import Refused, refusal_response
 from mrv.services import plans as svc
-from mrv.transitions import TransitionRefused
 from mrv.ui.lists import Column, Filter, ListSpec, render_listing
 from mrv.ui.objects import require, visible_or_404
 from mrv.workflow import plans as rules
@@ -276,8 +276,7 @@ def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
         svc.plan_submit(plan=plan, acting_user=request.user, reason=request.POST.get("reason", "")[:2000])
     except ValidationError as error:
         return _refused(request, plan, error)
-    except TransitionRefused as refused:
-        messages.error(request, refused.message)
-        return redirect("ui:plan_detail", pk=plan.pk)
+    except Refused as refused:
+        return refusal_response(request, refused, reverse("ui:plan_detail", args=[plan.pk]))
     messages.success(request, SUBMITTED % {"version": plan.version})
     return redirect("ui:plan_detail", pk=plan.pk)

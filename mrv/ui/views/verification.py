@@ -1,7 +1,7 @@
 """Verification in the browser: engagements, the verification plan, findings, sign-off and spot checks.
 
 Every page finds its object among those the user may see (`visible_or_404`, 404 otherwise); every
-change is a POST to a workflow service, whose refusals (`TransitionRefused`, `ChangedConcurrently`,
+change is a POST to a workflow service, whose refusals (`mrv.refusals.Refused` and its kinds,
 `ValidationError`) become messages and whose `PermissionDenied` is a 403.
 """
 
@@ -27,9 +27,9 @@ from mrv.models import (
     VerificationEngagement,
     VerificationOpinion,
 )
+from mrv.refusals import Refused, show_refusal
 from mrv.services import spot_checks
 from mrv.services import verification as svc
-from mrv.transitions import TransitionRefused
 from mrv.ui.lists import Column, Filter, ListSpec, render_listing
 from mrv.ui.objects import require, visible_or_404
 from mrv.workflow import verification as rules
@@ -41,11 +41,8 @@ def attempt(request: HttpRequest, service, **kwargs):
     """Run a workflow service; its refusals become error messages. Returns the result, or None if refused."""
     try:
         return service(**kwargs)
-    except TransitionRefused as refused:  # ChangedConcurrently is a TransitionRefused
-        messages.error(request, str(refused))
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+    except (Refused, ValidationError) as refused:  # ChangedConcurrently is a Refused too
+        show_refusal(request, refused)
     return None
 
 
