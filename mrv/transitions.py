@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed, has_transition_perm
+from django_fsm import ConcurrentTransition, FSMFieldMixin, TransitionNotAllowed
 
 from mrv.audit import log_action
 from mrv.outbox import enqueue
@@ -50,6 +50,59 @@ def _changed_since_loaded(obj: models.Model, state_name: str) -> bool:
     return stored is not None and stored != getattr(obj, state_name)
 
 
+def _fsm_fields(obj: models.Model) -> list:
+    return [f for f in obj._meta.concrete_fields if isinstance(f, FSMFieldMixin)]
+
+
+def refusal(obj: models.Model, name: str, user, *, conditions: bool = True) -> Exception | None:
+    """Why `user` (None: the system) may not run transition `name` of `obj` now, or None if it may.
+
+    The one place that answers "may this happen now?": state and (unless `conditions=False`) the
+    transition's conditions, then permission. Services call `check_transition` before their
+    input checks so the user gets the right message first; pages ask `transitions_for`.
+    """
+    method = getattr(obj, name)
+    meta = method._django_fsm
+    state = meta.field.get_state(obj)
+    labels = _label(obj, name)
+    if not meta.has_transition(state) or (conditions and not meta.conditions_met(obj, state)):
+        if _changed_since_loaded(obj, meta.field.name):
+            return ChangedConcurrently(CHANGED_BY_SOMEONE_ELSE % labels, code="concurrent")
+        return TransitionRefused(NOT_FROM_THIS_STATE % labels, code="wrong_state")
+    if user is not None and not meta.has_transition_perm(obj, state, user):
+        return PermissionDenied(NOT_PERMITTED % labels)
+    return None
+
+
+def check_transition(obj: models.Model, name: str, user, *, conditions: bool = True) -> None:
+    """Raise the refusal of `refusal` (TransitionRefused, ChangedConcurrently or PermissionDenied), if any."""
+    refused = refusal(obj, name, user, conditions=conditions)
+    if refused is not None:
+        raise refused
+
+
+def transitions_for(obj: models.Model, user, *, conditions: bool = False) -> frozenset[str]:
+    """The transitions of `obj` that `user` may start now: what pages draw their buttons from.
+
+    Built on django-fsm's available user transitions. By default conditions are left out: most are
+    facts the service itself establishes or explains on the click (an opinion signed, a sample
+    drawn), so the button stays and the refusal says why. Pass `conditions=True` where a condition
+    should hide the button.
+    """
+    names = set()
+    for field in _fsm_fields(obj):
+        if conditions:
+            available = getattr(obj, f"get_available_user_{field.name}_transitions")(user)
+            names |= {t.name for t in available}
+        else:
+            state = field.get_state(obj)
+            for t in getattr(obj, f"get_all_{field.name}_transitions")():
+                meta = getattr(obj, t.name)._django_fsm
+                if meta.has_transition(state) and meta.has_transition_perm(obj, state, user):
+                    names.add(t.name)
+    return frozenset(names)
+
+
 def run_transition(
     obj: models.Model,
     name: str,
@@ -68,12 +121,7 @@ def run_transition(
     method = getattr(obj, name)
     labels = _label(obj, name)
     state_name = method._django_fsm.field.name
-    if not can_proceed(method):
-        if _changed_since_loaded(obj, state_name):
-            raise ChangedConcurrently(CHANGED_BY_SOMEONE_ELSE % labels, code="concurrent")
-        raise TransitionRefused(NOT_FROM_THIS_STATE % labels, code="wrong_state")
-    if acting_user is not None and not has_transition_perm(method, acting_user):
-        raise PermissionDenied(NOT_PERMITTED % labels)
+    check_transition(obj, name, acting_user)
     from_state = getattr(obj, state_name)
     try:
         with transaction.atomic():
