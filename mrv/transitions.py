@@ -81,25 +81,31 @@ def check_transition(obj: models.Model, name: str, user, *, conditions: bool = T
         raise refused
 
 
-def transitions_for(obj: models.Model, user, *, conditions: bool = False) -> frozenset[str]:
+def _button_conditions_met(meta, obj, state) -> bool:
+    transition = meta.get_transition(state)
+    conditions = (transition.conditions or []) if transition else []
+    return all(c(obj) for c in conditions if not getattr(c, "established_by_service", False))
+
+
+def transitions_for(obj: models.Model, user, *, conditions: Iterable[str] = ()) -> frozenset[str]:
     """The transitions of `obj` that `user` may start now: what pages draw their buttons from.
 
-    Built on django-fsm's available user transitions. By default conditions are left out: most are
-    facts the service itself establishes or explains on the click (an opinion signed, a sample
-    drawn), so the button stays and the refusal says why. Pass `conditions=True` where a condition
-    should hide the button.
+    Built on django-fsm's transitions and the same checks as `refusal` (state, permission). The
+    conditions of the transitions named in `conditions` are checked too, except those marked
+    `established_by_service = True` (the service makes them true itself, e.g. it writes the pending
+    row before the transition); the other transitions' conditions are left to the click, whose refusal says why, so
+    a button does not vanish without a word.
     """
-    names = set()
+    names, with_conditions = set(), set(conditions)
     for field in _fsm_fields(obj):
-        if conditions:
-            available = getattr(obj, f"get_available_user_{field.name}_transitions")(user)
-            names |= {t.name for t in available}
-        else:
-            state = field.get_state(obj)
-            for t in getattr(obj, f"get_all_{field.name}_transitions")():
-                meta = getattr(obj, t.name)._django_fsm
-                if meta.has_transition(state) and meta.has_transition_perm(obj, state, user):
-                    names.add(t.name)
+        state = field.get_state(obj)
+        for name in {t.name for t in getattr(obj, f"get_all_{field.name}_transitions")()}:
+            meta = getattr(obj, name)._django_fsm
+            if not meta.has_transition(state) or not meta.has_transition_perm(obj, state, user):
+                continue
+            if name in with_conditions and not _button_conditions_met(meta, obj, state):
+                continue
+            names.add(name)
     return frozenset(names)
 
 

@@ -237,8 +237,7 @@ def verification_plan_save(
     acting_user: User,
 ) -> VerificationPlan:
     """The engaged verifier writes (or revises) the firm-year's verification plan."""
-    report_like = EmissionReport(firm_id=engagement.firm_id, year=engagement.year, market_id=engagement.market_id)
-    if not rules.is_engaged_verifier(report_like, acting_user):
+    if not rules.writes_verification_plan(engagement, acting_user):
         raise PermissionDenied(
             NOT_PERMITTED % {"action": _("write the verification plan"), "object": engagement._meta.verbose_name}
         )

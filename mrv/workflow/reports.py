@@ -17,6 +17,11 @@ def is_editable(report) -> bool:
     return report.status in EDITABLE_STATES
 
 
+def is_report_editor(report, user) -> bool:
+    """A firm user while the report is editable: enters data, uploads sheets, attaches evidence."""
+    return is_firm_user(report, user) and is_editable(report)
+
+
 def no_accepted_engagement(report) -> bool:
     """Once a verification body has accepted the firm-year, the firm can no longer pull the report back."""
     from mrv.models import VerificationEngagement

@@ -24,6 +24,7 @@ from mrv.report_diff import report_diff
 from mrv.services import reports as svc
 from mrv.services.plans import plan_in_force
 from mrv.ui import report_data as data
+from mrv.ui.buttons import allowed
 from mrv.ui.objects import require, visible_or_404
 from mrv.validation import validate_report
 from mrv.workflow import reports as rules
@@ -109,7 +110,6 @@ def _page_context(
     if plan is not None and checked is None:
         checked = validate_report(report, plan=plan)
     acks = {a.key: a for a in report.acknowledgements.select_related("acknowledged_by")}
-    may_edit = rules.is_firm_user(report, request.user) and rules.is_editable(report)
     return {
         "report": report,
         "plan": plan,
@@ -118,9 +118,7 @@ def _page_context(
         "report_errors": data.report_wide_messages(checked, "error"),
         "warnings": [(w, acks.get(w.key)) for w in (checked.warnings if checked else [])],
         "grid_problems": grid_problems or {},
-        "may_edit": may_edit,
-        "may_submit": rules.is_firm_approver(report, request.user)
-        and report.status in (EmissionReport.Status.DRAFT, EmissionReport.Status.RETURNED_TO_FIRM),
+        "can": allowed(report, request.user, edit=rules.is_report_editor(report, request.user)),
         "upload_form": upload_form or UploadForm(),
         "upload_issues": upload_issues or [],
         "ack_form": AcknowledgeForm(),
