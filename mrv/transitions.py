@@ -17,6 +17,7 @@ from django_fsm import ConcurrentTransition, FSMFieldMixin, TransitionNotAllowed
 from mrv.audit import log_action
 from mrv.outbox import enqueue
 from mrv.refusals import Refused
+from mrv.workflow.facts import facts_of
 
 NOT_FROM_THIS_STATE = _("“%(action)s” is not possible while the %(object)s is “%(state)s”.")
 NOT_PERMITTED = _("You may not “%(action)s” this %(object)s.")
@@ -122,6 +123,8 @@ def run_transition(
     **kwargs,
 ):
     """Apply transition `name` of `obj` for `acting_user` (None: the system), atomically and logged."""
+    # A reason is wanted where the transition declares it (mrv/workflow/facts.py) or the caller asks.
+    reason_required = reason_required or facts_of(obj, name).reason_required
     if reason_required and not (reason or "").strip():
         raise TransitionRefused(REASON_REQUIRED, code="reason_required")
     method = getattr(obj, name)

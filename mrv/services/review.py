@@ -43,15 +43,13 @@ def report_send_to_review(*, report: EmissionReport, acting_user: User | None) -
 
 def report_return_to_verifier(*, report: EmissionReport, reason: str, acting_user: User) -> EmissionReport:
     """The regulator sends the report back to the verifier with reasons."""
-    run_with_follow_ups(report, "return_to_verifier", acting_user=acting_user, reason=reason, reason_required=True)
+    run_with_follow_ups(report, "return_to_verifier", acting_user=acting_user, reason=reason)
     return report
 
 
 def report_regulator_return_to_firm(*, report: EmissionReport, reason: str, acting_user: User) -> EmissionReport:
     """The regulator sends the report back to the firm with reasons."""
-    run_with_follow_ups(
-        report, "regulator_return_to_firm", acting_user=acting_user, reason=reason, reason_required=True
-    )
+    run_with_follow_ups(report, "regulator_return_to_firm", acting_user=acting_user, reason=reason)
     return report
 
 

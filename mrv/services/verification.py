@@ -6,7 +6,6 @@ first and raise `TransitionRefused` with one of the messages below, changing not
 
 import re
 from decimal import Decimal
-from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -29,6 +28,7 @@ from mrv.models import (
 from mrv.services.follow_ups import follow_ups
 from mrv.transitions import NOT_PERMITTED, TransitionRefused, check_transition, run_transition
 from mrv.workflow import verification as rules
+from mrv.workflow.verification import Materiality, materiality, reported_emissions
 
 REFUSED_NOT_THIRD_PARTY = _("%(body)s is a spot-check body, not a third-party verification body.")
 REFUSED_NOT_REGISTERED = _("%(body)s is not registered with %(market)s for %(year)s.")
@@ -71,11 +71,6 @@ OPINION_SATISFACTORY_OPEN_NON_CONFORMITY = _(
 LINE_KEY = re.compile(r"^(?P<stream>[A-Za-z0-9_.-]+):(?P<year>\d{4})-(0[1-9]|1[0-2])$")
 HUNDRED = Decimal("100")
 ONE = Decimal("1")
-
-
-def reported_emissions(report: EmissionReport) -> Decimal | None:
-    """The firm's reported figure (whole tCO2e) of the version under verification."""
-    return report.reported_emissions_tco2e
 
 
 def run_with_follow_ups(obj, name: str, *, acting_user, **kwargs):
@@ -204,9 +199,7 @@ def engagement_accept(
 def engagement_decline(*, engagement: VerificationEngagement, reason: str, acting_user: User) -> VerificationEngagement:
     """The body's lead verifier declines with a reason; the regulator then reassigns."""
     check_transition(engagement, "decline", acting_user, conditions=False)
-    run_with_follow_ups(
-        engagement, "decline", acting_user=acting_user, reason=reason, reason_required=True, decline_reason=reason
-    )
+    run_with_follow_ups(engagement, "decline", acting_user=acting_user, reason=reason, decline_reason=reason)
     return engagement
 
 
@@ -350,7 +343,7 @@ def finding_close(*, finding: Finding, acting_user: User, resolution: str = "", 
 def finding_reopen(*, finding: Finding, reason: str, acting_user: User) -> Finding:
     """The verifier reopens a finding, saying why."""
     check_transition(finding, "reopen", acting_user, conditions=False)
-    run_with_follow_ups(finding, "reopen", acting_user=acting_user, reason=reason, reason_required=True)
+    run_with_follow_ups(finding, "reopen", acting_user=acting_user, reason=reason)
     return finding
 
 
@@ -370,36 +363,6 @@ def report_return_to_firm(*, report: EmissionReport, acting_user: User, reason: 
         report, "return_to_firm", acting_user=acting_user, reason=reason, changes={"findings": ([], sent)}
     )
     return report
-
-
-class Materiality(NamedTuple):
-    uncorrected_tco2e: Decimal
-    threshold_pct: Decimal
-    ratio_pct: Decimal | None
-    is_material: bool
-    suggested_outcome: str
-
-
-def materiality(report: EmissionReport) -> Materiality:
-    """Uncorrected misstatements (sum of absolute amounts) against the market's threshold."""
-    findings = Finding.objects.filter(report=report, kind=Finding.Kind.MISSTATEMENT).exclude(
-        resolution=Finding.Resolution.CORRECTED
-    )
-    total = sum((abs(f.amount_tco2e or 0) for f in findings), Decimal("0"))
-    reported = reported_emissions(report)
-    threshold = report.market.rule_pack_for(report.year).materiality_threshold_pct(reported or Decimal("0"))
-    exact = total * HUNDRED / reported if reported else None
-    material = exact >= threshold if exact is not None else total > 0
-    ratio = exact.quantize(Decimal("0.01")) if exact is not None else None
-    open_nc = rules.open_non_conformities(report).exists()
-    remarks = total > 0 or open_nc or Finding.objects.filter(report=report, kind=Finding.Kind.IMPROVEMENT).exists()
-    if material:
-        suggested = VerificationOpinion.Outcome.NOT_VERIFIED
-    elif remarks:
-        suggested = VerificationOpinion.Outcome.WITH_COMMENTS
-    else:
-        suggested = VerificationOpinion.Outcome.SATISFACTORY
-    return Materiality(total, threshold, ratio, material, str(suggested))
 
 
 def _check_opinion(report, outcome, verified, not_verified_reason, difference_reason, m: Materiality) -> None:

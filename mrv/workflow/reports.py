@@ -1,5 +1,7 @@
 """Who may move an emission report, and when (the firm's part of the cycle)."""
 
+from django.apps import apps
+
 EDITABLE_STATES = frozenset({"draft", "returned_to_firm"})
 
 
@@ -24,8 +26,5 @@ def is_report_editor(report, user) -> bool:
 
 def no_accepted_engagement(report) -> bool:
     """Once a verification body has accepted the firm-year, the firm can no longer pull the report back."""
-    from mrv.models import VerificationEngagement
-
-    return not VerificationEngagement.objects.filter(
-        firm_id=report.firm_id, year=report.year, status=VerificationEngagement.Status.ACCEPTED
-    ).exists()
+    engagements = apps.get_model("mrv", "VerificationEngagement").objects
+    return not engagements.filter(firm_id=report.firm_id, year=report.year, status="accepted").exists()

@@ -5,9 +5,15 @@ functions because the model modules import this one.
 """
 
 import datetime
+from decimal import Decimal
+from typing import NamedTuple
 
 from django.apps import apps
 from django.utils import timezone
+
+from mrv.due_dates import due_date as firm_due_date
+
+HUNDRED = Decimal("100")
 
 
 def _model(name: str):
@@ -167,10 +173,46 @@ def open_non_conformities(report):
     )
 
 
+def reported_emissions(report) -> Decimal | None:
+    """The firm's reported figure (whole tCO2e) of the version under verification."""
+    return report.reported_emissions_tco2e
+
+
+class Materiality(NamedTuple):
+    uncorrected_tco2e: Decimal
+    threshold_pct: Decimal
+    ratio_pct: Decimal | None
+    is_material: bool
+    suggested_outcome: str
+
+
+def materiality(report) -> Materiality:
+    """Uncorrected misstatements (sum of absolute amounts) against the market's threshold.
+
+    A rule of the verification workflow (it decides whether a satisfactory opinion may be signed), so
+    it lives here with the other predicates and reads models through the app registry.
+    """
+    finding = _model("Finding")
+    findings = finding.objects.filter(report=report, kind="misstatement").exclude(resolution="corrected")
+    total = sum((abs(f.amount_tco2e or 0) for f in findings), Decimal("0"))
+    reported = reported_emissions(report)
+    threshold = rule_pack(report).materiality_threshold_pct(reported or Decimal("0"))
+    exact = total * HUNDRED / reported if reported else None
+    material = exact >= threshold if exact is not None else total > 0
+    ratio = exact.quantize(Decimal("0.01")) if exact is not None else None
+    open_nc = open_non_conformities(report).exists()
+    remarks = total > 0 or open_nc or finding.objects.filter(report=report, kind="improvement").exists()
+    if material:
+        suggested = "not_verified"
+    elif remarks:
+        suggested = "with_comments"
+    else:
+        suggested = "satisfactory"
+    return Materiality(total, threshold, ratio, material, suggested)
+
+
 def satisfactory_opinion_allowed(report) -> bool:
     """No satisfactory opinion while material misstatements or open non-conformities remain."""
-    from mrv.services.verification import materiality
-
     opinion = latest_opinion(report)
     if opinion is None or opinion.outcome != "satisfactory":
         return True
@@ -203,8 +245,6 @@ has_pending_determination.established_by_service = True
 
 def due_date(report, kind: str) -> datetime.date | None:
     """The report's firm's due date, its granted extension included (the one rule in `mrv.due_dates`)."""
-    from mrv.due_dates import due_date as firm_due_date
-
     return firm_due_date(report.firm, report.year, kind)
 
 

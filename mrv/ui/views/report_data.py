@@ -21,8 +21,8 @@ from mrv import uploads
 from mrv.models import EmissionReport, OutputDataRow, ReportVersion, StoredFile
 from mrv.refusals import Refused, refusal_response
 from mrv.report_diff import report_diff
+from mrv.selectors import plan_in_force
 from mrv.services import reports as svc
-from mrv.services.plans import plan_in_force
 from mrv.ui import report_data as data
 from mrv.ui.buttons import allowed
 from mrv.ui.objects import require, visible_or_404

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from mrv import access
+from mrv import access, selectors
 from mrv.models import (
     AuditLog,
     EmissionReport,
@@ -500,15 +500,15 @@ def report_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         form = SignOffForm(
             initial={
-                "outcome": svc.materiality(report).suggested_outcome,
-                "verified_emissions_tco2e": svc.reported_emissions(report),
+                "outcome": selectors.materiality(report).suggested_outcome,
+                "verified_emissions_tco2e": selectors.reported_emissions(report),
             }
         )
     context = {
         "report": report,
-        "materiality": svc.materiality(report),
-        "suggested_label": VerificationOpinion.Outcome(svc.materiality(report).suggested_outcome).label,
-        "reported": svc.reported_emissions(report),
+        "materiality": selectors.materiality(report),
+        "suggested_label": VerificationOpinion.Outcome(selectors.materiality(report).suggested_outcome).label,
+        "reported": selectors.reported_emissions(report),
         "can": allowed(report, user),
         "form": form,
         "open_findings": rules.open_findings(report).count(),
