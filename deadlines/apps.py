@@ -12,6 +12,8 @@ class DeadlinesConfig(AppConfig):
             access_rules,  # noqa: F401  (registers scopes with mrv.access)
             tasks,  # noqa: F401  (registered wherever the outbox may run them eagerly)
         )
+        from deadlines.selectors import upcoming_deadlines
+        from mrv.ui import home
         from mrv.ui.actions import register_actions
         from mrv.ui.badges import register_labels
         from mrv.ui.home import home_section
@@ -29,3 +31,5 @@ class DeadlinesConfig(AppConfig):
             }
         )
         home_section(overdue_section)
+        if upcoming_deadlines not in home.UPCOMING_SOURCES:
+            home.UPCOMING_SOURCES.append(upcoming_deadlines)
