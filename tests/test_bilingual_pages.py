@@ -15,8 +15,8 @@ from django.conf import settings
 from django.db import models
 from django.test import Client
 
-from mrv import demo
 from mrv.models import User
+from tests.test_desk import seed_demo
 
 PAGES_PER_USER = 50
 #: One login per role (and market kinds: Shenzhen's quarterly reports, a spot-check market).
@@ -107,7 +107,7 @@ def crawl(client: Client, language: str, data: list[str]) -> dict[str, set[str]]
 
 @pytest.mark.django_db
 def test_every_page_of_the_demo_crawl_is_clean_chinese_and_clean_english():
-    demo.seed()
+    seed_demo()
     data = data_pattern(data_strings())
     failures = {}
     for user in User.objects.filter(username__in=LOGINS).order_by("username"):
