@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "mrv.security.sessions.AbsoluteSessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -105,6 +106,20 @@ try:
 except (environ.ImproperlyConfigured, ValueError, KeyError) as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# The application works as this PostgreSQL role (SET ROLE on each connection), which may only INSERT and
+# SELECT the append-only records; `migrate` runs as the login (owner) role and grants it (mrv/security/db_roles.py).
+DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="")
+if DATABASE_APP_ROLE and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    import re
+
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", DATABASE_APP_ROLE):
+        raise ImproperlyConfigured(
+            f"DATABASE_APP_ROLE must be a plain PostgreSQL role name, not {DATABASE_APP_ROLE!r}."
+        )
+    DATABASES["default"]["ENGINE"] = "mrv.security.pg"
+    DATABASES["default"].setdefault("OPTIONS", {})["assume_role"] = DATABASE_APP_ROLE
+elif DATABASE_APP_ROLE:
+    DATABASE_APP_ROLE = ""  # SQLite (the demo) has no roles
 DATABASES["default"].setdefault("CONN_MAX_AGE", _int("CONN_MAX_AGE", 0))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -206,6 +221,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {"AllocationMethodEnum": "mrv.models.markets.MarketSector.AllocationMethod"},
 }
+
+# Sessions: signed out after 30 min without a request (the expiry moves with each request) and 12 h after
+# sign-in whatever the activity (mrv/security/sessions.py).
+SESSION_IDLE_TIMEOUT_SECONDS = _int("SESSION_IDLE_TIMEOUT_SECONDS", 30 * 60)
+SESSION_ABSOLUTE_LIFETIME_SECONDS = _int("SESSION_ABSOLUTE_LIFETIME_SECONDS", 12 * 60 * 60)
+if SESSION_IDLE_TIMEOUT_SECONDS < 60 or SESSION_ABSOLUTE_LIFETIME_SECONDS < SESSION_IDLE_TIMEOUT_SECONDS:
+    raise ImproperlyConfigured(
+        "SESSION_IDLE_TIMEOUT_SECONDS must be at least 60 and SESSION_ABSOLUTE_LIFETIME_SECONDS at least as long."
+    )
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_SECONDS
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_HTTPONLY = True
 
 SESSION_COOKIE_SECURE = not DEBUG and _bool("SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -1,4 +1,5 @@
 from .audit import AuditLog
+from .chain import ChainVerification, Sealed
 from .factors import GridFactor
 from .markets import (
     GAS_CHOICES,
@@ -44,6 +45,8 @@ __all__ = [
     "OFFSET_TYPES",
     "OFFSET_TYPE_CODES",
     "AuditLog",
+    "ChainVerification",
+    "Sealed",
     "Authority",
     "ConflictOfInterest",
     "DeadlineRule",
