@@ -40,8 +40,8 @@ WITH chain AS (
 ),
 first_broken AS (
     SELECT DISTINCT ON (chain_key) chain_key, id, chain_seq,
-           CASE WHEN chain_seq IS NULL THEN 'unsealed' WHEN bad_hash THEN 'hash' WHEN bad_link THEN 'link'
-                ELSE 'gap' END AS reason
+           CASE WHEN chain_seq IS NULL THEN 'unsealed' WHEN bad_hash THEN 'hash' WHEN gap THEN 'gap'
+                ELSE 'link' END AS reason
     FROM chain WHERE bad_hash OR bad_link OR gap OR chain_seq IS NULL
     ORDER BY chain_key, chain_seq NULLS FIRST, id
 ),
