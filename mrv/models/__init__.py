@@ -24,7 +24,7 @@ from .organisations import (
     VerifierQualification,
     VerifierRegistration,
 )
-from .outbox import OutboxMessage
+from .outbox import DeliveryIntent, OutboxMessage
 from .plans import MonitoringPlan, PlanAttachment, PlanParameter, PlanSourceStream
 from .reports import ActivityDataRow, EmissionReport, OutputDataRow, ReportVersion, ReportWarningAcknowledgement
 from .verification import (
@@ -57,6 +57,7 @@ __all__ = [
     "InclusionThreshold",
     "Market",
     "MarketSector",
+    "DeliveryIntent",
     "OutboxMessage",
     "RulePack",
     "Sector",
