@@ -24,6 +24,7 @@ from registry.ledger import Unit, holding_account
 from registry.models import ALLOWANCE, Entry, MarketCap, Transaction
 from tests import factories as f
 
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="roles and triggers are PostgreSQL's")
 APP_ROLE = settings.DATABASE_APP_ROLE or "mrv_app"
 PROTECTED = [apps.get_model(label)._meta.db_table for label in db_roles.APPEND_ONLY]
 

@@ -12,7 +12,11 @@ from mrv.models import DeliveryIntent
 from tests.deadlines.test_worker_killed import ROOT, kill
 from tests.deadlines.throwaway_redis import ThrowawayRedis, wait_for
 
-pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.celery_worker,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="the worker process needs a shared database"),
+]
 
 
 def start_worker(broker_url: str, mail_dir) -> "subprocess.Popen":  # noqa: F821
