@@ -25,6 +25,7 @@ from mrv import outbox
 from mrv.audit import log_action
 from mrv.delivery import deliver_once
 from mrv.models import (
+    DeadlineExtension,
     DeadlineRule,
     EmissionReport,
     Firm,
@@ -39,7 +40,7 @@ from . import early_warning, hooks
 from .calendar import QUARTERLY_KINDS, Deadline, RulePackCache, firm_deadlines, is_covered, market_due_date
 from .clock import last_finished_quarter
 from .messages import notification_text
-from .models import DeadlineExtension, DueWorkDone, EarlyWarning, Notification, QuarterlySnapshot, Reminder
+from .models import DueWorkDone, EarlyWarning, Notification, QuarterlySnapshot, Reminder
 
 DEFAULT_FROM_DOMAIN = re.compile(r"@([A-Za-z0-9.-]+)>?\s*$")
 

@@ -1,4 +1,4 @@
-"""SQL of the hash chains and the append-only guards, used by mrv 0009 and registry 0003 (frozen with them).
+"""SQL of the hash chains and the append-only guards, used by mrv 0010 and registry 0004 (frozen with them).
 
 See mrv/models/chain.py for what a row's hash covers.
 """

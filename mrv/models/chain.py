@@ -4,7 +4,7 @@ Every row of an append-only table carries its position in its market's chain (`c
 0 for rows without a market; `chain_seq` counts from 1), the previous row's hash and its own: the SHA-256 of
 the previous hash followed by the row's canonical content (PostgreSQL's jsonb text of the row without the two
 hash columns: keys in a fixed order, numbers with their column's scale, times in UTC). A trigger fills them
-in the inserting transaction, under an advisory lock per chain (migration mrv 0009). On SQLite (the demo)
+in the inserting transaction, under an advisory lock per chain (migration mrv 0010). On SQLite (the demo)
 they stay empty.
 """
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mrv', '0009_sealed_chains'),
+        ('mrv', '0010_sealed_chains'),
     ]
 
     operations = [

@@ -10,7 +10,7 @@ from mrv.migrations import _chain_sql
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mrv', '0008_report_versions_immutable'),
+        ('mrv', '0009_deadline_extension_moved_from_deadlines'),
     ]
 
     operations = [

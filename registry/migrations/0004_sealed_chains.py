@@ -8,8 +8,8 @@ from mrv.migrations import _chain_sql
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0002_market_caps_2020'),
-        ('mrv', '0009_sealed_chains'),
+        ('registry', '0003_admin_filter_indexes'),
+        ('mrv', '0010_sealed_chains'),
     ]
 
     operations = [
