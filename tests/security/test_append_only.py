@@ -241,3 +241,16 @@ def test_concurrent_writers_of_one_chain_are_serialised(shanghai):
     positions = sorted(AuditLog.objects.filter(chain_key=shanghai.pk).values_list("chain_seq", flat=True))
     assert positions == list(range(1, 21))
     assert verify_chains(trigger=ChainVerification.Trigger.COMMAND).ok
+
+
+@pytest.mark.django_db
+def test_the_daily_beat_task_checks_the_chains_and_records_the_run(shanghai):
+    from config.celery import app
+    from mrv import tasks
+
+    assert app.conf.beat_schedule["verify-chains"]["task"] == "mrv.verify_chains"
+    with transaction.atomic():
+        log_action(shanghai, "test.row")
+    assert tasks.verify_chains.apply().get() is True
+    run = ChainVerification.objects.get()
+    assert run.trigger == ChainVerification.Trigger.SCHEDULED and run.ok and run.rows_checked >= 1
