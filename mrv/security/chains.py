@@ -19,6 +19,8 @@ from mrv.security.db_roles import APPEND_ONLY
 
 CHAINED = [label for label in APPEND_ONLY if label != "mrv.ChainVerification"]
 
+POSTGRES_ONLY = _("Hash chains are kept on PostgreSQL only; this database has none to check.")
+
 REASONS = {
     "hash": _("its content does not match its hash (changed after it was written)"),
     "link": _("its link to the previous row does not match that row's hash"),
@@ -102,7 +104,7 @@ def _check_previous_heads(chains: list[dict], previous: ChainVerification | None
 def verify_chains(*, trigger: str, acting_user=None) -> ChainVerification:
     """Check every chain, record the run (and audit it), return the record."""
     if connection.vendor != "postgresql":
-        raise RuntimeError("Hash chains are kept on PostgreSQL only.")
+        raise RuntimeError(str(POSTGRES_ONLY))
     started = timezone.now()
     with transaction.atomic():
         with connection.cursor() as cursor:

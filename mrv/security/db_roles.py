@@ -59,6 +59,7 @@ def grant_app_role(role: str, *, using: str = "default") -> None:
             cursor.execute(f"REVOKE UPDATE, DELETE ON {q(table)} FROM {q(role)}")
             if columns:
                 cursor.execute(f"GRANT UPDATE ({', '.join(q(c) for c in columns)}) ON {q(table)} TO {q(role)}")
+        cursor.execute(f"REVOKE INSERT, UPDATE, DELETE ON django_migrations FROM {q(role)}")  # migrate's alone
         cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {q(role)}")
 
 
