@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_ENV := DEBUG=true
-TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-secret} STATIC_MANIFEST=false
+TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-secret} STATIC_MANIFEST=false DATABASE_APP_ROLE=$${DATABASE_APP_ROLE-mrv_app}
 
 .PHONY: run test install migrate demo lint format bench messages screenshots
 

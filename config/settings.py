@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
     "mrv",
     "registry",
     "deadlines",
@@ -60,16 +61,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "mrv.ui.middleware.ChosenLanguageMiddleware",  # LocaleMiddleware without Accept-Language
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "mrv.security.sessions.AbsoluteSessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "mrv.refusals.RefusalMiddleware",  # a refusal no view caught: a message, not a 500
+    "mrv.security.headers.NoStoreForSignedInMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -106,6 +110,20 @@ try:
 except (environ.ImproperlyConfigured, ValueError, KeyError) as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# The application works as this PostgreSQL role (SET ROLE on each connection), which may only INSERT and
+# SELECT the append-only records; `migrate` runs as the login (owner) role and grants it (mrv/security/db_roles.py).
+DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="")
+if DATABASE_APP_ROLE and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    import re
+
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", DATABASE_APP_ROLE):
+        raise ImproperlyConfigured(
+            f"DATABASE_APP_ROLE must be a plain PostgreSQL role name, not {DATABASE_APP_ROLE!r}."
+        )
+    DATABASES["default"]["ENGINE"] = "mrv.security.pg"
+    DATABASES["default"].setdefault("OPTIONS", {})["assume_role"] = DATABASE_APP_ROLE
+elif DATABASE_APP_ROLE:
+    DATABASE_APP_ROLE = ""  # SQLite (the demo) has no roles
 # Persistent connections: opening a PostgreSQL connection per request costs more than most pages.
 # In production put pgbouncer (transaction pooling) in front of PostgreSQL (README, "Scaling out").
 DATABASES["default"].setdefault("CONN_MAX_AGE", _int("CONN_MAX_AGE", 60))
@@ -238,10 +256,50 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"AllocationMethodEnum": "mrv.models.markets.MarketSector.AllocationMethod"},
 }
 
+# Sessions: signed out after 30 min without a request (the expiry moves with each request) and 12 h after
+# sign-in whatever the activity (mrv/security/sessions.py).
+SESSION_IDLE_TIMEOUT_SECONDS = _int("SESSION_IDLE_TIMEOUT_SECONDS", 30 * 60)
+SESSION_ABSOLUTE_LIFETIME_SECONDS = _int("SESSION_ABSOLUTE_LIFETIME_SECONDS", 12 * 60 * 60)
+if SESSION_IDLE_TIMEOUT_SECONDS < 60 or SESSION_ABSOLUTE_LIFETIME_SECONDS < SESSION_IDLE_TIMEOUT_SECONDS:
+    raise ImproperlyConfigured(
+        "SESSION_IDLE_TIMEOUT_SECONDS must be at least 60 and SESSION_ABSOLUTE_LIFETIME_SECONDS at least as long."
+    )
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_SECONDS
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_HTTPONLY = True
+
 SESSION_COOKIE_SECURE = not DEBUG and _bool("SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# HTTPS in production (README, "Production"): redirect plain HTTP, and tell browsers to use HTTPS only.
+SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer's probe speaks plain HTTP
+SECURE_HSTS_SECONDS = _int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = _bool("SECURE_HSTS_PRELOAD", False)
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients).
+if _bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content Security Policy (django-csp): scripts and styles only from our own static files, no inline
+# code; htmx is told not to inject its indicator style (templates/base.html), the CSS has it instead.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

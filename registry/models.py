@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from mrv.models import Firm, Market
+from mrv.models import Firm, Market, Sealed
 from registry import workflow
 
 IMMUTABLE = "Ledger rows are immutable: record a reversing transaction instead."
@@ -90,7 +90,7 @@ class ImmutableQuerySet(models.QuerySet):
         raise PermissionError(IMMUTABLE)
 
 
-class Immutable(models.Model):
+class Immutable(Sealed):
     objects = ImmutableQuerySet.as_manager()
 
     class Meta:
