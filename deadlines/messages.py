@@ -22,6 +22,7 @@ MESSAGES = {
     K.QUARTERLY_SNAPSHOT: _(
         "%(market)s, Q%(quarter)s %(year)s: %(short_count)s firms are projected to exceed their allocation."
     ),
+    K.SECURITY_BURST: _("%(failures)s failed sign-ins from %(ip)s within %(minutes)s minutes."),
     K.SPOT_CHECK_DRAWN: _("%(market)s: the spot-check sample of the %(year)s verification reports has been drawn."),
     K.FIRM_NON_COMPLIANT: _(
         "%(firm)s has not surrendered enough allowances for %(year)s by the deadline and has been marked non-compliant."

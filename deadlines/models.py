@@ -76,6 +76,7 @@ class Notification(models.Model):
         NON_COMPLIANCE_MARKED = "non_compliance_marked", _("non-compliance marked")
         FIRM_NON_COMPLIANT = "firm_non_compliant", _("your firm did not comply")
         WORKFLOW_EVENT = "workflow_event", _("workflow step to act on")
+        SECURITY_BURST = "security_burst", _("burst of failed sign-ins")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
