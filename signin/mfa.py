@@ -17,6 +17,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 FRESH_AT = "signin_fresh_at"
+HAS_DEVICE = "signin_has_device"
 RECOVERY_CODES = 10
 
 
@@ -41,8 +42,22 @@ def is_fresh(request: HttpRequest) -> bool:
 def on_password_sign_in(request: HttpRequest, user) -> None:
     """A password is a fresh re-authentication only for someone who has no second factor."""
     request.session.pop(FRESH_AT, None)
-    if not has_device(user):
+    request.session[HAS_DEVICE] = has_device(user)
+    if not request.session[HAS_DEVICE]:
         mark_fresh(request)
+
+
+def must_verify(request: HttpRequest) -> bool:
+    """Whoever has enrolled a second factor uses it; the roles (and the admin site) need one when required."""
+    if request.session.get(HAS_DEVICE):
+        return True
+    return mfa_required_here(request)
+
+
+def mfa_required_here(request: HttpRequest) -> bool:
+    return settings.MFA_REQUIRED and (
+        role_requires_mfa(request.user) or request.path.startswith(reverse("admin:index"))
+    )
 
 
 def second_factor_verify(request: HttpRequest, token: str):

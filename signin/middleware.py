@@ -2,7 +2,6 @@
 
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -30,11 +29,9 @@ class SecondFactorMiddleware:
     @staticmethod
     def _needed(request: HttpRequest) -> bool:
         path = request.path
-        if not settings.MFA_REQUIRED or path.startswith(OPEN_PREFIXES):
+        if path.startswith(OPEN_PREFIXES) or path.startswith((reverse("signin:verify"), reverse("signin:enrol"))):
             return False
-        if path.startswith((reverse("signin:verify"), reverse("signin:enrol"))):
-            return False
-        return mfa.role_requires_mfa(request.user) or path.startswith(reverse("admin:index"))
+        return mfa.must_verify(request)
 
     @staticmethod
     def _refuse(request: HttpRequest) -> HttpResponse:

@@ -35,6 +35,7 @@ def second_factor_enrol(*, request: HttpRequest, device: TOTPDevice, code: str, 
     import django_otp
 
     django_otp.login(request, device)
+    request.session[mfa.HAS_DEVICE] = True
     mfa.mark_fresh(request)
     return codes
 
@@ -53,6 +54,7 @@ def second_factor_remove(*, request: HttpRequest, acting_user: User) -> None:
         TOTPDevice.objects.filter(user=acting_user).delete()
         StaticDevice.objects.filter(user=acting_user).delete()
         events.record(A.MFA_REMOVED, OUT.SUCCESS, request=request, user=acting_user)
+    request.session[mfa.HAS_DEVICE] = False
 
 
 def signin_unlock(*, username: str, acting_user: User | None, request: HttpRequest | None = None) -> int:
