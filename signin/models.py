@@ -4,14 +4,15 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ApiToken(models.Model):
     """A named, expiring, read- or write-scoped key for the REST API; only its hash is stored."""
 
     class Scope(models.TextChoices):
-        READ = "read", _("read")
-        WRITE = "write", _("read and write")
+        READ = "read", pgettext_lazy("API token scope", "read only")
+        WRITE = "write", pgettext_lazy("API token scope", "read and write")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
