@@ -16,7 +16,7 @@ MFA_PERSONAS = ["national_admin", "regulator", "regulator_head", "verifier", "fi
 
 @pytest.mark.parametrize("persona", MFA_PERSONAS)
 def test_sign_in_without_the_second_factor_is_refused_for_roles_that_need_it(
-    request, client, sign_in, mfa_required, persona
+    request, db, client, sign_in, mfa_required, persona
 ):
     user = request.getfixturevalue(persona)
     assert sign_in(user).status_code == 302
@@ -28,7 +28,7 @@ def test_sign_in_without_the_second_factor_is_refused_for_roles_that_need_it(
 
 @pytest.mark.parametrize("persona", MFA_PERSONAS)
 def test_with_an_authenticator_the_password_alone_leads_only_to_the_code_page(
-    request, client, sign_in, mfa_required, persona
+    request, db, client, sign_in, mfa_required, persona
 ):
     user = request.getfixturevalue(persona)
     authenticator(user)

@@ -92,7 +92,7 @@ def test_regulators_see_the_events_of_their_markets_people_only(
 
 
 @pytest.mark.parametrize("persona,status", [("firm_user", 403), ("verifier", 403), ("national_admin", 200)])
-def test_who_may_open_the_events_page(request, client, persona, status):
+def test_who_may_open_the_events_page(request, db, client, persona, status):
     client.force_login(request.getfixturevalue(persona))
     assert client.get(reverse("signin:events")).status_code == status
 
@@ -136,3 +136,16 @@ def test_security_events_cannot_be_changed_or_deleted(db, firm_user):
         event.save()
     with pytest.raises(ValueError):
         event.delete()
+
+
+def test_an_api_404_on_another_tenants_object_is_recorded_with_the_token_owner(other_regulator, firm):
+    from rest_framework.test import APIClient
+
+    from signin.tokens import token_create
+
+    _t, key = token_create(user=other_regulator, name="x", scope="read", days=1, acting_user=other_regulator)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get(f"/api/v1/firms/{firm.pk}/").status_code == 404
+    event = SecurityEvent.objects.get(action="not_found")
+    assert event.user == other_regulator and f"'pk': '{firm.pk}'" in event.object_ref
