@@ -15,7 +15,8 @@ from django.views.decorators.http import require_POST
 
 from mrv import access
 from mrv.models import Firm, Market
-from mrv.transitions import TransitionRefused
+from mrv.refusals import Refused, show_refusal
+from mrv.replicas import reads_from_replica
 from registry import charts, exports, selectors, services
 from registry.forms import (
     ComputeTableForm,
@@ -25,12 +26,10 @@ from registry.forms import (
     TradeImportForm,
     TransferForm,
 )
-from registry.ledger import LedgerError, Unit, holding_account
+from registry.ledger import Unit, holding_account
 from registry.models import Account, AllocationTable, Entry, Penalty, Transaction, TransferProposal
 from signin.mfa import step_up_required
 from signin.ratelimit import rate_limited
-
-REFUSALS = (LedgerError, TransitionRefused)
 
 
 def _visible(request: HttpRequest, model, pk: int, queryset=None):
@@ -53,10 +52,6 @@ def _regulated_market(request: HttpRequest) -> Market:
         code = request.GET.get("market") or request.POST.get("market") or "shanghai"
         return get_object_or_404(Market, code=code)
     raise PermissionDenied(_("Only a market's regulator may open this page."))
-
-
-def _refused(request: HttpRequest, exc: Exception) -> None:
-    messages.error(request, str(getattr(exc, "message", exc)))
 
 
 @login_required
@@ -119,8 +114,8 @@ def transfer_propose(request: HttpRequest, pk: int) -> HttpResponse:
                 trade_date=data["trade_date"],
                 acting_user=request.user,
             )
-        except LedgerError as exc:
-            _refused(request, exc)
+        except Refused as refused:
+            show_refusal(request, refused)
         else:
             messages.success(request, _("Transfer proposed; another person of your firm must approve it."))
             return redirect("registry:account", pk=account.pk)
@@ -140,8 +135,8 @@ def transfer_decide(request: HttpRequest, pk: int, decision: str) -> HttpRespons
         else:
             services.transfer_reject(proposal=proposal, acting_user=request.user, reason=request.POST.get("reason", ""))
             messages.success(request, _("Transfer rejected."))
-    except REFUSALS as exc:
-        _refused(request, exc)
+    except Refused as refused:
+        show_refusal(request, refused)
     return redirect("registry:account", pk=proposal.from_account_id)
 
 
@@ -167,8 +162,8 @@ def surrender(request: HttpRequest, pk: int) -> HttpResponse:
                 idempotency_key=f"surrender:{key}",
                 acting_user=request.user,
             )
-        except LedgerError as exc:
-            _refused(request, exc)
+        except Refused as refused:
+            show_refusal(request, refused)
         else:
             messages.success(request, _("Surrendered for %(year)s.") % {"year": year})
             return redirect(f"{request.path}?year={year}")
@@ -197,8 +192,8 @@ def allocation_tables(request: HttpRequest) -> HttpResponse:
             table = services.allocation_table_compute(
                 market=market, year=form.cleaned_data["year"], kind=form.cleaned_data["kind"], acting_user=request.user
             )
-        except LedgerError as exc:
-            _refused(request, exc)
+        except Refused as refused:
+            show_refusal(request, refused)
         else:
             return redirect("registry:allocation_table", pk=table.pk)
     tables = AllocationTable.objects.filter(market=market).select_related("approved_by")
@@ -234,8 +229,8 @@ def allocation_table_action(request: HttpRequest, pk: int, action: str) -> HttpR
     service = {"approve": services.allocation_table_approve, "issue": services.allocation_table_issue}[action]
     try:
         service(table=table, acting_user=request.user)
-    except REFUSALS as exc:
-        _refused(request, exc)
+    except Refused as refused:
+        show_refusal(request, refused)
     return redirect("registry:allocation_table", pk=table.pk)
 
 
@@ -246,6 +241,7 @@ def _dashboard_rows(market: Market, year: int):
 
 
 @login_required
+@reads_from_replica
 def compliance_dashboard(request: HttpRequest) -> HttpResponse:
     market, year = _regulated_market(request), _year(request)
     rows = _dashboard_rows(market, year)
@@ -295,8 +291,8 @@ def penalties(request: HttpRequest) -> HttpResponse:
         firm = _visible(request, Firm, int(firm_id) if firm_id.isdigit() else 0)
         try:
             services.penalty_propose(firm=firm, year=_year(request), acting_user=request.user)
-        except LedgerError as exc:
-            _refused(request, exc)
+        except Refused as refused:
+            show_refusal(request, refused)
         return redirect("registry:penalties")
     rows = Penalty.objects.filter(firm__market=market).select_related("firm", "decided_by")[:200]
     return render(request, "registry/penalties.html", {"market": market, "penalties": rows, "form": DecisionForm()})
@@ -313,12 +309,13 @@ def penalty_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.penalty_decide(penalty=penalty, decision_text=text, acting_user=request.user)
         else:
             services.penalty_withdraw(penalty=penalty, reason=text, acting_user=request.user)
-    except REFUSALS as exc:
-        _refused(request, exc)
+    except Refused as refused:
+        show_refusal(request, refused)
     return redirect("registry:penalties")
 
 
 @login_required
+@reads_from_replica
 def statistics(request: HttpRequest) -> HttpResponse:
     market, year = _regulated_market(request), _year(request)
     stats = selectors.market_statistics(market, year)
@@ -384,8 +381,8 @@ def offset_credits(request: HttpRequest) -> HttpResponse:
                 idempotency_key=f"offsets:{key}",
                 acting_user=request.user,
             )
-        except LedgerError as exc:
-            _refused(request, exc)
+        except Refused as refused:
+            show_refusal(request, refused)
         else:
             messages.success(request, _("Offset credits recorded."))
             return redirect("registry:offset_credits")
