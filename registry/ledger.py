@@ -19,6 +19,8 @@ from mrv.audit import log_action
 from mrv.models import Firm, Market
 from mrv.refusals import Refused
 from registry.models import ALLOWANCE, Account, Entry, Transaction
+from signin import events as security_events
+from signin.models import SecurityEvent
 
 NOT_BALANCED = _("The entries of a transaction must sum to zero for every unit.")
 NOT_WHOLE = _("Quantities are whole tonnes greater than zero.")
@@ -180,6 +182,13 @@ def record(
             actor=acting_user,
             reason=reason,
             changes={str(leg.account): (None, f"{leg.quantity:+} {leg.unit}") for leg in legs},
+        )
+        security_events.record(
+            SecurityEvent.Action.REGISTRY_MOVEMENT,
+            SecurityEvent.Outcome.SUCCESS,
+            user=acting_user if getattr(acting_user, "pk", None) else None,
+            object_ref=f"registry.transaction:{tx.pk}",
+            detail=f"{kind} {market.code}",
         )
     return tx
 

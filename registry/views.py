@@ -28,6 +28,8 @@ from registry.forms import (
 )
 from registry.ledger import Unit, holding_account
 from registry.models import Account, AllocationTable, Entry, Penalty, Transaction, TransferProposal
+from signin.mfa import step_up_required
+from signin.ratelimit import rate_limited
 
 
 def _visible(request: HttpRequest, model, pk: int, queryset=None):
@@ -94,6 +96,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@rate_limited("transfer")
 def transfer_propose(request: HttpRequest, pk: int) -> HttpResponse:
     account = _visible(request, Account, pk, Account.objects.select_related("firm", "market"))
     if not (request.user.is_firm_user and account.firm_id == request.user.firm_id):
@@ -121,6 +124,8 @@ def transfer_propose(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("transfer")
+@step_up_required(when=lambda request, decision, **kw: decision == "approve")
 def transfer_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
     proposal = _visible(request, TransferProposal, pk, TransferProposal.objects.select_related("from_account"))
     try:
@@ -136,6 +141,8 @@ def transfer_decide(request: HttpRequest, pk: int, decision: str) -> HttpRespons
 
 
 @login_required
+@rate_limited("transfer")
+@step_up_required()
 def surrender(request: HttpRequest, pk: int) -> HttpResponse:
     account = _visible(request, Account, pk, Account.objects.select_related("firm__market"))
     if not (request.user.is_firm_user and account.firm_id == request.user.firm_id):
@@ -216,6 +223,7 @@ def allocation_table(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@step_up_required(when=lambda request, action, **kw: action == "issue")
 def allocation_table_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     table = _visible(request, AllocationTable, pk, AllocationTable.objects.select_related("market"))
     service = {"approve": services.allocation_table_approve, "issue": services.allocation_table_issue}[action]
@@ -292,6 +300,7 @@ def penalties(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@step_up_required(when=lambda request, action, **kw: action == "decide")
 def penalty_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     penalty = _visible(request, Penalty, pk, Penalty.objects.select_related("firm"))
     text = request.POST.get("decision_text", "")
@@ -330,6 +339,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@rate_limited("upload")
 def trade_import(request: HttpRequest) -> HttpResponse:
     market = _regulated_market(request)
     form = TradeImportForm(request.POST or None, request.FILES or None)
