@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from mrv.models import OFFSET_TYPES
 from registry.models import ALLOWANCE, UNIT_TYPES, Account, AllocationTable
 
+MAX_TONNES = 10**14 - 1  # the ledger's quantity column holds 14 digits
+
 UNKNOWN_ACCOUNT = _("There is no firm holding account %(number)s in this market.")
 
 
@@ -15,7 +17,7 @@ class TransferForm(forms.Form):
     unit_type = forms.ChoiceField(label=_("unit"), choices=UNIT_TYPES, initial=ALLOWANCE)
     vintage = forms.IntegerField(label=_("vintage"), min_value=2000, max_value=2100)
     project = forms.CharField(label=_("offset project (offsets only)"), max_length=60, required=False)
-    quantity = forms.IntegerField(label=_("quantity (t)"), min_value=1)
+    quantity = forms.IntegerField(label=_("quantity (t)"), min_value=1, max_value=MAX_TONNES)
     price_cny_per_t = forms.DecimalField(
         label=_("price (CNY/t)"), max_digits=10, decimal_places=2, min_value=0, required=False
     )
@@ -101,7 +103,7 @@ class OffsetCreditForm(forms.Form):
     offset_type = forms.ChoiceField(label=_("offset type"), choices=OFFSET_TYPES)
     project = forms.CharField(label=_("project"), max_length=60)
     vintage = forms.IntegerField(label=_("vintage"), min_value=2005, max_value=2100)
-    quantity = forms.IntegerField(label=_("quantity (t)"), min_value=1)
+    quantity = forms.IntegerField(label=_("quantity (t)"), min_value=1, max_value=MAX_TONNES)
 
     def __init__(self, *args, market, **kwargs):
         super().__init__(*args, **kwargs)

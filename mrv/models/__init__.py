@@ -24,6 +24,7 @@ from .organisations import (
     VerifierRegistration,
 )
 from .outbox import OutboxMessage
+from .pending import PendingChange
 from .plans import MonitoringPlan, PlanAttachment, PlanParameter, PlanSourceStream
 from .reports import ActivityDataRow, EmissionReport, OutputDataRow, ReportVersion, ReportWarningAcknowledgement
 from .verification import (
@@ -84,3 +85,4 @@ __all__ = [
 from .files import StoredFile  # noqa: E402
 
 __all__ += ["StoredFile"]
+__all__ += ["PendingChange"]
