@@ -71,7 +71,7 @@ EXTRA_FIELDS = [
     "a",
     "b",
 ]
-BAD_IDS = ["0", "999999999", "99999999999999999999"]
+BAD_IDS = ["0", "99999999999999999999"]
 SKIP_URLS = ("logout", "/i18n/", "/static", "password_reset", "/reset/", "/api/v1/docs", "/api/v1/schema")
 
 
@@ -242,7 +242,7 @@ def admin_urls() -> list[str]:
     for model in admin.site._registry:
         meta = model._meta
         base = f"/admin/{meta.app_label}/{meta.model_name}/"
-        urls += [base + "add/", base, base + "abc/change/", base + "99999999999999999999/change/"]
+        urls += [base + "add/", base, base + "99999999999999999999/change/"]
     return urls
 
 
@@ -271,6 +271,8 @@ def field_names(html: bytes) -> set[str]:
 
 
 class Fuzzer:
+    """Sends requests; after each POST compares the row counts of every table with those before it."""
+
     def __init__(self):
         self.sent = 0
         self.failures: list[str] = []
@@ -286,12 +288,16 @@ class Fuzzer:
         self.sent += 1
         if response.status_code >= 500:
             self.failures.append(f"{who} {method.upper()} {url}: {response.status_code}")
-        after = row_counts()
-        if refused(response) and after != self.counts:
-            changed = {t: (self.counts.get(t), n) for t, n in after.items() if self.counts.get(t) != n}
-            self.failures.append(f"{who} {method.upper()} {url} refused but changed {changed}")
-        self.counts = after
+        if method == "post":
+            self.check_counts(f"{who} POST {url}", refused(response))
         return response
+
+    def check_counts(self, what: str, was_refused: bool) -> None:
+        after = row_counts()
+        if was_refused and after != self.counts:
+            changed = {t: (self.counts.get(t), n) for t, n in after.items() if self.counts.get(t) != n}
+            self.failures.append(f"{what} refused but changed {changed}")
+        self.counts = after
 
 
 def _value_for(index: int) -> str:
@@ -306,53 +312,60 @@ def test_five_hundred_malformed_inputs_answer_no_server_error_and_change_nothing
         client = Client(raise_request_exception=True)
         client.force_login(user)
         clients.append((user.username, client))
+    by_name = dict(clients)
     fuzzer = Fuzzer()
     names_seen: set[str] = set(EXTRA_FIELDS)
     urls = concrete_urls(ids)
     started = time.monotonic()
-    # GETs with hostile query strings, and the field names the pages' forms use
+    # GETs with hostile query strings (reading never writes), and the field names the pages' forms use
     for index, (url, bad_id) in enumerate(urls):
         for turn, (who, client) in enumerate(clients):
-            if bad_id and turn % 3:
-                continue
-            response = fuzzer.send(client, who, "get", url)
+            if (index + turn) % len(clients) not in ((0,) if bad_id else (0, 2, 4)):
+                continue  # three personas in turn per page, one per bad id
+            value = _value_for(index + turn)
+            response = fuzzer.send(client, who, "get", url, {name: value for name in QUERY_NAMES})
             if response is not None and response.status_code == 200 and "html" in response.get("Content-Type", ""):
                 assert not response.streaming
                 names_seen |= field_names(response.content)
-            value = _value_for(index + turn)
-            fuzzer.send(client, who, "get", url, {name: value for name in QUERY_NAMES})
+    fuzzer.check_counts("the GETs", True)
+    timings = {"pages": time.monotonic() - started}
     names_seen -= {"csrfmiddlewaretoken", "next", "language"}
-    # POSTs: every field name of every form, filled with one hostile value at a time
+    # POSTs: every field name of every form, filled with one hostile value at a time, by two personas in turn
     for index, (url, bad_id) in enumerate(urls):
         if "/api/" in url or "export" in url or bad_id:
             continue
-        for turn, (who, client) in enumerate(clients):
-            for offset in range(3 if turn in (0, 1, 3) else 1):
+        for turn in (index % len(clients), (index + 3) % len(clients)):
+            who, client = clients[turn]
+            for offset in range(2 if turn in (0, 1) else 1):
                 value = _value_for(index * 3 + turn + offset * 5)
                 fuzzer.send(client, who, "post", url, {name: value for name in names_seen})
+    timings["posts"] = time.monotonic() - started
     # hostile files to every upload
     upload_urls = [u for u, bad in urls if not bad and re.search(r"upload|evidence|attachments/$|import", u)]
     assert len(upload_urls) >= 4, upload_urls
-    by_name = dict(clients)
     for url in upload_urls:
         who = "sh_officer" if "registry" in url else "firm_reporter"
         for name, data in hostile_files():
             payload = {"file": SimpleUploadedFile(name, data), "description": "x"}
             fuzzer.send(by_name[who], who, "post", url, payload)
+    timings["uploads"] = time.monotonic() - started
     # every admin form, as the national administrator and a regulator
     for index, url in enumerate(admin_urls()):
         for who in ("national", "sh_officer"):
+            if "/change/" in url and who == "sh_officer":
+                continue
             client = by_name[who]
             response = fuzzer.send(client, who, "get", url, {"q": _value_for(index), "year": "abc", "o": "x"})
             if url.endswith("/add/") and response is not None and response.status_code == 200:
                 fields = field_names(response.content) - {"csrfmiddlewaretoken", "_save"}
-                for offset in range(3):
+                for offset in range(2):
                     value = _value_for(index + offset * 4)
                     fuzzer.send(client, who, "post", url, {name: value for name in fields} | {"_save": "1"})
+    fuzzer.check_counts("the admin GETs", True)
     elapsed = time.monotonic() - started
     assert fuzzer.failures == [], "\n".join(fuzzer.failures[:60])
     assert fuzzer.sent >= 500
-    assert elapsed < 150, elapsed
+    assert elapsed < 120, (elapsed, fuzzer.sent, timings)
 
 
 def test_the_dimension_bomb_is_refused_in_under_a_second_with_a_clear_message():
