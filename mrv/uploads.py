@@ -27,6 +27,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import models
 from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
@@ -347,10 +349,6 @@ def read_table(data: bytes) -> tuple[str, list[RawRow]]:
     raise UploadRejected(NOT_A_TABLE)
 
 
-def _storage_root() -> Path:
-    return Path(settings.MEDIA_ROOT)
-
-
 def _safe_name(name: str) -> str:
     name = Path(name or "file").name.replace("\x00", "").strip() or "file"
     return name[-200:]
@@ -379,10 +377,9 @@ def store_file(
 ) -> StoredFile:
     """Write `data` under a random name in MEDIA_ROOT and record it; refuse types outside `allowed`."""
     detected = check_file(data, original_name, allowed)
-    storage_name = f"{secrets.token_hex(2)}/{secrets.token_hex(16)}"
-    path = _storage_root() / storage_name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    storage_name = default_storage.save(
+        f"stored/{secrets.token_hex(2)}/{secrets.token_hex(16)}", ContentFile(data), max_length=80
+    )
     return StoredFile.objects.create(
         owner_type=ContentType.objects.get_for_model(owner),
         owner_id=str(owner.pk),
@@ -410,10 +407,12 @@ def _download_headers(response: FileResponse) -> FileResponse:
 
 def file_response(stored: StoredFile) -> FileResponse:
     """The file as a download (never shown inline); call only after checking access to its owner."""
-    path = _storage_root() / stored.storage_name
     content_type = stored.content_type if stored.content_type in CONTENT_TYPES.values() else SAFE_DEFAULT_TYPE
     response = FileResponse(
-        path.open("rb"), as_attachment=True, filename=stored.original_name, content_type=content_type
+        default_storage.open(stored.storage_name, "rb"),
+        as_attachment=True,
+        filename=stored.original_name,
+        content_type=content_type,
     )
     return _download_headers(response)
 

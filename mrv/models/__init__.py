@@ -1,10 +1,12 @@
 from .audit import AuditLog
 from .factors import GridFactor
+from .jobs import BackgroundJob
 from .markets import (
     GAS_CHOICES,
     GAS_CODES,
     OFFSET_TYPE_CODES,
     OFFSET_TYPES,
+    DeadlineExtension,
     DeadlineRule,
     InclusionThreshold,
     Market,
@@ -40,6 +42,7 @@ from .verification import (
 )
 
 __all__ = [
+    "BackgroundJob",
     "GAS_CHOICES",
     "GAS_CODES",
     "OFFSET_TYPES",
@@ -47,6 +50,7 @@ __all__ = [
     "AuditLog",
     "Authority",
     "ConflictOfInterest",
+    "DeadlineExtension",
     "DeadlineRule",
     "EmissionReport",
     "EmissionSource",

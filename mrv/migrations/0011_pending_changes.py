@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('mrv', '0008_report_versions_immutable'),
+        ('mrv', '0010_background_jobs'),
     ]
 
     operations = [
