@@ -8,6 +8,9 @@ transaction; the history page shows the object's audit trail. An officer's chang
 allocation input waits for a head (`mrv.services.pending_changes`).
 """
 
+import datetime
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
@@ -76,11 +79,15 @@ class ScopedChoicesMixin:
 
 
 def _shown(value):
-    if isinstance(value, models.Model):
-        return str(value)
+    if value is None or isinstance(value, str | int | float | bool | Decimal | datetime.date):
+        return value
     if isinstance(value, models.QuerySet | list | tuple | set):
         return [str(v) for v in value]
-    return value
+    return str(value)
+
+
+def _secret(field: forms.Field, name: str) -> bool:
+    return isinstance(field.widget, forms.PasswordInput) or "password" in name
 
 
 def form_changes(form, prefix: str = "") -> dict:
@@ -88,6 +95,9 @@ def form_changes(form, prefix: str = "") -> dict:
     changes = {}
     for name in form.changed_data:
         if name in ("audit_reason", "DELETE", "id") or name not in form.fields:
+            continue
+        if _secret(form.fields[name], name):
+            changes[f"{prefix}{name}"] = ("***", "***")  # that it changed, never the value
             continue
         before = form.initial.get(name)
         if isinstance(form.fields[name], forms.ModelChoiceField) and before is not None:

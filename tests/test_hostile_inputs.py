@@ -233,3 +233,18 @@ def cap_2025(shanghai):
     from registry.models import MarketCap
 
     return MarketCap.objects.create(market=shanghai, year=2025, cap_tco2e=D("1000000"), reserve_tco2e=D("100000"))
+
+
+def test_a_report_created_twice_at_once_gets_the_same_refusal_as_a_second_request(firm, firm_user, monkeypatch):
+    from django.db.models import QuerySet
+
+    from mrv.models import EmissionReport
+    from mrv.services import reports as report_services
+
+    report_services.report_create(firm=firm, year=2025, acting_user=firm_user)
+    monkeypatch.setattr(QuerySet, "exists", lambda self: False)  # both requests passed the check before either wrote
+    with pytest.raises(ValidationError) as refused:
+        report_services.report_create(firm=firm, year=2025, acting_user=firm_user)
+    assert "already" in " ".join(refused.value.messages)
+    monkeypatch.undo()
+    assert EmissionReport.objects.filter(firm=firm, year=2025).count() == 1

@@ -4,7 +4,7 @@ it applied. The admin's save calls `pending_change_propose`; its actions call ap
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -88,7 +88,11 @@ def pending_change_approve(*, change: PendingChange, acting_user: User) -> model
         for name, value in change.values.items():
             setattr(target, target._meta.get_field(name).attname, value)
         target.full_clean()
-        target.save()
+        try:
+            with transaction.atomic():  # a concurrent write may take the same (firm, year) after the check
+                target.save()
+        except IntegrityError:
+            raise ValidationError(CHANGED_MEANWHILE) from None
         change.status, change.decided_by, change.decided_at = PendingChange.Status.APPROVED, acting_user, timezone.now()
         change.target_id = str(target.pk)
         change.save(update_fields=["status", "decided_by", "decided_at", "target_id"])

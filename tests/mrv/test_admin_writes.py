@@ -251,3 +251,17 @@ def test_a_heads_own_production_record_takes_effect_at_once(client, regulator_he
     client.post(url, data)
     assert ProductionRecord.objects.filter(firm=firm).exists()
     assert not PendingChange.objects.exists()
+
+
+def test_a_new_users_password_never_reaches_the_audit_trail(client, db):
+    root = f.UserFactory(username="root", is_superuser=True, is_staff=True, role=User.Role.NATIONAL_ADMIN)
+    client.force_login(root)
+    url = reverse("admin:mrv_user_add")
+    secret = "Zq8-never-logged-771"
+    data = form_values(client.get(url)) | {"username": "newcomer", "password1": secret, "password2": secret}
+    data["usable_password"] = "true"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    row = AuditLog.objects.get(action="mrv.user.created")
+    assert secret not in str(row.changes)
+    assert row.changes["password1"] == ["***", "***"]
