@@ -265,3 +265,26 @@ def test_a_new_users_password_never_reaches_the_audit_trail(client, db):
     row = AuditLog.objects.get(action="mrv.user.created")
     assert secret not in str(row.changes)
     assert row.changes["password1"] == ["***", "***"]
+
+
+def test_regulator_cannot_move_a_conflict_of_interest_to_another_markets_firm(
+    client, regulator, firm, beijing_firm, body
+):
+    conflict = ConflictOfInterest.objects.create(firm=firm, body=body, description="顾问")
+    client.force_login(regulator)
+    url = reverse("admin:mrv_conflictofinterest_change", args=[conflict.pk])
+    data = form_values(client.get(url)) | {"firm": str(beijing_firm.pk), "audit_reason": "x"}
+    response = client.post(url, data)
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    conflict.refresh_from_db()
+    assert conflict.firm == firm
+
+
+def test_regulator_cannot_move_a_firm_to_another_market(client, regulator, firm, beijing):
+    client.force_login(regulator)
+    url = reverse("admin:mrv_firm_change", args=[firm.pk])
+    data = form_values(client.get(url)) | {"market": str(beijing.pk), "audit_reason": "x"}
+    response = client.post(url, data)
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    firm.refresh_from_db()
+    assert firm.market.code == "shanghai"
