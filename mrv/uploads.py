@@ -296,9 +296,9 @@ def _trimmed(cells: list[RawCell]) -> tuple[RawCell, ...]:
 
 
 def _xlsx_rows(data: bytes) -> list[RawRow]:
+    check_workbook_size(data)
     from openpyxl import load_workbook
 
-    check_workbook_size(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds for a damaged or foreign archive

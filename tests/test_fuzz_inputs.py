@@ -363,6 +363,7 @@ def test_five_hundred_malformed_inputs_answer_no_server_error_and_change_nothing
                     fuzzer.send(client, who, "post", url, {name: value for name in fields} | {"_save": "1"})
     fuzzer.check_counts("the admin GETs", True)
     elapsed = time.monotonic() - started
+    print(f"fuzz: {fuzzer.sent} malformed requests in {elapsed:.0f} s, {len(fuzzer.failures)} failures")
     assert fuzzer.failures == [], "\n".join(fuzzer.failures[:60])
     assert fuzzer.sent >= 500
     assert elapsed < 120, (elapsed, fuzzer.sent, timings)
