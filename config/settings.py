@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
@@ -78,6 +79,7 @@ MIDDLEWARE = [
     "signin.middleware.SecondFactorMiddleware",
     "signin.middleware.DeniedObjectMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "mrv.ui.middleware.RefuseNulCharactersMiddleware",  # 400 with a message, not a database error
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "mrv.refusals.RefusalMiddleware",  # a refusal no view caught: a message, not a 500

@@ -27,6 +27,7 @@ NOT_WHOLE = _("Quantities are whole tonnes greater than zero.")
 OTHER_MARKET = _("All accounts of a transaction must belong to its market.")
 INSUFFICIENT = _("Account %(account)s holds %(held)s t of %(unit)s %(vintage)s; %(wanted)s t are needed.")
 KEY_REQUIRED = _("An idempotency key is required.")
+KEY_TOO_LONG = _("The idempotency key is longer than %(limit)s characters.")
 KEY_REUSED = _("The idempotency key %(key)s was already used for a different kind of movement.")
 CONFLICT = _("A concurrent movement recorded the same thing first; reload and check before trying again.")
 SAME_ACCOUNT = _("The receiving account must differ from the paying account.")
@@ -139,6 +140,9 @@ def record(
     """Record one balanced movement, or return the transaction already recorded under this key."""
     if not idempotency_key:
         raise LedgerError(KEY_REQUIRED)
+    limit = Transaction._meta.get_field("idempotency_key").max_length
+    if len(idempotency_key) > limit:
+        raise LedgerError(KEY_TOO_LONG % {"limit": limit})
     _validate(market, legs)
     with transaction.atomic():
         existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()

@@ -5,7 +5,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mrv import access
+from mrv import access, inputs, uploads
 from mrv.models import Firm, Market
 from mrv.refusals import Refused, show_refusal
 from mrv.replicas import reads_from_replica
@@ -37,9 +37,18 @@ def _visible(request: HttpRequest, model, pk: int, queryset=None):
 
 
 def _year(request: HttpRequest) -> int:
+    """The year asked for; a year that is not one, or outside the supported range, shows why and last year."""
+    asked = request.GET.get("year") or request.POST.get("year")
+    if not asked:
+        return timezone.localdate().year - 1
     try:
-        return int(request.GET.get("year") or request.POST.get("year") or timezone.localdate().year - 1)
-    except ValueError:
+        return inputs.parse_year(asked)
+    except ValidationError as error:
+        messages.error(
+            request,
+            _("Year: %(why)s Showing %(year)s instead.")
+            % {"why": " ".join(error.messages), "year": timezone.localdate().year - 1},
+        )
         return timezone.localdate().year - 1
 
 
@@ -345,10 +354,13 @@ def trade_import(request: HttpRequest) -> HttpResponse:
     form = TradeImportForm(request.POST or None, request.FILES or None)
     errors = []
     if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
         try:
-            recorded = services.trades_import(
-                market=market, data=form.cleaned_data["file"].read(), acting_user=request.user
-            )
+            data = uploads.read_upload(upload)
+            uploads.check_name(uploads.CSV, upload.name)
+            recorded = services.trades_import(market=market, data=data, acting_user=request.user)
+        except uploads.UploadRejected as rejected:
+            errors = [str(rejected.message)]
         except services.ImportRejected as exc:
             errors = exc.errors
         else:

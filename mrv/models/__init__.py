@@ -27,6 +27,7 @@ from .organisations import (
     VerifierRegistration,
 )
 from .outbox import DeliveryIntent, OutboxMessage
+from .pending import PendingChange
 from .plans import MonitoringPlan, PlanAttachment, PlanParameter, PlanSourceStream
 from .reports import ActivityDataRow, EmissionReport, OutputDataRow, ReportVersion, ReportWarningAcknowledgement
 from .verification import (
@@ -92,3 +93,4 @@ __all__ = [
 from .files import StoredFile  # noqa: E402
 
 __all__ += ["StoredFile"]
+__all__ += ["PendingChange"]

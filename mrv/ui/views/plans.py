@@ -246,8 +246,7 @@ def plan_attach(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            if uploads.sniff(uploads.read_upload(upload)) not in uploads.CONTENT_TYPES:
-                raise uploads.UploadRejected(uploads.NOT_ALLOWED_TYPE)
+            uploads.check_file(uploads.read_upload(upload), upload.name)
             upload.seek(0)
             svc.plan_attach_file(
                 plan=plan, file=upload, description=form.cleaned_data["description"], acting_user=request.user
@@ -265,11 +264,9 @@ def plan_attach(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def plan_attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
-    from django.http import FileResponse
-
     plan = _plan(request, pk)
     attachment = visible_or_404(request.user, PlanAttachment.objects.filter(plan=plan), pk=attachment_pk)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
+    return uploads.attachment_response(attachment.file, attachment.original_name)
 
 
 @login_required

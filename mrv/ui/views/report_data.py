@@ -31,6 +31,7 @@ from mrv.workflow import reports as rules
 from signin.ratelimit import rate_limited
 
 GRID_NOT_A_NUMBER = _("%(stream)s, month %(month)s, %(field)s: “%(value)s” is not a number.")
+GRID_BAD_NUMBER = _("%(stream)s, month %(month)s, %(field)s: %(why)s")
 GRID_NEGATIVE = _("%(stream)s, month %(month)s, %(field)s: the value must not be negative.")
 NO_PLAN = _("No approved monitoring plan is in force for this period: the template and the grid follow the plan.")
 SAVED = _("The data is saved.")
@@ -84,6 +85,14 @@ def parse_grid(post, report: EmissionReport, plan) -> tuple[list[sheet.ActivityR
                 raw = (post.get(key) or "").strip()
                 try:
                     values[name] = sheet.parse_number(raw)
+                except sheet.NumberRejected as rejected:
+                    problems[key] = GRID_BAD_NUMBER % {
+                        "stream": stream.code,
+                        "month": month,
+                        "field": sheet.HEADINGS[name],
+                        "why": rejected.why,
+                    }
+                    continue
                 except ValueError:
                     problems[key] = GRID_NOT_A_NUMBER % {
                         "stream": stream.code,
