@@ -17,8 +17,10 @@ from registry.models import (
     MarketCap,
     Penalty,
     ProductionRecord,
+    Representative,
     Transaction,
     TransferProposal,
+    TrustedAccount,
 )
 
 
@@ -86,6 +88,23 @@ def _proposals(user: User) -> Q:
 @predicate(TransferProposal)
 def _proposal(user: User, proposal: TransferProposal) -> bool:
     return _account(user, proposal.from_account)
+
+
+def _account_owned(user: User) -> Q:
+    if _is_authority(user):
+        return Q(account__market_id=user.market_id)
+    if user.is_firm_user:
+        return Q(account__firm_id=user.firm_id)
+    return NOTHING
+
+
+def _account_owns(user: User, obj) -> bool:
+    return _account(user, obj.account)
+
+
+for _model in (TrustedAccount, Representative):
+    scope(_model)(_account_owned)
+    predicate(_model)(_account_owns)
 
 
 def _firm_owned(user: User) -> Q:

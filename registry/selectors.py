@@ -10,7 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mrv.models import EmissionReport, Firm, Market
-from registry.models import ALLOWANCE, Account, AllocationLine, AllocationTable, ComplianceRecord, Entry, MarketCap
+from registry.models import (
+    ALLOWANCE,
+    Account,
+    AllocationLine,
+    AllocationTable,
+    ComplianceRecord,
+    Entry,
+    MarketCap,
+    TrustedAccount,
+)
 from registry.models import Transaction as Tx
 
 DETERMINED = (EmissionReport.Status.DETERMINED, EmissionReport.Status.CLOSED)
@@ -26,6 +35,29 @@ def holdings(account: Account) -> list[dict]:
         .order_by("unit_type", "vintage", "project")
     )
     return [r for r in rows if r["quantity"]]
+
+
+def representatives(account: Account) -> list:
+    """The authorised representatives of a holding account: its firm's approvers and the people designated for it."""
+    from mrv.models import User
+
+    if account.firm_id is None:
+        return []
+    return list(
+        User.objects.filter(is_active=True, firm_id=account.firm_id).filter(
+            Q(role=User.Role.FIRM_APPROVER) | Q(pk__in=account.representatives.values("user_id"))
+        )
+    )
+
+
+def is_trusted(account: Account, other: Account, *, now: datetime.datetime | None = None) -> bool:
+    """`other` is on `account`'s trusted list and its addition's delay has passed."""
+    return TrustedAccount.objects.filter(
+        account=account,
+        trusted=other,
+        status=TrustedAccount.Status.APPROVED,
+        active_from__lte=now or timezone.now(),
+    ).exists()
 
 
 def account_balances(accounts) -> dict[int, Decimal]:

@@ -80,7 +80,8 @@ def test_concurrent_retries_with_one_key_record_one_transaction(world):
     )
     assert all(isinstance(r, Transaction) for r in results), results
     assert len({r.pk for r in results}) == 1
-    assert Transaction.objects.filter(idempotency_key="same-key").count() == 1
+    assert Transaction.objects.filter(idempotency_key=f"{payer.pk}:same-key").count() == 1
+    assert sum(r.replayed for r in results) == 7
     assert selectors.account_balances([payer, receivers[0]]) == {payer.pk: D(800), receivers[0].pk: D(200)}
 
 
