@@ -35,6 +35,35 @@ class TransferForm(forms.Form):
         return account
 
 
+class TrustedAccountForm(forms.Form):
+    account = forms.CharField(label=_("account number to trust"), max_length=40)
+
+    def __init__(self, *args, account: Account, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account = account
+
+    def clean_account(self) -> Account:
+        number = self.cleaned_data["account"].strip()
+        found = (
+            Account.objects.filter(number=number, market_id=self.account.market_id, kind=Account.Kind.HOLDING)
+            .exclude(pk=self.account.pk)
+            .first()
+        )
+        if found is None:
+            raise forms.ValidationError(UNKNOWN_ACCOUNT % {"number": number})
+        return found
+
+
+class RepresentativeForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("person of the firm"), queryset=None)
+
+    def __init__(self, *args, account: Account, **kwargs):
+        from mrv.models import User
+
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = User.objects.filter(firm_id=account.firm_id, is_active=True).order_by("username")
+
+
 class SurrenderForm(forms.Form):
     """One quantity field per unit the account holds (allowances of the year or earlier, offsets)."""
 

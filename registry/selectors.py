@@ -253,6 +253,61 @@ def compliance_status(firm: Firm, year: int, *, today: datetime.date | None = No
     return compliance_statuses(firm.market, year, firms=Firm.objects.filter(pk=firm.pk), today=today)[0]
 
 
+@dataclass
+class YearPosition:
+    """One compliance year of a firm, as its account page shows it."""
+
+    status: ComplianceStatus
+    record: ComplianceRecord | None = None
+    penalty: object = None
+    penalty_history: list = field(default_factory=list)
+
+
+def compliance_history(firm: Firm, *, today: datetime.date | None = None) -> list[YearPosition]:
+    """Every compliance year of a firm with an obligation, a surrender, a finding or a penalty, newest first;
+    each with its deadline, shortfall, offset headroom and penalty (with the penalty's audit history).
+    A fixed number of queries whatever the number of years."""
+    from mrv.models import AuditLog
+    from registry.models import Penalty
+
+    today = today or timezone.localdate()
+    packs = list(firm.market.rule_packs.prefetch_related("deadlines").order_by("valid_from_year"))
+    obligations = _obligations(Q(firm_id=firm.pk), today.year).get(firm.pk, {})
+    surrendered = _surrendered(Q(transaction__firm_id=firm.pk), today.year).get(firm.pk, {})
+    records = {r.year: r for r in ComplianceRecord.objects.filter(firm=firm)}
+    penalties = {p.year: p for p in Penalty.objects.filter(firm=firm).select_related("decided_by")}
+    logs = AuditLog.objects.filter(
+        content_type__app_label="registry",
+        content_type__model="penalty",
+        object_id__in=[str(p.pk) for p in penalties.values()],
+    ).select_related("actor")
+    history = defaultdict(list)
+    for log in logs.order_by("at", "id"):
+        history[log.object_id].append(log)
+    years = set(obligations) | set(surrendered) | set(records) | set(penalties) | {today.year - 1}
+    rows = []
+    for year in sorted(years, reverse=True):
+        pack = next((p for p in reversed(packs) if p.valid_from_year <= year), None)
+        if pack is None:
+            continue
+        rule = next((d for d in pack.deadlines.all() if d.kind == "compliance"), None)
+        extension = pack.first_year_extension_days if year == firm.market.first_compliance_year else 0
+        deadline = rule.due_date(year, extension) if rule else None
+        status = _status_for(
+            firm.pk, year, obligations, surrendered, pack.offset_cap_pct, deadline, today, year in records
+        )
+        penalty = penalties.get(year)
+        rows.append(
+            YearPosition(
+                status=status,
+                record=records.get(year),
+                penalty=penalty,
+                penalty_history=history.get(str(penalty.pk), []) if penalty else [],
+            )
+        )
+    return rows
+
+
 # --- Statistics --------------------------------------------------------------------------------
 
 

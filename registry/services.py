@@ -403,8 +403,10 @@ def transfer_execute(*, proposal_id: int, now: datetime.datetime | None = None) 
 def transfers_execute_due(*, now: datetime.datetime | None = None) -> int:
     """Every scheduled transfer whose delay has passed, each in its own transaction."""
     now = now or timezone.now()
-    due = TransferProposal.objects.filter(status=TransferProposal.Status.SCHEDULED, execute_after__lte=now).values_list(
-        "pk", flat=True
+    due = (
+        TransferProposal.objects.filter(status=TransferProposal.Status.SCHEDULED, execute_after__lte=now)
+        .order_by("execute_after", "pk")
+        .values_list("pk", flat=True)
     )
     return sum(1 for pk in list(due) if transfer_execute(proposal_id=pk, now=now) is not None)
 

@@ -3,6 +3,7 @@ and go through `registry.services`; a refused change shows the service's message
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,17 +17,28 @@ from django.views.decorators.http import require_POST
 from mrv import access
 from mrv.models import Firm, Market
 from mrv.transitions import TransitionRefused
-from registry import charts, exports, selectors, services
+from registry import charts, exports, selectors, services, workflow
 from registry.forms import (
     ComputeTableForm,
     DecisionForm,
     OffsetCreditForm,
+    RepresentativeForm,
     SurrenderForm,
     TradeImportForm,
     TransferForm,
+    TrustedAccountForm,
 )
 from registry.ledger import LedgerError, Unit, holding_account
-from registry.models import Account, AllocationTable, Entry, Penalty, Transaction, TransferProposal
+from registry.models import (
+    Account,
+    AllocationTable,
+    Entry,
+    Penalty,
+    Representative,
+    Transaction,
+    TransferProposal,
+    TrustedAccount,
+)
 
 REFUSALS = (LedgerError, TransitionRefused)
 
@@ -72,7 +84,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    account = _visible(request, Account, pk, Account.objects.select_related("firm", "market"))
+    account = _visible(request, Account, pk, Account.objects.select_related("firm__market", "market"))
     transactions = (
         access.visible_to(request.user, Transaction)
         .filter(entries__account=account)
@@ -81,10 +93,10 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related(Prefetch("entries", queryset=Entry.objects.filter(account=account)))
         .order_by("-created_at", "-id")[:50]
     )
-    pending = TransferProposal.objects.filter(
-        from_account=account, status=TransferProposal.Status.PROPOSED
-    ).select_related("to_account", "proposed_by")
-    status = selectors.compliance_status(account.firm, _year(request)) if account.firm_id else None
+    proposals = TransferProposal.objects.filter(from_account=account).select_related(
+        "to_account", "proposed_by", "decided_by", "cancelled_by"
+    )
+    representative = workflow.is_representative(account, request.user)
     return render(
         request,
         "registry/account.html",
@@ -92,8 +104,11 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "account": account,
             "holdings": selectors.holdings(account),
             "transactions": transactions,
-            "pending": pending,
-            "status": status,
+            "open_proposals": proposals.filter(status__in=TransferProposal.OPEN).order_by("created_at"),
+            "past_proposals": proposals.exclude(status__in=TransferProposal.OPEN)[:20],
+            "years": selectors.compliance_history(account.firm) if account.firm_id else [],
+            "is_representative": representative,
+            "representatives": selectors.representatives(account) if account.firm_id else [],
         },
     )
 
@@ -101,8 +116,8 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def transfer_propose(request: HttpRequest, pk: int) -> HttpResponse:
     account = _visible(request, Account, pk, Account.objects.select_related("firm", "market"))
-    if not (request.user.is_firm_user and account.firm_id == request.user.firm_id):
-        raise PermissionDenied(services.NOT_YOUR_ACCOUNT)
+    if not workflow.is_representative(account, request.user):
+        raise PermissionDenied(services.NOT_REPRESENTATIVE)
     form = TransferForm(request.POST or None, from_account=account)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -119,25 +134,153 @@ def transfer_propose(request: HttpRequest, pk: int) -> HttpResponse:
         except LedgerError as exc:
             _refused(request, exc)
         else:
-            messages.success(request, _("Transfer proposed; another person of your firm must approve it."))
+            messages.success(request, _("Transfer proposed; another representative of the account must approve it."))
             return redirect("registry:account", pk=account.pk)
-    return render(request, "registry/transfer_form.html", {"account": account, "form": form})
+    context = {
+        "account": account,
+        "form": form,
+        "delay_hours": settings.REGISTRY_TRANSFER_DELAY_HOURS,
+        "cap": services.transfer_cap(account),
+        "daily_cap": services.daily_transfer_cap(account),
+    }
+    return render(request, "registry/transfer_form.html", context)
+
+
+def _proposal(request: HttpRequest, pk: int) -> TransferProposal:
+    return _visible(request, TransferProposal, pk, TransferProposal.objects.select_related("from_account"))
 
 
 @login_required
 @require_POST
-def transfer_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
-    proposal = _visible(request, TransferProposal, pk, TransferProposal.objects.select_related("from_account"))
+def transfer_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _proposal(request, pk)
     try:
-        if decision == "approve":
-            services.transfer_approve(proposal=proposal, acting_user=request.user)
-            messages.success(request, _("Transfer approved and executed."))
-        else:
-            services.transfer_reject(proposal=proposal, acting_user=request.user, reason=request.POST.get("reason", ""))
-            messages.success(request, _("Transfer rejected."))
+        proposal = services.transfer_approve(proposal=proposal, acting_user=request.user)
     except REFUSALS as exc:
         _refused(request, exc)
+    else:
+        if proposal.status == TransferProposal.Status.EXECUTED:
+            messages.success(request, _("Transfer approved and executed."))
+        else:
+            when = timezone.localtime(proposal.execute_after).strftime("%Y-%m-%d %H:%M")
+            messages.success(
+                request,
+                _(
+                    "Transfer approved. The receiving account is not on the trusted list: it will be executed after %(when)s unless cancelled."
+                )
+                % {"when": when},
+            )
     return redirect("registry:account", pk=proposal.from_account_id)
+
+
+@login_required
+@require_POST
+def transfer_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _proposal(request, pk)
+    try:
+        services.transfer_reject(proposal=proposal, acting_user=request.user, reason=request.POST.get("reason", ""))
+    except REFUSALS as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("Transfer rejected."))
+    return redirect("registry:account", pk=proposal.from_account_id)
+
+
+@login_required
+@require_POST
+def transfer_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _proposal(request, pk)
+    try:
+        services.transfer_cancel(proposal=proposal, acting_user=request.user, reason=request.POST.get("reason", ""))
+    except REFUSALS as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("Transfer cancelled; nothing moved."))
+    return redirect("registry:account", pk=proposal.from_account_id)
+
+
+@login_required
+def trusted_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """The account's trusted list: additions proposed and approved by two representatives, in force after a delay."""
+    account = _visible(request, Account, pk, Account.objects.select_related("firm", "market"))
+    representative = workflow.is_representative(account, request.user)
+    form = TrustedAccountForm(request.POST or None, account=account)
+    if request.method == "POST":
+        if not representative:
+            raise PermissionDenied(services.NOT_REPRESENTATIVE)
+        if form.is_valid():
+            try:
+                services.trusted_account_propose(
+                    account=account, trusted=form.cleaned_data["account"], acting_user=request.user
+                )
+            except LedgerError as exc:
+                _refused(request, exc)
+            else:
+                messages.success(request, _("Addition proposed; another representative must approve it."))
+                return redirect("registry:trusted_list", pk=account.pk)
+    entries = TrustedAccount.objects.filter(account=account).select_related(
+        "trusted__firm", "proposed_by", "decided_by"
+    )
+    return render(
+        request,
+        "registry/trusted_list.html",
+        {
+            "account": account,
+            "entries": entries,
+            "form": form,
+            "is_representative": representative,
+            "now": timezone.now(),
+            "delay_hours": settings.REGISTRY_TRUSTED_LIST_DELAY_HOURS,
+        },
+    )
+
+
+@login_required
+@require_POST
+def trusted_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    entry = _visible(request, TrustedAccount, pk, TrustedAccount.objects.select_related("account"))
+    service = {
+        "approve": services.trusted_account_approve,
+        "reject": services.trusted_account_reject,
+        "remove": services.trusted_account_remove,
+    }[action]
+    try:
+        service(entry=entry, acting_user=request.user)
+    except REFUSALS as exc:
+        _refused(request, exc)
+    return redirect("registry:trusted_list", pk=entry.account_id)
+
+
+@login_required
+def representatives(request: HttpRequest, pk: int) -> HttpResponse:
+    """The market's regulator designates people of the firm as authorised representatives of its account."""
+    account = _visible(request, Account, pk, Account.objects.select_related("firm", "market"))
+    if not (request.user.is_regulator and account.firm_id):
+        raise PermissionDenied(_("Only the market's regulator designates representatives."))
+    form = RepresentativeForm(request.POST or None, account=account)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.representative_add(account=account, user=form.cleaned_data["user"], acting_user=request.user)
+        except LedgerError as exc:
+            _refused(request, exc)
+        else:
+            messages.success(request, _("Representative designated."))
+            return redirect("registry:representatives", pk=account.pk)
+    designated = Representative.objects.filter(account=account).select_related("user", "added_by")
+    return render(
+        request,
+        "registry/representatives.html",
+        {"account": account, "designated": designated, "form": form, "everyone": selectors.representatives(account)},
+    )
+
+
+@login_required
+@require_POST
+def representative_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    rep = _visible(request, Representative, pk, Representative.objects.select_related("account", "user"))
+    services.representative_remove(representative=rep, acting_user=request.user)
+    messages.success(request, _("Representative removed."))
+    return redirect("registry:representatives", pk=rep.account_id)
 
 
 @login_required
