@@ -18,6 +18,7 @@ from registry.models import (
     Penalty,
     ProductionRecord,
     Representative,
+    ReversalRequest,
     Transaction,
     TransferProposal,
     TrustedAccount,
@@ -145,3 +146,13 @@ def _caps(user: User) -> Q:
 @predicate(MarketCap)
 def _cap(user: User, cap: MarketCap) -> bool:
     return True
+
+
+@scope(ReversalRequest)
+def _reversal_requests(user: User) -> Q:
+    return Q(original__market_id=user.market_id) if _is_authority(user) else NOTHING
+
+
+@predicate(ReversalRequest)
+def _reversal_request(user: User, request: ReversalRequest) -> bool:
+    return _is_authority(user) and regulates(user, request.original.market_id)

@@ -142,3 +142,32 @@ class OffsetCreditForm(forms.Form):
         if account is None:
             raise forms.ValidationError(UNKNOWN_ACCOUNT % {"number": number})
         return account
+
+
+class IssueForm(forms.Form):
+    """Allowances issued to a firm outside an allocation table (e.g. from the reserve)."""
+
+    account = forms.CharField(label=_("firm holding account number"), max_length=40)
+    vintage = forms.IntegerField(label=_("vintage"), min_value=2013, max_value=2100)
+    quantity = forms.IntegerField(label=_("quantity (t)"), min_value=1, max_value=10**13)
+
+    def __init__(self, *args, market, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.market = market
+
+    def clean_account(self) -> Account:
+        number = self.cleaned_data["account"].strip()
+        account = Account.objects.filter(number=number, market=self.market, kind=Account.Kind.HOLDING).first()
+        if account is None:
+            raise forms.ValidationError(UNKNOWN_ACCOUNT % {"number": number})
+        return account
+
+
+class SaleForm(IssueForm):
+    """Allowances sold at auction (or a fixed price) from the market's auction account to a firm."""
+
+    price_cny_per_t = forms.DecimalField(label=_("price (CNY/t)"), max_digits=10, decimal_places=2, min_value=0)
+
+
+class ReversalForm(forms.Form):
+    reason = forms.CharField(label=_("why"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)

@@ -342,6 +342,54 @@ class TransferProposal(ConcurrentTransitionMixin, models.Model):
         self.decided_by = by
 
 
+class ReversalRequest(ConcurrentTransitionMixin, models.Model):
+    """A correction of the ledger: a regulator asks for a transaction to be reversed, a head approves (four eyes)."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", pgettext_lazy("reversal", "proposed")
+        EXECUTED = "executed", _("approved and reversed")
+        REJECTED = "rejected", pgettext_lazy("reversal", "rejected")
+
+    original = models.ForeignKey(
+        Transaction, on_delete=models.PROTECT, related_name="reversal_requests", verbose_name=_("transaction")
+    )
+    reason = models.TextField(_("why"))
+    status = FSMField(_("status"), max_length=12, choices=Status.choices, default=Status.PROPOSED, protected=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    reversal = models.OneToOneField(Transaction, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["original"], condition=models.Q(status="proposed"), name="reversalrequest_one_open"
+            )
+        ]
+        verbose_name = _("reversal request")
+        verbose_name_plural = _("reversal requests")
+
+    def __str__(self) -> str:
+        return f"{self.original} ({self.get_status_display()})"
+
+    @property
+    def market_id(self) -> int:
+        return self.original.market_id
+
+    @transition(status, source=Status.PROPOSED, target=Status.EXECUTED, permission=workflow.may_approve_reversal)
+    def approve(self, by=None):
+        """A head of the market other than the requester approves; the reversal is recorded in the same transaction."""
+        self.decided_by = by
+
+    @transition(status, source=Status.PROPOSED, target=Status.REJECTED, permission=workflow.is_market_regulator_head)
+    def reject(self, by=None):
+        """A head of the market rejects the request: nothing moves."""
+        self.decided_by = by
+
+
 class ProductionRecord(models.Model):
     """A firm's output (or supply) in a year, and a Chongqing self-declaration: inputs of allocation."""
 

@@ -38,6 +38,7 @@ from registry.models import (
     Penalty,
     ProductionRecord,
     Representative,
+    ReversalRequest,
     TransferProposal,
     TrustedAccount,
 )
@@ -75,6 +76,8 @@ OVER_TRANSFER_CAP = _("A transfer of %(quantity)s t exceeds this account's cap o
 OVER_DAILY_CAP = _(
     "A transfer of %(quantity)s t would exceed this account's cap of %(cap)s t per day (%(today)s t already today)."
 )
+REASON_REQUIRED = _("Say why the transaction must be reversed.")
+REVERSAL_PENDING = _("A reversal of this transaction is already waiting for a head's approval.")
 ALREADY_TRUSTED = _("Account %(number)s is already on the trusted list or waiting for approval.")
 NOT_FIRM_PERSON = _("%(user)s is not a person of the account's firm.")
 TABLE_NOT_DRAFT = _("Only a draft table can be recomputed; this one is %(status)s.")
@@ -118,6 +121,8 @@ def _cap_check(market: Market, vintage: int, wanted: Decimal):
 
 def allowances_issue(*, firm: Firm, vintage: int, quantity, idempotency_key: str, acting_user=None) -> Tx:
     """Issue allowances of a vintage to a firm outside an allocation table (e.g. from the reserve)."""
+    if acting_user is not None:
+        _require_regulator(acting_user, firm.market_id)
     quantity = _whole(quantity)
     market = firm.market
     legs = move(
@@ -235,6 +240,44 @@ def transaction_reverse(*, original: Tx, idempotency_key: str, acting_user=None,
         compliance_year=original.compliance_year,
         trade_date=original.trade_date,
     )
+
+
+def reversal_propose(*, original: Tx, reason: str, acting_user) -> ReversalRequest:
+    """A regulator of the market asks for a transaction to be reversed, saying why; a head approves."""
+    _require_regulator(acting_user, original.market_id)
+    if not (reason or "").strip():
+        raise LedgerError(REASON_REQUIRED)
+    if original.kind == Tx.Kind.REVERSAL:
+        raise LedgerError(NO_REVERSAL_OF_REVERSAL)
+    with transaction.atomic():
+        Tx.objects.select_for_update().filter(pk=original.pk).exists()
+        if Tx.objects.filter(reverses=original).exists():
+            raise LedgerError(ALREADY_REVERSED)
+        if ReversalRequest.objects.filter(original=original, status=ReversalRequest.Status.PROPOSED).exists():
+            raise LedgerError(REVERSAL_PENDING)
+        request = ReversalRequest.objects.create(original=original, reason=reason.strip(), proposed_by=acting_user)
+        log_action(request, "registry.reversalrequest.proposed", actor=acting_user, reason=request.reason)
+    return request
+
+
+def reversal_approve(*, request: ReversalRequest, acting_user) -> ReversalRequest:
+    """The head approves: the reversing transaction is recorded in the same transaction, or nothing happens."""
+    with transaction.atomic():
+        request = ReversalRequest.objects.select_for_update().select_related("original__market").get(pk=request.pk)
+        if request.status == ReversalRequest.Status.PROPOSED and has_transition_perm(request.approve, acting_user):
+            request.reversal = transaction_reverse(
+                original=request.original,
+                idempotency_key=f"reversal-request:{request.pk}",
+                acting_user=acting_user,
+                reason=request.reason,
+            )
+        run_transition(request, "approve", acting_user=acting_user, by=acting_user)
+    return request
+
+
+def reversal_reject(*, request: ReversalRequest, acting_user, reason: str = "") -> ReversalRequest:
+    run_transition(request, "reject", acting_user=acting_user, reason=reason, by=acting_user)
+    return request
 
 
 # --- Transfers under the registry's brakes ------------------------------------------------------

@@ -31,4 +31,10 @@ urlpatterns = [
     path("statistics/", views.statistics, name="statistics"),
     path("trades/import/", views.trade_import, name="trade_import"),
     path("offsets/", views.offset_credits, name="offset_credits"),
+    path("issue/", views.allowances_issue, name="allowances_issue"),
+    path("sell/", views.allowances_sell, name="allowances_sell"),
+    path("transactions/", views.transactions, name="transactions"),
+    path("transactions/<int:pk>/", views.transaction_detail, name="transaction"),
+    path("reversals/<int:pk>/approve/", views.reversal_approve, name="reversal_approve"),
+    path("reversals/<int:pk>/reject/", views.reversal_reject, name="reversal_reject"),
 ]

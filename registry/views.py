@@ -21,8 +21,11 @@ from registry import charts, exports, selectors, services, workflow
 from registry.forms import (
     ComputeTableForm,
     DecisionForm,
+    IssueForm,
     OffsetCreditForm,
     RepresentativeForm,
+    ReversalForm,
+    SaleForm,
     SurrenderForm,
     TradeImportForm,
     TransferForm,
@@ -35,6 +38,7 @@ from registry.models import (
     Entry,
     Penalty,
     Representative,
+    ReversalRequest,
     Transaction,
     TransferProposal,
     TrustedAccount,
@@ -523,3 +527,136 @@ def offset_credits(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Offset credits recorded."))
             return redirect("registry:offset_credits")
     return render(request, "registry/offset_credits.html", {"market": market, "form": form, "key": key})
+
+
+def _require_officer(request: HttpRequest) -> Market:
+    market = _regulated_market(request)
+    if not request.user.is_regulator:
+        raise PermissionDenied(_("Only the market's regulator may do this."))
+    return market
+
+
+@login_required
+def allowances_issue(request: HttpRequest) -> HttpResponse:
+    """Allowances issued to a firm outside an allocation table (e.g. to a new entrant from the reserve)."""
+    market = _require_officer(request)
+    form = IssueForm(request.POST or None, market=market)
+    key = request.POST.get("idempotency_key") or str(uuid.uuid4())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            tx = services.allowances_issue(
+                firm=data["account"].firm,
+                vintage=data["vintage"],
+                quantity=data["quantity"],
+                idempotency_key=f"issue:{key}",
+                acting_user=request.user,
+            )
+        except REFUSALS as exc:
+            _refused(request, exc)
+        else:
+            _recorded(request, tx)
+            return redirect("registry:transaction", pk=tx.pk)
+    return render(request, "registry/issue.html", {"market": market, "form": form, "key": key, "sale": False})
+
+
+@login_required
+def allowances_sell(request: HttpRequest) -> HttpResponse:
+    """An auction (or fixed-price) sale from the market's auction account to a firm."""
+    market = _require_officer(request)
+    form = SaleForm(request.POST or None, market=market)
+    key = request.POST.get("idempotency_key") or str(uuid.uuid4())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            tx = services.allowances_sell(
+                firm=data["account"].firm,
+                vintage=data["vintage"],
+                quantity=data["quantity"],
+                price_cny_per_t=data["price_cny_per_t"],
+                idempotency_key=f"sale:{key}",
+                acting_user=request.user,
+            )
+        except REFUSALS as exc:
+            _refused(request, exc)
+        else:
+            _recorded(request, tx)
+            return redirect("registry:transaction", pk=tx.pk)
+    return render(request, "registry/issue.html", {"market": market, "form": form, "key": key, "sale": True})
+
+
+def _recorded(request: HttpRequest, tx: Transaction) -> None:
+    if getattr(tx, "replayed", False):
+        messages.info(
+            request, _("This request was already recorded as transaction #%(pk)s; nothing new moved.") % {"pk": tx.pk}
+        )
+    else:
+        messages.success(request, _("Recorded as transaction #%(pk)s.") % {"pk": tx.pk})
+
+
+@login_required
+def transactions(request: HttpRequest) -> HttpResponse:
+    """The market's latest ledger transactions, each with a way to ask for its reversal."""
+    market = _require_officer(request)
+    kind = request.GET.get("kind", "")
+    rows = Transaction.objects.filter(market=market).select_related("created_by", "firm")
+    if kind in Transaction.Kind.values:
+        rows = rows.filter(kind=kind)
+    return render(
+        request,
+        "registry/transactions.html",
+        {"market": market, "transactions": rows[:100], "kinds": Transaction.Kind.choices, "kind": kind},
+    )
+
+
+@login_required
+def transaction_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    tx = _visible(request, Transaction, pk, Transaction.objects.select_related("created_by", "firm", "reverses"))
+    if not request.user.is_regulator:
+        raise PermissionDenied(_("Only the market's regulator may do this."))
+    form = ReversalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reversal_propose(original=tx, reason=form.cleaned_data["reason"], acting_user=request.user)
+        except REFUSALS as exc:
+            _refused(request, exc)
+        else:
+            messages.success(request, _("Reversal requested; a head of the market must approve it."))
+            return redirect("registry:transaction", pk=tx.pk)
+    return render(
+        request,
+        "registry/transaction.html",
+        {
+            "tx": tx,
+            "entries": tx.entries.select_related("account"),
+            "requests": tx.reversal_requests.select_related("proposed_by", "decided_by", "reversal"),
+            "reversed_by": Transaction.objects.filter(reverses=tx).first(),
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_POST
+def reversal_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    reversal = _visible(request, ReversalRequest, pk, ReversalRequest.objects.select_related("original"))
+    try:
+        services.reversal_approve(request=reversal, acting_user=request.user)
+    except REFUSALS as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("Reversal approved and recorded."))
+    return redirect("registry:transaction", pk=reversal.original_id)
+
+
+@login_required
+@require_POST
+def reversal_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    reversal = _visible(request, ReversalRequest, pk, ReversalRequest.objects.select_related("original"))
+    try:
+        services.reversal_reject(request=reversal, acting_user=request.user, reason=request.POST.get("reason", ""))
+    except REFUSALS as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("Reversal rejected; nothing moved."))
+    return redirect("registry:transaction", pk=reversal.original_id)

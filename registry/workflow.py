@@ -54,3 +54,8 @@ def may_approve_trusted(entry, user: User) -> bool:
 
 def may_act_for_trusted(entry, user: User) -> bool:
     return is_representative(entry.account, user)
+
+
+def may_approve_reversal(request, user: User) -> bool:
+    """Four eyes: a head of the transaction's market who did not ask for the reversal."""
+    return is_market_regulator_head(request, user) and user.pk != request.proposed_by_id
