@@ -9,7 +9,8 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mrv.models import EmissionReport, Firm, Market
+from mrv.due_dates import RulePackCache, due_date, due_dates, extensions_for, market_due_date
+from mrv.models import DeadlineRule, EmissionReport, Firm, Market
 from registry.models import (
     ALLOWANCE,
     Account,
@@ -144,12 +145,8 @@ def offset_cap(obligation_tco2e: Decimal | None, offset_cap_pct: Decimal) -> Dec
 
 
 def compliance_deadline(market: Market, year: int) -> datetime.date | None:
-    pack = market.rule_pack_for(year)
-    rule = pack.deadlines.filter(kind="compliance").first()
-    if rule is None:
-        return None
-    extension = pack.first_year_extension_days if year == market.first_compliance_year else 0
-    return rule.due_date(year, extension)
+    """The market-wide compliance deadline (a firm's own, with its extension, is `ComplianceStatus.deadline`)."""
+    return market_due_date(market, year, DeadlineRule.Kind.COMPLIANCE)
 
 
 def _obligations(firms_q: Q, year: int) -> dict[int, dict[int, Decimal]]:
@@ -234,15 +231,24 @@ def compliance_statuses(
     """Status of every firm of the market (or of `firms`) for a year, in a fixed number of queries."""
     today = today or timezone.localdate()
     firm_qs = firms if firms is not None else Firm.objects.filter(market=market)
-    firm_ids = list(firm_qs.values_list("pk", flat=True))
-    offset_pct = market.rule_pack_for(year).offset_cap_pct
-    deadline = compliance_deadline(market, year)
+    # Each firm's own deadline: an extension the regulator granted keeps the firm outstanding, not late.
+    packs = RulePackCache()
+    deadlines = due_dates(firm_qs.select_related("market"), year, DeadlineRule.Kind.COMPLIANCE, packs=packs)
+    firm_ids = list(deadlines)
+    offset_pct = packs.get(market, year).offset_cap_pct
     obligations = _obligations(Q(firm_id__in=firm_ids), year)
     surrendered = _surrendered(Q(transaction__firm_id__in=firm_ids), year)
     marked = set(ComplianceRecord.objects.filter(firm_id__in=firm_ids, year=year).values_list("firm_id", flat=True))
     return [
         _status_for(
-            fid, year, obligations.get(fid, {}), surrendered.get(fid, {}), offset_pct, deadline, today, fid in marked
+            fid,
+            year,
+            obligations.get(fid, {}),
+            surrendered.get(fid, {}),
+            offset_pct,
+            deadlines[fid],
+            today,
+            fid in marked,
         )
         for fid in firm_ids
     ]
@@ -271,7 +277,7 @@ def compliance_history(firm: Firm, *, today: datetime.date | None = None) -> lis
     from registry.models import Penalty
 
     today = today or timezone.localdate()
-    packs = list(firm.market.rule_packs.prefetch_related("deadlines").order_by("valid_from_year"))
+    packs = RulePackCache()
     obligations = _obligations(Q(firm_id=firm.pk), today.year).get(firm.pk, {})
     surrendered = _surrendered(Q(transaction__firm_id=firm.pk), today.year).get(firm.pk, {})
     records = {r.year: r for r in ComplianceRecord.objects.filter(firm=firm)}
@@ -285,14 +291,13 @@ def compliance_history(firm: Firm, *, today: datetime.date | None = None) -> lis
     for log in logs.order_by("at", "id"):
         history[log.object_id].append(log)
     years = set(obligations) | set(surrendered) | set(records) | set(penalties) | {today.year - 1}
+    extensions = extensions_for([firm], years)
     rows = []
     for year in sorted(years, reverse=True):
-        pack = next((p for p in reversed(packs) if p.valid_from_year <= year), None)
-        if pack is None:
+        pack = packs.get(firm.market, year)
+        if pack is None:  # a year before the market's first rules: nothing to show
             continue
-        rule = next((d for d in pack.deadlines.all() if d.kind == "compliance"), None)
-        extension = pack.first_year_extension_days if year == firm.market.first_compliance_year else 0
-        deadline = rule.due_date(year, extension) if rule else None
+        deadline = due_date(firm, year, DeadlineRule.Kind.COMPLIANCE, packs=packs, extensions=extensions)
         status = _status_for(
             firm.pk, year, obligations, surrendered, pack.offset_cap_pct, deadline, today, year in records
         )

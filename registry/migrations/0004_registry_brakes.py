@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0002_market_caps_2020'),
+        ("registry", "0003_admin_filter_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
