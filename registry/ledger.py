@@ -38,6 +38,7 @@ KEY_REUSED = _(
     "use a new key for a new request."
 )
 KEY_TOO_LONG = _("An idempotency key has at most %(max)s characters.")
+KEY_NOT_PRINTABLE = _("An idempotency key may not contain control characters.")
 KEY_MAX = 80
 CONFLICT = _("A concurrent movement recorded the same thing first; reload and check before trying again.")
 SAME_ACCOUNT = _("The receiving account must differ from the paying account.")
@@ -128,8 +129,10 @@ def scoped_key(idempotency_key: str, legs: list[Leg]) -> str:
     """Keys belong to the acting (paying) account: the same key chosen by another account is another key."""
     if not idempotency_key:
         raise LedgerError(KEY_REQUIRED)
-    if len(idempotency_key) > KEY_MAX or "\x00" in idempotency_key:
+    if len(idempotency_key) > KEY_MAX:
         raise LedgerError(KEY_TOO_LONG % {"max": KEY_MAX})
+    if not idempotency_key.isprintable():
+        raise LedgerError(KEY_NOT_PRINTABLE)
     payer = min((leg.account.pk for leg in legs if leg.quantity < 0), default=0)
     return f"{payer}:{idempotency_key}"
 

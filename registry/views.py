@@ -299,7 +299,7 @@ def surrender(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         allowances, offsets = form.split()
         try:
-            services.units_surrender(
+            tx = services.units_surrender(
                 firm=account.firm,
                 year=year,
                 allowances=allowances,
@@ -310,7 +310,10 @@ def surrender(request: HttpRequest, pk: int) -> HttpResponse:
         except LedgerError as exc:
             _refused(request, exc)
         else:
-            messages.success(request, _("Surrendered for %(year)s.") % {"year": year})
+            if tx.replayed:
+                _recorded(request, tx)
+            else:
+                messages.success(request, _("Surrendered for %(year)s.") % {"year": year})
             return redirect(f"{request.path}?year={year}")
     return render(
         request,
@@ -512,7 +515,7 @@ def offset_credits(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.offsets_issue(
+            tx = services.offsets_issue(
                 firm=data["account"].firm,
                 offset_type=data["offset_type"],
                 project=data["project"],
@@ -524,7 +527,7 @@ def offset_credits(request: HttpRequest) -> HttpResponse:
         except LedgerError as exc:
             _refused(request, exc)
         else:
-            messages.success(request, _("Offset credits recorded."))
+            _recorded(request, tx)
             return redirect("registry:offset_credits")
     return render(request, "registry/offset_credits.html", {"market": market, "form": form, "key": key})
 

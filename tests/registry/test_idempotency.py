@@ -52,3 +52,24 @@ def test_an_over_long_key_is_refused_with_a_clear_message(funded):
     with pytest.raises(LedgerError, match="at most 80 characters"):
         services.units_transfer(from_account=mine, to_account=theirs, unit=A25, quantity=1, idempotency_key="x" * 81)
     assert not Transaction.objects.filter(kind="transfer").exists()
+
+
+def test_a_key_with_control_characters_is_refused(funded):
+    mine, theirs = funded
+    with pytest.raises(LedgerError, match="control characters"):
+        services.units_transfer(from_account=mine, to_account=theirs, unit=A25, quantity=1, idempotency_key="a\x00b")
+
+
+def test_a_resubmitted_surrender_page_says_it_was_already_recorded(client, funded, firm, firm_user):
+    from django.urls import reverse
+
+    mine, _ = funded
+    determine(firm, 2025, 300)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client.force_login(firm_user)
+    url = reverse("registry:surrender", args=[mine.pk]) + "?year=2025"
+    form = {"year": 2025, "idempotency_key": "page-key", "u_ALLOWANCE_2025_": 300}
+    client.post(url, form)
+    again = client.post(url, form, follow=True).content.decode()
+    assert "already recorded as transaction" in again
+    assert Transaction.objects.filter(kind="surrender").count() == 1
