@@ -171,3 +171,20 @@ class SaleForm(IssueForm):
 
 class ReversalForm(forms.Form):
     reason = forms.CharField(label=_("why"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class AccountCapsForm(forms.Form):
+    max_transfer_t = forms.IntegerField(
+        label=_("cap per transfer (t)"),
+        min_value=0,
+        max_value=10**13,
+        required=False,
+        help_text=_("Empty: the registry's default; 0: no cap."),
+    )
+    max_daily_transfer_t = forms.IntegerField(
+        label=_("cap per day of transfers (t)"),
+        min_value=0,
+        max_value=10**13,
+        required=False,
+        help_text=_("Empty: the registry's default; 0: no cap."),
+    )

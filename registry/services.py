@@ -502,6 +502,19 @@ def representative_add(*, account: Account, user, acting_user) -> Representative
     return rep
 
 
+def account_caps_set(*, account: Account, max_transfer_t, max_daily_transfer_t, acting_user) -> Account:
+    """The market's regulator sets an account's own caps (empty: the settings' defaults; 0: no cap)."""
+    _require_regulator(acting_user, account.market_id)
+    with transaction.atomic():
+        account = Account.objects.select_for_update().get(pk=account.pk)
+        before = {"max_transfer_t": account.max_transfer_t, "max_daily_transfer_t": account.max_daily_transfer_t}
+        account.max_transfer_t, account.max_daily_transfer_t = max_transfer_t, max_daily_transfer_t
+        account.save(update_fields=["max_transfer_t", "max_daily_transfer_t"])
+        changes = {k: (v, getattr(account, k)) for k, v in before.items() if v != getattr(account, k)}
+        log_action(account, "registry.account.caps_set", actor=acting_user, changes=changes)
+    return account
+
+
 def representative_remove(*, representative: Representative, acting_user) -> None:
     _require_regulator(acting_user, representative.account.market_id)
     with transaction.atomic():

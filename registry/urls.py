@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/<int:pk>/surrender/", views.surrender, name="surrender"),
     path("accounts/<int:pk>/trusted/", views.trusted_list, name="trusted_list"),
     path("accounts/<int:pk>/representatives/", views.representatives, name="representatives"),
+    path("accounts/<int:pk>/caps/", views.account_caps, name="account_caps"),
     path("representatives/<int:pk>/remove/", views.representative_remove, name="representative_remove"),
     path("trusted/<int:pk>/approve/", views.trusted_action, {"action": "approve"}, name="trusted_approve"),
     path("trusted/<int:pk>/reject/", views.trusted_action, {"action": "reject"}, name="trusted_reject"),

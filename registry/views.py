@@ -19,6 +19,7 @@ from mrv.models import Firm, Market
 from mrv.transitions import TransitionRefused
 from registry import charts, exports, selectors, services, workflow
 from registry.forms import (
+    AccountCapsForm,
     ComputeTableForm,
     DecisionForm,
     IssueForm,
@@ -271,11 +272,33 @@ def representatives(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Representative designated."))
             return redirect("registry:representatives", pk=account.pk)
     designated = Representative.objects.filter(account=account).select_related("user", "added_by")
+    caps = AccountCapsForm(
+        initial={"max_transfer_t": account.max_transfer_t, "max_daily_transfer_t": account.max_daily_transfer_t}
+    )
     return render(
         request,
         "registry/representatives.html",
-        {"account": account, "designated": designated, "form": form, "everyone": selectors.representatives(account)},
+        {
+            "account": account,
+            "designated": designated,
+            "form": form,
+            "caps": caps,
+            "everyone": selectors.representatives(account),
+        },
     )
+
+
+@login_required
+@require_POST
+def account_caps(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _visible(request, Account, pk, Account.objects.select_related("market"))
+    form = AccountCapsForm(request.POST)
+    if form.is_valid():
+        services.account_caps_set(account=account, acting_user=request.user, **form.cleaned_data)
+        messages.success(request, _("Caps saved."))
+    else:
+        messages.error(request, "; ".join(f"{form.fields[k].label}: {' '.join(v)}" for k, v in form.errors.items()))
+    return redirect("registry:representatives", pk=account.pk)
 
 
 @login_required

@@ -227,3 +227,21 @@ def test_the_account_page_stays_within_its_queries_whatever_the_number_of_years(
         page = login(firm_user).get(reverse("registry:account", args=[mine.pk])).content.decode()
     assert all(str(y) in page for y in range(2020, 2026))
     assert not Penalty.objects.exists()
+
+
+def test_the_regulator_sets_an_accounts_caps_and_a_firm_cannot(login, funded, regulator, firm_approver):
+    from django.core.exceptions import PermissionDenied
+
+    mine, theirs = funded
+    login(regulator).post(reverse("registry:account_caps", args=[mine.pk]), {"max_transfer_t": 50})
+    mine.refresh_from_db()
+    assert (mine.max_transfer_t, mine.max_daily_transfer_t) == (D(50), None)
+    assert AuditLog.objects.filter(action="registry.account.caps_set", actor=regulator).exists()
+    with pytest.raises(services.LedgerError, match="cap of 50 t per transfer"):
+        services.transfer_propose(
+            from_account=mine, to_account=theirs, unit=A25, quantity=51, acting_user=firm_approver
+        )
+    with pytest.raises(PermissionDenied):
+        services.account_caps_set(
+            account=mine, max_transfer_t=None, max_daily_transfer_t=None, acting_user=firm_approver
+        )
