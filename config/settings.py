@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "mrv.refusals.RefusalMiddleware",  # a refusal no view caught: a message, not a 500
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -230,6 +231,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "mrv.refusals.api_exception_handler",
 }
 
 SPECTACULAR_SETTINGS = {

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mrv.audit import log_action
 from mrv.models import Firm, Market
+from mrv.refusals import Refused
 from registry.models import ALLOWANCE, Account, Entry, Transaction
 
 NOT_BALANCED = _("The entries of a transaction must sum to zero for every unit.")
@@ -44,12 +45,10 @@ CONFLICT = _("A concurrent movement recorded the same thing first; reload and ch
 SAME_ACCOUNT = _("The receiving account must differ from the paying account.")
 
 
-class LedgerError(Exception):
+class LedgerError(Refused):
     """A movement that may not be recorded; the message is shown to the user as it is."""
 
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+    default_code = "ledger"
 
 
 @dataclass(frozen=True)

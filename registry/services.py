@@ -10,14 +10,14 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Sum
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import has_transition_perm
 
 from mrv.audit import log_action
 from mrv.models import OFFSET_TYPE_CODES, EmissionReport, Firm, FirmYearFigure, Market, MarketSector
-from mrv.transitions import run_transition
+from mrv.outbox import enqueue
+from mrv.refusals import Refused
+from mrv.transitions import check_transition, run_transition
 from registry import allocation, selectors, workflow
 from registry.ledger import (
     LedgerError,
@@ -264,13 +264,13 @@ def reversal_approve(*, request: ReversalRequest, acting_user) -> ReversalReques
     """The head approves: the reversing transaction is recorded in the same transaction, or nothing happens."""
     with transaction.atomic():
         request = ReversalRequest.objects.select_for_update().select_related("original__market").get(pk=request.pk)
-        if request.status == ReversalRequest.Status.PROPOSED and has_transition_perm(request.approve, acting_user):
-            request.reversal = transaction_reverse(
-                original=request.original,
-                idempotency_key=f"reversal-request:{request.pk}",
-                acting_user=acting_user,
-                reason=request.reason,
-            )
+        check_transition(request, "approve", acting_user)  # the gate first: nothing moves if refused
+        request.reversal = transaction_reverse(
+            original=request.original,
+            idempotency_key=f"reversal-request:{request.pk}",
+            acting_user=acting_user,
+            reason=request.reason,
+        )
         run_transition(request, "approve", acting_user=acting_user, by=acting_user)
     return request
 
@@ -312,23 +312,9 @@ def _check_caps(account: Account, quantity: Decimal) -> None:
 
 
 def _notify_representatives(proposal: TransferProposal, event: str) -> None:
-    """Every representative of the paying account (its approvers and the people designated for it) is told."""
-    from deadlines.models import Notification
-    from deadlines.services import notify
-
-    people = selectors.representatives(proposal.from_account)
-    params = {
-        "event": event,
-        "account": proposal.from_account.number,
-        "to_account": proposal.to_account.number,
-        "quantity": str(proposal.quantity),
-        "unit": f"{proposal.unit_type} {proposal.vintage} {proposal.project}".strip(),
-        "execute_after": timezone.localtime(proposal.execute_after).strftime("%Y-%m-%d %H:%M")
-        if proposal.execute_after
-        else "",
-    }
-    url = reverse("registry:account", args=[proposal.from_account_id])
-    notify(people, Notification.Kind.WORKFLOW_EVENT, params, url=url)
+    """Every representative of the paying account (its approvers and the people designated for it) is told:
+    the deadlines app's notification service, reached through the outbox after commit (told once)."""
+    enqueue(REGISTRY_NOTICE_TASK, event=event, proposal_id=proposal.pk)
 
 
 def transfer_propose(
@@ -392,10 +378,8 @@ def transfer_approve(*, proposal: TransferProposal, acting_user) -> TransferProp
             .get(pk=proposal.pk)
         )
         if selectors.is_trusted(proposal.from_account, proposal.to_account):
-            if proposal.status == TransferProposal.Status.PROPOSED and has_transition_perm(
-                proposal.approve, acting_user
-            ):
-                proposal.ledger_transaction = _execute(proposal, acting_user)
+            check_transition(proposal, "approve", acting_user)  # the gate first: nothing moves if refused
+            proposal.ledger_transaction = _execute(proposal, acting_user)
             run_transition(proposal, "approve", acting_user=acting_user, by=acting_user)
             _notify_representatives(proposal, "registry.transferproposal.executed")
         else:
@@ -527,6 +511,7 @@ def representative_remove(*, representative: Representative, acting_user) -> Non
         representative.delete()
 
 
+REGISTRY_NOTICE_TASK = "deadlines.notify_registry_event"
 TRUSTED_OPEN = (TrustedAccount.Status.PROPOSED, TrustedAccount.Status.APPROVED)
 
 
@@ -538,10 +523,18 @@ IMPORT_EMPTY = _("The file has no trades.")
 IMPORT_ENCODING = _("The file must be UTF-8 CSV.")
 
 
-class ImportRejected(Exception):
+class ImportRejected(Refused):
+    """A trade file refused as a whole, with every row's reason (nothing is imported)."""
+
+    default_code = "import"
+
     def __init__(self, errors: list[str]):
-        super().__init__("; ".join(errors))
+        super().__init__("; ".join(str(e) for e in errors))
         self.errors = errors
+
+    @property
+    def messages(self) -> list[str]:
+        return [str(e) for e in self.errors]
 
 
 @dataclass

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_POST
 
 from mrv import access
 from mrv.models import Firm, Market
+from mrv.refusals import Refused, show_refusal
 from mrv.replicas import reads_from_replica
-from mrv.transitions import TransitionRefused
 from registry import charts, exports, selectors, services, workflow
 from registry.forms import (
     AccountCapsForm,
@@ -33,7 +33,7 @@ from registry.forms import (
     TransferForm,
     TrustedAccountForm,
 )
-from registry.ledger import LedgerError, Unit, holding_account
+from registry.ledger import Unit, holding_account
 from registry.models import (
     Account,
     AllocationTable,
@@ -45,8 +45,6 @@ from registry.models import (
     TransferProposal,
     TrustedAccount,
 )
-
-REFUSALS = (LedgerError, TransitionRefused)
 
 
 def _visible(request: HttpRequest, model, pk: int, queryset=None):
@@ -69,10 +67,6 @@ def _regulated_market(request: HttpRequest) -> Market:
         code = request.GET.get("market") or request.POST.get("market") or "shanghai"
         return get_object_or_404(Market, code=code)
     raise PermissionDenied(_("Only a market's regulator may open this page."))
-
-
-def _refused(request: HttpRequest, exc: Exception) -> None:
-    messages.error(request, str(getattr(exc, "message", exc)))
 
 
 @login_required
@@ -137,8 +131,8 @@ def transfer_propose(request: HttpRequest, pk: int) -> HttpResponse:
                 trade_date=data["trade_date"],
                 acting_user=request.user,
             )
-        except LedgerError as exc:
-            _refused(request, exc)
+        except Refused as refused:
+            show_refusal(request, refused)
         else:
             messages.success(request, _("Transfer proposed; another representative of the account must approve it."))
             return redirect("registry:account", pk=account.pk)
@@ -162,8 +156,8 @@ def transfer_approve(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = _proposal(request, pk)
     try:
         proposal = services.transfer_approve(proposal=proposal, acting_user=request.user)
-    except REFUSALS as exc:
-        _refused(request, exc)
+    except Refused as refused:
+        show_refusal(request, refused)
     else:
         if proposal.status == TransferProposal.Status.EXECUTED:
             messages.success(request, _("Transfer approved and executed."))
@@ -185,8 +179,8 @@ def transfer_reject(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = _proposal(request, pk)
     try:
         services.transfer_reject(proposal=proposal, acting_user=request.user, reason=request.POST.get("reason", ""))
-    except REFUSALS as exc:
-        _refused(request, exc)
+    except Refused as refused:
+        show_refusal(request, refused)
     else:
         messages.success(request, _("Transfer rejected."))
     return redirect("registry:account", pk=proposal.from_account_id)
@@ -198,8 +192,8 @@ def transfer_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = _proposal(request, pk)
     try:
         services.transfer_cancel(proposal=proposal, acting_user=request.user, reason=request.POST.get("reason", ""))
-    except REFUSALS as exc:
-        _refused(request, exc)
+    except Refused as refused:
+        show_refusal(request, refused)
     else:
         messages.success(request, _("Transfer cancelled; nothing moved."))
     return redirect("registry:account", pk=proposal.from_account_id)
@@ -219,8 +213,8 @@ def trusted_list(request: HttpRequest, pk: int) -> HttpResponse:
                 services.trusted_account_propose(
                     account=account, trusted=form.cleaned_data["account"], acting_user=request.user
                 )
-            except LedgerError as exc:
-                _refused(request, exc)
+            except Refused as refused:
+                show_refusal(request, refused)
             else:
                 messages.success(request, _("Addition proposed; another representative must approve it."))
                 return redirect("registry:trusted_list", pk=account.pk)
@@ -252,8 +246,8 @@ def trusted_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     }[action]
     try:
         service(entry=entry, acting_user=request.user)
-    except REFUSALS as exc:
-        _refused(request, exc)
+    except Refused as refused:
+        show_refusal(request, refused)
     return redirect("registry:trusted_list", pk=entry.account_id)
 
 
@@ -267,8 +261,8 @@ def representatives(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.representative_add(account=account, user=form.cleaned_data["user"], acting_user=request.user)
-        except LedgerError as exc:
-            _refused(request, exc)
+        except Refused as refused:
+            show_refusal(request, refused)
         else:
             messages.success(request, _("Representative designated."))
             return redirect("registry:representatives", pk=account.pk)
@@ -331,8 +325,8 @@ def surrender(request: HttpRequest, pk: int) -> HttpResponse:
                 idempotency_key=f"surrender:{key}",
                 acting_user=request.user,
             )
-        except LedgerError as exc:
-            _refused(request, exc)
+        except Refused as refused:
+            show_refusal(request, refused)
         else:
             if tx.replayed:
                 _recorded(request, tx)
@@ -364,8 +358,8 @@ def allocation_tables(request: HttpRequest) -> HttpResponse:
             table = services.allocation_table_compute(
                 market=market, year=form.cleaned_data["year"], kind=form.cleaned_data["kind"], acting_user=request.user
             )
-        except LedgerError as exc:
-            _refused(request, exc)
+        except Refused as refused:
+            show_refusal(request, refused)
         else:
             return redirect("registry:allocation_table", pk=table.pk)
     tables = AllocationTable.objects.filter(market=market).select_related("approved_by")
@@ -400,8 +394,8 @@ def allocation_table_action(request: HttpRequest, pk: int, action: str) -> HttpR
     service = {"approve": services.allocation_table_approve, "issue": services.allocation_table_issue}[action]
     try:
         service(table=table, acting_user=request.user)
-    except REFUSALS as exc:
-        _refused(request, exc)
+    except Refused as refused:
+        show_refusal(request, refused)
     return redirect("registry:allocation_table", pk=table.pk)
 
 
@@ -462,8 +456,8 @@ def penalties(request: HttpRequest) -> HttpResponse:
         firm = _visible(request, Firm, int(firm_id) if firm_id.isdigit() else 0)
         try:
             services.penalty_propose(firm=firm, year=_year(request), acting_user=request.user)
-        except LedgerError as exc:
-            _refused(request, exc)
+        except Refused as refused:
+            show_refusal(request, refused)
         return redirect("registry:penalties")
     rows = Penalty.objects.filter(firm__market=market).select_related("firm", "decided_by")[:200]
     return render(request, "registry/penalties.html", {"market": market, "penalties": rows, "form": DecisionForm()})
@@ -479,8 +473,8 @@ def penalty_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.penalty_decide(penalty=penalty, decision_text=text, acting_user=request.user)
         else:
             services.penalty_withdraw(penalty=penalty, reason=text, acting_user=request.user)
-    except REFUSALS as exc:
-        _refused(request, exc)
+    except Refused as refused:
+        show_refusal(request, refused)
     return redirect("registry:penalties")
 
 
@@ -550,8 +544,8 @@ def offset_credits(request: HttpRequest) -> HttpResponse:
                 idempotency_key=f"offsets:{key}",
                 acting_user=request.user,
             )
-        except LedgerError as exc:
-            _refused(request, exc)
+        except Refused as refused:
+            show_refusal(request, refused)
         else:
             _recorded(request, tx)
             return redirect("registry:offset_credits")
@@ -581,8 +575,8 @@ def allowances_issue(request: HttpRequest) -> HttpResponse:
                 idempotency_key=f"issue:{key}",
                 acting_user=request.user,
             )
-        except REFUSALS as exc:
-            _refused(request, exc)
+        except Refused as refused:
+            show_refusal(request, refused)
         else:
             _recorded(request, tx)
             return redirect("registry:transaction", pk=tx.pk)
@@ -606,8 +600,8 @@ def allowances_sell(request: HttpRequest) -> HttpResponse:
                 idempotency_key=f"sale:{key}",
                 acting_user=request.user,
             )
-        except REFUSALS as exc:
-            _refused(request, exc)
+        except Refused as refused:
+            show_refusal(request, refused)
         else:
             _recorded(request, tx)
             return redirect("registry:transaction", pk=tx.pk)
@@ -647,8 +641,8 @@ def transaction_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.reversal_propose(original=tx, reason=form.cleaned_data["reason"], acting_user=request.user)
-        except REFUSALS as exc:
-            _refused(request, exc)
+        except Refused as refused:
+            show_refusal(request, refused)
         else:
             messages.success(request, _("Reversal requested; a head of the market must approve it."))
             return redirect("registry:transaction", pk=tx.pk)
@@ -671,8 +665,8 @@ def reversal_approve(request: HttpRequest, pk: int) -> HttpResponse:
     reversal = _visible(request, ReversalRequest, pk, ReversalRequest.objects.select_related("original"))
     try:
         services.reversal_approve(request=reversal, acting_user=request.user)
-    except REFUSALS as exc:
-        _refused(request, exc)
+    except Refused as refused:
+        show_refusal(request, refused)
     else:
         messages.success(request, _("Reversal approved and recorded."))
     return redirect("registry:transaction", pk=reversal.original_id)
@@ -684,8 +678,8 @@ def reversal_reject(request: HttpRequest, pk: int) -> HttpResponse:
     reversal = _visible(request, ReversalRequest, pk, ReversalRequest.objects.select_related("original"))
     try:
         services.reversal_reject(request=reversal, acting_user=request.user, reason=request.POST.get("reason", ""))
-    except REFUSALS as exc:
-        _refused(request, exc)
+    except Refused as refused:
+        show_refusal(request, refused)
     else:
         messages.success(request, _("Reversal rejected; nothing moved."))
     return redirect("registry:transaction", pk=reversal.original_id)

@@ -171,17 +171,33 @@ def test_transfers_over_the_cap_per_day_are_refused(funded, firm_approver, firm_
 
 
 def test_every_representative_is_told_of_each_proposal_and_execution(
-    funded, trusted, firm_representative, firm_approver, firm
+    funded, trusted, firm_representative, firm_approver, firm, settings, django_capture_on_commit_callbacks
 ):
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # the outbox runs the notice task in-process after commit
     second_approver = UserFactory(username="approver2", role=User.Role.FIRM_APPROVER, firm=firm)
-    proposal = propose(funded, firm_representative)
-    services.transfer_approve(proposal=proposal, acting_user=firm_approver)
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal = propose(funded, firm_representative)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.transfer_approve(proposal=proposal, acting_user=firm_approver)
     notices = Notification.objects.filter(kind=Notification.Kind.WORKFLOW_EVENT)
     for person in (firm_representative, firm_approver, second_approver):
         events = {n.params["event"] for n in notices.filter(recipient=person)}
         assert events == {"registry.transferproposal.proposed", "registry.transferproposal.executed"}
     text = str(notices.filter(recipient=second_approver, params__event="registry.transferproposal.proposed").get())
     assert text.startswith(f"A transfer of 300 t ALLOWANCE 2025 from {funded[0].number} to {funded[1].number}")
+
+
+def test_a_redelivered_notice_tells_nobody_twice(funded, firm_approver, firm_representative):
+    import uuid
+
+    from deadlines.workflow_notices import registry_event_notify
+
+    proposal = propose(funded, firm_approver)
+    message_id = uuid.uuid4()
+    kwargs = {"event": "registry.transferproposal.proposed", "message_id": message_id, "proposal_id": proposal.pk}
+    assert registry_event_notify(**kwargs) == 2
+    assert registry_event_notify(**kwargs) == 0
+    assert Notification.objects.filter(kind=Notification.Kind.WORKFLOW_EVENT).count() == 2
 
 
 def test_only_the_markets_regulator_designates_representatives(funded, firm_user, firm_approver, other_regulator):

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
@@ -18,11 +19,12 @@ from django.views.decorators.http import require_GET, require_POST
 from mrv import activity_sheet as sheet
 from mrv import uploads
 from mrv.models import EmissionReport, OutputDataRow, ReportVersion, StoredFile
+from mrv.refusals import Refused, refusal_response
 from mrv.report_diff import report_diff
+from mrv.selectors import plan_in_force
 from mrv.services import reports as svc
-from mrv.services.plans import plan_in_force
-from mrv.transitions import TransitionRefused
 from mrv.ui import report_data as data
+from mrv.ui.buttons import allowed
 from mrv.ui.objects import require, visible_or_404
 from mrv.validation import validate_report
 from mrv.workflow import reports as rules
@@ -108,7 +110,6 @@ def _page_context(
     if plan is not None and checked is None:
         checked = validate_report(report, plan=plan)
     acks = {a.key: a for a in report.acknowledgements.select_related("acknowledged_by")}
-    may_edit = rules.is_firm_user(report, request.user) and rules.is_editable(report)
     return {
         "report": report,
         "plan": plan,
@@ -117,9 +118,7 @@ def _page_context(
         "report_errors": data.report_wide_messages(checked, "error"),
         "warnings": [(w, acks.get(w.key)) for w in (checked.warnings if checked else [])],
         "grid_problems": grid_problems or {},
-        "may_edit": may_edit,
-        "may_submit": rules.is_firm_approver(report, request.user)
-        and report.status in (EmissionReport.Status.DRAFT, EmissionReport.Status.RETURNED_TO_FIRM),
+        "can": allowed(report, request.user, edit=rules.is_report_editor(report, request.user)),
         "upload_form": upload_form or UploadForm(),
         "upload_issues": upload_issues or [],
         "ack_form": AcknowledgeForm(),
@@ -293,9 +292,8 @@ def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
         for message in error.messages:
             messages.error(request, message)
         return redirect("ui:report_data", pk=report.pk)
-    except TransitionRefused as refused:
-        messages.error(request, refused.message)
-        return redirect("ui:report_detail", pk=report.pk)
+    except Refused as refused:
+        return refusal_response(request, refused, reverse("ui:report_detail", args=[report.pk]))
     messages.success(request, SUBMITTED % {"number": version.number})
     return redirect("ui:report_detail", pk=report.pk)
 
@@ -306,10 +304,9 @@ def report_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     report = _firm_report(request, pk)
     try:
         svc.report_withdraw(report=report, acting_user=request.user, reason=request.POST.get("reason", "")[:2000])
-    except TransitionRefused as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, WITHDRAWN)
+    except Refused as refused:
+        return refusal_response(request, refused, reverse("ui:report_detail", args=[report.pk]))
+    messages.success(request, WITHDRAWN)
     return redirect("ui:report_detail", pk=report.pk)
 
 

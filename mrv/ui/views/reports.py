@@ -14,6 +14,7 @@ from mrv import access, uploads
 from mrv.models import AuditLog, EmissionReport, ReportVersion
 from mrv.services import evidence
 from mrv.services import reports as svc
+from mrv.ui.buttons import allowed
 from mrv.ui.lists import Column, Filter, ListSpec, render_listing
 from mrv.ui.objects import require, visible_or_404
 from mrv.ui.views.findings import findings_context
@@ -95,10 +96,9 @@ def report_context(request: HttpRequest, report: EmissionReport) -> dict:
         "report": report,
         "versions": ReportVersion.objects.filter(report=report).select_related("created_by", "plan"),
         "is_firm_user": rules.is_firm_user(report, request.user),
-        "may_withdraw": rules.is_firm_user(report, request.user) and report.status == EmissionReport.Status.SUBMITTED,
+        "can": allowed(report, request.user, attach_evidence=rules.is_report_editor(report, request.user)),
         "timeline": AuditLog.objects.for_object(report).select_related("actor")[:200],
         "evidence": uploads.files_of(report, "evidence").select_related("uploaded_by"),
-        "may_attach": evidence.may_attach_evidence(request.user, report) and report.status in evidence.EDITABLE_STATES,
         "evidence_form": EvidenceForm(),
     }
 
@@ -114,7 +114,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def report_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     report = visible_or_404(request.user, EmissionReport.objects.select_related("firm"), pk=pk)
-    require(evidence.may_attach_evidence(request.user, report), str(evidence.NOT_YOUR_REPORT))
+    require(rules.is_firm_user(report, request.user), str(evidence.NOT_YOUR_REPORT))
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]
