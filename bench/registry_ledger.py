@@ -232,7 +232,7 @@ def main() -> None:
             f"{100 * results[(key, THREADS)] / results[('raw', THREADS)]:.0f} % ({THREADS})"
         )
     print(f"  statements per product transfer: {count_queries(lambda: product(0, 99999))}")
-    print(f"  statements per four-eyes propose + approve: {count_queries(lambda: four_eyes(0, 99999), show=True)}")
+    print(f"  statements per four-eyes propose + approve: {count_queries(lambda: four_eyes(0, 99999))}")
 
     if connection.vendor == "postgresql":
 
