@@ -245,6 +245,14 @@ except ValueError:
     raise ImproperlyConfigured("REMINDER_OFFSETS_DAYS must be whole numbers of days, e.g. 30,7,1.") from None
 if not REMINDER_OFFSETS_DAYS or REMINDER_OFFSETS_DAYS[0] < 1:
     raise ImproperlyConfigured("REMINDER_OFFSETS_DAYS must be whole numbers of days of at least 1, e.g. 30,7,1.")
+# Registry brakes (in the manner of EU Reg. 2019/1122 art. 35 and the UK ETS registry): transfers to an account
+# not on the paying account's trusted list execute this many hours after approval and can be cancelled
+# meanwhile; an addition to a trusted list takes effect this many hours after its approval; caps on what
+# leaves a holding account per transfer and per day (0: no cap), overridable per account.
+REGISTRY_TRANSFER_DELAY_HOURS = _int("REGISTRY_TRANSFER_DELAY_HOURS", 26)
+REGISTRY_TRUSTED_LIST_DELAY_HOURS = _int("REGISTRY_TRUSTED_LIST_DELAY_HOURS", 168)
+REGISTRY_TRANSFER_MAX_T = _int("REGISTRY_TRANSFER_MAX_T", 1_000_000)
+REGISTRY_TRANSFER_MAX_PER_DAY_T = _int("REGISTRY_TRANSFER_MAX_PER_DAY_T", 2_000_000)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 REST_FRAMEWORK = {
