@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "mrv",
     "registry",
     "deadlines",
+    "disclosure",
 ]
 
 MIDDLEWARE = [
@@ -183,6 +184,22 @@ except ValueError:
 if not REMINDER_OFFSETS_DAYS or REMINDER_OFFSETS_DAYS[0] < 1:
     raise ImproperlyConfigured("REMINDER_OFFSETS_DAYS must be whole numbers of days of at least 1, e.g. 30,7,1.")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+# The public disclosure pages are cached and anonymous clients are rate-limited through this cache; with
+# several server processes it must be shared (Redis). Default: CACHE_URL, else the Celery broker's Redis.
+CACHE_URL = env.str("CACHE_URL", default=env.str("CELERY_BROKER_URL", default=""))
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "mrv"}
+        if CACHE_URL.startswith(("redis://", "rediss://"))
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# Requests per client address for anonymous visitors of the public pages and the public API.
+DISCLOSURE_ANON_RATES = {
+    "public_pages": env.str("PUBLIC_PAGES_RATE", default="120/min"),
+    "public_api": env.str("PUBLIC_API_RATE", default="60/min"),
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
