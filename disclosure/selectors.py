@@ -15,6 +15,7 @@ from registry import selectors as registry
 from registry.models import Penalty
 
 ANNUAL = EmissionReport.Period.ANNUAL
+FIRMS_PER_PAGE = 100  # of the public market-year page; the exports and the API carry all firms
 
 
 def covered_firms(market: Market, year: int) -> QuerySet[Firm]:

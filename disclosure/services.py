@@ -67,7 +67,12 @@ def publication_publish(*, publication: Publication, acting_user: User) -> Publi
         by=acting_user,
         at=timezone.now(),
     )
-    keys = cache_keys.for_market_year(publication.market.code, publication.year)
+    previous = Publication.objects.filter(
+        market=publication.market, year=publication.year, version=publication.version - 1, status=publication.status
+    ).first()
+    firms = max(len(publication.snapshot["firms"]), len(previous.snapshot["firms"]) if previous else 0)
+    pages = max(1, -(-firms // selectors.FIRMS_PER_PAGE))
+    keys = cache_keys.for_market_year(publication.market.code, publication.year, pages=pages)
     transaction.on_commit(lambda: cache.delete_many(keys))
     return publication
 

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import EmptyPage, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -82,15 +83,29 @@ def market_page(request: HttpRequest, code: str) -> HttpResponse:
     return _page(request, _("Public disclosure"), body)
 
 
+def _page_number(request: HttpRequest) -> int:
+    number = request.GET.get("page", "1")
+    if not number.isdigit() or not 1 <= int(number) <= 100_000:
+        raise Http404
+    return int(number)
+
+
 @throttled
 def market_year(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    number = _page_number(request)
+
     def build() -> str:
         market = _market(code)
         versions = _published(market, year)
         current = versions[0]
         snapshot = current.snapshot
-        header, rows = selectors.firm_table(snapshot)
+        try:
+            page = Paginator(snapshot["firms"], selectors.FIRMS_PER_PAGE).page(number)
+        except EmptyPage:
+            raise Http404 from None
+        header, rows = selectors.firm_table({**snapshot, "firms": page.object_list})
         context = {
+            "page": page,
             "market": market,
             "year": year,
             "current": current,
@@ -104,7 +119,7 @@ def market_year(request: HttpRequest, code: str, year: int) -> HttpResponse:
         }
         return render_to_string("disclosure/_market_year.html", context)
 
-    body = _cached(cache_keys.page("market-year", code, year, language=get_language()), build)
+    body = _cached(cache_keys.page("market-year", code, year, number, language=get_language()), build)
     return _page(request, _("Public disclosure"), body)
 
 

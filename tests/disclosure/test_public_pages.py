@@ -144,3 +144,29 @@ def test_the_markets_endpoint_answers_without_a_token_and_the_firm_api_still_nee
 
 def test_public_pages_link_from_every_layout(published):
     assert "/public/" in Client().get("/accounts/login/").content.decode()
+
+
+def test_a_large_list_is_paged_and_every_page_is_refreshed_by_a_correction(
+    world, shanghai, regulator, regulator_head, django_capture_on_commit_callbacks
+):
+    from tests import factories as f
+
+    for _ in range(150):
+        f.FirmFactory(market=shanghai, covered_since=2020)
+    proposal = services.publication_propose(market=shanghai, year=YEAR, note="", acting_user=regulator)
+    services.publication_publish(publication=proposal, acting_user=regulator_head)
+    client = Client()
+    first, second = client.get(f"/public/shanghai/{YEAR}/"), client.get(f"/public/shanghai/{YEAR}/?page=2")
+    assert "Page 1 of 2" in first.content.decode() and "Page 2 of 2" in second.content.decode()
+    assert client.get(f"/public/shanghai/{YEAR}/?page=3").status_code == 404
+    assert client.get(f"/public/shanghai/{YEAR}/?page=x").status_code == 404
+    assert len(client.get(f"/public/api/v1/markets/shanghai/{YEAR}/").json()["firms"]) == 152
+    late = f.FirmFactory(name="最后加入企业有限公司", market=shanghai, covered_since=2020)
+    correction = services.publication_propose(
+        market=shanghai, year=YEAR, note="one firm was missing", acting_user=regulator
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publication_publish(publication=correction, acting_user=regulator_head)
+    pages = client.get(f"/public/shanghai/{YEAR}/").content.decode()
+    pages += client.get(f"/public/shanghai/{YEAR}/?page=2").content.decode()
+    assert late.name in pages and "one firm was missing" in pages
