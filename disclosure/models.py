@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from disclosure import workflow
@@ -23,9 +24,9 @@ class Publication(ConcurrentTransitionMixin, models.Model):
     """A frozen snapshot of one market-year's public data; version 2 and later are corrections."""
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", _("proposed")
-        PUBLISHED = "published", _("published")
-        REJECTED = "rejected", _("rejected")
+        PROPOSED = "proposed", pgettext_lazy("publication status", "proposed")
+        PUBLISHED = "published", pgettext_lazy("publication status", "published")
+        REJECTED = "rejected", pgettext_lazy("publication status", "rejected")
 
     market = models.ForeignKey(Market, on_delete=models.PROTECT, related_name="publications")
     year = models.PositiveIntegerField(_("compliance year"))
