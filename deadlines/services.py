@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from mrv import outbox
 from mrv.audit import log_action
 from mrv.models import (
+    DeadlineExtension,
     DeadlineRule,
     EmissionReport,
     Firm,
@@ -37,7 +38,7 @@ from . import early_warning, hooks
 from .calendar import QUARTERLY_KINDS, Deadline, RulePackCache, firm_deadlines, is_covered, market_due_date
 from .clock import last_finished_quarter
 from .messages import notification_text
-from .models import DeadlineExtension, DueWorkDone, EarlyWarning, Notification, QuarterlySnapshot, Reminder
+from .models import DueWorkDone, EarlyWarning, Notification, QuarterlySnapshot, Reminder
 
 log = logging.getLogger(__name__)
 

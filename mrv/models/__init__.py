@@ -1,10 +1,12 @@
 from .audit import AuditLog
 from .factors import GridFactor
+from .jobs import BackgroundJob
 from .markets import (
     GAS_CHOICES,
     GAS_CODES,
     OFFSET_TYPE_CODES,
     OFFSET_TYPES,
+    DeadlineExtension,
     DeadlineRule,
     InclusionThreshold,
     Market,
@@ -39,6 +41,7 @@ from .verification import (
 )
 
 __all__ = [
+    "BackgroundJob",
     "GAS_CHOICES",
     "GAS_CODES",
     "OFFSET_TYPES",
@@ -46,6 +49,7 @@ __all__ = [
     "AuditLog",
     "Authority",
     "ConflictOfInterest",
+    "DeadlineExtension",
     "DeadlineRule",
     "EmissionReport",
     "EmissionSource",
