@@ -8,6 +8,6 @@ class DisclosureConfig(AppConfig):
     verbose_name = _("Public disclosure")
 
     def ready(self) -> None:
-        from disclosure import demo
+        from disclosure import access, demo  # noqa: F401 - access registers the publication scope
 
         demo.register()

@@ -172,7 +172,7 @@ def _year(request: HttpRequest) -> int:
 @login_required
 def manage(request: HttpRequest) -> HttpResponse:
     market, year = _regulated_market(request), _year(request)
-    publications = list(selectors.publications_of(market))
+    publications = list(access.visible_to(request.user, selectors.publications_of(market)))
     for publication in publications:
         publication.may_publish = publication.status == Publication.Status.PROPOSED and (
             services.workflow.may_publish(publication, request.user)
@@ -194,9 +194,7 @@ def manage(request: HttpRequest) -> HttpResponse:
 @login_required
 def preview(request: HttpRequest, pk: int) -> HttpResponse:
     """What a proposal (or an earlier version) freezes, for the market's regulators before and after deciding."""
-    publication = get_object_or_404(Publication.objects.select_related("market"), pk=pk)
-    if not services.workflow.may_propose(publication.market_id, request.user) and not request.user.is_national_admin:
-        raise Http404
+    publication = get_object_or_404(access.visible_to(request.user, Publication).select_related("market"), pk=pk)
     header, rows = selectors.firm_table(publication.snapshot)
     context = {
         "publication": publication,
@@ -230,8 +228,7 @@ def propose(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    market = _regulated_market(request)
-    publication = get_object_or_404(Publication, pk=pk, market=market)
+    publication = get_object_or_404(access.visible_to(request.user, Publication), pk=pk)
     try:
         if action == "publish":
             services.publication_publish(publication=publication, acting_user=request.user)

@@ -170,3 +170,11 @@ def test_a_large_list_is_paged_and_every_page_is_refreshed_by_a_correction(
     pages = client.get(f"/public/shanghai/{YEAR}/").content.decode()
     pages += client.get(f"/public/shanghai/{YEAR}/?page=2").content.decode()
     assert late.name in pages and "one firm was missing" in pages
+
+
+def test_a_forged_forwarded_for_header_does_not_escape_the_rate_limit(published, settings):
+    settings.DISCLOSURE_ANON_RATES = {"public_pages": "2/min", "public_api": "2/min"}
+    statuses = [
+        Client(HTTP_X_FORWARDED_FOR=f"10.9.9.{n}").get(f"/public/shanghai/{YEAR}/").status_code for n in range(3)
+    ]
+    assert statuses == [200, 200, 429]

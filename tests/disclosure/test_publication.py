@@ -166,3 +166,25 @@ def test_other_people_cannot_open_the_publication_pages(world, firm_user, other_
     client.post(f"/public/manage/{proposal.pk}/publish/")
     proposal.refresh_from_db()
     assert proposal.status == Publication.Status.PROPOSED
+
+
+@pytest.mark.parametrize(
+    "persona, sees",
+    [
+        ("regulator", True),
+        ("regulator_head", True),
+        ("national_admin", True),
+        ("other_regulator", False),
+        ("firm_user", False),
+        ("verifier", False),
+        ("spot_checker", False),
+        ("outsider", False),
+    ],
+)
+def test_who_sees_a_proposal_before_it_is_public(world, shanghai, regulator, persona, sees, request):
+    from mrv import access
+
+    proposal = services.publication_propose(market=shanghai, year=YEAR, note="", acting_user=regulator)
+    user = request.getfixturevalue(persona)
+    assert access.can_view(user, proposal) is sees
+    assert access.visible_to(user, Publication).filter(pk=proposal.pk).exists() is sees
