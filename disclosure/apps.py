@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class DisclosureConfig(AppConfig):
@@ -9,5 +10,12 @@ class DisclosureConfig(AppConfig):
 
     def ready(self) -> None:
         from disclosure import access, demo  # noqa: F401 - access registers the publication scope
+        from mrv.ui.actions import ACTION_LABELS
 
         demo.register()
+        for code, label in (
+            ("proposed", pgettext_lazy("audit action", "proposed")),
+            ("published", pgettext_lazy("audit action", "published")),
+            ("rejected", pgettext_lazy("audit action", "rejected")),
+        ):
+            ACTION_LABELS.setdefault(code, label)

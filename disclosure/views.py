@@ -14,8 +14,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_fsm import has_transition_perm
 
-from disclosure import cache_keys, charts, selectors, services
+from disclosure import cache_keys, charts, selectors, services, workflow
 from disclosure.forms import ProposeForm, RejectForm
 from disclosure.models import Publication
 from disclosure.throttling import throttled
@@ -173,18 +174,14 @@ def _year(request: HttpRequest) -> int:
 def manage(request: HttpRequest) -> HttpResponse:
     market, year = _regulated_market(request), _year(request)
     publications = list(access.visible_to(request.user, selectors.publications_of(market)))
-    for publication in publications:
-        publication.may_publish = publication.status == Publication.Status.PROPOSED and (
-            services.workflow.may_publish(publication, request.user)
-        )
-        publication.may_reject = publication.status == Publication.Status.PROPOSED and (
-            services.workflow.may_reject(publication, request.user)
-        )
+    for publication in publications:  # the buttons are the transitions this user may run now
+        publication.may_publish = has_transition_perm(publication.publish, request.user)
+        publication.may_reject = has_transition_perm(publication.reject, request.user)
     context = {
         "market": market,
         "year": year,
         "publications": publications,
-        "may_propose": services.workflow.may_propose(market.pk, request.user),
+        "may_propose": workflow.may_propose(market.pk, request.user),
         "form": ProposeForm(initial={"year": year}),
         "reject_form": RejectForm(),
     }
