@@ -25,7 +25,7 @@ from mrv.models import Market
 from mrv.transitions import TransitionRefused
 from registry import exports
 
-CACHE_SECONDS = 24 * 3600  # a publication clears its pages at once; this only bounds stale entries
+CACHE_SECONDS = 3600  # a publication clears its pages at once; this bounds staleness after a deploy (templates, translations)
 
 
 def _cached(key: str, build):
