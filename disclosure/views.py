@@ -25,7 +25,9 @@ from mrv.models import Market
 from mrv.transitions import TransitionRefused
 from registry import exports
 
-CACHE_SECONDS = 3600  # a publication clears its pages at once; this bounds staleness after a deploy (templates, translations)
+CACHE_SECONDS = (
+    3600  # a publication clears its pages at once; this bounds staleness after a deploy (templates, translations)
+)
 
 
 def _cached(key: str, build):
