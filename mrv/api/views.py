@@ -8,8 +8,10 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from disclosure.throttling import PublicApiThrottle
 from mrv import access, inputs
 from mrv.api import serializers as s
 from mrv.models import EmissionReport, Firm, Market
@@ -27,6 +29,8 @@ class MarketViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = s.MarketSerializer
     queryset = Market.objects.all()
+    permission_classes = [AllowAny]  # public reference data: anonymous, rate-limited like the public pages
+    throttle_classes = [PublicApiThrottle]
     lookup_field = "code"
 
     @extend_schema(
