@@ -11,6 +11,7 @@ from .markets import (
     MarketSector,
     RulePack,
     Sector,
+    YearNotSupported,
 )
 from .organisations import (
     Authority,
@@ -57,6 +58,7 @@ __all__ = [
     "OutboxMessage",
     "RulePack",
     "Sector",
+    "YearNotSupported",
     "User",
     "VerificationBody",
     "VerificationEngagement",

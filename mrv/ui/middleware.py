@@ -18,3 +18,22 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class YearNotSupportedMiddleware:
+    """A page asked for a compliance year outside its market's rule packs: a 400 that names the range."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.shortcuts import render
+
+        from mrv.models import YearNotSupported
+
+        if isinstance(exception, YearNotSupported):
+            return render(request, "ui/year_not_supported.html", {"refusal": exception}, status=400)
+        return None
