@@ -9,6 +9,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mrv.coverage import covered_firms
 from mrv.models import EmissionReport, Firm, Market
 from registry.models import ALLOWANCE, Account, AllocationLine, AllocationTable, ComplianceRecord, Entry, MarketCap
 from registry.models import Transaction as Tx
@@ -201,7 +202,7 @@ def compliance_statuses(
 ) -> list[ComplianceStatus]:
     """Status of every firm of the market (or of `firms`) for a year, in a fixed number of queries."""
     today = today or timezone.localdate()
-    firm_qs = firms if firms is not None else Firm.objects.filter(market=market)
+    firm_qs = firms if firms is not None else covered_firms(market, year)
     firm_ids = list(firm_qs.values_list("pk", flat=True))
     offset_pct = market.rule_pack_for(year).offset_cap_pct
     deadline = compliance_deadline(market, year)

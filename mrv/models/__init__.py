@@ -1,4 +1,5 @@
 from .audit import AuditLog
+from .coverage import CoverageEntry, CoverageList
 from .factors import GridFactor
 from .markets import (
     GAS_CHOICES,
@@ -40,6 +41,8 @@ from .verification import (
 )
 
 __all__ = [
+    "CoverageEntry",
+    "CoverageList",
     "GAS_CHOICES",
     "GAS_CODES",
     "OFFSET_TYPES",

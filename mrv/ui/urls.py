@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mrv.ui.views import files, plans, regulator, report_data, reports, verification
+from mrv.ui.views import coverage, files, plans, regulator, report_data, reports, verification
 
 app_name = "ui"
 
@@ -52,6 +52,12 @@ urlpatterns = [
     path("spot-checks/", verification.spot_check_list, name="spot_check_list"),
     path("spot-checks/draw/", regulator.spot_check_draw, name="spot_check_draw"),
     path("market/", regulator.market_overview, name="market_overview"),
+    path("coverage/", coverage.coverage_list, name="coverage_list"),
+    path("coverage/<int:year>/import/", coverage.coverage_import, name="coverage_import"),
+    path("coverage/<int:year>/entries/", coverage.coverage_entry_save, name="coverage_entry_save"),
+    path("coverage/<int:year>/reevaluate/", coverage.coverage_reevaluate, name="coverage_reevaluate"),
+    path("coverage/entries/<int:pk>/close/", coverage.coverage_entry_close, name="coverage_entry_close"),
+    path("coverage/<int:year>/<str:action>/", coverage.coverage_action, name="coverage_action"),
     path("reports/<int:pk>/review/", regulator.report_review, name="report_review"),
     path("reports/<int:pk>/review/decide/", regulator.report_decide, name="report_decide"),
     path("reports/<int:pk>/review/estimate/", regulator.report_estimate, name="report_estimate"),
