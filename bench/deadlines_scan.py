@@ -24,14 +24,15 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+from bench.querycount import count_queries  # noqa: E402
 
 FIRMS = int(os.environ.get("BENCH_FIRMS", "5000"))
 
 
 def timed(label, func):
-    connection.queries_log.clear()
-    with CaptureQueriesContext(connection) as queries:
+    with count_queries() as queries:
         start = time.perf_counter()
         result = func()
         elapsed = time.perf_counter() - start

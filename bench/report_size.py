@@ -21,15 +21,17 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+from bench.querycount import count_queries  # noqa: E402
 
 
 def measured(label, func):
-    with CaptureQueriesContext(connection) as queries:
+    with count_queries() as queries:
         start = time.perf_counter()
         result = func()
         elapsed = time.perf_counter() - start
-    print(f"{label:<44} {elapsed * 1000:8.1f} ms {len(queries.captured_queries):5d} queries")
+    print(f"{label:<44} {elapsed * 1000:8.1f} ms {len(queries):5d} queries")
     return result
 
 

@@ -3,9 +3,9 @@
 from django.db.models import Q
 
 from mrv.access import NOTHING, can_view, predicate, regulates, scope, visible_to
-from mrv.models import Firm, User
+from mrv.models import DeadlineExtension, Firm, User
 
-from .models import DeadlineExtension, EarlyWarning, Notification, QuarterlySnapshot, Reminder
+from .models import EarlyWarning, Notification, QuarterlySnapshot, Reminder
 
 
 @scope(Notification)

@@ -1,8 +1,10 @@
 from django.contrib import admin
 
 from mrv.admin_base import ReadOnlyScopedAdmin
+from mrv.admin_scale import LargeTableAdmin
+from mrv.models import DeadlineExtension
 
-from .models import DeadlineExtension, EarlyWarning, QuarterlySnapshot, Reminder
+from .models import EarlyWarning, QuarterlySnapshot, Reminder
 
 
 @admin.register(DeadlineExtension)
@@ -15,7 +17,7 @@ class DeadlineExtensionAdmin(ReadOnlyScopedAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(ReadOnlyScopedAdmin):
+class ReminderAdmin(LargeTableAdmin, ReadOnlyScopedAdmin):
     list_display = ["firm", "year", "kind", "due_date", "offset_days", "stage", "created_at"]
     list_filter = ["stage", "kind", "year"]
     list_select_related = ["firm"]

@@ -1,24 +1,23 @@
 """The deadline calendar of each firm-year, from its market's rule pack.
 
-A due date is the rule's date for the compliance year, plus the rule pack's first-year extension
-when the year is the market's first compliance year, plus any extension the regulator granted the
-firm for that deadline.
+Due dates come from `mrv.due_dates` (rule, first-year extension, the firm's granted extension), the one
+place every other part of the product asks too.
 """
 
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from mrv.models import DeadlineRule, Firm, Market, RulePack
-
-from .models import DeadlineExtension
-
-QUARTERLY_KINDS = {
-    DeadlineRule.Kind.Q1_REPORT: 1,
-    DeadlineRule.Kind.Q2_REPORT: 2,
-    DeadlineRule.Kind.Q3_REPORT: 3,
-    DeadlineRule.Kind.Q4_REPORT: 4,
-}
+from mrv.due_dates import (  # noqa: F401 (re-exported: the calendar's callers import them from here)
+    QUARTERLY_KINDS,
+    RulePackCache,
+    due_date,
+    extensions_for,
+    first_year_extension_days,
+    market_due_date,
+    rules_in_force,
+)
+from mrv.models import DeadlineRule, Firm
 
 
 @dataclass(frozen=True)
@@ -35,43 +34,6 @@ class Deadline:
 
     def days_left(self, today: datetime.date) -> int:
         return (self.due_date - today).days
-
-
-class RulePackCache:
-    """Each market's rule packs with their deadlines, loaded once (two queries a market) for a scan or page."""
-
-    def __init__(self):
-        self._packs: dict[int, list[RulePack]] = {}
-
-    def get(self, market: Market, year: int) -> RulePack | None:
-        """The pack in force for the year: the latest one valid from or before it (as `Market.rule_pack_for`)."""
-        if market.pk not in self._packs:
-            packs = RulePack.objects.filter(market=market).order_by("-valid_from_year").prefetch_related("deadlines")
-            self._packs[market.pk] = list(packs)
-        return next((p for p in self._packs[market.pk] if p.valid_from_year <= year), None)
-
-
-def first_year_extension_days(pack: RulePack, market: Market, year: int) -> int:
-    return pack.first_year_extension_days if year == market.first_compliance_year else 0
-
-
-def rules_in_force(pack: RulePack) -> list[DeadlineRule]:
-    """The pack's deadlines; quarterly reports only where the market requires them."""
-    return [r for r in pack.deadlines.all() if pack.quarterly_reporting or r.kind not in QUARTERLY_KINDS]
-
-
-def market_due_date(market: Market, year: int, kind: str, packs: RulePackCache | None = None) -> datetime.date | None:
-    """The market-wide due date of one deadline (first-year extension included, no firm extension)."""
-    pack = (packs or RulePackCache()).get(market, year)
-    rule = next((r for r in rules_in_force(pack) if r.kind == kind), None) if pack else None
-    if rule is None:
-        return None
-    return rule.due_date(year, first_year_extension_days(pack, market, year))
-
-
-def extensions_for(firms: Iterable[Firm], years: Iterable[int]) -> dict[tuple[int, int, str], int]:
-    rows = DeadlineExtension.objects.filter(firm__in=list(firms), year__in=list(years))
-    return {(e.firm_id, e.year, e.kind): e.extra_days for e in rows}
 
 
 def is_covered(firm: Firm, year: int, listed: dict | None = None) -> bool:
@@ -103,6 +65,7 @@ def firm_deadlines(
                 continue
             first_year = first_year_extension_days(pack, firm.market, year)
             for rule in rules_in_force(pack):
+                due = due_date(firm, year, rule.kind, packs=packs, extensions=extensions)
                 extra = first_year + extensions.get((firm.pk, year, rule.kind), 0)
-                result.append(Deadline(firm, year, rule.kind, rule.due_date(year, extra), extra))
+                result.append(Deadline(firm, year, rule.kind, due, extra))
     return sorted(result, key=lambda d: (d.due_date, d.firm.name, d.kind))

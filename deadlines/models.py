@@ -1,34 +1,11 @@
-"""Deadline extensions, reminders sent once, in-app notifications, and the quarterly early warning."""
+"""Reminders sent once, in-app notifications, and the quarterly early warning."""
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from mrv.models import DeadlineRule, Firm, Market
-
-
-class DeadlineExtension(models.Model):
-    """Extra days the regulator granted one firm for one deadline of one compliance year."""
-
-    firm = models.ForeignKey(Firm, on_delete=models.PROTECT, related_name="deadline_extensions", verbose_name=_("firm"))
-    year = models.PositiveIntegerField(_("compliance year"))
-    kind = models.CharField(_("deadline"), max_length=20, choices=DeadlineRule.Kind.choices)
-    extra_days = models.PositiveSmallIntegerField(_("extra days"))
-    reason = models.TextField(_("reason"))
-    granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("granted by")
-    )
-    granted_at = models.DateTimeField(_("granted at"), auto_now=True)
-
-    class Meta:
-        ordering = ["-year", "firm", "kind"]
-        constraints = [models.UniqueConstraint(fields=["firm", "year", "kind"], name="extension_one_per_deadline")]
-        verbose_name = _("deadline extension")
-        verbose_name_plural = _("deadline extensions")
-
-    def __str__(self) -> str:
-        return f"{self.firm} {self.year} {self.get_kind_display()} +{self.extra_days}"
+from mrv.models import DeadlineExtension, DeadlineRule, Firm, Market  # noqa: F401 (DeadlineExtension moved to mrv)
 
 
 class Reminder(models.Model):

@@ -24,6 +24,7 @@ from mrv import outbox
 from mrv.audit import log_action
 from mrv.coverage import covered_firms
 from mrv.models import (
+    DeadlineExtension,
     DeadlineRule,
     EmissionReport,
     Firm,
@@ -38,7 +39,7 @@ from . import early_warning, hooks
 from .calendar import QUARTERLY_KINDS, Deadline, RulePackCache, firm_deadlines, market_due_date
 from .clock import last_finished_quarter
 from .messages import notification_text
-from .models import DeadlineExtension, DueWorkDone, EarlyWarning, Notification, QuarterlySnapshot, Reminder
+from .models import DueWorkDone, EarlyWarning, Notification, QuarterlySnapshot, Reminder
 
 log = logging.getLogger(__name__)
 

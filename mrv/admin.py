@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from mrv.admin_base import ReadOnlyScopedAdmin, ScopedAdmin, is_admin_user
+from mrv.admin_scale import LargeTableAdmin, LooseIndexValuesFilter
 from mrv.models import (
     AuditLog,
     Authority,
@@ -153,7 +154,7 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
 
 
 @admin.register(EmissionReport)
-class EmissionReportAdmin(ReadOnlyScopedAdmin):
+class EmissionReportAdmin(LargeTableAdmin, ReadOnlyScopedAdmin):
     list_display = ["firm", "year", "period", "status", "determined_emissions_tco2e", "market"]
     list_filter = ["market", "year", "period", "status"]
     list_select_related = ["firm", "market"]
@@ -169,21 +170,21 @@ class VerificationEngagementAdmin(ReadOnlyScopedAdmin):
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(ReadOnlyScopedAdmin):
+class AuditLogAdmin(LargeTableAdmin, ReadOnlyScopedAdmin):
     list_display = ["at", "actor", "action", "object_repr", "from_state", "to_state", "reason"]
-    list_filter = ["action", "market"]
+    # A date filter with fixed choices, not a date hierarchy: the hierarchy reads every distinct date.
+    list_filter = [("action", LooseIndexValuesFilter), "market", ("at", admin.DateFieldListFilter)]
     list_select_related = ["actor"]
     search_fields = ["object_repr", "reason", "action"]
-    date_hierarchy = "at"
 
     def has_delete_permission(self, request, obj=None):
         return False
 
 
 @admin.register(OutboxMessage)
-class OutboxAdmin(ReadOnlyScopedAdmin):
+class OutboxAdmin(LargeTableAdmin, ReadOnlyScopedAdmin):
     list_display = ["task_name", "created_at", "sent_at", "attempts", "last_error"]
-    list_filter = ["task_name"]
+    list_filter = [("task_name", LooseIndexValuesFilter)]
 
 
 # --- Monitoring plans and report versions (read-only: they change only through services) -------
@@ -281,7 +282,7 @@ class ReportVersionInline(ReadOnlyInline):
 
 
 @admin.register(ReportVersion)
-class ReportVersionAdmin(ReadOnlyScopedAdmin):
+class ReportVersionAdmin(LargeTableAdmin, ReadOnlyScopedAdmin):
     list_display = ["report", "number", "created_at", "created_by", "reported_tco2e"]
     list_select_related = ["report__firm", "created_by"]
     list_filter = ["report__market", "report__year"]

@@ -22,6 +22,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import models
 from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
@@ -196,10 +198,6 @@ def read_table(data: bytes) -> tuple[str, list[RawRow]]:
     raise UploadRejected(NOT_A_TABLE)
 
 
-def _storage_root() -> Path:
-    return Path(settings.MEDIA_ROOT)
-
-
 def _safe_name(name: str) -> str:
     name = Path(name or "file").name.replace("\x00", "").strip() or "file"
     return name[-200:]
@@ -219,10 +217,9 @@ def store_file(
     detected = sniff(data)
     if detected not in allowed:
         raise UploadRejected(NOT_ALLOWED_TYPE)
-    storage_name = f"{secrets.token_hex(2)}/{secrets.token_hex(16)}"
-    path = _storage_root() / storage_name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    storage_name = default_storage.save(
+        f"stored/{secrets.token_hex(2)}/{secrets.token_hex(16)}", ContentFile(data), max_length=80
+    )
     return StoredFile.objects.create(
         owner_type=ContentType.objects.get_for_model(owner),
         owner_id=str(owner.pk),
@@ -244,7 +241,9 @@ def files_of(owner: models.Model, kind: str | None = None):
 
 def file_response(stored: StoredFile) -> FileResponse:
     """The file as a download (never shown inline); call only after checking access to its owner."""
-    path = _storage_root() / stored.storage_name
     return FileResponse(
-        path.open("rb"), as_attachment=True, filename=stored.original_name, content_type=stored.content_type
+        default_storage.open(stored.storage_name, "rb"),
+        as_attachment=True,
+        filename=stored.original_name,
+        content_type=stored.content_type,
     )

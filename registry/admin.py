@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from mrv.admin_base import ReadOnlyScopedAdmin, ScopedAdmin
+from mrv.admin_scale import LargeTableAdmin, LooseIndexValuesFilter
 from registry.models import (
     Account,
     AllocationLine,
@@ -45,7 +46,7 @@ class EntryInline(admin.TabularInline):
 
 
 @admin.register(Transaction)
-class TransactionAdmin(LedgerAdmin):
+class TransactionAdmin(LargeTableAdmin, LedgerAdmin):
     list_display = [
         "pk",
         "created_at",
@@ -65,9 +66,9 @@ class TransactionAdmin(LedgerAdmin):
 
 
 @admin.register(Entry)
-class EntryAdmin(LedgerAdmin):
+class EntryAdmin(LargeTableAdmin, LedgerAdmin):
     list_display = ["transaction", "account", "unit_type", "vintage", "project", "quantity"]
-    list_filter = ["unit_type", "vintage"]
+    list_filter = [("unit_type", LooseIndexValuesFilter), ("vintage", LooseIndexValuesFilter)]
     list_select_related = ["transaction", "account"]
     readonly_fields = [f.name for f in Entry._meta.fields]
 

@@ -166,7 +166,12 @@ class Entry(Immutable):
 
     class Meta:
         ordering = ["transaction", "id"]
-        indexes = [models.Index(fields=["account", "unit_type", "vintage", "project"])]
+        indexes = [
+            models.Index(fields=["account", "unit_type", "vintage", "project"]),
+            # the admin's filters walk these (mrv/admin_scale.py)
+            models.Index(fields=["unit_type"], name="registry_entry_unit_type"),
+            models.Index(fields=["vintage"], name="registry_entry_vintage"),
+        ]
         verbose_name = _("ledger entry")
         verbose_name_plural = _("ledger entries")
 

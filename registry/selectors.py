@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mrv.coverage import covered_firms
-from mrv.models import EmissionReport, Firm, Market
+from mrv.due_dates import RulePackCache, due_dates, market_due_date
+from mrv.models import DeadlineRule, EmissionReport, Firm, Market
 from registry.models import ALLOWANCE, Account, AllocationLine, AllocationTable, ComplianceRecord, Entry, MarketCap
 from registry.models import Transaction as Tx
 
@@ -113,12 +114,8 @@ def offset_cap(obligation_tco2e: Decimal | None, offset_cap_pct: Decimal) -> Dec
 
 
 def compliance_deadline(market: Market, year: int) -> datetime.date | None:
-    pack = market.rule_pack_for(year)
-    rule = pack.deadlines.filter(kind="compliance").first()
-    if rule is None:
-        return None
-    extension = pack.first_year_extension_days if year == market.first_compliance_year else 0
-    return rule.due_date(year, extension)
+    """The market-wide compliance deadline (a firm's own, with its extension, is `ComplianceStatus.deadline`)."""
+    return market_due_date(market, year, DeadlineRule.Kind.COMPLIANCE)
 
 
 def _obligations(firms_q: Q, year: int) -> dict[int, dict[int, Decimal]]:
@@ -203,15 +200,24 @@ def compliance_statuses(
     """Status of every firm of the market (or of `firms`) for a year, in a fixed number of queries."""
     today = today or timezone.localdate()
     firm_qs = firms if firms is not None else covered_firms(market, year)
-    firm_ids = list(firm_qs.values_list("pk", flat=True))
-    offset_pct = market.rule_pack_for(year).offset_cap_pct
-    deadline = compliance_deadline(market, year)
+    # Each firm's own deadline: an extension the regulator granted keeps the firm outstanding, not late.
+    packs = RulePackCache()
+    deadlines = due_dates(firm_qs.select_related("market"), year, DeadlineRule.Kind.COMPLIANCE, packs=packs)
+    firm_ids = list(deadlines)
+    offset_pct = packs.get(market, year).offset_cap_pct
     obligations = _obligations(Q(firm_id__in=firm_ids), year)
     surrendered = _surrendered(Q(transaction__firm_id__in=firm_ids), year)
     marked = set(ComplianceRecord.objects.filter(firm_id__in=firm_ids, year=year).values_list("firm_id", flat=True))
     return [
         _status_for(
-            fid, year, obligations.get(fid, {}), surrendered.get(fid, {}), offset_pct, deadline, today, fid in marked
+            fid,
+            year,
+            obligations.get(fid, {}),
+            surrendered.get(fid, {}),
+            offset_pct,
+            deadlines[fid],
+            today,
+            fid in marked,
         )
         for fid in firm_ids
     ]

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -338,3 +339,34 @@ class DeadlineRule(models.Model):
 
         due = datetime.date(compliance_year + self.year_offset, self.month, self.day)
         return due + datetime.timedelta(days=first_year_extension_days)
+
+
+class DeadlineExtension(models.Model):
+    """Extra days the regulator granted one firm for one deadline of one compliance year.
+
+    It lives beside the deadline rules because every due date (calendar, lateness, compliance marking)
+    is computed from both in `mrv.due_dates`. The table keeps its first name: the model moved here from
+    the deadlines app without moving data.
+    """
+
+    firm = models.ForeignKey(
+        "mrv.Firm", on_delete=models.PROTECT, related_name="deadline_extensions", verbose_name=_("firm")
+    )
+    year = models.PositiveIntegerField(_("compliance year"))
+    kind = models.CharField(_("deadline"), max_length=20, choices=DeadlineRule.Kind.choices)
+    extra_days = models.PositiveSmallIntegerField(_("extra days"))
+    reason = models.TextField(_("reason"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("granted by")
+    )
+    granted_at = models.DateTimeField(_("granted at"), auto_now=True)
+
+    class Meta:
+        db_table = "deadlines_deadlineextension"
+        ordering = ["-year", "firm", "kind"]
+        constraints = [models.UniqueConstraint(fields=["firm", "year", "kind"], name="extension_one_per_deadline")]
+        verbose_name = _("deadline extension")
+        verbose_name_plural = _("deadline extensions")
+
+    def __str__(self) -> str:
+        return f"{self.firm} {self.year} {self.get_kind_display()} +{self.extra_days}"

@@ -197,12 +197,10 @@ def has_pending_determination(report) -> bool:
 
 
 def due_date(report, kind: str) -> datetime.date | None:
-    pack = rule_pack(report)
-    deadline = pack.deadline(kind)
-    if deadline is None:
-        return None
-    extension = pack.first_year_extension_days if report.year == report.market.first_compliance_year else 0
-    return deadline.due_date(report.year, extension)
+    """The report's firm's due date, its granted extension included (the one rule in `mrv.due_dates`)."""
+    from mrv.due_dates import due_date as firm_due_date
+
+    return firm_due_date(report.firm, report.year, kind)
 
 
 def today() -> datetime.date:

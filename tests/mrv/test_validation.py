@@ -213,6 +213,22 @@ def test_an_intensity_far_from_the_sector_median_is_a_warning(draft, firm_approv
     ]
 
 
+def test_the_sector_median_of_an_even_number_of_peers_is_the_mean_of_the_two_middle_ones(draft, firm_approver):
+    # Peers 0.4, 0.5, 0.7, 0.9 tCO2e/MWh (two of them reported over two product lines); median (0.5 + 0.7) / 2 = 0.6.
+    for n, emissions in enumerate(("4000", "5000", "9000")):
+        _peer(f"同行{n}", emissions, "10000")
+    split = _peer("同行3", "7000", "6000")
+    OutputDataRow.objects.create(
+        report=split, name="供热折算", amount=D("4000"), unit="MWh", updated_by=split.firm.users.first()
+    )
+    checked = save(draft, firm_approver, coal_rows())
+    # Ours: 2.2804; (2.2804 − 0.6) / 0.6 = +280.07 % → +280.1 %.
+    assert texts(checked.warnings) == [
+        "Source stream *, month *, intensity: 2.2804 tCO2e/MWh is +280.1 % from the median 0.6 of 4 sector peers "
+        "(more than ±50 %)."
+    ]
+
+
 def test_fewer_than_three_peers_give_no_intensity_warning(draft, firm_approver):
     _peer("同行甲", "1000", "10000")
     _peer("同行乙", "1000", "10000")

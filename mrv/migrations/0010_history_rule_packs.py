@@ -17,6 +17,6 @@ def unload(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("mrv", "0008_report_versions_immutable")]
+    dependencies = [("mrv", "0009_deadline_extension_moved_from_deadlines")]
 
     operations = [migrations.RunPython(load, unload)]
