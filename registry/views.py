@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from mrv import access
 from mrv.models import Firm, Market
+from mrv.replicas import reads_from_replica
 from mrv.transitions import TransitionRefused
 from registry import charts, exports, selectors, services
 from registry.forms import (
@@ -245,6 +246,7 @@ def _dashboard_rows(market: Market, year: int):
 
 
 @login_required
+@reads_from_replica
 def compliance_dashboard(request: HttpRequest) -> HttpResponse:
     market, year = _market_year(request)
     rows = _dashboard_rows(market, year)
@@ -317,6 +319,7 @@ def penalty_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def statistics(request: HttpRequest) -> HttpResponse:
     market, year = _market_year(request)
     stats = selectors.market_statistics(market, year)

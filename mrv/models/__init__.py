@@ -1,6 +1,7 @@
 from .audit import AuditLog
 from .coverage import CoverageEntry, CoverageList
 from .factors import GridFactor
+from .jobs import BackgroundJob
 from .markets import (
     GAS_CHOICES,
     GAS_CODES,
@@ -42,6 +43,7 @@ from .verification import (
 )
 
 __all__ = [
+    "BackgroundJob",
     "CoverageEntry",
     "CoverageList",
     "GAS_CHOICES",

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mrv', '0010_history_rule_packs'),
+        ('mrv', '0011_history_rule_packs'),
     ]
 
     operations = [

@@ -17,6 +17,6 @@ def unload(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("mrv", "0009_deadline_extension_moved_from_deadlines")]
+    dependencies = [("mrv", "0010_background_jobs")]
 
     operations = [migrations.RunPython(load, unload)]
