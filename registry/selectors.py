@@ -9,6 +9,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mrv.coverage import covered_firms
 from mrv.due_dates import RulePackCache, due_date, due_dates, extensions_for, market_due_date
 from mrv.models import DeadlineRule, EmissionReport, Firm, Market
 from registry.models import (
@@ -230,7 +231,7 @@ def compliance_statuses(
 ) -> list[ComplianceStatus]:
     """Status of every firm of the market (or of `firms`) for a year, in a fixed number of queries."""
     today = today or timezone.localdate()
-    firm_qs = firms if firms is not None else Firm.objects.filter(market=market)
+    firm_qs = firms if firms is not None else covered_firms(market, year)
     # Each firm's own deadline: an extension the regulator granted keeps the firm outstanding, not late.
     packs = RulePackCache()
     deadlines = due_dates(firm_qs.select_related("market"), year, DeadlineRule.Kind.COMPLIANCE, packs=packs)

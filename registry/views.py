@@ -416,6 +416,13 @@ def allocation_table_action(request: HttpRequest, pk: int, action: str) -> HttpR
     return redirect("registry:allocation_table", pk=table.pk)
 
 
+def _market_year(request: HttpRequest) -> tuple[Market, int]:
+    """The regulator's market and the requested year, refused with the supported range if outside it."""
+    market, year = _regulated_market(request), _year(request)
+    market.check_year(year)
+    return market, year
+
+
 def _dashboard_rows(market: Market, year: int):
     statuses = selectors.compliance_statuses(market, year)
     firms = Firm.objects.in_bulk([s.firm_id for s in statuses])
@@ -425,7 +432,7 @@ def _dashboard_rows(market: Market, year: int):
 @login_required
 @reads_from_replica
 def compliance_dashboard(request: HttpRequest) -> HttpResponse:
-    market, year = _regulated_market(request), _year(request)
+    market, year = _market_year(request)
     rows = _dashboard_rows(market, year)
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
@@ -499,7 +506,7 @@ def penalty_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @login_required
 @reads_from_replica
 def statistics(request: HttpRequest) -> HttpResponse:
-    market, year = _regulated_market(request), _year(request)
+    market, year = _market_year(request)
     stats = selectors.market_statistics(market, year)
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
