@@ -60,7 +60,7 @@ EXTENSION_DAYS_RANGE = _("The extension must be between 1 and 365 days.")
 EXTENSION_REASON_REQUIRED = _("Please give a reason for the extension.")
 EXTENSION_UNKNOWN_DEADLINE = _("The market has no “%(kind)s” deadline for %(year)s.")
 
-#: Overdue notices and market-wide jobs are not started for due dates longer ago than this.
+#: Market-wide jobs are not started for due dates longer ago than this.
 CATCH_UP_DAYS = 60
 EMAIL_TASK = "deadlines.send_notification_emails"
 Q = EmissionReport.Period
@@ -208,22 +208,37 @@ _REPORT_MET = {
 
 def met_deadlines(firms: list[Firm], years: Iterable[int]) -> set[tuple[int, int, str]]:
     """(firm id, year, kind) of the deadlines already met, from the plans' and reports' states."""
+    return set(met_on(firms, years))
+
+
+def _local_date(moment) -> datetime.date | None:
+    return timezone.localtime(moment).date() if moment else None
+
+
+def met_on(firms: list[Firm], years: Iterable[int]) -> dict[tuple[int, int, str], datetime.date | None]:
+    """The deadlines already met, with the date they were met where it is recorded (a plan's or report's
+    submission; later stages of a report keep no date of their own: None)."""
     years = list(years)
     handed_in = MonitoringPlan.objects.filter(firm__in=firms).exclude(status__in=MonitoringPlan.EDITABLE)
-    met = {
-        (firm_id, year, DeadlineRule.Kind.MONITORING_PLAN)
-        for firm_id, valid_from in handed_in.values_list("firm_id", "valid_from")
-        for year in years
-        if valid_from.year <= year
-    }
+    met: dict[tuple[int, int, str], datetime.date | None] = {}
+    for firm_id, valid_from, submitted_at in handed_in.order_by("-submitted_at").values_list(
+        "firm_id", "valid_from", "submitted_at"
+    ):
+        for year in years:
+            if valid_from.year <= year:
+                met[(firm_id, year, DeadlineRule.Kind.MONITORING_PLAN)] = _local_date(submitted_at)
     reports = EmissionReport.objects.filter(firm__in=firms, year__in=list(years)).values_list(
-        "firm_id", "year", "period", "status"
+        "firm_id", "year", "period", "status", "submitted_at"
     )
-    for firm_id, year, period, status in reports:
+    for firm_id, year, period, status, submitted_at in reports:
         if period == Q.ANNUAL:
-            met |= {(firm_id, year, kind) for kind, done in _REPORT_MET.items() if status in done}
+            for kind, done in _REPORT_MET.items():
+                if status in done:
+                    met[(firm_id, year, kind)] = (
+                        _local_date(submitted_at) if kind == DeadlineRule.Kind.ANNUAL_REPORT else None
+                    )
         elif status != S.DRAFT:
-            met.add((firm_id, year, f"{period}_report"))
+            met[(firm_id, year, f"{period}_report")] = _local_date(submitted_at)
     return met
 
 
@@ -235,9 +250,25 @@ def _stage_due(deadline: Deadline, today: datetime.date, offsets: list[int]) -> 
     if 0 <= days_left <= offsets[-1]:
         # The nearest offset not yet passed: a scan that missed a day still sends that reminder.
         return [(Reminder.Stage.BEFORE, min(o for o in offsets if o >= days_left))]
-    if -CATCH_UP_DAYS <= days_left < 0:
-        return [(Reminder.Stage.OVERDUE, 0), (Reminder.Stage.ESCALATION, 0)]
+    if days_left < 0:
+        late = -days_left
+        return [(Reminder.Stage.OVERDUE, -overdue_step(late)), (Reminder.Stage.ESCALATION, -escalation_step(late))]
     return []
+
+
+#: After a deadline: an overdue notice on the first day, after a week, after a month and then monthly;
+#: an escalation to the regulator on the first day and then monthly, until the obligation is met.
+#: Each step is one `Reminder` row (offset_days = −step), so it is sent once; a missed scan sends the latest step.
+OVERDUE_STEPS_DAYS = (0, 7)
+REPEAT_EVERY_DAYS = 30
+
+
+def escalation_step(days_late: int) -> int:
+    return REPEAT_EVERY_DAYS * (days_late // REPEAT_EVERY_DAYS)
+
+
+def overdue_step(days_late: int) -> int:
+    return escalation_step(days_late) or max(step for step in OVERDUE_STEPS_DAYS if step <= days_late)
 
 
 def _reminder_params(deadline: Deadline, today: datetime.date) -> dict:

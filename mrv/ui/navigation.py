@@ -26,7 +26,7 @@ def _firm(user) -> bool:
 
 NAV: list[NavItem] = [
     NavItem(_("What needs my action"), "home", _everyone, order=0),
-    NavItem(_("Monitoring plans"), "ui:plan_list", _firm, order=10),
+    NavItem(_("Monitoring plans"), "ui:plan_list", lambda u: u.is_firm_user or _regulator(u), order=10),
     NavItem(_("Emission reports"), "ui:report_list", lambda u: u.is_firm_user or _regulator(u), order=20),
 ]
 

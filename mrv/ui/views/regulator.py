@@ -32,6 +32,7 @@ from mrv.models import (
 )
 from mrv.services import plans as plan_svc
 from mrv.services import review, spot_checks
+from mrv.timeline import share_pct
 from mrv.ui.buttons import allowed
 from mrv.ui.objects import require, visible_or_404
 from mrv.ui.views.verification import ReasonForm, attempt, done
@@ -152,6 +153,7 @@ def _report(request: HttpRequest, pk: int) -> EmissionReport:
 def review_context(request: HttpRequest, report: EmissionReport) -> dict:
     user = request.user
     proposal = rules.pending_determination(report)
+    opinion = rules.latest_opinion(report)
     # Sending to review waits for the spot-check draw; proposing needs a verified opinion: both hide the button.
     can = allowed(report, user, conditions=["send_to_review", "propose_determination"])
     if "select_for_spot_check" in can and rules.spot_check_sample_open_to(report):
@@ -159,7 +161,7 @@ def review_context(request: HttpRequest, report: EmissionReport) -> dict:
     return {
         "report": report,
         "can": can,
-        "opinion": rules.latest_opinion(report),
+        "opinion": opinion,
         "proposal": proposal,
         "determinations": Determination.objects.filter(report=report).select_related("proposed_by", "decided_by"),
         "is_proposer": proposal is not None and proposal.proposed_by_id == user.pk,
@@ -167,6 +169,35 @@ def review_context(request: HttpRequest, report: EmissionReport) -> dict:
         "comment_form": CommentForm(),
         "estimate_form": EstimateForm(),
         "co_reviews": QuarterlyReview.objects.filter(report=report).select_related("reviewed_by"),
+        **decision_basis(report, opinion),
+    }
+
+
+def decision_basis(report: EmissionReport, opinion) -> dict:
+    """What the head's decision rests on: materiality, the spot-check result, the firm's last three years
+    and the warnings the firm explained (a fixed number of queries)."""
+    earlier = (
+        EmissionReport.objects.filter(
+            firm_id=report.firm_id,
+            period=EmissionReport.Period.ANNUAL,
+            year__gte=report.year - 3,
+            year__lt=report.year,
+        )
+        .prefetch_related("opinions")
+        .order_by("-year")
+    )
+    history = []
+    for r in earlier:
+        opinions = sorted(r.opinions.all(), key=lambda o: o.signed_at, reverse=True)
+        history.append({"report": r, "verified": opinions[0].verified_emissions_tco2e if opinions else None})
+    share = None
+    if opinion is not None and opinion.reported_emissions_tco2e:
+        share = share_pct(opinion.uncorrected_misstatement_tco2e, opinion.reported_emissions_tco2e)
+    return {
+        "materiality_share_pct": share,
+        "spot_checks": SpotCheckItem.objects.filter(report=report).select_related("checked_by", "body"),
+        "history": history,
+        "acknowledgements": report.acknowledgements.select_related("acknowledged_by").order_by("key"),
     }
 
 
