@@ -7,6 +7,7 @@ unique, and whatever the job sends is written in the same transaction as that ro
 
 import datetime
 import logging
+import re
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
@@ -22,6 +23,8 @@ from django.utils.translation import gettext_lazy as _
 
 from mrv import outbox
 from mrv.audit import log_action
+from mrv.coverage import covered_firms
+from mrv.delivery import deliver_once
 from mrv.models import (
     DeadlineExtension,
     DeadlineRule,
@@ -36,10 +39,12 @@ from mrv.models import (
 from mrv.refusals import Refused
 
 from . import early_warning, hooks
-from .calendar import QUARTERLY_KINDS, Deadline, RulePackCache, firm_deadlines, is_covered, market_due_date
+from .calendar import QUARTERLY_KINDS, Deadline, RulePackCache, firm_deadlines, market_due_date
 from .clock import last_finished_quarter
 from .messages import notification_text
 from .models import DueWorkDone, EarlyWarning, Notification, QuarterlySnapshot, Reminder
+
+DEFAULT_FROM_DOMAIN = re.compile(r"@([A-Za-z0-9.-]+)>?\s*$")
 
 log = logging.getLogger(__name__)
 
@@ -120,24 +125,24 @@ def email_template_for(notification: Notification) -> str:
 
 
 def notification_email_send(*, notification_id: int) -> bool:
-    """Email one notification, once: the row is locked and stamped in the same transaction."""
-    with transaction.atomic():
-        n = (
-            Notification.objects.select_for_update()
-            .select_related("recipient")
-            .filter(pk=notification_id, emailed_at=None)
-            .first()
-        )
-        if n is None or not n.recipient.email:
-            return False
-        context = {"notification": n, "recipient": n.recipient, "link": settings.SITE_URL.rstrip("/") + (n.url or "/")}
-        subject, text, html = _render_both_languages(email_template_for(n), context)
-        message = EmailMultiAlternatives(subject, text, to=[n.recipient.email])
+    """Email one notification, once, even if the worker dies mid-task (mrv/delivery.py)."""
+    n = Notification.objects.select_related("recipient").filter(pk=notification_id, emailed_at=None).first()
+    if n is None or not n.recipient.email:
+        return False
+    context = {"notification": n, "recipient": n.recipient, "link": settings.SITE_URL.rstrip("/") + (n.url or "/")}
+    subject, text, html = _render_both_languages(email_template_for(n), context)
+
+    def send(delivery_id: str) -> None:
+        domain = DEFAULT_FROM_DOMAIN.search(settings.DEFAULT_FROM_EMAIL)
+        headers = {"Message-ID": f"<{delivery_id}@{domain.group(1) if domain else 'carbon-mrv.local'}>"}
+        message = EmailMultiAlternatives(subject, text, to=[n.recipient.email], headers=headers)
         message.attach_alternative(html, "text/html")
         message.send()
-        n.emailed_at = timezone.now()
-        n.save(update_fields=["emailed_at"])
-        return True
+
+    def stamp() -> None:
+        Notification.objects.filter(pk=n.pk).update(emailed_at=timezone.now())
+
+    return deliver_once(key=f"notification-email:{n.pk}", recipient=n.recipient.email, send=send, on_delivered=stamp)
 
 
 def notification_emails_send(*, notification_ids: Iterable[int]) -> int:
@@ -421,24 +426,22 @@ def _open_report(firm: Firm, year: int, period: str) -> bool:
 
 
 def rollover_open_year(*, year: int, market_id: int | None = None) -> int:
-    """At the start of a compliance year: the draft annual report and an engagement to assign, per covered firm."""
+    """At the start of a compliance year, per covered firm (the approved list's, else the register's): the
+    draft annual report and an engagement awaiting assignment (also for a report opened earlier)."""
     opened, packs = 0, RulePackCache()
     for market in _markets(market_id):
         if packs.get(market, year) is None:
             continue
         has_report = EmissionReport.objects.filter(market=market, year=year, period=Q.ANNUAL).values("firm_id")
-        for firm in (
-            Firm.objects.filter(market=market, is_active=True).exclude(pk__in=has_report).select_related("market")
-        ):
-            if not is_covered(firm, year):
-                continue
+        has_engagement = VerificationEngagement.objects.filter(market=market, year=year).values("firm_id")
+        firms = covered_firms(market, year).exclude(pk__in=has_report, id__in=has_engagement).select_related("market")
+        for firm in firms:
             with transaction.atomic():
-                if not _open_report(firm, year, Q.ANNUAL):
-                    continue
+                created = _open_report(firm, year, Q.ANNUAL)
                 if not VerificationEngagement.objects.filter(firm=firm, year=year).exists():
                     engagement = VerificationEngagement.objects.create(firm=firm, market=market, year=year)
                     log_action(engagement, "deadlines.rollover.engagement_opened", reason="periodic work")
-                opened += 1
+                opened += created
     return opened
 
 
@@ -451,13 +454,7 @@ def quarterly_open_reports(*, today: datetime.date, market_id: int | None = None
         if pack is None or not pack.quarterly_reporting:
             continue
         has_report = EmissionReport.objects.filter(market=market, year=year, period=QUARTER_PERIODS[quarter])
-        firms = [
-            f
-            for f in Firm.objects.filter(market=market, is_active=True)
-            .exclude(pk__in=has_report.values("firm_id"))
-            .select_related("market")
-            if is_covered(f, year)
-        ]
+        firms = list(covered_firms(market, year).exclude(pk__in=has_report.values("firm_id")).select_related("market"))
         if not firms:
             continue
         due = {d.firm.pk: d for d in firm_deadlines(firms, [year], packs=packs) if d.kind == kind}

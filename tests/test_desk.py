@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from mrv import access
+from mrv import access, demo
 from mrv.models import EmissionReport, Finding, MonitoringPlan, SpotCheckItem, User, VerificationEngagement
 from registry.ledger import holding_account
 from registry.models import Penalty, TransferProposal

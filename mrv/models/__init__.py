@@ -1,4 +1,6 @@
 from .audit import AuditLog
+from .chain import ChainVerification, Sealed
+from .coverage import CoverageEntry, CoverageList
 from .factors import GridFactor
 from .jobs import BackgroundJob
 from .markets import (
@@ -13,6 +15,7 @@ from .markets import (
     MarketSector,
     RulePack,
     Sector,
+    YearNotSupported,
 )
 from .organisations import (
     Authority,
@@ -25,7 +28,8 @@ from .organisations import (
     VerifierQualification,
     VerifierRegistration,
 )
-from .outbox import OutboxMessage
+from .outbox import DeliveryIntent, OutboxMessage
+from .pending import PendingChange
 from .plans import MonitoringPlan, PlanAttachment, PlanParameter, PlanSourceStream
 from .reports import ActivityDataRow, EmissionReport, OutputDataRow, ReportVersion, ReportWarningAcknowledgement
 from .verification import (
@@ -42,11 +46,15 @@ from .verification import (
 
 __all__ = [
     "BackgroundJob",
+    "CoverageEntry",
+    "CoverageList",
     "GAS_CHOICES",
     "GAS_CODES",
     "OFFSET_TYPES",
     "OFFSET_TYPE_CODES",
     "AuditLog",
+    "ChainVerification",
+    "Sealed",
     "Authority",
     "ConflictOfInterest",
     "DeadlineExtension",
@@ -58,9 +66,11 @@ __all__ = [
     "InclusionThreshold",
     "Market",
     "MarketSector",
+    "DeliveryIntent",
     "OutboxMessage",
     "RulePack",
     "Sector",
+    "YearNotSupported",
     "User",
     "VerificationBody",
     "VerificationEngagement",
@@ -88,3 +98,4 @@ __all__ = [
 from .files import StoredFile  # noqa: E402
 
 __all__ += ["StoredFile"]
+__all__ += ["PendingChange"]

@@ -1,16 +1,17 @@
 """The REST API applies the same access rules as the browser and the admin."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from signin.tokens import token_create
 from tests import factories as f
 
 
 def api(user=None) -> APIClient:
     client = APIClient()
     if user is not None:
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+        _token, key = token_create(user=user, name="test", scope="write", days=30, acting_user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 
@@ -47,7 +48,7 @@ def test_market_rules_for_a_year(firm_user):
     assert {"kind": "q1_report", "year_offset": 0, "month": 4, "day": 30} in body["deadlines"]
 
 
-@pytest.mark.parametrize("year,status", [("", 400), ("abc", 400), ("2019", 404)])
+@pytest.mark.parametrize("year,status", [("", 400), ("abc", 400), ("2015", 404)])
 def test_market_rules_need_a_year_with_rules(firm_user, year, status):
     response = api(firm_user).get("/api/v1/markets/shenzhen/rules/", {"year": year})
     assert response.status_code == status and "year" in response.json()
