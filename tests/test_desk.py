@@ -42,11 +42,10 @@ def registry_pages_for(user: User) -> set[str]:
     """The registry pages the role may open (paths without query)."""
     if user.is_firm_user:
         account = holding_account(user.firm).pk
-        return {
-            reverse("registry:account", args=[account]),
-            reverse("registry:transfer_propose", args=[account]),
-            reverse("registry:surrender", args=[account]),
-        }
+        pages = {reverse("registry:account", args=[account]), reverse("registry:surrender", args=[account])}
+        if user.role == User.Role.FIRM_APPROVER:  # the firm's representative proposes transfers
+            pages.add(reverse("registry:transfer_propose", args=[account]))
+        return pages
     market_pages = {
         reverse(f"registry:{name}")
         for name in ("compliance", "allocation_tables", "penalties", "statistics", "trade_import")
