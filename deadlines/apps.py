@@ -11,6 +11,10 @@ class DeadlinesConfig(AppConfig):
             access_rules,  # noqa: F401  (registers scopes with mrv.access)
             tasks,  # noqa: F401  (registered wherever the outbox may run them eagerly)
         )
+        from deadlines.selectors import upcoming_deadlines
+        from mrv.ui import home
         from mrv.ui.navigation import NavItem, register
 
         register(NavItem(_("Deadlines"), "deadlines:calendar", lambda user: True, order=40))
+        if upcoming_deadlines not in home.UPCOMING_SOURCES:
+            home.UPCOMING_SOURCES.append(upcoming_deadlines)

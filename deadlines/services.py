@@ -35,6 +35,7 @@ from mrv.models import (
     VerificationBody,
     VerificationEngagement,
 )
+from mrv.refusals import Refused
 
 from . import early_warning, hooks
 from .calendar import QUARTERLY_KINDS, Deadline, RulePackCache, firm_deadlines, is_covered, market_due_date
@@ -45,6 +46,13 @@ from .models import DueWorkDone, EarlyWarning, Notification, QuarterlySnapshot, 
 DEFAULT_FROM_DOMAIN = re.compile(r"@([A-Za-z0-9.-]+)>?\s*$")
 
 log = logging.getLogger(__name__)
+
+
+class ExtensionRefused(Refused, ValueError):
+    """A deadline extension refused for its input (days, reason, deadline)."""
+
+    default_code = "extension"
+
 
 EXTENSION_NOT_REGULATOR = _("Only the firm's regulator may extend its deadlines.")
 EXTENSION_DAYS_RANGE = _("The extension must be between 1 and 365 days.")
@@ -325,11 +333,11 @@ def deadline_extension_grant(
     if not (acting_user.is_regulator and acting_user.market_id == firm.market_id):
         raise PermissionDenied(EXTENSION_NOT_REGULATOR)
     if not 1 <= extra_days <= 365:
-        raise ValueError(EXTENSION_DAYS_RANGE)
+        raise ExtensionRefused(EXTENSION_DAYS_RANGE)
     if not (reason or "").strip():
-        raise ValueError(EXTENSION_REASON_REQUIRED)
+        raise ExtensionRefused(EXTENSION_REASON_REQUIRED)
     if market_due_date(firm.market, year, kind) is None:
-        raise ValueError(EXTENSION_UNKNOWN_DEADLINE % {"kind": kind, "year": year})
+        raise ExtensionRefused(EXTENSION_UNKNOWN_DEADLINE % {"kind": kind, "year": year})
     with transaction.atomic():
         extension = DeadlineExtension.objects.select_for_update().filter(firm=firm, year=year, kind=kind).first()
         before = extension.extra_days if extension else 0

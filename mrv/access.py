@@ -624,8 +624,3 @@ def _quarterly_review(user: User, review: QuarterlyReview) -> bool:
     if user.is_firm_user:
         return review.report.firm_id == user.firm_id
     return False
-
-
-# --- Registry (its scopes and predicates live with its models) -----------------------------------
-
-import registry.access  # noqa: E402, F401

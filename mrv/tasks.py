@@ -9,6 +9,15 @@ def publish_outbox() -> int:
     return outbox.publish_pending()
 
 
+@shared_task(name="mrv.run_job", acks_late=True)
+def run_job(job_id: int) -> None:
+    """Run a background job (an export beyond one page, a bulk import, bulk documents)."""
+    import config.urls  # noqa: F401 - the list specs and job handlers are declared by the pages' modules
+    from mrv import jobs
+
+    jobs.job_run(job_id)
+
+
 @shared_task(name="mrv.verify_chains", acks_late=True)
 def verify_chains() -> bool:
     """The scheduled check of the hash chains; the result is recorded and shown to the regulators."""

@@ -29,6 +29,7 @@ from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 
 from mrv.models import StoredFile
+from mrv.refusals import Refused
 
 MAX_ROWS = 5000
 MAX_COLUMNS = 30
@@ -55,10 +56,13 @@ CONTENT_TYPES = {
 }
 
 
-class UploadRejected(ValueError):
+class UploadRejected(Refused, ValueError):
+    """An uploaded file refused (size, type, content), with the row and column where known."""
+
+    default_code = "upload"
+
     def __init__(self, message, *, row: int | None = None, column: str | None = None):
-        super().__init__(str(message))
-        self.message = message
+        super().__init__(message)
         self.row = row
         self.column = column
 

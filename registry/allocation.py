@@ -11,11 +11,15 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.utils.translation import gettext as _
 
+from mrv.refusals import Refused
+
 ONE = Decimal(1)
 
 
-class AllocationInputError(ValueError):
+class AllocationInputError(Refused, ValueError):
     """An input the method needs is missing or impossible."""
+
+    default_code = "allocation_input"
 
 
 @dataclass(frozen=True)

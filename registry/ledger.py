@@ -17,7 +17,10 @@ from django.utils.translation import gettext_lazy as _
 
 from mrv.audit import log_action
 from mrv.models import Firm, Market
+from mrv.refusals import Refused
 from registry.models import ALLOWANCE, Account, Entry, Transaction
+from signin import events as security_events
+from signin.models import SecurityEvent
 
 NOT_BALANCED = _("The entries of a transaction must sum to zero for every unit.")
 NOT_WHOLE = _("Quantities are whole tonnes greater than zero.")
@@ -29,12 +32,10 @@ CONFLICT = _("A concurrent movement recorded the same thing first; reload and ch
 SAME_ACCOUNT = _("The receiving account must differ from the paying account.")
 
 
-class LedgerError(Exception):
+class LedgerError(Refused):
     """A movement that may not be recorded; the message is shown to the user as it is."""
 
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+    default_code = "ledger"
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,13 @@ def record(
             actor=acting_user,
             reason=reason,
             changes={str(leg.account): (None, f"{leg.quantity:+} {leg.unit}") for leg in legs},
+        )
+        security_events.record(
+            SecurityEvent.Action.REGISTRY_MOVEMENT,
+            SecurityEvent.Outcome.SUCCESS,
+            user=acting_user if getattr(acting_user, "pk", None) else None,
+            object_ref=f"registry.transaction:{tx.pk}",
+            detail=f"{kind} {market.code}",
         )
     return tx
 

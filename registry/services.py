@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mrv.audit import log_action
 from mrv.models import OFFSET_TYPE_CODES, EmissionReport, Firm, FirmYearFigure, Market, MarketSector
+from mrv.refusals import Refused
 from mrv.transitions import run_transition
 from registry import allocation, selectors
 from registry.ledger import LedgerError, Leg, Unit, government_account, holding_account, move, record
@@ -281,10 +282,18 @@ IMPORT_EMPTY = _("The file has no trades.")
 IMPORT_ENCODING = _("The file must be UTF-8 CSV.")
 
 
-class ImportRejected(Exception):
+class ImportRejected(Refused):
+    """A trade file refused as a whole, with every row's reason (nothing is imported)."""
+
+    default_code = "import"
+
     def __init__(self, errors: list[str]):
-        super().__init__("; ".join(errors))
+        super().__init__("; ".join(str(e) for e in errors))
         self.errors = errors
+
+    @property
+    def messages(self) -> list[str]:
+        return [str(e) for e in self.errors]
 
 
 @dataclass

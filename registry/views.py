@@ -15,7 +15,8 @@ from django.views.decorators.http import require_POST
 
 from mrv import access
 from mrv.models import Firm, Market
-from mrv.transitions import TransitionRefused
+from mrv.refusals import Refused, show_refusal
+from mrv.replicas import reads_from_replica
 from registry import charts, exports, selectors, services
 from registry.forms import (
     ComputeTableForm,
@@ -25,10 +26,10 @@ from registry.forms import (
     TradeImportForm,
     TransferForm,
 )
-from registry.ledger import LedgerError, Unit, holding_account
+from registry.ledger import Unit, holding_account
 from registry.models import Account, AllocationTable, Entry, Penalty, Transaction, TransferProposal
-
-REFUSALS = (LedgerError, TransitionRefused)
+from signin.mfa import step_up_required
+from signin.ratelimit import rate_limited
 
 
 def _visible(request: HttpRequest, model, pk: int, queryset=None):
@@ -51,10 +52,6 @@ def _regulated_market(request: HttpRequest) -> Market:
         code = request.GET.get("market") or request.POST.get("market") or "shanghai"
         return get_object_or_404(Market, code=code)
     raise PermissionDenied(_("Only a market's regulator may open this page."))
-
-
-def _refused(request: HttpRequest, exc: Exception) -> None:
-    messages.error(request, str(getattr(exc, "message", exc)))
 
 
 @login_required
@@ -99,6 +96,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@rate_limited("transfer")
 def transfer_propose(request: HttpRequest, pk: int) -> HttpResponse:
     account = _visible(request, Account, pk, Account.objects.select_related("firm", "market"))
     if not (request.user.is_firm_user and account.firm_id == request.user.firm_id):
@@ -116,8 +114,8 @@ def transfer_propose(request: HttpRequest, pk: int) -> HttpResponse:
                 trade_date=data["trade_date"],
                 acting_user=request.user,
             )
-        except LedgerError as exc:
-            _refused(request, exc)
+        except Refused as refused:
+            show_refusal(request, refused)
         else:
             messages.success(request, _("Transfer proposed; another person of your firm must approve it."))
             return redirect("registry:account", pk=account.pk)
@@ -126,6 +124,8 @@ def transfer_propose(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("transfer")
+@step_up_required(when=lambda request, decision, **kw: decision == "approve")
 def transfer_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
     proposal = _visible(request, TransferProposal, pk, TransferProposal.objects.select_related("from_account"))
     try:
@@ -135,12 +135,14 @@ def transfer_decide(request: HttpRequest, pk: int, decision: str) -> HttpRespons
         else:
             services.transfer_reject(proposal=proposal, acting_user=request.user, reason=request.POST.get("reason", ""))
             messages.success(request, _("Transfer rejected."))
-    except REFUSALS as exc:
-        _refused(request, exc)
+    except Refused as refused:
+        show_refusal(request, refused)
     return redirect("registry:account", pk=proposal.from_account_id)
 
 
 @login_required
+@rate_limited("transfer")
+@step_up_required()
 def surrender(request: HttpRequest, pk: int) -> HttpResponse:
     account = _visible(request, Account, pk, Account.objects.select_related("firm__market"))
     if not (request.user.is_firm_user and account.firm_id == request.user.firm_id):
@@ -160,8 +162,8 @@ def surrender(request: HttpRequest, pk: int) -> HttpResponse:
                 idempotency_key=f"surrender:{key}",
                 acting_user=request.user,
             )
-        except LedgerError as exc:
-            _refused(request, exc)
+        except Refused as refused:
+            show_refusal(request, refused)
         else:
             messages.success(request, _("Surrendered for %(year)s.") % {"year": year})
             return redirect(f"{request.path}?year={year}")
@@ -190,8 +192,8 @@ def allocation_tables(request: HttpRequest) -> HttpResponse:
             table = services.allocation_table_compute(
                 market=market, year=form.cleaned_data["year"], kind=form.cleaned_data["kind"], acting_user=request.user
             )
-        except LedgerError as exc:
-            _refused(request, exc)
+        except Refused as refused:
+            show_refusal(request, refused)
         else:
             return redirect("registry:allocation_table", pk=table.pk)
     tables = AllocationTable.objects.filter(market=market).select_related("approved_by")
@@ -221,13 +223,14 @@ def allocation_table(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@step_up_required(when=lambda request, action, **kw: action == "issue")
 def allocation_table_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     table = _visible(request, AllocationTable, pk, AllocationTable.objects.select_related("market"))
     service = {"approve": services.allocation_table_approve, "issue": services.allocation_table_issue}[action]
     try:
         service(table=table, acting_user=request.user)
-    except REFUSALS as exc:
-        _refused(request, exc)
+    except Refused as refused:
+        show_refusal(request, refused)
     return redirect("registry:allocation_table", pk=table.pk)
 
 
@@ -238,6 +241,7 @@ def _dashboard_rows(market: Market, year: int):
 
 
 @login_required
+@reads_from_replica
 def compliance_dashboard(request: HttpRequest) -> HttpResponse:
     market, year = _regulated_market(request), _year(request)
     rows = _dashboard_rows(market, year)
@@ -287,8 +291,8 @@ def penalties(request: HttpRequest) -> HttpResponse:
         firm = _visible(request, Firm, int(firm_id) if firm_id.isdigit() else 0)
         try:
             services.penalty_propose(firm=firm, year=_year(request), acting_user=request.user)
-        except LedgerError as exc:
-            _refused(request, exc)
+        except Refused as refused:
+            show_refusal(request, refused)
         return redirect("registry:penalties")
     rows = Penalty.objects.filter(firm__market=market).select_related("firm", "decided_by")[:200]
     return render(request, "registry/penalties.html", {"market": market, "penalties": rows, "form": DecisionForm()})
@@ -296,6 +300,7 @@ def penalties(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@step_up_required(when=lambda request, action, **kw: action == "decide")
 def penalty_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     penalty = _visible(request, Penalty, pk, Penalty.objects.select_related("firm"))
     text = request.POST.get("decision_text", "")
@@ -304,12 +309,13 @@ def penalty_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.penalty_decide(penalty=penalty, decision_text=text, acting_user=request.user)
         else:
             services.penalty_withdraw(penalty=penalty, reason=text, acting_user=request.user)
-    except REFUSALS as exc:
-        _refused(request, exc)
+    except Refused as refused:
+        show_refusal(request, refused)
     return redirect("registry:penalties")
 
 
 @login_required
+@reads_from_replica
 def statistics(request: HttpRequest) -> HttpResponse:
     market, year = _regulated_market(request), _year(request)
     stats = selectors.market_statistics(market, year)
@@ -333,6 +339,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@rate_limited("upload")
 def trade_import(request: HttpRequest) -> HttpResponse:
     market = _regulated_market(request)
     form = TradeImportForm(request.POST or None, request.FILES or None)
@@ -374,8 +381,8 @@ def offset_credits(request: HttpRequest) -> HttpResponse:
                 idempotency_key=f"offsets:{key}",
                 acting_user=request.user,
             )
-        except LedgerError as exc:
-            _refused(request, exc)
+        except Refused as refused:
+            show_refusal(request, refused)
         else:
             messages.success(request, _("Offset credits recorded."))
             return redirect("registry:offset_credits")

@@ -1,6 +1,7 @@
 from .audit import AuditLog
 from .chain import ChainVerification, Sealed
 from .factors import GridFactor
+from .jobs import BackgroundJob
 from .markets import (
     GAS_CHOICES,
     GAS_CODES,
@@ -41,6 +42,7 @@ from .verification import (
 )
 
 __all__ = [
+    "BackgroundJob",
     "GAS_CHOICES",
     "GAS_CODES",
     "OFFSET_TYPES",

@@ -15,10 +15,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from mrv import calculation
+from mrv.workflow import facts as F
 from mrv.workflow import plans as rules
+from mrv.workflow.facts import facts
 
 from .organisations import EmissionSource, Firm, VerificationBody
 
@@ -108,7 +111,15 @@ class MonitoringPlan(ConcurrentTransitionMixin, models.Model):
         return self.firm.market.rule_pack_for(self.valid_from.year)
 
     @transition(
-        field=status, source=[Status.DRAFT, Status.RETURNED], target=Status.SUBMITTED, permission=rules.is_firm_approver
+        field=status,
+        source=[Status.DRAFT, Status.RETURNED],
+        target=Status.SUBMITTED,
+        permission=rules.is_firm_approver,
+        custom=facts(
+            label=pgettext_lazy("audit action", "submitted"),
+            notify=(F.PLAN_CHECKERS,),
+            message=_("%(subject)s was submitted; please check it."),
+        ),
     )
     def submit(self, *, when: datetime.datetime) -> None:
         """A firm approver submits the draft (or the corrected returned version) for review."""
@@ -121,6 +132,11 @@ class MonitoringPlan(ConcurrentTransitionMixin, models.Model):
         target=Status.THIRD_PARTY_CHECKED,
         conditions=[rules.needs_third_party_check],
         permission=rules.is_checking_verifier,
+        custom=facts(
+            label=pgettext_lazy("audit action", "checked by the third party"),
+            notify=(F.OFFICERS,),
+            message=_("%(subject)s was checked by the third party; please review it."),
+        ),
     )
     def check_by_third_party(self) -> None:
         """The chosen registered verification body confirms the plan (where the market requires it)."""
@@ -133,7 +149,13 @@ class MonitoringPlan(ConcurrentTransitionMixin, models.Model):
         permission=rules.is_plan_regulator,
     )
     @transition(
-        field=status, source=Status.THIRD_PARTY_CHECKED, target=Status.APPROVED, permission=rules.is_plan_regulator
+        field=status,
+        source=Status.THIRD_PARTY_CHECKED,
+        target=Status.APPROVED,
+        permission=rules.is_plan_regulator,
+        custom=facts(
+            label=pgettext_lazy("audit action", "approved"), notify=(F.FIRM,), message=_("%(subject)s was approved.")
+        ),
     )
     def approve(self, *, when: datetime.datetime) -> None:
         """The market's regulator approves; from then on this version is immutable."""
@@ -144,6 +166,11 @@ class MonitoringPlan(ConcurrentTransitionMixin, models.Model):
         source=[Status.SUBMITTED, Status.THIRD_PARTY_CHECKED],
         target=Status.RETURNED,
         permission=rules.may_return_plan,
+        custom=facts(
+            label=pgettext_lazy("audit action", "returned to the firm"),
+            notify=(F.FIRM,),
+            message=_("%(subject)s was returned to you; please correct it."),
+        ),
     )
     def return_to_firm(self, *, reasons: str) -> None:
         """The reviewer at the current step sends the plan back with reasons."""

@@ -16,7 +16,6 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import can_proceed, has_transition_perm
 
 from mrv import calculation
 from mrv.audit import log_action
@@ -33,11 +32,8 @@ from mrv.models import (
 from mrv.report_diff import report_diff  # noqa: F401 (part of this module's API: what changed between versions)
 from mrv.services.follow_ups import follow_ups
 from mrv.transitions import (
-    NOT_FROM_THIS_STATE,
-    NOT_PERMITTED,
     REASON_REQUIRED,
-    TransitionRefused,
-    _label,
+    check_transition,
     run_transition,
 )
 from mrv.validation import ValidationResult, plain, validate_report
@@ -125,16 +121,6 @@ def _ensure_firm_user(report: EmissionReport, user) -> None:
 def _ensure_editable(report: EmissionReport) -> None:
     if not rules.is_editable(report):
         raise ValidationError(NOT_EDITABLE % {"state": report.get_status_display()})
-
-
-def _ensure_may(report: EmissionReport, name: str, user) -> None:
-    """The checks of run_transition, made before any work so the user gets the right message first."""
-    method = getattr(report, name)
-    labels = _label(report, name)
-    if not can_proceed(method):
-        raise TransitionRefused(NOT_FROM_THIS_STATE % labels, code="wrong_state")
-    if not has_transition_perm(method, user):
-        raise PermissionDenied(NOT_PERMITTED % labels)
 
 
 # --- Creating and entering data ----------------------------------------------------------------
@@ -399,7 +385,7 @@ def _snapshot(report: EmissionReport, checked: ValidationResult) -> dict:
 
 
 def _submit_version(report: EmissionReport, transition: str, acting_user, reason: str) -> ReportVersion:
-    _ensure_may(report, transition, acting_user)
+    check_transition(report, transition, acting_user)
     with transaction.atomic():
         EmissionReport.objects.select_for_update().filter(pk=report.pk).first()
         checked = validate_report(report)

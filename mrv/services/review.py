@@ -15,8 +15,8 @@ from mrv.models import (
     User,
     VerificationEngagement,
 )
-from mrv.services.verification import ensure_permitted, run_with_follow_ups
-from mrv.transitions import REASON_REQUIRED, TransitionRefused
+from mrv.services.verification import run_with_follow_ups
+from mrv.transitions import REASON_REQUIRED, TransitionRefused, check_transition
 from mrv.workflow import verification as rules
 
 ESTIMATE_FIGURE_REQUIRED = _("A conservative estimate needs a positive figure in whole tonnes CO2e (got %(value)s).")
@@ -43,21 +43,19 @@ def report_send_to_review(*, report: EmissionReport, acting_user: User | None) -
 
 def report_return_to_verifier(*, report: EmissionReport, reason: str, acting_user: User) -> EmissionReport:
     """The regulator sends the report back to the verifier with reasons."""
-    run_with_follow_ups(report, "return_to_verifier", acting_user=acting_user, reason=reason, reason_required=True)
+    run_with_follow_ups(report, "return_to_verifier", acting_user=acting_user, reason=reason)
     return report
 
 
 def report_regulator_return_to_firm(*, report: EmissionReport, reason: str, acting_user: User) -> EmissionReport:
     """The regulator sends the report back to the firm with reasons."""
-    run_with_follow_ups(
-        report, "regulator_return_to_firm", acting_user=acting_user, reason=reason, reason_required=True
-    )
+    run_with_follow_ups(report, "regulator_return_to_firm", acting_user=acting_user, reason=reason)
     return report
 
 
 def determination_propose(*, report: EmissionReport, acting_user: User, reasons: str = "") -> Determination:
     """A case officer proposes the verified figure as the determined emissions."""
-    ensure_permitted(report, "propose_determination", acting_user)
+    check_transition(report, "propose_determination", acting_user, conditions=False)
     opinion = rules.latest_opinion(report)
     if opinion is None or not opinion.is_verified:
         raise TransitionRefused(NOTHING_VERIFIED, code="not_verified")
@@ -101,7 +99,7 @@ def determination_propose_conservative_estimate(
     *, report: EmissionReport, emissions_tco2e, basis_text: str, reasons: str, acting_user: User
 ) -> Determination:
     """A case officer proposes a conservative estimate, with its basis and reasons."""
-    ensure_permitted(report, "propose_conservative_estimate", acting_user)
+    check_transition(report, "propose_conservative_estimate", acting_user, conditions=False)
     figure = _check_estimate(report, emissions_tco2e, basis_text, reasons)
     with transaction.atomic():
         proposal = Determination.objects.create(
@@ -143,7 +141,7 @@ def _decide(report: EmissionReport, acting_user: User, name: str) -> Determinati
         raise TransitionRefused(NO_PROPOSAL, code="no_proposal")
     if acting_user is not None and proposal.proposed_by_id == acting_user.pk:
         raise TransitionRefused(FOUR_EYES, code="four_eyes")
-    ensure_permitted(report, name, acting_user)
+    check_transition(report, name, acting_user, conditions=False)
     return proposal
 
 

@@ -1,7 +1,12 @@
 """The home page: what needs my action (per role), upcoming deadlines, recent activity.
 
-Features add a section with `@home_section`: a function of the user returning a `Section` (or None
-when it has nothing for this role). Each section runs a bounded number of queries.
+How other apps add to the pages of mrv (mrv imports no app above it; they register in their
+AppConfig.ready()):
+- a home section: decorate a function of the user returning a `Section` (or None when it has nothing
+  for this role) with `@home_section`; each section runs a bounded number of queries;
+- upcoming deadlines: append a function (user, today) to `UPCOMING_SOURCES`;
+- a navigation entry: `mrv.ui.navigation.register(NavItem(label, url_name, allowed, order))`;
+- access rules: `@mrv.access.scope(Model)` and `@mrv.access.predicate(Model)`.
 """
 
 import datetime
@@ -167,10 +172,10 @@ def recent_activity(user, limit: int = ACTIVITY_LIMIT) -> list[AuditLog]:
     return list(AuditLog.objects.filter(condition).select_related("actor").order_by("-at", "-id")[:limit])
 
 
+#: Functions (user, today) -> deadlines with days left; the deadlines app registers its own in ready().
+UPCOMING_SOURCES: list[Callable] = []
+
+
 def upcoming_deadlines(user, today: datetime.date) -> list:
-    """Deadlines with days left, from the deadlines app when it is installed (the lead wires it)."""
-    try:
-        from deadlines.selectors import upcoming_deadlines as from_app  # type: ignore[import-not-found]
-    except ImportError:
-        return []
-    return list(from_app(user, today))
+    """Deadlines with days left, from every registered source (mrv imports no app above it)."""
+    return [d for source in UPCOMING_SOURCES for d in source(user, today)]
