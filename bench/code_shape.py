@@ -48,7 +48,7 @@ def module_name(path: Path) -> str:
 
 def imported_modules(tree: ast.AST, name: str, is_package: bool, known: set[str], top_only: bool):
     """Yield the product modules a module imports (resolving `from x import y` to x.y if a module)."""
-    nodes = tree.body if top_only else list(ast.walk(tree))
+    nodes = [n for stmt in tree.body if not _is_type_checking(stmt) for n in ast.walk(stmt)]
     if top_only:  # module level includes imports nested in if/try at module level
         nodes = [n for stmt in tree.body for n in ast.walk(stmt) if not _inside_def(stmt, n)]
     package = name if is_package else name.rpartition(".")[0]
@@ -70,13 +70,18 @@ def imported_modules(tree: ast.AST, name: str, is_package: bool, known: set[str]
 
 
 def _inside_def(stmt, node) -> bool:
-    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) or _is_type_checking(stmt):
         return True
     if isinstance(stmt, ast.ClassDef):
         return any(
             isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and node in set(ast.walk(n)) for n in stmt.body
         )
     return False
+
+
+def _is_type_checking(stmt) -> bool:
+    """`if TYPE_CHECKING:` imports never run."""
+    return isinstance(stmt, ast.If) and getattr(stmt.test, "id", getattr(stmt.test, "attr", "")) == "TYPE_CHECKING"
 
 
 def _known_prefix(dotted: str, known: set[str]):

@@ -1,14 +1,31 @@
 """What a notification says, rendered in the reader's language from its kind and details."""
 
+from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from mrv.models import DeadlineRule, EmissionReport, Finding, MonitoringPlan, VerificationEngagement
+from mrv.workflow.facts import declared
 
-from .models import Notification
 
-K = Notification.Kind
+class NotificationKind(models.TextChoices):
+    """What a notification is about; its sentence is in MESSAGES below."""
+
+    DEADLINE_REMINDER = "deadline_reminder", _("deadline reminder")
+    DEADLINE_OVERDUE = "deadline_overdue", _("deadline overdue")
+    DEADLINE_ESCALATION = "deadline_escalation", _("missed deadline (escalation)")
+    EXTENSION_GRANTED = "extension_granted", _("deadline extended")
+    QUARTERLY_REPORT_OPENED = "quarterly_report_opened", _("quarterly report to prepare")
+    QUARTERLY_SNAPSHOT = "quarterly_snapshot", _("quarterly snapshot")
+    SPOT_CHECK_DRAWN = "spot_check_drawn", _("spot-check sample drawn")
+    NON_COMPLIANCE_MARKED = "non_compliance_marked", _("non-compliance marked")
+    FIRM_NON_COMPLIANT = "firm_non_compliant", _("your firm did not comply")
+    WORKFLOW_EVENT = "workflow_event", _("workflow step to act on")
+    SECURITY_BURST = "security_burst", _("burst of failed sign-ins")
+
+
+K = NotificationKind
 MESSAGES = {
     K.DEADLINE_REMINDER: _("%(firm)s: the %(deadline)s for %(year)s is due on %(due_date)s (%(days_left)s days left)."),
     K.DEADLINE_OVERDUE: _("%(firm)s: the %(deadline)s for %(year)s was due on %(due_date)s and is overdue."),
@@ -22,6 +39,7 @@ MESSAGES = {
     K.QUARTERLY_SNAPSHOT: _(
         "%(market)s, Q%(quarter)s %(year)s: %(short_count)s firms are projected to exceed their allocation."
     ),
+    K.SECURITY_BURST: _("%(failures)s failed sign-ins from %(ip)s within %(minutes)s minutes."),
     K.SPOT_CHECK_DRAWN: _("%(market)s: the spot-check sample of the %(year)s verification reports has been drawn."),
     K.FIRM_NON_COMPLIANT: _(
         "%(firm)s has not surrendered enough allowances for %(year)s by the deadline and has been marked non-compliant."
@@ -37,51 +55,35 @@ MESSAGES = {
 REPORT = _("%(firm)s %(year)s %(period)s report")
 PLAN = _("%(firm)s monitoring plan version %(version)s")
 ENGAGEMENT = _("%(firm)s %(year)s verification")
-WORKFLOW_MESSAGES = {
-    "mrv.monitoringplan.submit": _("%(subject)s was submitted; please check it."),
-    "mrv.monitoringplan.check_by_third_party": _("%(subject)s was checked by the third party; please review it."),
-    "mrv.monitoringplan.approve": _("%(subject)s was approved."),
-    "mrv.monitoringplan.return_to_firm": _("%(subject)s was returned to you; please correct it."),
-    "mrv.emissionreport.submit": _("%(subject)s was submitted."),
-    "mrv.emissionreport.withdraw": _("%(subject)s was withdrawn by the firm."),
-    "mrv.emissionreport.resubmit": _("%(subject)s was corrected and resubmitted; please verify it."),
-    "mrv.verificationengagement.assign": _("%(subject)s was assigned to your body; please accept or decline it."),
-    "mrv.verificationengagement.reassign": _("%(subject)s was reassigned to your body; please accept or decline it."),
-    "mrv.verificationengagement.accept": _("%(subject)s was accepted by the verification body."),
-    "mrv.verificationengagement.decline": _(
-        "%(subject)s was declined by the verification body; please assign another body."
+# Registry events: every representative of the paying account is told of each step of a transfer.
+REGISTRY_MESSAGES = {
+    "registry.transferproposal.proposed": _(
+        "A transfer of %(quantity)s t %(unit)s from %(account)s to %(to_account)s was proposed; "
+        "another representative must approve it."
     ),
-    "mrv.verificationengagement.complete": _("%(subject)s is complete."),
-    "mrv.finding.answer": _("The firm answered a finding on the %(subject)s; please review the answer."),
-    "mrv.finding.close": _("A finding on the %(subject)s was closed."),
-    "mrv.finding.reopen": _("A finding on the %(subject)s was reopened; please answer it."),
-    "mrv.emissionreport.start_verification": _("%(subject)s is now being verified."),
-    "mrv.emissionreport.return_to_firm": _("%(subject)s was returned to you with %(findings)s open findings."),
-    "mrv.emissionreport.sign_off": _("%(subject)s was verified."),
-    "mrv.emissionreport.sign_off_not_verified": _("%(subject)s could not be verified; please review it."),
-    "mrv.emissionreport.select_for_spot_check": _("%(subject)s was selected for a spot check; please check it."),
-    "mrv.emissionreport.confirm_spot_check": _("The spot check confirmed the verification of the %(subject)s."),
-    "mrv.emissionreport.record_spot_check_discrepancy": _(
-        "The spot check found discrepancies in the %(subject)s; please verify it again."
+    "registry.transferproposal.scheduled": _(
+        "The transfer of %(quantity)s t %(unit)s from %(account)s to %(to_account)s (not a trusted account) "
+        "was approved and will be executed after %(execute_after)s unless a representative cancels it."
     ),
-    "mrv.emissionreport.send_to_review": _("%(subject)s is ready for your review."),
-    "mrv.emissionreport.return_to_verifier": _("%(subject)s was returned to the verifier; please verify it again."),
-    "mrv.emissionreport.regulator_return_to_firm": _("%(subject)s was returned to you by the regulator."),
-    "mrv.emissionreport.propose_determination": _(
-        "A determination of the %(subject)s was proposed; please approve or reject it."
+    "registry.transferproposal.executed": _(
+        "The transfer of %(quantity)s t %(unit)s from %(account)s to %(to_account)s was executed."
     ),
-    "mrv.emissionreport.propose_conservative_estimate": _(
-        "A conservative estimate of the %(subject)s was proposed; please approve or reject it."
+    "registry.transferproposal.cancelled": _(
+        "The transfer of %(quantity)s t %(unit)s from %(account)s to %(to_account)s was cancelled."
     ),
-    "mrv.emissionreport.approve_determination": _("The emissions of the %(subject)s were determined."),
-    "mrv.emissionreport.reject_determination": _(
-        "The proposed determination of the %(subject)s was rejected; please review it again."
+    "registry.transferproposal.failed": _(
+        "The transfer of %(quantity)s t %(unit)s from %(account)s to %(to_account)s failed at execution; nothing moved."
     ),
-    "mrv.emissionreport.close": _("%(subject)s was closed."),
-    "mrv.emissionreport.start_co_review": _("%(subject)s is ready for co-review; please review it."),
-    "mrv.emissionreport.accept_quarterly": _("%(subject)s was accepted."),
-    "mrv.emissionreport.return_quarterly": _("%(subject)s was returned to you; please correct it."),
 }
+
+
+def __getattr__(name: str):
+    """WORKFLOW_MESSAGES: event -> sentence, declared on each transition (mrv/workflow/facts.py)."""
+    if name == "WORKFLOW_MESSAGES":
+        return {event: found.message for event, found in declared().items() if found.message}
+    raise AttributeError(name)
+
+
 STATES = {
     "monitoringplan": MonitoringPlan.Status,
     "verificationengagement": VerificationEngagement.Status,
@@ -93,6 +95,8 @@ STATES = {
 def workflow_text(params: dict) -> str:
     """The sentence of a workflow event, e.g. "… 2025 annual report was returned to you with 2 open findings."."""
     event = params["event"]
+    if event in REGISTRY_MESSAGES:
+        return str(REGISTRY_MESSAGES[event] % params)
     model = event.split(".")[1]
     names = dict(params)
     if params.get("period"):
@@ -105,11 +109,11 @@ def workflow_text(params: dict) -> str:
         subject = ENGAGEMENT % names
     else:
         subject = REPORT % {**names, "period": names.get("period") or _g(EmissionReport.Period.ANNUAL.label)}
-    text = str(WORKFLOW_MESSAGES[event] % {**names, "subject": subject})
+    text = str(__getattr__("WORKFLOW_MESSAGES")[event] % {**names, "subject": subject})
     return text[:1].upper() + text[1:]
 
 
-def notification_text(notification: Notification) -> str:
+def notification_text(notification) -> str:
     params = dict(notification.params)
     if notification.kind == K.WORKFLOW_EVENT:
         try:
@@ -123,4 +127,4 @@ def notification_text(notification: Notification) -> str:
     try:
         return str(MESSAGES[notification.kind] % params)
     except (KeyError, ValueError, TypeError):
-        return str(Notification.Kind(notification.kind).label)
+        return str(NotificationKind(notification.kind).label)

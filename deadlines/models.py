@@ -5,6 +5,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from deadlines.messages import NotificationKind, notification_text
 from mrv.models import DeadlineExtension, DeadlineRule, Firm, Market  # noqa: F401 (DeadlineExtension moved to mrv)
 
 
@@ -42,17 +43,7 @@ class Reminder(models.Model):
 class Notification(models.Model):
     """An in-app message to one person (the bell); also sent by email once."""
 
-    class Kind(models.TextChoices):
-        DEADLINE_REMINDER = "deadline_reminder", _("deadline reminder")
-        DEADLINE_OVERDUE = "deadline_overdue", _("deadline overdue")
-        DEADLINE_ESCALATION = "deadline_escalation", _("missed deadline (escalation)")
-        EXTENSION_GRANTED = "extension_granted", _("deadline extended")
-        QUARTERLY_REPORT_OPENED = "quarterly_report_opened", _("quarterly report to prepare")
-        QUARTERLY_SNAPSHOT = "quarterly_snapshot", _("quarterly snapshot")
-        SPOT_CHECK_DRAWN = "spot_check_drawn", _("spot-check sample drawn")
-        NON_COMPLIANCE_MARKED = "non_compliance_marked", _("non-compliance marked")
-        FIRM_NON_COMPLIANT = "firm_non_compliant", _("your firm did not comply")
-        WORKFLOW_EVENT = "workflow_event", _("workflow step to act on")
+    Kind = NotificationKind  # with the sentences each kind says, in deadlines/messages.py
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
@@ -76,8 +67,6 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
 
     def __str__(self) -> str:
-        from deadlines.messages import notification_text
-
         return notification_text(self)
 
 

@@ -7,6 +7,7 @@ unique, and whatever the job sends is written in the same transaction as that ro
 
 import datetime
 import logging
+import re
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
@@ -23,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from mrv import outbox
 from mrv.audit import log_action
 from mrv.coverage import covered_firms
+from mrv.delivery import deliver_once
 from mrv.models import (
     DeadlineExtension,
     DeadlineRule,
@@ -34,6 +36,7 @@ from mrv.models import (
     VerificationBody,
     VerificationEngagement,
 )
+from mrv.refusals import Refused
 
 from . import early_warning, hooks
 from .calendar import QUARTERLY_KINDS, Deadline, RulePackCache, firm_deadlines, market_due_date
@@ -41,14 +44,23 @@ from .clock import last_finished_quarter
 from .messages import notification_text
 from .models import DueWorkDone, EarlyWarning, Notification, QuarterlySnapshot, Reminder
 
+DEFAULT_FROM_DOMAIN = re.compile(r"@([A-Za-z0-9.-]+)>?\s*$")
+
 log = logging.getLogger(__name__)
+
+
+class ExtensionRefused(Refused, ValueError):
+    """A deadline extension refused for its input (days, reason, deadline)."""
+
+    default_code = "extension"
+
 
 EXTENSION_NOT_REGULATOR = _("Only the firm's regulator may extend its deadlines.")
 EXTENSION_DAYS_RANGE = _("The extension must be between 1 and 365 days.")
 EXTENSION_REASON_REQUIRED = _("Please give a reason for the extension.")
 EXTENSION_UNKNOWN_DEADLINE = _("The market has no “%(kind)s” deadline for %(year)s.")
 
-#: Overdue notices and market-wide jobs are not started for due dates longer ago than this.
+#: Market-wide jobs are not started for due dates longer ago than this.
 CATCH_UP_DAYS = 60
 EMAIL_TASK = "deadlines.send_notification_emails"
 Q = EmissionReport.Period
@@ -113,24 +125,24 @@ def email_template_for(notification: Notification) -> str:
 
 
 def notification_email_send(*, notification_id: int) -> bool:
-    """Email one notification, once: the row is locked and stamped in the same transaction."""
-    with transaction.atomic():
-        n = (
-            Notification.objects.select_for_update()
-            .select_related("recipient")
-            .filter(pk=notification_id, emailed_at=None)
-            .first()
-        )
-        if n is None or not n.recipient.email:
-            return False
-        context = {"notification": n, "recipient": n.recipient, "link": settings.SITE_URL.rstrip("/") + (n.url or "/")}
-        subject, text, html = _render_both_languages(email_template_for(n), context)
-        message = EmailMultiAlternatives(subject, text, to=[n.recipient.email])
+    """Email one notification, once, even if the worker dies mid-task (mrv/delivery.py)."""
+    n = Notification.objects.select_related("recipient").filter(pk=notification_id, emailed_at=None).first()
+    if n is None or not n.recipient.email:
+        return False
+    context = {"notification": n, "recipient": n.recipient, "link": settings.SITE_URL.rstrip("/") + (n.url or "/")}
+    subject, text, html = _render_both_languages(email_template_for(n), context)
+
+    def send(delivery_id: str) -> None:
+        domain = DEFAULT_FROM_DOMAIN.search(settings.DEFAULT_FROM_EMAIL)
+        headers = {"Message-ID": f"<{delivery_id}@{domain.group(1) if domain else 'carbon-mrv.local'}>"}
+        message = EmailMultiAlternatives(subject, text, to=[n.recipient.email], headers=headers)
         message.attach_alternative(html, "text/html")
         message.send()
-        n.emailed_at = timezone.now()
-        n.save(update_fields=["emailed_at"])
-        return True
+
+    def stamp() -> None:
+        Notification.objects.filter(pk=n.pk).update(emailed_at=timezone.now())
+
+    return deliver_once(key=f"notification-email:{n.pk}", recipient=n.recipient.email, send=send, on_delivered=stamp)
 
 
 def notification_emails_send(*, notification_ids: Iterable[int]) -> int:
@@ -196,22 +208,37 @@ _REPORT_MET = {
 
 def met_deadlines(firms: list[Firm], years: Iterable[int]) -> set[tuple[int, int, str]]:
     """(firm id, year, kind) of the deadlines already met, from the plans' and reports' states."""
+    return set(met_on(firms, years))
+
+
+def _local_date(moment) -> datetime.date | None:
+    return timezone.localtime(moment).date() if moment else None
+
+
+def met_on(firms: list[Firm], years: Iterable[int]) -> dict[tuple[int, int, str], datetime.date | None]:
+    """The deadlines already met, with the date they were met where it is recorded (a plan's or report's
+    submission; later stages of a report keep no date of their own: None)."""
     years = list(years)
     handed_in = MonitoringPlan.objects.filter(firm__in=firms).exclude(status__in=MonitoringPlan.EDITABLE)
-    met = {
-        (firm_id, year, DeadlineRule.Kind.MONITORING_PLAN)
-        for firm_id, valid_from in handed_in.values_list("firm_id", "valid_from")
-        for year in years
-        if valid_from.year <= year
-    }
+    met: dict[tuple[int, int, str], datetime.date | None] = {}
+    for firm_id, valid_from, submitted_at in handed_in.order_by("-submitted_at").values_list(
+        "firm_id", "valid_from", "submitted_at"
+    ):
+        for year in years:
+            if valid_from.year <= year:
+                met[(firm_id, year, DeadlineRule.Kind.MONITORING_PLAN)] = _local_date(submitted_at)
     reports = EmissionReport.objects.filter(firm__in=firms, year__in=list(years)).values_list(
-        "firm_id", "year", "period", "status"
+        "firm_id", "year", "period", "status", "submitted_at"
     )
-    for firm_id, year, period, status in reports:
+    for firm_id, year, period, status, submitted_at in reports:
         if period == Q.ANNUAL:
-            met |= {(firm_id, year, kind) for kind, done in _REPORT_MET.items() if status in done}
+            for kind, done in _REPORT_MET.items():
+                if status in done:
+                    met[(firm_id, year, kind)] = (
+                        _local_date(submitted_at) if kind == DeadlineRule.Kind.ANNUAL_REPORT else None
+                    )
         elif status != S.DRAFT:
-            met.add((firm_id, year, f"{period}_report"))
+            met[(firm_id, year, f"{period}_report")] = _local_date(submitted_at)
     return met
 
 
@@ -223,9 +250,25 @@ def _stage_due(deadline: Deadline, today: datetime.date, offsets: list[int]) -> 
     if 0 <= days_left <= offsets[-1]:
         # The nearest offset not yet passed: a scan that missed a day still sends that reminder.
         return [(Reminder.Stage.BEFORE, min(o for o in offsets if o >= days_left))]
-    if -CATCH_UP_DAYS <= days_left < 0:
-        return [(Reminder.Stage.OVERDUE, 0), (Reminder.Stage.ESCALATION, 0)]
+    if days_left < 0:
+        late = -days_left
+        return [(Reminder.Stage.OVERDUE, -overdue_step(late)), (Reminder.Stage.ESCALATION, -escalation_step(late))]
     return []
+
+
+#: After a deadline: an overdue notice on the first day, after a week, after a month and then monthly;
+#: an escalation to the regulator on the first day and then monthly, until the obligation is met.
+#: Each step is one `Reminder` row (offset_days = −step), so it is sent once; a missed scan sends the latest step.
+OVERDUE_STEPS_DAYS = (0, 7)
+REPEAT_EVERY_DAYS = 30
+
+
+def escalation_step(days_late: int) -> int:
+    return REPEAT_EVERY_DAYS * (days_late // REPEAT_EVERY_DAYS)
+
+
+def overdue_step(days_late: int) -> int:
+    return escalation_step(days_late) or max(step for step in OVERDUE_STEPS_DAYS if step <= days_late)
 
 
 def _reminder_params(deadline: Deadline, today: datetime.date) -> dict:
@@ -322,11 +365,11 @@ def deadline_extension_grant(
     if not (acting_user.is_regulator and acting_user.market_id == firm.market_id):
         raise PermissionDenied(EXTENSION_NOT_REGULATOR)
     if not 1 <= extra_days <= 365:
-        raise ValueError(EXTENSION_DAYS_RANGE)
+        raise ExtensionRefused(EXTENSION_DAYS_RANGE)
     if not (reason or "").strip():
-        raise ValueError(EXTENSION_REASON_REQUIRED)
+        raise ExtensionRefused(EXTENSION_REASON_REQUIRED)
     if market_due_date(firm.market, year, kind) is None:
-        raise ValueError(EXTENSION_UNKNOWN_DEADLINE % {"kind": kind, "year": year})
+        raise ExtensionRefused(EXTENSION_UNKNOWN_DEADLINE % {"kind": kind, "year": year})
     with transaction.atomic():
         extension = DeadlineExtension.objects.select_for_update().filter(firm=firm, year=year, kind=kind).first()
         before = extension.extra_days if extension else 0

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from mrv import access
 from mrv.models import Firm
+from mrv.refusals import Refused
 
 from . import selectors, services
 from .clock import shanghai_today
@@ -21,7 +22,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
     today = shanghai_today()
     deadlines = selectors.deadline_calendar(request.user, today)
     page = Paginator(deadlines, 100).get_page(request.GET.get("page"))
-    rows = [(d, d.days_left(today), -d.days_left(today)) for d in page]
+    rows = selectors.deadline_rows(list(page), today)
     return render(request, "deadlines/calendar.html", {"page": page, "rows": rows, "today": today})
 
 
@@ -64,8 +65,8 @@ def extension_grant(request: HttpRequest, firm_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.deadline_extension_grant(firm=firm, acting_user=request.user, **form.cleaned_data)
-        except ValueError as exc:
-            form.add_error(None, str(exc))
+        except Refused as refused:
+            form.add_error(None, str(refused.message))
         else:
             messages.success(request, _("The deadline has been extended and the firm has been told."))
             return redirect("deadlines:calendar")

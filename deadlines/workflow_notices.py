@@ -2,7 +2,8 @@
 
 `run_transition` queues `deadlines.notify_workflow_event` through the outbox (see
 mrv/services/follow_ups.py); the task calls `workflow_event_notify` with the outbox message id.
-Who is told is data: `WHO[event]` names groups of people resolved against the event's object.
+Who is told is declared on each transition (`custom=facts(notify=…)`); the groups are resolved here
+against the event's object.
 A `WorkflowNotice` row, unique per outbox message and written in the same transaction as the
 notifications, makes a redelivered message tell nobody again.
 """
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from mrv.models import (
     AuditLog,
@@ -25,57 +27,31 @@ from mrv.models import (
     User,
     VerificationEngagement,
 )
+from mrv.workflow.facts import (
+    FIRM,
+    HEADS,
+    LEAD_VERIFIERS,
+    OFFICERS,
+    PLAN_CHECKERS,
+    SPOT_CHECKERS,
+    STATISTICS,
+    VERIFIERS,
+    declared,
+)
 from mrv.workflow.plans import needs_third_party_check
 
 from .models import Notification, WorkflowNotice
 from .services import notify
 
 R = User.Role
-FIRM = "firm"  # the users of the firm concerned
-VERIFIERS = "verifiers"  # the verifiers (lead and team) of the body engaged for the firm and year
-LEAD_VERIFIERS = "lead_verifiers"  # the lead verifiers of the engaged (or newly assigned) body
-PLAN_CHECKERS = "plan_checkers"  # the checking body's verifiers where the market requires it, else the officers
-SPOT_CHECKERS = "spot_checkers"  # the spot checkers of the body checking the report
-OFFICERS = "officers"  # the case officers of the firm's market
-HEADS = "heads"  # the heads of the firm's market regulator
-STATISTICS = "statistics"  # the statistics bureau officers of the firm's market (quarterly co-review)
 
-#: event → who must act next (or learn of it to act). Every event of follow_ups.EVENTS is listed.
-WHO: dict[str, tuple[str, ...]] = {
-    "mrv.monitoringplan.submit": (PLAN_CHECKERS,),
-    "mrv.monitoringplan.check_by_third_party": (OFFICERS,),
-    "mrv.monitoringplan.approve": (FIRM,),
-    "mrv.monitoringplan.return_to_firm": (FIRM,),
-    "mrv.emissionreport.submit": (OFFICERS, VERIFIERS),
-    "mrv.emissionreport.withdraw": (OFFICERS, VERIFIERS),
-    "mrv.emissionreport.resubmit": (VERIFIERS,),
-    "mrv.verificationengagement.assign": (LEAD_VERIFIERS,),
-    "mrv.verificationengagement.reassign": (LEAD_VERIFIERS,),
-    "mrv.verificationengagement.accept": (FIRM,),
-    "mrv.verificationengagement.decline": (OFFICERS,),
-    "mrv.verificationengagement.complete": (FIRM,),
-    "mrv.finding.answer": (VERIFIERS,),
-    "mrv.finding.close": (FIRM,),
-    "mrv.finding.reopen": (FIRM,),
-    "mrv.emissionreport.start_verification": (FIRM,),
-    "mrv.emissionreport.return_to_firm": (FIRM,),
-    "mrv.emissionreport.sign_off": (OFFICERS,),
-    "mrv.emissionreport.sign_off_not_verified": (OFFICERS,),
-    "mrv.emissionreport.select_for_spot_check": (SPOT_CHECKERS,),
-    "mrv.emissionreport.confirm_spot_check": (OFFICERS,),
-    "mrv.emissionreport.record_spot_check_discrepancy": (VERIFIERS,),
-    "mrv.emissionreport.send_to_review": (OFFICERS,),
-    "mrv.emissionreport.return_to_verifier": (VERIFIERS,),
-    "mrv.emissionreport.regulator_return_to_firm": (FIRM,),
-    "mrv.emissionreport.propose_determination": (HEADS,),
-    "mrv.emissionreport.propose_conservative_estimate": (HEADS,),
-    "mrv.emissionreport.approve_determination": (FIRM,),
-    "mrv.emissionreport.reject_determination": (OFFICERS,),
-    "mrv.emissionreport.close": (FIRM,),
-    "mrv.emissionreport.start_co_review": (OFFICERS, STATISTICS),
-    "mrv.emissionreport.accept_quarterly": (FIRM,),
-    "mrv.emissionreport.return_quarterly": (FIRM,),
-}
+
+def __getattr__(name: str):
+    """WHO: event -> the groups told, derived from the transitions' declared facts (mrv/workflow/facts.py)."""
+    if name == "WHO":
+        return {event: found.notify for event, found in declared().items() if found.notify}
+    raise AttributeError(name)
+
 
 UNKNOWN_EVENT = "No recipients are defined for the workflow event “%s”."
 NO_OBJECT = "The workflow event names no object id (monitoringplan_id, emissionreport_id, …)."
@@ -204,11 +180,12 @@ def _actor_id(event: str, obj) -> int | None:
 
 
 def workflow_event_recipients(event: str, ids: dict) -> tuple[Subject, list[User]]:
-    if event not in WHO:
+    who = __getattr__("WHO")
+    if event not in who:
         raise ValueError(UNKNOWN_EVENT % event)
     subject = _subject(ids)
     actor = _actor_id(event, subject.obj)
-    people = {u.pk: u for name in WHO[event] for u in _group(name, subject) if u.pk != actor}
+    people = {u.pk: u for name in who[event] for u in _group(name, subject) if u.pk != actor}
     return subject, list(people.values())
 
 
@@ -223,6 +200,36 @@ def workflow_event_notify(*, event: str, message_id: str | uuid.UUID, **ids) -> 
         with transaction.atomic():
             WorkflowNotice.objects.create(message_id=message_id, event=event, recipients=len(people))
             notify(people, Notification.Kind.WORKFLOW_EVENT, params, url=subject.url)
+    except IntegrityError:  # a concurrent delivery of the same message got there first
+        return 0
+    return len(people)
+
+
+def registry_event_notify(*, event: str, message_id: str | uuid.UUID, proposal_id: int) -> int:
+    """Tell every representative of a transfer's paying account of its proposal, scheduling, execution,
+    cancellation or failure (once per outbox message); returns how many were told."""
+    from registry.models import TransferProposal
+    from registry.selectors import representatives
+
+    message_id = uuid.UUID(str(message_id))
+    if WorkflowNotice.objects.filter(message_id=message_id).exists():
+        return 0
+    proposal = TransferProposal.objects.select_related("from_account", "to_account").get(pk=proposal_id)
+    people = representatives(proposal.from_account)
+    when = proposal.execute_after
+    params = {
+        "event": event,
+        "account": proposal.from_account.number,
+        "to_account": proposal.to_account.number,
+        "quantity": str(proposal.quantity),
+        "unit": f"{proposal.unit_type} {proposal.vintage} {proposal.project}".strip(),
+        "execute_after": timezone.localtime(when).strftime("%Y-%m-%d %H:%M") if when else "",
+    }
+    url = reverse("registry:account", args=[proposal.from_account_id])
+    try:
+        with transaction.atomic():
+            WorkflowNotice.objects.create(message_id=message_id, event=event, recipients=len(people))
+            notify(people, Notification.Kind.WORKFLOW_EVENT, params, url=url)
     except IntegrityError:  # a concurrent delivery of the same message got there first
         return 0
     return len(people)

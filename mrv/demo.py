@@ -271,13 +271,10 @@ from mrv.demo_verification import seed_verification  # noqa: E402
 STEPS.append(seed_verification)
 
 
-def _seed_registry() -> None:
-    from registry.demo import seed_registry
-
-    seed_registry()
-
-
-STEPS.append(_seed_registry)
+def register_step(step) -> None:
+    """Another app's demo data, seeded after mrv's (called from its AppConfig.ready(); once only)."""
+    if step not in STEPS:
+        STEPS.append(step)
 
 
 def _seed_coverage() -> None:

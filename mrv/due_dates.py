@@ -6,17 +6,24 @@ that deadline. The calendar, the reminders, the lateness of a report, the compli
 statistics all ask here, so an extension counts everywhere or nowhere.
 """
 
+from __future__ import annotations
+
 import datetime
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from mrv.models import DeadlineExtension, DeadlineRule, Firm, Market, RulePack
+from django.apps import apps
 
-QUARTERLY_KINDS = {
-    DeadlineRule.Kind.Q1_REPORT: 1,
-    DeadlineRule.Kind.Q2_REPORT: 2,
-    DeadlineRule.Kind.Q3_REPORT: 3,
-    DeadlineRule.Kind.Q4_REPORT: 4,
-}
+if TYPE_CHECKING:
+    from mrv.models import DeadlineRule, Firm, Market, RulePack
+
+# The workflow predicates (imported by the models) ask for due dates, so this module reads the
+# models through the app registry instead of importing them.
+QUARTERLY_KINDS = {"q1_report": 1, "q2_report": 2, "q3_report": 3, "q4_report": 4}
+
+
+def _model(name: str):
+    return apps.get_model("mrv", name)
 
 
 class RulePackCache:
@@ -28,7 +35,12 @@ class RulePackCache:
     def get(self, market: Market, year: int) -> RulePack | None:
         """The pack in force for the year: the latest one valid from or before it (as `Market.rule_pack_for`)."""
         if market.pk not in self._packs:
-            packs = RulePack.objects.filter(market=market).order_by("-valid_from_year").prefetch_related("deadlines")
+            packs = (
+                _model("RulePack")
+                .objects.filter(market=market)
+                .order_by("-valid_from_year")
+                .prefetch_related("deadlines")
+            )
             self._packs[market.pk] = list(packs)
         return next((p for p in self._packs[market.pk] if p.valid_from_year <= year), None)
 
@@ -53,7 +65,7 @@ def market_due_date(market: Market, year: int, kind: str, packs: RulePackCache |
 
 def extensions_for(firms: Iterable[Firm], years: Iterable[int]) -> dict[tuple[int, int, str], int]:
     """Granted extra days by (firm id, year, kind), in one query."""
-    rows = DeadlineExtension.objects.filter(firm__in=list(firms), year__in=list(years))
+    rows = _model("DeadlineExtension").objects.filter(firm__in=list(firms), year__in=list(years))
     return {(e.firm_id, e.year, e.kind): e.extra_days for e in rows}
 
 

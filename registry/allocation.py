@@ -12,11 +12,15 @@ from decimal import ROUND_DOWN, Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from mrv.refusals import Refused
+
 ONE = Decimal(1)
 
 
-class AllocationInputError(ValueError):
+class AllocationInputError(Refused, ValueError):
     """An input the method needs is missing or impossible."""
+
+    default_code = "allocation_input"
 
 
 @dataclass(frozen=True)

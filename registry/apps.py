@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class RegistryConfig(AppConfig):
     name = "registry"
     verbose_name = _("allowance registry")
+
+    def ready(self) -> None:
+        # mrv is the lower app and imports nothing of the registry: the registry registers itself.
+        from mrv import demo
+        from registry import access  # noqa: F401  (registers its scopes and predicates with mrv.access)
+        from registry.demo import seed_registry
+
+        demo.register_step(seed_registry)
+
+        from registry import desk
+
+        desk.register()

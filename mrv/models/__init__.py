@@ -1,4 +1,5 @@
 from .audit import AuditLog
+from .chain import ChainVerification, Sealed
 from .coverage import CoverageEntry, CoverageList
 from .factors import GridFactor
 from .jobs import BackgroundJob
@@ -27,7 +28,8 @@ from .organisations import (
     VerifierQualification,
     VerifierRegistration,
 )
-from .outbox import OutboxMessage
+from .outbox import DeliveryIntent, OutboxMessage
+from .pending import PendingChange
 from .plans import MonitoringPlan, PlanAttachment, PlanParameter, PlanSourceStream
 from .reports import ActivityDataRow, EmissionReport, OutputDataRow, ReportVersion, ReportWarningAcknowledgement
 from .verification import (
@@ -51,6 +53,8 @@ __all__ = [
     "OFFSET_TYPES",
     "OFFSET_TYPE_CODES",
     "AuditLog",
+    "ChainVerification",
+    "Sealed",
     "Authority",
     "ConflictOfInterest",
     "DeadlineExtension",
@@ -62,6 +66,7 @@ __all__ = [
     "InclusionThreshold",
     "Market",
     "MarketSector",
+    "DeliveryIntent",
     "OutboxMessage",
     "RulePack",
     "Sector",
@@ -93,3 +98,4 @@ __all__ = [
 from .files import StoredFile  # noqa: E402
 
 __all__ += ["StoredFile"]
+__all__ += ["PendingChange"]

@@ -15,15 +15,27 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from mrv import calculation
+from mrv.workflow import facts as F
 from mrv.workflow import plans as rules
+from mrv.workflow.facts import facts
 
 from .organisations import EmissionSource, Firm, VerificationBody
 
 PLAN_LOCKED = _("Plan version %(version)s is “%(state)s” and can no longer be changed; start a new version instead.")
-METHOD_CHOICES = [(m.value, m.value.replace("_", " ")) for m in calculation.Method]
+METHOD_LABELS = {
+    calculation.Method.COMBUSTION_CARBON_CONTENT: _("combustion carbon content"),
+    calculation.Method.EMISSION_FACTOR: pgettext_lazy("calculation method", "emission factor"),
+    calculation.Method.PROCESS: pgettext_lazy("calculation method", "process"),
+    calculation.Method.PURCHASED_ELECTRICITY: _("purchased electricity"),
+    calculation.Method.PURCHASED_HEAT: _("purchased heat"),
+    calculation.Method.EXPORTED_ELECTRICITY: _("exported electricity"),
+    calculation.Method.EXPORTED_HEAT: _("exported heat"),
+}
+METHOD_CHOICES = [(m.value, METHOD_LABELS[m]) for m in calculation.Method]
 FUEL_CHOICES = [(code, f"{fuel.name_zh} {fuel.name_en}") for code, fuel in calculation.FUELS.items()]
 GAS_SPECIES_CHOICES = [(s, s) for s in sorted(calculation.SPECIES)]
 
@@ -108,7 +120,15 @@ class MonitoringPlan(ConcurrentTransitionMixin, models.Model):
         return self.firm.market.rule_pack_for(self.valid_from.year)
 
     @transition(
-        field=status, source=[Status.DRAFT, Status.RETURNED], target=Status.SUBMITTED, permission=rules.is_firm_approver
+        field=status,
+        source=[Status.DRAFT, Status.RETURNED],
+        target=Status.SUBMITTED,
+        permission=rules.is_firm_approver,
+        custom=facts(
+            label=pgettext_lazy("audit action", "submitted"),
+            notify=(F.PLAN_CHECKERS,),
+            message=_("%(subject)s was submitted; please check it."),
+        ),
     )
     def submit(self, *, when: datetime.datetime) -> None:
         """A firm approver submits the draft (or the corrected returned version) for review."""
@@ -121,6 +141,11 @@ class MonitoringPlan(ConcurrentTransitionMixin, models.Model):
         target=Status.THIRD_PARTY_CHECKED,
         conditions=[rules.needs_third_party_check],
         permission=rules.is_checking_verifier,
+        custom=facts(
+            label=pgettext_lazy("audit action", "checked by the third party"),
+            notify=(F.OFFICERS,),
+            message=_("%(subject)s was checked by the third party; please review it."),
+        ),
     )
     def check_by_third_party(self) -> None:
         """The chosen registered verification body confirms the plan (where the market requires it)."""
@@ -133,7 +158,13 @@ class MonitoringPlan(ConcurrentTransitionMixin, models.Model):
         permission=rules.is_plan_regulator,
     )
     @transition(
-        field=status, source=Status.THIRD_PARTY_CHECKED, target=Status.APPROVED, permission=rules.is_plan_regulator
+        field=status,
+        source=Status.THIRD_PARTY_CHECKED,
+        target=Status.APPROVED,
+        permission=rules.is_plan_regulator,
+        custom=facts(
+            label=pgettext_lazy("audit action", "approved"), notify=(F.FIRM,), message=_("%(subject)s was approved.")
+        ),
     )
     def approve(self, *, when: datetime.datetime) -> None:
         """The market's regulator approves; from then on this version is immutable."""
@@ -144,6 +175,11 @@ class MonitoringPlan(ConcurrentTransitionMixin, models.Model):
         source=[Status.SUBMITTED, Status.THIRD_PARTY_CHECKED],
         target=Status.RETURNED,
         permission=rules.may_return_plan,
+        custom=facts(
+            label=pgettext_lazy("audit action", "returned to the firm"),
+            notify=(F.FIRM,),
+            message=_("%(subject)s was returned to you; please correct it."),
+        ),
     )
     def return_to_firm(self, *, reasons: str) -> None:
         """The reviewer at the current step sends the plan back with reasons."""

@@ -6,11 +6,15 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
+from mrv.workflow import facts as F
 from mrv.workflow import reports as report_rules
 from mrv.workflow import verification as rules
+from mrv.workflow.facts import facts
 
+from .chain import Sealed
 from .markets import Market
 from .organisations import Firm
 from .plans import MonitoringPlan
@@ -86,7 +90,20 @@ class EmissionReport(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.firm} {self.year} {self.get_period_display()}"
 
-    @transition(field=status, source=Status.DRAFT, target=Status.SUBMITTED, permission=report_rules.is_firm_approver)
+    @transition(
+        field=status,
+        source=Status.DRAFT,
+        target=Status.SUBMITTED,
+        permission=report_rules.is_firm_approver,
+        custom=facts(
+            label=pgettext_lazy("audit action", "submitted"),
+            notify=(
+                F.OFFICERS,
+                F.VERIFIERS,
+            ),
+            message=_("%(subject)s was submitted."),
+        ),
+    )
     def submit(self, *, version: "ReportVersion", when: datetime.datetime) -> None:
         """A firm approver submits a draft without errors and with every warning acknowledged."""
         self._take_version(version, when)
@@ -97,6 +114,14 @@ class EmissionReport(ConcurrentTransitionMixin, models.Model):
         target=Status.DRAFT,
         conditions=[report_rules.no_accepted_engagement],
         permission=report_rules.is_firm_user,
+        custom=facts(
+            label=pgettext_lazy("audit action", "withdrawn"),
+            notify=(
+                F.OFFICERS,
+                F.VERIFIERS,
+            ),
+            message=_("%(subject)s was withdrawn by the firm."),
+        ),
     )
     def withdraw(self) -> None:
         """A firm user pulls a submitted report back while no verification body has accepted the year."""
@@ -107,6 +132,11 @@ class EmissionReport(ConcurrentTransitionMixin, models.Model):
         source=Status.RETURNED_TO_FIRM,
         target=Status.UNDER_VERIFICATION,
         permission=report_rules.is_firm_approver,
+        custom=facts(
+            label=pgettext_lazy("audit action", "resubmitted"),
+            notify=(F.VERIFIERS,),
+            message=_("%(subject)s was corrected and resubmitted; please verify it."),
+        ),
     )
     def resubmit(self, *, version: "ReportVersion", when: datetime.datetime) -> None:
         """A firm approver hands the corrected report back to the verifier as a new version."""
@@ -139,6 +169,11 @@ class EmissionReport(ConcurrentTransitionMixin, models.Model):
         target=S.UNDER_VERIFICATION,
         permission=rules.is_engaged_verifier,
         conditions=[rules.is_annual, rules.has_accepted_engagement],
+        custom=facts(
+            label=pgettext_lazy("audit action", "verification started"),
+            notify=(F.FIRM,),
+            message=_("%(subject)s is now being verified."),
+        ),
     )
     def start_verification(self) -> None:
         """Verification starts once the firm-year's engagement has been accepted."""
@@ -149,6 +184,11 @@ class EmissionReport(ConcurrentTransitionMixin, models.Model):
         target=S.RETURNED_TO_FIRM,
         permission=rules.is_engaged_verifier,
         conditions=[rules.has_open_findings],
+        custom=facts(
+            label=pgettext_lazy("audit action", "returned to the firm"),
+            notify=(F.FIRM,),
+            message=_("%(subject)s was returned to you with %(findings)s open findings."),
+        ),
     )
     def return_to_firm(self) -> None:
         """The verifier returns the report to the firm with its open findings."""
@@ -163,6 +203,11 @@ class EmissionReport(ConcurrentTransitionMixin, models.Model):
             rules.latest_opinion_verified,
             rules.satisfactory_opinion_allowed,
         ],
+        custom=facts(
+            label=pgettext_lazy("audit action", "opinion signed (verified)"),
+            notify=(F.OFFICERS,),
+            message=_("%(subject)s was verified."),
+        ),
     )
     def sign_off(self) -> None:
         """The lead verifier signs a verified opinion (satisfactory or with comments)."""
@@ -173,6 +218,11 @@ class EmissionReport(ConcurrentTransitionMixin, models.Model):
         target=S.REGULATOR_REVIEW,
         permission=rules.is_signing_lead_verifier,
         conditions=[rules.verification_plan_in_place, rules.latest_opinion_not_verified],
+        custom=facts(
+            label=pgettext_lazy("audit action", "opinion signed (not verified)"),
+            notify=(F.OFFICERS,),
+            message=_("%(subject)s could not be verified; please review it."),
+        ),
     )
     def sign_off_not_verified(self) -> None:
         """The lead verifier signs a "not verified" opinion; the regulator decides on an estimate."""
@@ -183,16 +233,39 @@ class EmissionReport(ConcurrentTransitionMixin, models.Model):
         target=S.SPOT_CHECK,
         permission=rules.regulates_market,
         conditions=[rules.market_has_spot_checks, rules.latest_opinion_verified, rules.is_in_spot_check_sample],
+        custom=facts(
+            label=pgettext_lazy("audit action", "selected for the spot check"),
+            notify=(F.SPOT_CHECKERS,),
+            message=_("%(subject)s was selected for a spot check; please check it."),
+        ),
     )
     def select_for_spot_check(self) -> None:
         """A verified report drawn into (or added by hand to) the market-year's spot-check sample."""
 
-    @transition(field=status, source=S.SPOT_CHECK, target=S.REGULATOR_REVIEW, permission=rules.is_assigned_spot_checker)
+    @transition(
+        field=status,
+        source=S.SPOT_CHECK,
+        target=S.REGULATOR_REVIEW,
+        permission=rules.is_assigned_spot_checker,
+        custom=facts(
+            label=pgettext_lazy("audit action", "spot check confirmed"),
+            notify=(F.OFFICERS,),
+            message=_("The spot check confirmed the verification of the %(subject)s."),
+        ),
+    )
     def confirm_spot_check(self) -> None:
         """The spot-check body confirms the verification."""
 
     @transition(
-        field=status, source=S.SPOT_CHECK, target=S.UNDER_VERIFICATION, permission=rules.is_assigned_spot_checker
+        field=status,
+        source=S.SPOT_CHECK,
+        target=S.UNDER_VERIFICATION,
+        permission=rules.is_assigned_spot_checker,
+        custom=facts(
+            label=pgettext_lazy("audit action", "spot-check discrepancies recorded"),
+            notify=(F.VERIFIERS,),
+            message=_("The spot check found discrepancies in the %(subject)s; please verify it again."),
+        ),
     )
     def record_spot_check_discrepancy(self) -> None:
         """The spot-check body records discrepancies; the report goes back to the verifier."""
@@ -203,6 +276,11 @@ class EmissionReport(ConcurrentTransitionMixin, models.Model):
         target=S.REGULATOR_REVIEW,
         permission=rules.regulates_market,
         conditions=[rules.spot_check_settled],
+        custom=facts(
+            label=pgettext_lazy("audit action", "sent to the regulator's review"),
+            notify=(F.OFFICERS,),
+            message=_("%(subject)s is ready for your review."),
+        ),
     )
     def send_to_review(self) -> None:
         """A verified report goes to the regulator once the market's spot-check draw (if any) is done."""
@@ -213,6 +291,12 @@ class EmissionReport(ConcurrentTransitionMixin, models.Model):
         target=S.UNDER_VERIFICATION,
         permission=rules.regulates_market,
         conditions=[rules.is_annual],
+        custom=facts(
+            label=pgettext_lazy("audit action", "returned to the verifier"),
+            notify=(F.VERIFIERS,),
+            message=_("%(subject)s was returned to the verifier; please verify it again."),
+            reason_required=True,
+        ),
     )
     def return_to_verifier(self) -> None:
         """The regulator returns the report to the verifier with reasons."""
@@ -223,6 +307,12 @@ class EmissionReport(ConcurrentTransitionMixin, models.Model):
         target=S.RETURNED_TO_FIRM,
         permission=rules.regulates_market,
         conditions=[rules.is_annual],
+        custom=facts(
+            label=pgettext_lazy("audit action", "returned to the firm by the regulator"),
+            notify=(F.FIRM,),
+            message=_("%(subject)s was returned to you by the regulator."),
+            reason_required=True,
+        ),
     )
     def regulator_return_to_firm(self) -> None:
         """The regulator returns the report to the firm with reasons."""
@@ -233,6 +323,11 @@ class EmissionReport(ConcurrentTransitionMixin, models.Model):
         target=S.DETERMINATION_PROPOSED,
         permission=rules.regulates_market,
         conditions=[rules.latest_opinion_verified, rules.has_pending_determination],
+        custom=facts(
+            label=pgettext_lazy("audit action", "determination proposed"),
+            notify=(F.HEADS,),
+            message=_("A determination of the %(subject)s was proposed; please approve or reject it."),
+        ),
     )
     def propose_determination(self) -> None:
         """A case officer proposes the verified figure as the determined emissions."""
@@ -243,6 +338,11 @@ class EmissionReport(ConcurrentTransitionMixin, models.Model):
         target=S.DETERMINATION_PROPOSED,
         permission=rules.regulates_market,
         conditions=[rules.is_annual, rules.conservative_estimate_allowed, rules.has_pending_determination],
+        custom=facts(
+            label=pgettext_lazy("audit action", "conservative estimate proposed"),
+            notify=(F.HEADS,),
+            message=_("A conservative estimate of the %(subject)s was proposed; please approve or reject it."),
+        ),
     )
     def propose_conservative_estimate(self) -> None:
         """A case officer proposes a conservative estimate: not verified, late, or not submitted."""
@@ -253,6 +353,11 @@ class EmissionReport(ConcurrentTransitionMixin, models.Model):
         target=S.DETERMINED,
         permission=rules.is_approving_head,
         conditions=[rules.has_pending_determination],
+        custom=facts(
+            label=pgettext_lazy("audit action", "determination approved"),
+            notify=(F.FIRM,),
+            message=_("The emissions of the %(subject)s were determined."),
+        ),
     )
     def approve_determination(self, emissions_tco2e) -> None:
         """A regulator head other than the proposer approves; the figure is what compliance uses."""
@@ -264,12 +369,25 @@ class EmissionReport(ConcurrentTransitionMixin, models.Model):
         target=RETURN_VALUE(S.DRAFT, S.SUBMITTED, S.RETURNED_TO_FIRM, S.REGULATOR_REVIEW),
         permission=rules.is_approving_head,
         conditions=[rules.has_pending_determination],
+        custom=facts(
+            label=pgettext_lazy("audit action", "determination rejected"),
+            notify=(F.OFFICERS,),
+            message=_("The proposed determination of the %(subject)s was rejected; please review it again."),
+        ),
     )
     def reject_determination(self, back_to: str) -> str:
         """A regulator head rejects the proposal; the report goes back to where it was proposed from."""
         return back_to
 
-    @transition(field=status, source=S.DETERMINED, target=S.CLOSED, permission=rules.regulates_market)
+    @transition(
+        field=status,
+        source=S.DETERMINED,
+        target=S.CLOSED,
+        permission=rules.regulates_market,
+        custom=facts(
+            label=pgettext_lazy("audit action", "closed"), notify=(F.FIRM,), message=_("%(subject)s was closed.")
+        ),
+    )
     def close(self) -> None:
         """The regulator closes the year's report once emissions are determined."""
 
@@ -279,6 +397,14 @@ class EmissionReport(ConcurrentTransitionMixin, models.Model):
         target=S.CO_REVIEW,
         permission=rules.is_co_reviewer,
         conditions=[rules.is_quarterly],
+        custom=facts(
+            label=pgettext_lazy("audit action", "co-review started"),
+            notify=(
+                F.OFFICERS,
+                F.STATISTICS,
+            ),
+            message=_("%(subject)s is ready for co-review; please review it."),
+        ),
     )
     def start_co_review(self) -> None:
         """A submitted quarterly report goes to the regulator and the statistics bureau."""
@@ -290,11 +416,26 @@ class EmissionReport(ConcurrentTransitionMixin, models.Model):
         target=S.ACCEPTED,
         permission=rules.is_co_reviewer,
         conditions=[rules.all_co_reviewers_accepted],
+        custom=facts(
+            label=pgettext_lazy("audit action", "quarterly report accepted"),
+            notify=(F.FIRM,),
+            message=_("%(subject)s was accepted."),
+        ),
     )
     def accept_quarterly(self) -> None:
         """The quarterly report is accepted once every co-reviewer has accepted this round."""
 
-    @transition(field=status, source=S.CO_REVIEW, target=S.DRAFT, permission=rules.is_co_reviewer)
+    @transition(
+        field=status,
+        source=S.CO_REVIEW,
+        target=S.DRAFT,
+        permission=rules.is_co_reviewer,
+        custom=facts(
+            label=pgettext_lazy("audit action", "quarterly report returned"),
+            notify=(F.FIRM,),
+            message=_("%(subject)s was returned to you; please correct it."),
+        ),
+    )
     def return_quarterly(self) -> None:
         """Either co-reviewer returns the quarterly report to the firm with reasons."""
 
@@ -386,7 +527,7 @@ class ReportVersionQuerySet(models.QuerySet):
         raise PermissionError(VERSION_IMMUTABLE)
 
 
-class ReportVersion(models.Model):
+class ReportVersion(Sealed):
     """What the firm submitted, frozen: the data, the plan version, the calculation result and the totals."""
 
     report = models.ForeignKey(EmissionReport, on_delete=models.PROTECT, related_name="versions")

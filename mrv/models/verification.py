@@ -12,10 +12,14 @@ The report's own states live on `EmissionReport` (mrv/models/reports.py).
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from mrv.workflow import facts as F
 from mrv.workflow import verification as rules
+from mrv.workflow.facts import facts
 
+from .chain import Sealed
 from .markets import Market
 from .organisations import Firm, VerificationBody
 
@@ -67,7 +71,15 @@ class VerificationEngagement(ConcurrentTransitionMixin, models.Model):
         return f"{self.firm} {self.year} ← {self.body or '—'}"
 
     @transition(
-        field=status, source=Status.AWAITING_ASSIGNMENT, target=Status.ASSIGNED, permission=rules.regulates_market
+        field=status,
+        source=Status.AWAITING_ASSIGNMENT,
+        target=Status.ASSIGNED,
+        permission=rules.regulates_market,
+        custom=facts(
+            label=pgettext_lazy("audit action", "verification body assigned"),
+            notify=(F.LEAD_VERIFIERS,),
+            message=_("%(subject)s was assigned to your body; please accept or decline it."),
+        ),
     )
     def assign(self, body: VerificationBody) -> None:
         """The regulator assigns an eligible verification body to the firm-year."""
@@ -78,6 +90,11 @@ class VerificationEngagement(ConcurrentTransitionMixin, models.Model):
         source=[Status.ASSIGNED, Status.DECLINED],
         target=Status.ASSIGNED,
         permission=rules.regulates_market,
+        custom=facts(
+            label=pgettext_lazy("audit action", "verification body reassigned"),
+            notify=(F.LEAD_VERIFIERS,),
+            message=_("%(subject)s was reassigned to your body; please accept or decline it."),
+        ),
     )
     def reassign(self, body: VerificationBody) -> None:
         """The regulator assigns another eligible body after a decline (or before acceptance)."""
@@ -85,12 +102,33 @@ class VerificationEngagement(ConcurrentTransitionMixin, models.Model):
         self.lead_verifier = None
         self.decline_reason = ""
 
-    @transition(field=status, source=Status.ASSIGNED, target=Status.ACCEPTED, permission=rules.is_body_lead_verifier)
+    @transition(
+        field=status,
+        source=Status.ASSIGNED,
+        target=Status.ACCEPTED,
+        permission=rules.is_body_lead_verifier,
+        custom=facts(
+            label=pgettext_lazy("audit action", "accepted"),
+            notify=(F.FIRM,),
+            message=_("%(subject)s was accepted by the verification body."),
+        ),
+    )
     def accept(self, lead_verifier) -> None:
         """The assigned body's lead verifier accepts the engagement (and names the team)."""
         self.lead_verifier = lead_verifier
 
-    @transition(field=status, source=Status.ASSIGNED, target=Status.DECLINED, permission=rules.is_body_lead_verifier)
+    @transition(
+        field=status,
+        source=Status.ASSIGNED,
+        target=Status.DECLINED,
+        permission=rules.is_body_lead_verifier,
+        custom=facts(
+            label=pgettext_lazy("audit action", "declined"),
+            notify=(F.OFFICERS,),
+            message=_("%(subject)s was declined by the verification body; please assign another body."),
+            reason_required=True,
+        ),
+    )
     def decline(self, decline_reason: str) -> None:
         """The assigned body's lead verifier declines, with a reason; the regulator reassigns."""
         self.decline_reason = decline_reason
@@ -101,6 +139,7 @@ class VerificationEngagement(ConcurrentTransitionMixin, models.Model):
         target=Status.COMPLETED,
         permission=rules.regulates_market,
         conditions=[rules.engagement_report_is_closed],
+        custom=facts(notify=(F.FIRM,), message=_("%(subject)s is complete.")),
     )
     def complete(self) -> None:
         """The engagement ends when the firm-year's report is closed."""
@@ -180,6 +219,11 @@ class Finding(ConcurrentTransitionMixin, models.Model):
         target=Status.ANSWERED,
         permission=rules.is_finding_firm_user,
         conditions=[rules.finding_report_is_with_firm_or_verifier],
+        custom=facts(
+            label=pgettext_lazy("audit action", "answered"),
+            notify=(F.VERIFIERS,),
+            message=_("The firm answered a finding on the %(subject)s; please review the answer."),
+        ),
     )
     def answer(self) -> None:
         """The firm answers an open or reopened finding (the answer is a FindingAnswer row)."""
@@ -190,6 +234,11 @@ class Finding(ConcurrentTransitionMixin, models.Model):
         target=Status.CLOSED,
         permission=rules.is_finding_verifier,
         conditions=[rules.finding_report_is_under_verification],
+        custom=facts(
+            label=pgettext_lazy("audit action", "closed"),
+            notify=(F.FIRM,),
+            message=_("A finding on the %(subject)s was closed."),
+        ),
     )
     def close(self, resolution: str) -> None:
         """The verifier closes a finding as corrected or as left uncorrected."""
@@ -201,6 +250,12 @@ class Finding(ConcurrentTransitionMixin, models.Model):
         target=Status.REOPENED,
         permission=rules.is_finding_verifier,
         conditions=[rules.finding_report_is_under_verification],
+        custom=facts(
+            label=pgettext_lazy("audit action", "reopened"),
+            notify=(F.FIRM,),
+            message=_("A finding on the %(subject)s was reopened; please answer it."),
+            reason_required=True,
+        ),
     )
     def reopen(self) -> None:
         """The verifier reopens a finding whose answer or correction does not satisfy."""
@@ -228,7 +283,7 @@ class FindingAnswer(models.Model):
         return f"{self.finding} ← {self.answered_at:%Y-%m-%d}"
 
 
-class VerificationOpinion(models.Model):
+class VerificationOpinion(Sealed):
     """The signed opinion: outcome, verified emissions, and the difference against the reported figure."""
 
     class Outcome(models.TextChoices):
@@ -364,7 +419,7 @@ class SpotCheckItem(models.Model):
         return self.sample.market_id
 
 
-class Determination(models.Model):
+class Determination(Sealed):
     """The regulator's determined emissions: proposed by a case officer, approved by a different head."""
 
     class Basis(models.TextChoices):
@@ -383,7 +438,7 @@ class Determination(models.Model):
     reasons = models.TextField(_("reasons"), blank=True)
     from_state = models.CharField(_("report state when proposed"), max_length=30)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    proposed_at = models.DateTimeField(_("proposed"), auto_now_add=True)
+    proposed_at = models.DateTimeField(pgettext_lazy("point in time", "proposed"), auto_now_add=True)
     decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, default=Decision.PENDING)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

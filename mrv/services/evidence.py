@@ -7,23 +7,19 @@ from django.utils.translation import gettext_lazy as _
 from mrv import uploads
 from mrv.audit import log_action
 from mrv.models import EmissionReport, StoredFile
+from mrv.workflow import reports as rules
 
-EDITABLE_STATES = frozenset({EmissionReport.Status.DRAFT, EmissionReport.Status.RETURNED_TO_FIRM})
 NOT_YOUR_REPORT = _("Only the firm's own users may attach evidence to its report.")
 REPORT_LOCKED = _("Evidence can be attached only while the report is a draft or returned to the firm.")
-
-
-def may_attach_evidence(user, report: EmissionReport) -> bool:
-    return user.is_firm_user and user.firm_id == report.firm_id
 
 
 def report_attach_evidence(
     *, report: EmissionReport, data: bytes, file_name: str, description: str, acting_user
 ) -> StoredFile:
     """Store one evidence file for the report and record it in the audit trail."""
-    if not may_attach_evidence(acting_user, report):
+    if not rules.is_firm_user(report, acting_user):
         raise PermissionDenied(NOT_YOUR_REPORT)
-    if report.status not in EDITABLE_STATES:
+    if not rules.is_editable(report):
         raise uploads.UploadRejected(REPORT_LOCKED)
     with transaction.atomic():
         stored = uploads.store_file(

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Prefetch
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +21,7 @@ from mrv import calculation
 from mrv.audit import log_action
 from mrv.calculation import Dimension, Method, UnitError
 from mrv.models import EmissionSource, Firm, MonitoringPlan, PlanAttachment, PlanParameter, PlanSourceStream
+from mrv.selectors import plan_in_force  # noqa: F401 (callers of the services find the read here too)
 from mrv.services.follow_ups import follow_ups
 from mrv.transitions import REASON_REQUIRED, run_transition
 from mrv.validation import ENERGY_METHODS, REQUIRED_PARAMETERS
@@ -54,13 +55,6 @@ CHECK_BODY_NEEDED = _(
     "%(market)s requires a third-party check of the plan: choose a verification body registered with the market."
 )
 CHECK_BODY_NOT_REGISTERED = _("%(body)s is not registered with %(market)s for %(year)s.")
-
-
-def plan_in_force(firm: Firm, on_date: datetime.date) -> MonitoringPlan | None:
-    """The approved version in force on a date, with its streams, sources and parameters loaded."""
-    streams = PlanSourceStream.objects.select_related("source").prefetch_related("parameters")
-    queryset = MonitoringPlan.objects.select_related("firm__market").prefetch_related(Prefetch("streams", streams))
-    return queryset.in_force(firm, on_date)
 
 
 def _ensure_firm_user(plan_or_firm_id, user) -> None:

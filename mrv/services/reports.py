@@ -12,11 +12,10 @@ from dataclasses import dataclass, fields
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import can_proceed, has_transition_perm
 
 from mrv import calculation
 from mrv.audit import log_action
@@ -34,11 +33,8 @@ from mrv.models import (
 from mrv.report_diff import report_diff  # noqa: F401 (part of this module's API: what changed between versions)
 from mrv.services.follow_ups import follow_ups
 from mrv.transitions import (
-    NOT_FROM_THIS_STATE,
-    NOT_PERMITTED,
     REASON_REQUIRED,
-    TransitionRefused,
-    _label,
+    check_transition,
     run_transition,
 )
 from mrv.validation import ValidationResult, plain, validate_report
@@ -128,16 +124,6 @@ def _ensure_editable(report: EmissionReport) -> None:
         raise ValidationError(NOT_EDITABLE % {"state": report.get_status_display()})
 
 
-def _ensure_may(report: EmissionReport, name: str, user) -> None:
-    """The checks of run_transition, made before any work so the user gets the right message first."""
-    method = getattr(report, name)
-    labels = _label(report, name)
-    if not can_proceed(method):
-        raise TransitionRefused(NOT_FROM_THIS_STATE % labels, code="wrong_state")
-    if not has_transition_perm(method, user):
-        raise PermissionDenied(NOT_PERMITTED % labels)
-
-
 # --- Creating and entering data ----------------------------------------------------------------
 
 
@@ -147,10 +133,15 @@ def report_create(*, firm: Firm, year: int, acting_user, period: str = EmissionR
         raise PermissionDenied(NOT_YOUR_FIRM)
     if period != EmissionReport.Period.ANNUAL and not firm.market.rule_pack_for(year).quarterly_reporting:
         raise ValidationError(NO_QUARTERLY_REPORTS % {"market": firm.market})
+    exists = ValidationError(REPORT_EXISTS % {"period": EmissionReport.Period(period).label, "year": year})
     with transaction.atomic():
         if EmissionReport.objects.filter(firm=firm, year=year, period=period).exists():
-            raise ValidationError(REPORT_EXISTS % {"period": EmissionReport.Period(period).label, "year": year})
-        report = EmissionReport.objects.create(firm=firm, market=firm.market, year=year, period=period)
+            raise exists
+        try:
+            with transaction.atomic():  # a concurrent request may create the same report between check and write
+                report = EmissionReport.objects.create(firm=firm, market=firm.market, year=year, period=period)
+        except IntegrityError:
+            raise exists from None
         log_action(report, "mrv.emissionreport.created", actor=acting_user)
     return report
 
@@ -400,7 +391,7 @@ def _snapshot(report: EmissionReport, checked: ValidationResult) -> dict:
 
 
 def _submit_version(report: EmissionReport, transition: str, acting_user, reason: str) -> ReportVersion:
-    _ensure_may(report, transition, acting_user)
+    check_transition(report, transition, acting_user)
     with transaction.atomic():
         EmissionReport.objects.select_for_update().filter(pk=report.pk).first()
         checked = validate_report(report)

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,8 +15,8 @@ from mrv.models import (
     User,
     VerificationEngagement,
 )
-from mrv.services.verification import ensure_permitted, run_with_follow_ups
-from mrv.transitions import REASON_REQUIRED, TransitionRefused
+from mrv.services.verification import run_with_follow_ups
+from mrv.transitions import REASON_REQUIRED, TransitionRefused, check_transition
 from mrv.workflow import verification as rules
 
 ESTIMATE_FIGURE_REQUIRED = _("A conservative estimate needs a positive figure in whole tonnes CO2e (got %(value)s).")
@@ -43,21 +43,19 @@ def report_send_to_review(*, report: EmissionReport, acting_user: User | None) -
 
 def report_return_to_verifier(*, report: EmissionReport, reason: str, acting_user: User) -> EmissionReport:
     """The regulator sends the report back to the verifier with reasons."""
-    run_with_follow_ups(report, "return_to_verifier", acting_user=acting_user, reason=reason, reason_required=True)
+    run_with_follow_ups(report, "return_to_verifier", acting_user=acting_user, reason=reason)
     return report
 
 
 def report_regulator_return_to_firm(*, report: EmissionReport, reason: str, acting_user: User) -> EmissionReport:
     """The regulator sends the report back to the firm with reasons."""
-    run_with_follow_ups(
-        report, "regulator_return_to_firm", acting_user=acting_user, reason=reason, reason_required=True
-    )
+    run_with_follow_ups(report, "regulator_return_to_firm", acting_user=acting_user, reason=reason)
     return report
 
 
 def determination_propose(*, report: EmissionReport, acting_user: User, reasons: str = "") -> Determination:
     """A case officer proposes the verified figure as the determined emissions."""
-    ensure_permitted(report, "propose_determination", acting_user)
+    check_transition(report, "propose_determination", acting_user, conditions=False)
     opinion = rules.latest_opinion(report)
     if opinion is None or not opinion.is_verified:
         raise TransitionRefused(NOTHING_VERIFIED, code="not_verified")
@@ -101,7 +99,7 @@ def determination_propose_conservative_estimate(
     *, report: EmissionReport, emissions_tco2e, basis_text: str, reasons: str, acting_user: User
 ) -> Determination:
     """A case officer proposes a conservative estimate, with its basis and reasons."""
-    ensure_permitted(report, "propose_conservative_estimate", acting_user)
+    check_transition(report, "propose_conservative_estimate", acting_user, conditions=False)
     figure = _check_estimate(report, emissions_tco2e, basis_text, reasons)
     with transaction.atomic():
         proposal = Determination.objects.create(
@@ -143,7 +141,7 @@ def _decide(report: EmissionReport, acting_user: User, name: str) -> Determinati
         raise TransitionRefused(NO_PROPOSAL, code="no_proposal")
     if acting_user is not None and proposal.proposed_by_id == acting_user.pk:
         raise TransitionRefused(FOUR_EYES, code="four_eyes")
-    ensure_permitted(report, name, acting_user)
+    check_transition(report, name, acting_user, conditions=False)
     return proposal
 
 
@@ -218,6 +216,10 @@ def _reviewer_of(user: User) -> str:
     return QuarterlyReview.Reviewer.REGULATOR
 
 
+def _already_reviewed(report: EmissionReport, reviewer: str) -> bool:
+    return QuarterlyReview.objects.filter(report=report, round=report.review_round, reviewer=reviewer).exists()
+
+
 def _co_review(report: EmissionReport, acting_user: User, decision: str, reasons: str) -> QuarterlyReview:
     if not rules.is_co_reviewer(report, acting_user):
         from django.core.exceptions import PermissionDenied
@@ -226,19 +228,24 @@ def _co_review(report: EmissionReport, acting_user: User, decision: str, reasons
     if report.status != EmissionReport.Status.CO_REVIEW:
         raise TransitionRefused(NOT_IN_CO_REVIEW, code="wrong_state")
     reviewer = _reviewer_of(acting_user)
-    if QuarterlyReview.objects.filter(report=report, round=report.review_round, reviewer=reviewer).exists():
-        raise TransitionRefused(
-            ALREADY_REVIEWED % {"reviewer": QuarterlyReview.Reviewer(reviewer).label, "round": report.review_round},
-            code="already_reviewed",
-        )
-    review = QuarterlyReview.objects.create(
-        report=report,
-        round=report.review_round,
-        reviewer=reviewer,
-        decision=decision,
-        reasons=reasons,
-        reviewed_by=acting_user,
+    already = TransitionRefused(
+        ALREADY_REVIEWED % {"reviewer": QuarterlyReview.Reviewer(reviewer).label, "round": report.review_round},
+        code="already_reviewed",
     )
+    if _already_reviewed(report, reviewer):
+        raise already
+    try:
+        with transaction.atomic():  # a concurrent reviewer of the same side may insert between check and write
+            review = QuarterlyReview.objects.create(
+                report=report,
+                round=report.review_round,
+                reviewer=reviewer,
+                decision=decision,
+                reasons=reasons,
+                reviewed_by=acting_user,
+            )
+    except IntegrityError:
+        raise already from None
     log_action(
         review,
         f"mrv.quarterlyreview.{decision}",

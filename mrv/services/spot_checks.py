@@ -27,8 +27,8 @@ from mrv.models import (
     VerificationEngagement,
     VerificationOpinion,
 )
-from mrv.services.verification import ensure_permitted, run_with_follow_ups
-from mrv.transitions import NOT_PERMITTED, TransitionRefused
+from mrv.services.verification import run_with_follow_ups
+from mrv.transitions import NOT_PERMITTED, TransitionRefused, check_transition
 from mrv.workflow import verification as rules
 
 NO_SPOT_CHECKS = _("%(market)s has no fourth-party spot checks.")
@@ -228,7 +228,7 @@ def spot_check_replay(sample: SpotCheckSample) -> list[int]:
 
 def spot_check_add_report(*, report: EmissionReport, acting_user: User, reason: str = "") -> SpotCheckItem:
     """The regulator adds a verified report to the market-year's sample by hand."""
-    ensure_permitted(report, "select_for_spot_check", acting_user)
+    check_transition(report, "select_for_spot_check", acting_user, conditions=False)
     if not rules.market_has_spot_checks(report):
         raise TransitionRefused(NO_SPOT_CHECKS % {"market": report.market}, code="no_spot_checks")
     sample = SpotCheckSample.objects.filter(market_id=report.market_id, year=report.year).first()
@@ -269,7 +269,7 @@ def _pending_item(report: EmissionReport) -> SpotCheckItem | None:
 
 
 def _record(report, name, outcome, *, acting_user, text: str) -> SpotCheckItem:
-    ensure_permitted(report, name, acting_user)
+    check_transition(report, name, acting_user, conditions=False)
     with transaction.atomic():
         item = _pending_item(report)
         run_with_follow_ups(
@@ -293,7 +293,7 @@ def spot_check_confirm(*, report: EmissionReport, acting_user: User, comment: st
 
 def spot_check_record_discrepancy(*, report: EmissionReport, discrepancies: str, acting_user: User) -> SpotCheckItem:
     """The spot-check body records discrepancies; the report goes back to the verifier."""
-    ensure_permitted(report, "record_spot_check_discrepancy", acting_user)
+    check_transition(report, "record_spot_check_discrepancy", acting_user, conditions=False)
     if not (discrepancies or "").strip():
         raise TransitionRefused(DISCREPANCIES_REQUIRED, code="reason_required")
     return _record(

@@ -6,7 +6,6 @@ first and raise `TransitionRefused` with one of the messages below, changing not
 
 import re
 from decimal import Decimal
-from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -27,8 +26,9 @@ from mrv.models import (
     VerificationPlan,
 )
 from mrv.services.follow_ups import follow_ups
-from mrv.transitions import NOT_PERMITTED, TransitionRefused, run_transition
+from mrv.transitions import NOT_PERMITTED, TransitionRefused, check_transition, run_transition
 from mrv.workflow import verification as rules
+from mrv.workflow.verification import Materiality, materiality, reported_emissions
 
 REFUSED_NOT_THIRD_PARTY = _("%(body)s is a spot-check body, not a third-party verification body.")
 REFUSED_NOT_REGISTERED = _("%(body)s is not registered with %(market)s for %(year)s.")
@@ -71,26 +71,6 @@ OPINION_SATISFACTORY_OPEN_NON_CONFORMITY = _(
 LINE_KEY = re.compile(r"^(?P<stream>[A-Za-z0-9_.-]+):(?P<year>\d{4})-(0[1-9]|1[0-2])$")
 HUNDRED = Decimal("100")
 ONE = Decimal("1")
-
-
-def reported_emissions(report: EmissionReport) -> Decimal | None:
-    """The firm's reported figure (whole tCO2e) of the version under verification."""
-    return report.reported_emissions_tco2e
-
-
-def ensure_permitted(obj, name: str, user) -> None:
-    """Refuse early, before any input check, a transition not possible from this state or not `user`'s.
-
-    Conditions are left to the service's own checks (specific messages) and to `run_transition`.
-    """
-    from mrv.transitions import NOT_FROM_THIS_STATE, _label
-
-    meta = getattr(obj, name)._django_fsm
-    state = meta.field.get_state(obj)
-    if not meta.has_transition(state):
-        raise TransitionRefused(NOT_FROM_THIS_STATE % _label(obj, name), code="wrong_state")
-    if user is not None and not meta.has_transition_perm(obj, state, user):
-        raise PermissionDenied(NOT_PERMITTED % _label(obj, name))
 
 
 def run_with_follow_ups(obj, name: str, *, acting_user, **kwargs):
@@ -162,7 +142,7 @@ def engagement_assign(*, firm: Firm, year: int, body: VerificationBody, acting_u
         engagement, _created = VerificationEngagement.objects.get_or_create(
             firm=firm, year=year, defaults={"market_id": firm.market_id}
         )
-        ensure_permitted(engagement, "assign", acting_user)
+        check_transition(engagement, "assign", acting_user, conditions=False)
         _refuse_ineligible(body, firm, year)
         run_with_follow_ups(engagement, "assign", acting_user=acting_user, body=body, changes={"body": (None, body)})
     return engagement
@@ -172,7 +152,7 @@ def engagement_reassign(
     *, engagement: VerificationEngagement, body: VerificationBody, acting_user: User, reason: str = ""
 ) -> VerificationEngagement:
     """The regulator assigns another body after a decline (or before the first one accepted)."""
-    ensure_permitted(engagement, "reassign", acting_user)
+    check_transition(engagement, "reassign", acting_user, conditions=False)
     _refuse_ineligible(body, engagement.firm, engagement.year)
     before = engagement.body
     run_with_follow_ups(
@@ -194,7 +174,7 @@ def engagement_accept(
     *, engagement: VerificationEngagement, team: list[User], acting_user: User
 ) -> VerificationEngagement:
     """The body's lead verifier accepts and names the team; a submitted report then goes under verification."""
-    ensure_permitted(engagement, "accept", acting_user)
+    check_transition(engagement, "accept", acting_user, conditions=False)
     _check_team(engagement, team)
     with transaction.atomic():
         run_with_follow_ups(
@@ -218,10 +198,8 @@ def engagement_accept(
 
 def engagement_decline(*, engagement: VerificationEngagement, reason: str, acting_user: User) -> VerificationEngagement:
     """The body's lead verifier declines with a reason; the regulator then reassigns."""
-    ensure_permitted(engagement, "decline", acting_user)
-    run_with_follow_ups(
-        engagement, "decline", acting_user=acting_user, reason=reason, reason_required=True, decline_reason=reason
-    )
+    check_transition(engagement, "decline", acting_user, conditions=False)
+    run_with_follow_ups(engagement, "decline", acting_user=acting_user, reason=reason, decline_reason=reason)
     return engagement
 
 
@@ -252,8 +230,7 @@ def verification_plan_save(
     acting_user: User,
 ) -> VerificationPlan:
     """The engaged verifier writes (or revises) the firm-year's verification plan."""
-    report_like = EmissionReport(firm_id=engagement.firm_id, year=engagement.year, market_id=engagement.market_id)
-    if not rules.is_engaged_verifier(report_like, acting_user):
+    if not rules.writes_verification_plan(engagement, acting_user):
         raise PermissionDenied(
             NOT_PERMITTED % {"action": _("write the verification plan"), "object": engagement._meta.verbose_name}
         )
@@ -338,7 +315,7 @@ def finding_raise(
 
 def finding_answer(*, finding: Finding, text: str, acting_user: User) -> FindingAnswer:
     """The firm answers an open or reopened finding."""
-    ensure_permitted(finding, "answer", acting_user)
+    check_transition(finding, "answer", acting_user, conditions=False)
     if not (text or "").strip():
         raise TransitionRefused(ANSWER_REQUIRED, code="answer")
     with transaction.atomic():
@@ -348,7 +325,7 @@ def finding_answer(*, finding: Finding, text: str, acting_user: User) -> Finding
 
 def finding_close(*, finding: Finding, acting_user: User, resolution: str = "", reason: str = "") -> Finding:
     """The verifier closes a finding; a misstatement is closed as corrected or as left uncorrected."""
-    ensure_permitted(finding, "close", acting_user)
+    check_transition(finding, "close", acting_user, conditions=False)
     if finding.kind == Finding.Kind.MISSTATEMENT and resolution not in Finding.Resolution.values:
         raise TransitionRefused(FINDING_BAD_RESOLUTION, code="finding")
     resolution = resolution if finding.kind == Finding.Kind.MISSTATEMENT else ""
@@ -365,8 +342,8 @@ def finding_close(*, finding: Finding, acting_user: User, resolution: str = "", 
 
 def finding_reopen(*, finding: Finding, reason: str, acting_user: User) -> Finding:
     """The verifier reopens a finding, saying why."""
-    ensure_permitted(finding, "reopen", acting_user)
-    run_with_follow_ups(finding, "reopen", acting_user=acting_user, reason=reason, reason_required=True)
+    check_transition(finding, "reopen", acting_user, conditions=False)
+    run_with_follow_ups(finding, "reopen", acting_user=acting_user, reason=reason)
     return finding
 
 
@@ -386,36 +363,6 @@ def report_return_to_firm(*, report: EmissionReport, acting_user: User, reason: 
         report, "return_to_firm", acting_user=acting_user, reason=reason, changes={"findings": ([], sent)}
     )
     return report
-
-
-class Materiality(NamedTuple):
-    uncorrected_tco2e: Decimal
-    threshold_pct: Decimal
-    ratio_pct: Decimal | None
-    is_material: bool
-    suggested_outcome: str
-
-
-def materiality(report: EmissionReport) -> Materiality:
-    """Uncorrected misstatements (sum of absolute amounts) against the market's threshold."""
-    findings = Finding.objects.filter(report=report, kind=Finding.Kind.MISSTATEMENT).exclude(
-        resolution=Finding.Resolution.CORRECTED
-    )
-    total = sum((abs(f.amount_tco2e or 0) for f in findings), Decimal("0"))
-    reported = reported_emissions(report)
-    threshold = report.market.rule_pack_for(report.year).materiality_threshold_pct(reported or Decimal("0"))
-    exact = total * HUNDRED / reported if reported else None
-    material = exact >= threshold if exact is not None else total > 0
-    ratio = exact.quantize(Decimal("0.01")) if exact is not None else None
-    open_nc = rules.open_non_conformities(report).exists()
-    remarks = total > 0 or open_nc or Finding.objects.filter(report=report, kind=Finding.Kind.IMPROVEMENT).exists()
-    if material:
-        suggested = VerificationOpinion.Outcome.NOT_VERIFIED
-    elif remarks:
-        suggested = VerificationOpinion.Outcome.WITH_COMMENTS
-    else:
-        suggested = VerificationOpinion.Outcome.SATISFACTORY
-    return Materiality(total, threshold, ratio, material, str(suggested))
 
 
 def _check_opinion(report, outcome, verified, not_verified_reason, difference_reason, m: Materiality) -> None:
@@ -460,7 +407,7 @@ def report_sign_off(
 ) -> VerificationOpinion:
     """The lead verifier signs the opinion; verified → "verified", not verified → regulator review."""
     name = "sign_off_not_verified" if outcome == VerificationOpinion.Outcome.NOT_VERIFIED else "sign_off"
-    ensure_permitted(report, name, acting_user)
+    check_transition(report, name, acting_user, conditions=False)
     verified = Decimal(verified_emissions_tco2e) if verified_emissions_tco2e is not None else None
     m = materiality(report)
     _check_opinion(report, outcome, verified, not_verified_reason, difference_reason, m)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mrv.ui.views import coverage, files, jobs, plans, regulator, report_data, reports, verification
+from mrv.ui.views import coverage, files, integrity, jobs, plans, regulator, report_data, reports, verification
 
 app_name = "ui"
 
@@ -61,6 +61,7 @@ urlpatterns = [
     path("spot-checks/draw/", regulator.spot_check_draw, name="spot_check_draw"),
     path("spot-checks/items/<int:pk>/body/", regulator.spot_check_item_assign, name="spot_check_item_assign"),
     path("market/", regulator.market_overview, name="market_overview"),
+    path("integrity/", integrity.chain_check, name="chain_check"),
     path("market/estimate/", regulator.report_open_for_estimate, name="report_open_for_estimate"),
     path("coverage/", coverage.coverage_list, name="coverage_list"),
     path("coverage/<int:year>/import/", coverage.coverage_import, name="coverage_import"),

@@ -14,6 +14,11 @@ def is_firm_approver(plan, user) -> bool:
     return user.role == "firm_approver" and user.firm_id == plan.firm_id
 
 
+def is_plan_editor(plan, user) -> bool:
+    """A firm user while the version is editable (draft or returned): edits its streams, parameters, files."""
+    return is_firm_user(plan, user) and plan.is_editable
+
+
 def is_plan_regulator(plan, user) -> bool:
     """An officer or head of the competent authority of the firm's market."""
     return bool(user.is_regulator and user.market_id == plan.firm.market_id)

@@ -1,5 +1,7 @@
 """Who may move an emission report, and when (the firm's part of the cycle)."""
 
+from django.apps import apps
+
 EDITABLE_STATES = frozenset({"draft", "returned_to_firm"})
 
 
@@ -17,10 +19,12 @@ def is_editable(report) -> bool:
     return report.status in EDITABLE_STATES
 
 
+def is_report_editor(report, user) -> bool:
+    """A firm user while the report is editable: enters data, uploads sheets, attaches evidence."""
+    return is_firm_user(report, user) and is_editable(report)
+
+
 def no_accepted_engagement(report) -> bool:
     """Once a verification body has accepted the firm-year, the firm can no longer pull the report back."""
-    from mrv.models import VerificationEngagement
-
-    return not VerificationEngagement.objects.filter(
-        firm_id=report.firm_id, year=report.year, status=VerificationEngagement.Status.ACCEPTED
-    ).exists()
+    engagements = apps.get_model("mrv", "VerificationEngagement").objects
+    return not engagements.filter(firm_id=report.firm_id, year=report.year, status="accepted").exists()

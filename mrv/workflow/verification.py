@@ -5,9 +5,15 @@ functions because the model modules import this one.
 """
 
 import datetime
+from decimal import Decimal
+from typing import NamedTuple
 
 from django.apps import apps
 from django.utils import timezone
+
+from mrv.due_dates import due_date as firm_due_date
+
+HUNDRED = Decimal("100")
 
 
 def _model(name: str):
@@ -167,10 +173,46 @@ def open_non_conformities(report):
     )
 
 
+def reported_emissions(report) -> Decimal | None:
+    """The firm's reported figure (whole tCO2e) of the version under verification."""
+    return report.reported_emissions_tco2e
+
+
+class Materiality(NamedTuple):
+    uncorrected_tco2e: Decimal
+    threshold_pct: Decimal
+    ratio_pct: Decimal | None
+    is_material: bool
+    suggested_outcome: str
+
+
+def materiality(report) -> Materiality:
+    """Uncorrected misstatements (sum of absolute amounts) against the market's threshold.
+
+    A rule of the verification workflow (it decides whether a satisfactory opinion may be signed), so
+    it lives here with the other predicates and reads models through the app registry.
+    """
+    finding = _model("Finding")
+    findings = finding.objects.filter(report=report, kind="misstatement").exclude(resolution="corrected")
+    total = sum((abs(f.amount_tco2e or 0) for f in findings), Decimal("0"))
+    reported = reported_emissions(report)
+    threshold = rule_pack(report).materiality_threshold_pct(reported or Decimal("0"))
+    exact = total * HUNDRED / reported if reported else None
+    material = exact >= threshold if exact is not None else total > 0
+    ratio = exact.quantize(Decimal("0.01")) if exact is not None else None
+    open_nc = open_non_conformities(report).exists()
+    remarks = total > 0 or open_nc or finding.objects.filter(report=report, kind="improvement").exists()
+    if material:
+        suggested = "not_verified"
+    elif remarks:
+        suggested = "with_comments"
+    else:
+        suggested = "satisfactory"
+    return Materiality(total, threshold, ratio, material, suggested)
+
+
 def satisfactory_opinion_allowed(report) -> bool:
     """No satisfactory opinion while material misstatements or open non-conformities remain."""
-    from mrv.services.verification import materiality
-
     opinion = latest_opinion(report)
     if opinion is None or opinion.outcome != "satisfactory":
         return True
@@ -196,10 +238,13 @@ def has_pending_determination(report) -> bool:
     return pending_determination(report) is not None
 
 
+# The proposing services write the pending Determination just before the transition: pages drawing
+# buttons leave this condition out (see `mrv.transitions.transitions_for`).
+has_pending_determination.established_by_service = True
+
+
 def due_date(report, kind: str) -> datetime.date | None:
     """The report's firm's due date, its granted extension included (the one rule in `mrv.due_dates`)."""
-    from mrv.due_dates import due_date as firm_due_date
-
     return firm_due_date(report.firm, report.year, kind)
 
 
@@ -220,17 +265,51 @@ def conservative_estimate_allowed(report) -> bool:
     return is_late(report)
 
 
+def spot_check_sample_open_to(report) -> bool:
+    """The market checks by sample, the year's sample is drawn, and the report is not in it yet."""
+    if not market_has_spot_checks(report):
+        return False
+    sample = _model("SpotCheckSample").objects.filter(market_id=report.market_id, year=report.year).first()
+    return sample is not None and not _model("SpotCheckItem").objects.filter(report=report, sample=sample).exists()
+
+
+def writes_verification_plan(engagement, user) -> bool:
+    """An engaged verifier of the accepted engagement."""
+    report_like = _model("EmissionReport")(
+        firm_id=engagement.firm_id, year=engagement.year, market_id=engagement.market_id
+    )
+    return is_engaged_verifier(report_like, user)
+
+
+def raises_findings(report, user) -> bool:
+    """An engaged verifier while the report is under verification."""
+    return report.status == "under_verification" and is_engaged_verifier(report, user)
+
+
+#: The report states in which each finding transition may run (its condition, read fresh below).
+FINDING_REPORT_STATES = {
+    "answer": ("under_verification", "returned_to_firm"),
+    "close": ("under_verification",),
+    "reopen": ("under_verification",),
+}
+
+
+def finding_actions_open(report) -> frozenset[str]:
+    """The finding transitions the report's state allows (pages use the loaded report: no query a finding)."""
+    return frozenset(name for name, states in FINDING_REPORT_STATES.items() if report.status in states)
+
+
 def _report_status(finding) -> str:
     """Read from the database: the report moves on while a finding object is held."""
     return _model("EmissionReport").objects.filter(pk=finding.report_id).values_list("status", flat=True).first()
 
 
 def finding_report_is_under_verification(finding) -> bool:
-    return _report_status(finding) == "under_verification"
+    return _report_status(finding) in FINDING_REPORT_STATES["close"]
 
 
 def finding_report_is_with_firm_or_verifier(finding) -> bool:
-    return _report_status(finding) in ("under_verification", "returned_to_firm")
+    return _report_status(finding) in FINDING_REPORT_STATES["answer"]
 
 
 def all_co_reviewers_accepted(report) -> bool:

@@ -4,7 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mrv.models import EmissionReport, Finding
+from mrv.ui.buttons import allowed_each
 from mrv.workflow import reports as report_rules
+from mrv.workflow.verification import finding_actions_open
 
 ANSWERED = _("Your answer is recorded.")
 
@@ -18,11 +20,9 @@ def findings_context(user, report: EmissionReport) -> dict:
     findings = (
         Finding.objects.filter(report=report).select_related("raised_by").prefetch_related("answers__answered_by")
     )
-    answers_for_firm = report_rules.is_firm_user(report, user) and report.status in (
-        EmissionReport.Status.UNDER_VERIFICATION,
-        EmissionReport.Status.RETURNED_TO_FIRM,
-    )
+    answers_for_firm = report_rules.is_firm_user(report, user) and "answer" in finding_actions_open(report)
     findings = list(findings)
     for finding in findings:
-        finding.may_answer = answers_for_firm and finding.status in (Finding.Status.OPEN, Finding.Status.REOPENED)
+        finding.report = report  # the permissions read the loaded report
+    allowed_each(findings, user, only=finding_actions_open(report) & {"answer"})
     return {"findings": findings, "answers_for_firm": answers_for_firm, "answer_form": AnswerForm()}

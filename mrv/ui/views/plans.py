@@ -14,11 +14,14 @@ from django.views.decorators.http import require_GET, require_POST
 from mrv import access, uploads
 from mrv.models import AuditLog, EmissionSource, MonitoringPlan, PlanAttachment, PlanParameter, PlanSourceStream
 from mrv.models.plans import FUEL_CHOICES, GAS_SPECIES_CHOICES, METHOD_CHOICES
+from mrv.refusals import Refused, refusal_response
 from mrv.services import plans as svc
-from mrv.transitions import TransitionRefused
+from mrv.ui.buttons import allowed
+from mrv.ui.home import with_current_names
 from mrv.ui.lists import Column, Filter, ListSpec, render_listing
 from mrv.ui.objects import require, visible_or_404
 from mrv.workflow import plans as rules
+from signin.ratelimit import rate_limited
 
 PLANS = ListSpec(
     name="monitoring-plans",
@@ -138,14 +141,16 @@ def _form_errors(request, form: forms.Form) -> None:
 
 def plan_context(request: HttpRequest, plan: MonitoringPlan, **forms_given) -> dict:
     streams = plan.streams.select_related("source").prefetch_related("parameters")
-    may_edit = rules.is_firm_user(plan, request.user) and plan.is_editable
+    # The third-party check's button needs its condition (only where the market requires the check).
+    can = allowed(
+        plan, request.user, conditions=["check_by_third_party"], edit=rules.is_plan_editor(plan, request.user)
+    )
     return {
         "plan": plan,
         "streams": streams,
-        "may_edit": may_edit,
-        "may_submit": rules.is_firm_approver(plan, request.user) and plan.is_editable,
-        "problems": svc.plan_problems(plan) if may_edit else [],
-        "timeline": AuditLog.objects.for_object(plan).select_related("actor")[:200],
+        "can": can,
+        "problems": svc.plan_problems(plan) if "edit" in can else [],
+        "timeline": with_current_names(list(AuditLog.objects.for_object(plan).select_related("actor")[:200])),
         "attachments": plan.attachments.select_related("uploaded_by"),
         "plan_form": forms_given.get("plan_form")
         or PlanForm(initial={"valid_from": plan.valid_from, "data_management_notes": plan.data_management_notes}),
@@ -235,14 +240,14 @@ def plan_parameter_set(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("upload")
 def plan_attach(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _firm_plan(request, pk)
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            if uploads.sniff(uploads.read_upload(upload)) not in uploads.CONTENT_TYPES:
-                raise uploads.UploadRejected(uploads.NOT_ALLOWED_TYPE)
+            uploads.check_file(uploads.read_upload(upload), upload.name)
             upload.seek(0)
             svc.plan_attach_file(
                 plan=plan, file=upload, description=form.cleaned_data["description"], acting_user=request.user
@@ -260,15 +265,14 @@ def plan_attach(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def plan_attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
-    from django.http import FileResponse
-
     plan = _plan(request, pk)
     attachment = visible_or_404(request.user, PlanAttachment.objects.filter(plan=plan), pk=attachment_pk)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
+    return uploads.attachment_response(attachment.file, attachment.original_name)
 
 
 @login_required
 @require_POST
+@rate_limited("submit")
 def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _firm_plan(request, pk)
     require(rules.is_firm_approver(plan, request.user))
@@ -276,8 +280,7 @@ def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
         svc.plan_submit(plan=plan, acting_user=request.user, reason=request.POST.get("reason", "")[:2000])
     except ValidationError as error:
         return _refused(request, plan, error)
-    except TransitionRefused as refused:
-        messages.error(request, refused.message)
-        return redirect("ui:plan_detail", pk=plan.pk)
+    except Refused as refused:
+        return refusal_response(request, refused, reverse("ui:plan_detail", args=[plan.pk]))
     messages.success(request, SUBMITTED % {"version": plan.version})
     return redirect("ui:plan_detail", pk=plan.pk)

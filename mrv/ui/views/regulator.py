@@ -32,10 +32,12 @@ from mrv.models import (
 )
 from mrv.services import plans as plan_svc
 from mrv.services import review, spot_checks
+from mrv.timeline import share_pct
+from mrv.ui.buttons import allowed
 from mrv.ui.objects import require, visible_or_404
 from mrv.ui.views.verification import ReasonForm, attempt, done
-from mrv.workflow import plans as plan_rules
 from mrv.workflow import verification as rules
+from signin.mfa import step_up_required
 
 NOT_A_REGULATOR = _("Only the market's regulator may do this.")
 
@@ -150,45 +152,52 @@ def _report(request: HttpRequest, pk: int) -> EmissionReport:
 
 def review_context(request: HttpRequest, report: EmissionReport) -> dict:
     user = request.user
-    in_review = report.status == EmissionReport.Status.REGULATOR_REVIEW
     proposal = rules.pending_determination(report)
     opinion = rules.latest_opinion(report)
-    officer = rules.regulates_market(report, user)
-    pack = report.market.rule_pack_for(report.year)
-    sample = SpotCheckSample.objects.filter(market_id=report.market_id, year=report.year).first()
+    # Sending to review waits for the spot-check draw; proposing needs a verified opinion: both hide the button.
+    can = allowed(report, user, conditions=["send_to_review", "propose_determination"])
+    if "select_for_spot_check" in can and rules.spot_check_sample_open_to(report):
+        can |= {"add_to_sample"}
     return {
         "report": report,
+        "can": can,
         "opinion": opinion,
         "proposal": proposal,
         "determinations": Determination.objects.filter(report=report).select_related("proposed_by", "decided_by"),
-        "may_review": officer and in_review,
-        "may_propose": officer and in_review and opinion is not None and opinion.is_verified,
-        "may_estimate": officer
-        and report.status
-        in (
-            EmissionReport.Status.DRAFT,
-            EmissionReport.Status.SUBMITTED,
-            EmissionReport.Status.RETURNED_TO_FIRM,
-            EmissionReport.Status.REGULATOR_REVIEW,
-        ),
-        "may_decide": report.status == EmissionReport.Status.DETERMINATION_PROPOSED
-        and user.role == user.Role.REGULATOR_HEAD
-        and user.market_id == report.market_id,
-        "may_send": officer
-        and report.status == EmissionReport.Status.VERIFIED
-        and (not pack.spot_check or sample is not None),
-        "may_add_to_sample": officer
-        and pack.spot_check
-        and sample is not None
-        and report.status in (EmissionReport.Status.VERIFIED, EmissionReport.Status.REGULATOR_REVIEW)
-        and not SpotCheckItem.objects.filter(report=report, sample=sample).exists(),
-        "may_close": officer and report.status == EmissionReport.Status.DETERMINED,
         "is_proposer": proposal is not None and proposal.proposed_by_id == user.pk,
         "reason_form": ReasonForm(),
         "comment_form": CommentForm(),
         "estimate_form": EstimateForm(),
         "co_reviews": QuarterlyReview.objects.filter(report=report).select_related("reviewed_by"),
-        "may_co_review": report.status == EmissionReport.Status.CO_REVIEW and rules.is_co_reviewer(report, user),
+        **decision_basis(report, opinion),
+    }
+
+
+def decision_basis(report: EmissionReport, opinion) -> dict:
+    """What the head's decision rests on: materiality, the spot-check result, the firm's last three years
+    and the warnings the firm explained (a fixed number of queries)."""
+    earlier = (
+        EmissionReport.objects.filter(
+            firm_id=report.firm_id,
+            period=EmissionReport.Period.ANNUAL,
+            year__gte=report.year - 3,
+            year__lt=report.year,
+        )
+        .prefetch_related("opinions")
+        .order_by("-year")
+    )
+    history = []
+    for r in earlier:
+        opinions = sorted(r.opinions.all(), key=lambda o: o.signed_at, reverse=True)
+        history.append({"report": r, "verified": opinions[0].verified_emissions_tco2e if opinions else None})
+    share = None
+    if opinion is not None and opinion.reported_emissions_tco2e:
+        share = share_pct(opinion.uncorrected_misstatement_tco2e, opinion.reported_emissions_tco2e)
+    return {
+        "materiality_share_pct": share,
+        "spot_checks": SpotCheckItem.objects.filter(report=report).select_related("checked_by", "body"),
+        "history": history,
+        "acknowledgements": report.acknowledgements.select_related("acknowledged_by").order_by("key"),
     }
 
 
@@ -215,6 +224,7 @@ def _officer(request: HttpRequest, report: EmissionReport) -> None:
 
 @login_required
 @require_POST
+@step_up_required(when=lambda request, **kw: request.POST.get("action") == "approve")
 def report_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """The regulator's actions on a report under review, chosen by the `action` field."""
     report = _report(request, pk)
@@ -418,13 +428,4 @@ def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 def plan_review_context(request: HttpRequest, plan: MonitoringPlan) -> dict:
     """What the plan page shows the plan's reviewers (regulator: approve / return; Tianjin verifier: check)."""
-    user = request.user
-    reviewable = plan.status in (MonitoringPlan.Status.SUBMITTED, MonitoringPlan.Status.THIRD_PARTY_CHECKED)
-    return {
-        "may_approve": reviewable and plan_rules.is_plan_regulator(plan, user),
-        "may_return": reviewable and plan_rules.may_return_plan(plan, user),
-        "may_check": plan.status == MonitoringPlan.Status.SUBMITTED
-        and plan_rules.needs_third_party_check(plan)
-        and plan_rules.is_checking_verifier(plan, user),
-        "review_form": ReasonForm(),
-    }
+    return {"review_form": ReasonForm()}

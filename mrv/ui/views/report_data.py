@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
@@ -18,16 +19,19 @@ from django.views.decorators.http import require_GET, require_POST
 from mrv import activity_sheet as sheet
 from mrv import uploads
 from mrv.models import EmissionReport, OutputDataRow, ReportVersion, StoredFile
+from mrv.refusals import Refused, refusal_response
 from mrv.report_diff import report_diff
+from mrv.selectors import plan_in_force
 from mrv.services import reports as svc
-from mrv.services.plans import plan_in_force
-from mrv.transitions import TransitionRefused
 from mrv.ui import report_data as data
+from mrv.ui.buttons import allowed
 from mrv.ui.objects import require, visible_or_404
 from mrv.validation import validate_report
 from mrv.workflow import reports as rules
+from signin.ratelimit import rate_limited
 
 GRID_NOT_A_NUMBER = _("%(stream)s, month %(month)s, %(field)s: “%(value)s” is not a number.")
+GRID_BAD_NUMBER = _("%(stream)s, month %(month)s, %(field)s: %(why)s")
 GRID_NEGATIVE = _("%(stream)s, month %(month)s, %(field)s: the value must not be negative.")
 NO_PLAN = _("No approved monitoring plan is in force for this period: the template and the grid follow the plan.")
 SAVED = _("The data is saved.")
@@ -81,6 +85,14 @@ def parse_grid(post, report: EmissionReport, plan) -> tuple[list[sheet.ActivityR
                 raw = (post.get(key) or "").strip()
                 try:
                     values[name] = sheet.parse_number(raw)
+                except sheet.NumberRejected as rejected:
+                    problems[key] = GRID_BAD_NUMBER % {
+                        "stream": stream.code,
+                        "month": month,
+                        "field": sheet.HEADINGS[name],
+                        "why": rejected.why,
+                    }
+                    continue
                 except ValueError:
                     problems[key] = GRID_NOT_A_NUMBER % {
                         "stream": stream.code,
@@ -108,7 +120,6 @@ def _page_context(
     if plan is not None and checked is None:
         checked = validate_report(report, plan=plan)
     acks = {a.key: a for a in report.acknowledgements.select_related("acknowledged_by")}
-    may_edit = rules.is_firm_user(report, request.user) and rules.is_editable(report)
     return {
         "report": report,
         "plan": plan,
@@ -117,15 +128,13 @@ def _page_context(
         "report_errors": data.report_wide_messages(checked, "error"),
         "warnings": [(w, acks.get(w.key)) for w in (checked.warnings if checked else [])],
         "grid_problems": grid_problems or {},
-        "may_edit": may_edit,
-        "may_submit": rules.is_firm_approver(report, request.user)
-        and report.status in (EmissionReport.Status.DRAFT, EmissionReport.Status.RETURNED_TO_FIRM),
+        "can": allowed(report, request.user, edit=rules.is_report_editor(report, request.user)),
         "upload_form": upload_form or UploadForm(),
         "upload_issues": upload_issues or [],
         "ack_form": AcknowledgeForm(),
         "outputs": report.output_rows.all(),
         "output_form": OutputForm(),
-        "may_take_over_quarters": may_edit
+        "quarters_to_take_over": rules.is_report_editor(report, request.user)
         and report.period == EmissionReport.Period.ANNUAL
         and report.market.rule_pack_for(report.year).quarterly_reporting,
     }
@@ -215,6 +224,7 @@ def report_template(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("upload")
 def report_upload(request: HttpRequest, pk: int) -> HttpResponse:
     """Read a filled-in template; any problem in the file saves nothing and names row and column."""
     report = _firm_report(request, pk)
@@ -300,6 +310,7 @@ def report_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("submit")
 def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
     """Submit a draft, or resubmit a returned report (firm approver only; 403 for anyone else)."""
     report = _firm_report(request, pk)
@@ -311,9 +322,8 @@ def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
         for message in error.messages:
             messages.error(request, message)
         return redirect("ui:report_data", pk=report.pk)
-    except TransitionRefused as refused:
-        messages.error(request, refused.message)
-        return redirect("ui:report_detail", pk=report.pk)
+    except Refused as refused:
+        return refusal_response(request, refused, reverse("ui:report_detail", args=[report.pk]))
     messages.success(request, SUBMITTED % {"number": version.number})
     return redirect("ui:report_detail", pk=report.pk)
 
@@ -324,10 +334,9 @@ def report_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     report = _firm_report(request, pk)
     try:
         svc.report_withdraw(report=report, acting_user=request.user, reason=request.POST.get("reason", "")[:2000])
-    except TransitionRefused as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, WITHDRAWN)
+    except Refused as refused:
+        return refusal_response(request, refused, reverse("ui:report_detail", args=[report.pk]))
+    messages.success(request, WITHDRAWN)
     return redirect("ui:report_detail", pk=report.pk)
 
 

@@ -14,10 +14,13 @@ from mrv import access, uploads
 from mrv.models import AuditLog, EmissionReport, ReportVersion
 from mrv.services import evidence
 from mrv.services import reports as svc
+from mrv.ui.buttons import allowed
+from mrv.ui.home import with_current_names
 from mrv.ui.lists import Column, Filter, ListSpec, render_listing
 from mrv.ui.objects import require, visible_or_404
 from mrv.ui.views.findings import findings_context
 from mrv.workflow import reports as rules
+from signin.ratelimit import rate_limited
 
 YEARS = [(year, str(year)) for year in range(2030, 2012, -1)]
 
@@ -95,10 +98,9 @@ def report_context(request: HttpRequest, report: EmissionReport) -> dict:
         "report": report,
         "versions": ReportVersion.objects.filter(report=report).select_related("created_by", "plan"),
         "is_firm_user": rules.is_firm_user(report, request.user),
-        "may_withdraw": rules.is_firm_user(report, request.user) and report.status == EmissionReport.Status.SUBMITTED,
-        "timeline": AuditLog.objects.for_object(report).select_related("actor")[:200],
+        "can": allowed(report, request.user, attach_evidence=rules.is_report_editor(report, request.user)),
+        "timeline": with_current_names(list(AuditLog.objects.for_object(report).select_related("actor")[:200])),
         "evidence": uploads.files_of(report, "evidence").select_related("uploaded_by"),
-        "may_attach": evidence.may_attach_evidence(request.user, report) and report.status in evidence.EDITABLE_STATES,
         "evidence_form": EvidenceForm(),
     }
 
@@ -112,9 +114,10 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("upload")
 def report_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     report = visible_or_404(request.user, EmissionReport.objects.select_related("firm"), pk=pk)
-    require(evidence.may_attach_evidence(request.user, report), str(evidence.NOT_YOUR_REPORT))
+    require(rules.is_firm_user(report, request.user), str(evidence.NOT_YOUR_REPORT))
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]

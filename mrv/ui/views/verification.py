@@ -1,7 +1,7 @@
 """Verification in the browser: engagements, the verification plan, findings, sign-off and spot checks.
 
 Every page finds its object among those the user may see (`visible_or_404`, 404 otherwise); every
-change is a POST to a workflow service, whose refusals (`TransitionRefused`, `ChangedConcurrently`,
+change is a POST to a workflow service, whose refusals (`mrv.refusals.Refused` and its kinds,
 `ValidationError`) become messages and whose `PermissionDenied` is a 403.
 """
 
@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from mrv import access
+from mrv import access, selectors
 from mrv.models import (
     AuditLog,
     EmissionReport,
@@ -27,9 +27,11 @@ from mrv.models import (
     VerificationEngagement,
     VerificationOpinion,
 )
+from mrv.refusals import Refused, show_refusal
 from mrv.services import spot_checks
 from mrv.services import verification as svc
-from mrv.transitions import TransitionRefused
+from mrv.ui.buttons import allowed, allowed_each
+from mrv.ui.home import with_current_names
 from mrv.ui.lists import Column, Filter, ListSpec, render_listing
 from mrv.ui.objects import require, visible_or_404
 from mrv.workflow import verification as rules
@@ -41,11 +43,8 @@ def attempt(request: HttpRequest, service, **kwargs):
     """Run a workflow service; its refusals become error messages. Returns the result, or None if refused."""
     try:
         return service(**kwargs)
-    except TransitionRefused as refused:  # ChangedConcurrently is a TransitionRefused
-        messages.error(request, str(refused))
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+    except (Refused, ValidationError) as refused:  # ChangedConcurrently is a Refused too
+        show_refusal(request, refused)
     return None
 
 
@@ -146,30 +145,21 @@ def _engagement(request: HttpRequest, pk: int) -> VerificationEngagement:
 def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     engagement = _engagement(request, pk)
     user = request.user
-    may_answer = engagement.status == VerificationEngagement.Status.ASSIGNED and rules.is_body_lead_verifier(
-        engagement, user
-    )
-    may_assign = rules.regulates_market(engagement, user) and engagement.status in (
-        VerificationEngagement.Status.AWAITING_ASSIGNMENT,
-        VerificationEngagement.Status.ASSIGNED,
-        VerificationEngagement.Status.DECLINED,
-    )
+    can = allowed(engagement, user, write_plan=rules.writes_verification_plan(engagement, user))
+    answers = "accept" in can
+    assigns = bool({"assign", "reassign"} & can)
     reports = access.visible_to(user, EmissionReport).filter(firm_id=engagement.firm_id, year=engagement.year)
     context = {
         "engagement": engagement,
-        "may_answer": may_answer,
-        "accept_form": AcceptForm(engagement=engagement) if may_answer else None,
-        "decline_form": ReasonForm() if may_answer else None,
-        "may_assign": may_assign,
-        "eligibility": _eligibility(engagement) if may_assign else [],
+        "can": can,
+        "assigns": assigns,
+        "accept_form": AcceptForm(engagement=engagement) if answers else None,
+        "decline_form": ReasonForm() if answers else None,
+        "eligibility": _eligibility(engagement) if assigns else [],
         "plan": getattr(engagement, "plan", None) if hasattr(engagement, "plan") else None,
-        "may_plan": engagement.status == VerificationEngagement.Status.ACCEPTED
-        and rules.is_engaged_verifier(
-            EmissionReport(firm_id=engagement.firm_id, year=engagement.year, market_id=engagement.market_id), user
-        ),
         "reports": reports,
         "team": engagement.team.all(),
-        "timeline": AuditLog.objects.for_object(engagement).select_related("actor")[:100],
+        "timeline": with_current_names(list(AuditLog.objects.for_object(engagement).select_related("actor")[:100])),
     }
     return render(request, "ui/engagement_detail.html", context)
 
@@ -230,10 +220,9 @@ def engagement_assign(request: HttpRequest, pk: int) -> HttpResponse:
 def verification_plan(request: HttpRequest, pk: int) -> HttpResponse:
     engagement = _engagement(request, pk)
     plan = getattr(engagement, "plan", None) if hasattr(engagement, "plan") else None
-    report_like = EmissionReport(firm_id=engagement.firm_id, year=engagement.year, market_id=engagement.market_id)
-    may_edit = rules.is_engaged_verifier(report_like, request.user)
+    writes = rules.writes_verification_plan(engagement, request.user)
     if request.method == "POST":
-        require(may_edit, str(_("Only the engaged verifiers write the verification plan.")))
+        require(writes, str(_("Only the engaged verifiers write the verification plan.")))
         form = PlanForm(request.POST, engagement=engagement)
         if form.is_valid():
             dates = [d.strip() for d in form.cleaned_data["site_visit_dates"].split(",") if d.strip()]
@@ -260,23 +249,29 @@ def verification_plan(request: HttpRequest, pk: int) -> HttpResponse:
                 "sampling": plan.sampling,
             }
         form = PlanForm(initial=initial, engagement=engagement)
-    context = {"engagement": engagement, "plan": plan, "form": form if may_edit else None}
+    context = {"engagement": engagement, "plan": plan, "form": form if writes else None}
     return render(request, "ui/verification_plan.html", context, status=400 if form.is_bound else 200)
 
 
 # --- The report's verification page ------------------------------------------------------------------
 
 
+def report_line_choices(report: EmissionReport) -> list[tuple[str, str]]:
+    """The report's own lines (source stream and month), one query; the empty choice is a general finding."""
+    rows = report.activity_rows.order_by("stream_code", "month").values_list("stream_code", "month")
+    lines = [(f"{stream}:{report.year}-{month:02d}", f"{stream} · {report.year}-{month:02d}") for stream, month in rows]
+    return [("", _("(general: not about one line)")), *lines]
+
+
 class FindingForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=Finding.Kind.choices)
-    line_key = forms.CharField(
-        label=_("report line"),
-        required=False,
-        max_length=120,
-        help_text=_("source stream and month, e.g. boiler-coal:2025-03; empty: general"),
-    )
+    line_key = forms.ChoiceField(label=_("report line"), required=False, choices=[])
     description = forms.CharField(label=_("description"), widget=forms.Textarea(attrs={"rows": 2}))
     amount_tco2e = forms.DecimalField(label=_("misstatement (tCO2e)"), required=False, max_digits=14, decimal_places=2)
+
+    def __init__(self, *args, report: EmissionReport, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["line_key"].choices = report_line_choices(report)
 
 
 class AnswerForm(forms.Form):
@@ -322,34 +317,23 @@ def verification_context(request: HttpRequest, report: EmissionReport) -> dict:
         Finding.objects.filter(report=report).select_related("raised_by").prefetch_related("answers__answered_by")
     )
     engaged = rules.is_engaged_verifier(report, user)
-    under_verification = report.status == EmissionReport.Status.UNDER_VERIFICATION
-    firm_may_answer = rules.is_finding_firm_user(Finding(report=report), user) and report.status in (
-        EmissionReport.Status.UNDER_VERIFICATION,
-        EmissionReport.Status.RETURNED_TO_FIRM,
-    )
     for finding in findings:
-        finding.may_answer = firm_may_answer and finding.status in (Finding.Status.OPEN, Finding.Status.REOPENED)
-        finding.may_close = engaged and under_verification and finding.status != Finding.Status.CLOSED
-        finding.may_reopen = (
-            engaged and under_verification and finding.status in (Finding.Status.ANSWERED, Finding.Status.CLOSED)
-        )
-    pending_item = SpotCheckItem.objects.filter(report=report, outcome=SpotCheckItem.Outcome.PENDING).first()
+        finding.report = report  # the permissions read the loaded report
+    allowed_each(findings, user, only=rules.finding_actions_open(report))
     return {
         "report": report,
+        "can": allowed(report, user, raise_finding=rules.raises_findings(report, user)),
         "engagement": rules.engagement_of(report),
+        "engagement_visible": access.visible_to(user, VerificationEngagement)
+        .filter(firm_id=report.firm_id, year=report.year)
+        .exists(),
         "findings": findings,
         "opinions": VerificationOpinion.objects.filter(report=report).select_related("signed_by"),
         "is_engaged": engaged,
-        "may_raise": engaged and under_verification,
-        "may_return": engaged and under_verification,
-        "may_sign": rules.is_signing_lead_verifier(report, user) and under_verification,
-        "finding_form": FindingForm(),
+        "finding_form": FindingForm(report=report),
         "answer_form": AnswerForm(),
         "close_form": CloseForm(),
         "reason_form": ReasonForm(),
-        "may_spot_check": pending_item is not None
-        and report.status == EmissionReport.Status.SPOT_CHECK
-        and rules.is_assigned_spot_checker(report, user),
         "spot_items": SpotCheckItem.objects.filter(report=report).select_related("body", "checked_by", "sample"),
         "spot_form": SpotCheckForm(),
     }
@@ -376,7 +360,7 @@ def _back(request: HttpRequest, report_pk: int) -> HttpResponse:
 def finding_raise(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
     require(rules.is_engaged_verifier(report, request.user), str(_("Only the engaged verifiers raise findings.")))
-    form = FindingForm(request.POST)
+    form = FindingForm(request.POST, report=report)
     if form.is_valid():
         data = form.cleaned_data
         result = attempt(
@@ -502,10 +486,9 @@ def report_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
         rules.is_engaged_verifier(report, user) or rules.is_signing_lead_verifier(report, user),
         str(_("Only the engaged verifiers see the sign-off page.")),
     )
-    may_sign = rules.is_signing_lead_verifier(report, user)
     status = 200
     if request.method == "POST":
-        require(may_sign, str(_("Only the lead verifier signs the opinion.")))
+        require(rules.is_signing_lead_verifier(report, user), str(_("Only the lead verifier signs the opinion.")))
         form = SignOffForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
@@ -527,16 +510,16 @@ def report_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         form = SignOffForm(
             initial={
-                "outcome": svc.materiality(report).suggested_outcome,
-                "verified_emissions_tco2e": svc.reported_emissions(report),
+                "outcome": selectors.materiality(report).suggested_outcome,
+                "verified_emissions_tco2e": selectors.reported_emissions(report),
             }
         )
     context = {
         "report": report,
-        "materiality": svc.materiality(report),
-        "suggested_label": VerificationOpinion.Outcome(svc.materiality(report).suggested_outcome).label,
-        "reported": svc.reported_emissions(report),
-        "may_sign": may_sign and report.status == EmissionReport.Status.UNDER_VERIFICATION,
+        "materiality": selectors.materiality(report),
+        "suggested_label": VerificationOpinion.Outcome(selectors.materiality(report).suggested_outcome).label,
+        "reported": selectors.reported_emissions(report),
+        "can": allowed(report, user),
         "form": form,
         "open_findings": rules.open_findings(report).count(),
     }
@@ -572,12 +555,11 @@ SPOT_ITEMS = ListSpec(
 @require_GET
 def spot_check_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if user.is_spot_checker:
-        items = SpotCheckItem.objects.filter(body_id=user.body_id)
-    elif user.is_regulator:
-        items = SpotCheckItem.objects.filter(sample__market_id=user.market_id)
-    else:
-        require(False, str(_("Only spot checkers and regulators see spot checks.")))
+    require(
+        user.is_spot_checker or user.is_regulator or user.is_national_admin,
+        str(_("Only spot checkers and regulators see spot checks.")),
+    )
+    items = access.visible_to(user, SpotCheckItem)
     return render_listing(request, SPOT_ITEMS, items, "ui/list.html", {"title": _("Spot checks")})
 
 
