@@ -275,12 +275,3 @@ def register_step(step) -> None:
     """Another app's demo data, seeded after mrv's (called from its AppConfig.ready(); once only)."""
     if step not in STEPS:
         STEPS.append(step)
-
-
-def _seed_coverage() -> None:
-    from mrv.demo_coverage import seed_coverage_lists
-
-    seed_coverage_lists()
-
-
-STEPS.append(_seed_coverage)
