@@ -52,7 +52,6 @@ class FirmViewSet(ScopedViewSet):
 
 class ReportViewSet(ScopedViewSet):
     serializer_class = s.ReportSerializer
-    filterset_fields = ["year", "period", "status"]
 
     def base_queryset(self):
         qs = EmissionReport.objects.select_related("market").order_by("-year", "pk")
