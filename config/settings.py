@@ -110,6 +110,15 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # In production put pgbouncer (transaction pooling) in front of PostgreSQL (README, "Scaling out").
 DATABASES["default"].setdefault("CONN_MAX_AGE", _int("CONN_MAX_AGE", 60))
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+_replica_url = env.str("DATABASE_REPLICA_URL", default="")
+if _replica_url:
+    try:
+        DATABASES["replica"] = env.db_url_config(_replica_url)
+    except (environ.ImproperlyConfigured, ValueError, KeyError) as exc:
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URL is not a valid database URL: {exc}") from None
+    DATABASES["replica"].setdefault("CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"])
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["mrv.replicas.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "mrv.User"

@@ -7,3 +7,12 @@ from mrv import outbox
 def publish_outbox() -> int:
     """Re-publish outbox rows whose first publish failed (e.g. the broker was down)."""
     return outbox.publish_pending()
+
+
+@shared_task(name="mrv.run_job", acks_late=True)
+def run_job(job_id: int) -> None:
+    """Run a background job (an export beyond one page, a bulk import, bulk documents)."""
+    import config.urls  # noqa: F401 - the list specs and job handlers are declared by the pages' modules
+    from mrv import jobs
+
+    jobs.job_run(job_id)

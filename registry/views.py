@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from mrv import access
 from mrv.models import Firm, Market
 from mrv.refusals import Refused, show_refusal
+from mrv.replicas import reads_from_replica
 from registry import charts, exports, selectors, services
 from registry.forms import (
     ComputeTableForm,
@@ -232,6 +233,7 @@ def _dashboard_rows(market: Market, year: int):
 
 
 @login_required
+@reads_from_replica
 def compliance_dashboard(request: HttpRequest) -> HttpResponse:
     market, year = _regulated_market(request), _year(request)
     rows = _dashboard_rows(market, year)
@@ -304,6 +306,7 @@ def penalty_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def statistics(request: HttpRequest) -> HttpResponse:
     market, year = _regulated_market(request), _year(request)
     stats = selectors.market_statistics(market, year)

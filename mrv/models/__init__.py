@@ -1,5 +1,6 @@
 from .audit import AuditLog
 from .factors import GridFactor
+from .jobs import BackgroundJob
 from .markets import (
     GAS_CHOICES,
     GAS_CODES,
@@ -40,6 +41,7 @@ from .verification import (
 )
 
 __all__ = [
+    "BackgroundJob",
     "GAS_CHOICES",
     "GAS_CODES",
     "OFFSET_TYPES",

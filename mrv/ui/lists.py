@@ -20,7 +20,8 @@ limited to what the user may see (`mrv.access.visible_to`)::
                               "mrv/ui/report_list.html", {"title": _("Emission reports")})
 
 `?sort=-year&status=draft&page=2` sorts, filters and pages; `?export=csv` or `?export=xlsx` downloads
-every filtered row (not only the page). A page costs two queries (count and rows) plus one per
+every filtered row (not only the page): at once up to EXPORT_INLINE_MAX_ROWS rows, beyond that as a
+background job whose page shows its progress and then the file (no cap hides rows). A page costs two queries (count and rows) plus one per
 `prefetch_related` lookup, whatever the number of rows. Exported text that a spreadsheet would run
 as a formula gets a leading apostrophe (`neutralise`).
 """
@@ -33,16 +34,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps
 from django.core.paginator import Paginator
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.encoding import force_str
 
+from mrv import jobs
 from mrv.ui.badges import state_of
 
-EXPORT_MAX_ROWS = 100_000
+EXPORT_INLINE_MAX_ROWS = 5_000
+SPECS: dict[str, "ListSpec"] = {}  # by name, so that a worker finds the spec of a background export
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_FORMATS = ("csv", "xlsx")
 
@@ -111,6 +115,9 @@ class ListSpec:
     select_related: Sequence[str] = ()
     prefetch_related: Sequence[str] = ()
     tiebreak: str = "pk"
+
+    def __post_init__(self):
+        SPECS[self.name] = self
 
     def column(self, key: str) -> Column | None:
         return next((c for c in self.columns if c.key == key), None)
@@ -203,48 +210,80 @@ def build_listing(request: HttpRequest, spec: ListSpec, queryset: QuerySet) -> L
     return Listing(spec=spec, page=page, rows=rows, sort=sort, filters=active)
 
 
-def export_rows(spec: ListSpec, queryset: QuerySet) -> Iterable[list[Any]]:
+def export_rows(spec: ListSpec, queryset: QuerySet, progress=None) -> Iterable[list[Any]]:
     columns = [c for c in spec.columns if c.export]
     yield [force_str(c.label) for c in columns]
-    for obj in queryset[:EXPORT_MAX_ROWS].iterator(chunk_size=2000):
+    for obj in queryset.iterator(chunk_size=2000):
         yield [neutralise(c.export_value(obj)) for c in columns]
+        if progress is not None:
+            progress.advance()
 
 
 def _filename(spec: ListSpec, fmt: str) -> str:
     return f"{spec.name}-{timezone.localdate():%Y%m%d}.{fmt}"
 
 
-def csv_response(spec: ListSpec, queryset: QuerySet) -> HttpResponse:
+def csv_bytes(spec: ListSpec, queryset: QuerySet, progress=None) -> bytes:
     """UTF-8 with a byte-order mark, so that spreadsheet programs read Chinese text correctly."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerows(export_rows(spec, queryset))
-    response = HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(spec, "csv")}"'
-    return response
+    csv.writer(buffer).writerows(export_rows(spec, queryset, progress))
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_TYPE = "text/csv; charset=utf-8"
 
 
-def xlsx_response(spec: ListSpec, queryset: QuerySet) -> HttpResponse:
+def xlsx_bytes(spec: ListSpec, queryset: QuerySet, progress=None) -> bytes:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(spec.name[:31])
-    for row in export_rows(spec, queryset):
+    for row in export_rows(spec, queryset, progress):
         sheet.append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{_filename(spec, "xlsx")}"'
+    return buffer.getvalue()
+
+
+def _export_file(spec: ListSpec, queryset: QuerySet, fmt: str, progress=None) -> tuple[bytes, str, str]:
+    if fmt == "csv":
+        return csv_bytes(spec, queryset, progress), _filename(spec, "csv"), CSV_TYPE
+    return xlsx_bytes(spec, queryset, progress), _filename(spec, "xlsx"), XLSX_TYPE
+
+
+def export_response(spec: ListSpec, queryset: QuerySet, fmt: str, params=None, request=None) -> HttpResponse:
+    """Every row of `queryset` that the filters in `params` keep, as CSV or XLSX.
+
+    With a request and more than EXPORT_INLINE_MAX_ROWS rows, the file is made by a worker: the user is sent
+    to the job's page, which shows the progress and then links the file.
+    """
+    filtered, _sort_key, _active = apply(spec, queryset, params or {})
+    if request is not None and filtered.count() > EXPORT_INLINE_MAX_ROWS:
+        job = jobs.job_start(
+            kind="list_export",
+            title=_filename(spec, fmt),
+            params={
+                "spec": spec.name,
+                "format": fmt,
+                "model": filtered.model._meta.label,
+                "query": jobs.freeze_queryset(filtered),
+            },
+            acting_user=request.user,
+        )
+        return redirect("ui:job_detail", job.pk)
+    data, file_name, content_type = _export_file(spec, filtered, fmt)
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
     return response
 
 
-def export_response(spec: ListSpec, queryset: QuerySet, fmt: str, params=None) -> HttpResponse:
-    """Every row of `queryset` that the filters in `params` keep, as CSV or XLSX."""
-    filtered, _sort_key, _active = apply(spec, queryset, params or {})
-    return csv_response(spec, filtered) if fmt == "csv" else xlsx_response(spec, filtered)
+@jobs.handler("list_export")
+def _export_job(job, progress) -> tuple[bytes, str, str]:
+    spec = SPECS[job.params["spec"]]
+    queryset = spec.prepare(jobs.thaw_queryset(apps.get_model(job.params["model"]), job.params["query"]))
+    progress.total(queryset.count())
+    return _export_file(spec, queryset, job.params["format"], progress)
 
 
 def render_listing(
@@ -253,7 +292,7 @@ def render_listing(
     """The list page; `?export=csv|xlsx` downloads the filtered rows; htmx requests get only the table."""
     fmt = request.GET.get("export")
     if fmt in EXPORT_FORMATS:
-        return export_response(spec, queryset, fmt, request.GET)
+        return export_response(spec, queryset, fmt, request.GET, request=request)
     listing = build_listing(request, spec, queryset)
     context = {**(context or {}), "listing": listing}
     if getattr(request, "htmx", False) and request.htmx.target == f"list-{spec.name}":

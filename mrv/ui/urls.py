@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mrv.ui.views import files, plans, regulator, report_data, reports, verification
+from mrv.ui.views import files, jobs, plans, regulator, report_data, reports, verification
 
 app_name = "ui"
 
@@ -20,6 +20,9 @@ urlpatterns = [
     path("reports/<int:pk>/withdraw/", report_data.report_withdraw, name="report_withdraw"),
     path("reports/<int:pk>/diff/", report_data.report_diff_view, name="report_diff"),
     path("files/<int:pk>/", files.file_download, name="file_download"),
+    path("jobs/", jobs.job_list, name="job_list"),
+    path("jobs/<int:pk>/", jobs.job_detail, name="job_detail"),
+    path("jobs/<int:pk>/download/", jobs.job_download, name="job_download"),
     path("plans/", plans.plan_list, name="plan_list"),
     path("plans/new/", plans.plan_new, name="plan_new"),
     path("plans/<int:pk>/", plans.plan_detail, name="plan_detail"),

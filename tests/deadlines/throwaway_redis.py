@@ -50,6 +50,11 @@ class ThrowawayRedis:
             timeout=10,
         )
         self.wait(up=True)
+        deadline = time.monotonic() + 10
+        while not pidfile.exists():  # daemonized: the pid file follows a moment after the port answers
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server on port {self.port} wrote no pid file (port taken?)")
+            time.sleep(0.05)
 
     def stop(self) -> None:
         if not self.is_up():

@@ -1,0 +1,119 @@
+"""Long work in the background: a job row records who asked, the progress and where the result is stored.
+
+`job_start` writes the row and queues `mrv.run_job` through the outbox (so it runs only once the request
+commits); the worker calls the kind's handler, which reports progress every few thousand rows with one
+UPDATE, writes its result through Django's storage API, and the job page polls the row until it is done.
+A handler is registered by kind with `@handler("kind")`.
+"""
+
+import base64
+import logging
+import pickle
+import secrets
+from collections.abc import Callable
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.http import FileResponse
+from django.utils import timezone, translation
+
+from mrv.models import BackgroundJob
+from mrv.outbox import enqueue
+
+log = logging.getLogger(__name__)
+
+HANDLERS: dict[str, Callable] = {}
+PROGRESS_EVERY = 2000
+
+
+def handler(kind: str):
+    def register(func: Callable) -> Callable:
+        HANDLERS[kind] = func
+        return func
+
+    return register
+
+
+def job_start(*, kind: str, title: str, params: dict, acting_user) -> BackgroundJob:
+    """Record the job and queue it to run after commit."""
+    if kind not in HANDLERS:
+        raise ValueError(f"no handler for background job kind {kind!r}")
+    with transaction.atomic():
+        job = BackgroundJob.objects.create(
+            kind=kind,
+            title=str(title)[:200],
+            requested_by=acting_user,
+            language=translation.get_language() or "zh-hans",
+            params=params,
+        )
+        enqueue("mrv.run_job", job_id=job.pk)
+    return job
+
+
+class Progress:
+    """Passed to a handler: `total(n)` once, then `advance(k)`; written every PROGRESS_EVERY steps."""
+
+    def __init__(self, job: BackgroundJob):
+        self.job = job
+        self.done = 0
+        self._written = 0
+
+    def total(self, n: int) -> None:
+        BackgroundJob.objects.filter(pk=self.job.pk).update(progress_total=n)
+
+    def advance(self, k: int = 1) -> None:
+        self.done += k
+        if self.done - self._written >= PROGRESS_EVERY:
+            BackgroundJob.objects.filter(pk=self.job.pk).update(progress_done=self.done)
+            self._written = self.done
+
+
+def job_run(job_id: int) -> None:
+    """Run one queued job (a redelivered task finds it running or finished and does nothing)."""
+    claimed = BackgroundJob.objects.filter(pk=job_id, status=BackgroundJob.Status.QUEUED).update(
+        status=BackgroundJob.Status.RUNNING
+    )
+    if not claimed:
+        return
+    job = BackgroundJob.objects.get(pk=job_id)
+    progress = Progress(job)
+    try:
+        with translation.override(job.language):
+            data, file_name, content_type = HANDLERS[job.kind](job, progress)
+        storage_name = default_storage.save(f"jobs/{secrets.token_hex(16)}/{file_name}", ContentFile(data))
+    except Exception as exc:
+        log.exception("background job %s failed", job_id)
+        BackgroundJob.objects.filter(pk=job_id).update(
+            status=BackgroundJob.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now()
+        )
+        return
+    BackgroundJob.objects.filter(pk=job_id).update(
+        status=BackgroundJob.Status.DONE,
+        progress_done=progress.done,
+        result_storage_name=storage_name,
+        result_file_name=file_name,
+        result_content_type=content_type,
+        finished_at=timezone.now(),
+    )
+
+
+def job_result_response(job: BackgroundJob) -> FileResponse:
+    """The result as a download; call only for the job's own requester."""
+    return FileResponse(
+        default_storage.open(job.result_storage_name, "rb"),
+        as_attachment=True,
+        filename=job.result_file_name,
+        content_type=job.result_content_type,
+    )
+
+
+def freeze_queryset(queryset) -> str:
+    """A queryset's query for the worker (pickled by the server itself, never from user input)."""
+    return base64.b64encode(pickle.dumps(queryset.query)).decode("ascii")
+
+
+def thaw_queryset(model, frozen: str):
+    queryset = model.objects.all()
+    queryset.query = pickle.loads(base64.b64decode(frozen))  # noqa: S301 - written by job_start, not by a user
+    return queryset

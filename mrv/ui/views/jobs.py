@@ -1,0 +1,38 @@
+"""The user's background jobs: progress (polled by htmx while running) and the result, for the requester only."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from mrv import jobs
+from mrv.models import BackgroundJob
+
+
+def _own_job(request: HttpRequest, pk: int) -> BackgroundJob:
+    return get_object_or_404(BackgroundJob, pk=pk, requested_by=request.user)
+
+
+@login_required
+@require_GET
+def job_list(request: HttpRequest) -> HttpResponse:
+    own = BackgroundJob.objects.filter(requested_by=request.user)[:50]
+    return render(request, "ui/job_list.html", {"jobs": own})
+
+
+@login_required
+@require_GET
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _own_job(request, pk)
+    if getattr(request, "htmx", False):
+        return render(request, "ui/includes/job_progress.html", {"job": job})
+    return render(request, "ui/job_detail.html", {"job": job})
+
+
+@login_required
+@require_GET
+def job_download(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _own_job(request, pk)
+    if job.status != BackgroundJob.Status.DONE:
+        raise Http404
+    return jobs.job_result_response(job)
