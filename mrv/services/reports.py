@@ -37,7 +37,7 @@ from mrv.transitions import (
     check_transition,
     run_transition,
 )
-from mrv.validation import ValidationResult, plain, validate_report
+from mrv.validation import NO_PLAN_IN_FORCE, ValidationResult, plain, validate_report
 from mrv.workflow import reports as rules
 
 NOT_YOUR_FIRM = _("Only a reporter or approver of the firm may enter or correct its report data.")
@@ -484,8 +484,6 @@ def report_take_over_quarterly(*, report: EmissionReport, acting_user) -> Valida
 
 # --- Uploading the filled-in template ----------------------------------------------------------
 
-NO_PLAN_IN_FORCE = _("There is no approved monitoring plan in force for this period.")
-
 
 def report_upload_activity_sheet(*, report: EmissionReport, file, acting_user) -> int:
     """Parse the filled-in template, check it once, save its rows and keep the file, all or nothing.
@@ -497,7 +495,7 @@ def report_upload_activity_sheet(*, report: EmissionReport, file, acting_user) -
     _ensure_firm_user(report, acting_user)
     plan = selectors.plan_in_force(report.firm, report.period_end)
     if plan is None:
-        raise ValidationError(NO_PLAN_IN_FORCE)
+        raise ValidationError(NO_PLAN_IN_FORCE % {"date": report.period_end.isoformat()})
     result = sheet.parse_upload(file, sheet.activity_sheet_context(report, plan))
     if not result.ok:
         raise ValidationError([issue.message for issue in result.issues])
