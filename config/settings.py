@@ -1,5 +1,6 @@
 """One settings module, driven by environment variables (see README, "Settings")."""
 
+import re
 from pathlib import Path
 
 import environ
@@ -49,27 +50,42 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
     "mrv",
     "registry",
     "deadlines",
+    "signin",
+    "disclosure",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "mrv.ui.middleware.ChosenLanguageMiddleware",  # LocaleMiddleware without Accept-Language
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "mrv.security.sessions.AbsoluteSessionLifetimeMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "signin.middleware.SecondFactorMiddleware",
+    "signin.middleware.DeniedObjectMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "mrv.ui.middleware.RefuseNulCharactersMiddleware",  # 400 with a message, not a database error
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "mrv.refusals.RefusalMiddleware",  # a refusal no view caught: a message, not a 500
+    "mrv.security.headers.NoStoreForSignedInMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lock-out into the lock-out page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -106,6 +122,20 @@ try:
 except (environ.ImproperlyConfigured, ValueError, KeyError) as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# The application works as this PostgreSQL role (SET ROLE on each connection), which may only INSERT and
+# SELECT the append-only records; `migrate` runs as the login (owner) role and grants it (mrv/security/db_roles.py).
+DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="")
+if DATABASE_APP_ROLE and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    import re
+
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", DATABASE_APP_ROLE):
+        raise ImproperlyConfigured(
+            f"DATABASE_APP_ROLE must be a plain PostgreSQL role name, not {DATABASE_APP_ROLE!r}."
+        )
+    DATABASES["default"]["ENGINE"] = "mrv.security.pg"
+    DATABASES["default"].setdefault("OPTIONS", {})["assume_role"] = DATABASE_APP_ROLE
+elif DATABASE_APP_ROLE:
+    DATABASE_APP_ROLE = ""  # SQLite (the demo) has no roles
 # Persistent connections: opening a PostgreSQL connection per request costs more than most pages.
 # In production put pgbouncer (transaction pooling) in front of PostgreSQL (README, "Scaling out").
 DATABASES["default"].setdefault("CONN_MAX_AGE", _int("CONN_MAX_AGE", 60))
@@ -125,6 +155,10 @@ AUTH_USER_MODEL = "mrv.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out account or source before the password
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -212,24 +246,55 @@ except ValueError:
     raise ImproperlyConfigured("REMINDER_OFFSETS_DAYS must be whole numbers of days, e.g. 30,7,1.") from None
 if not REMINDER_OFFSETS_DAYS or REMINDER_OFFSETS_DAYS[0] < 1:
     raise ImproperlyConfigured("REMINDER_OFFSETS_DAYS must be whole numbers of days of at least 1, e.g. 30,7,1.")
+# Registry brakes (in the manner of EU Reg. 2019/1122 art. 35 and the UK ETS registry): transfers to an account
+# not on the paying account's trusted list execute this many hours after approval and can be cancelled
+# meanwhile; an addition to a trusted list takes effect this many hours after its approval; caps on what
+# leaves a holding account per transfer and per day (0: no cap), overridable per account.
+REGISTRY_TRANSFER_DELAY_HOURS = _int("REGISTRY_TRANSFER_DELAY_HOURS", 26)
+REGISTRY_TRUSTED_LIST_DELAY_HOURS = _int("REGISTRY_TRUSTED_LIST_DELAY_HOURS", 168)
+REGISTRY_TRANSFER_MAX_T = _int("REGISTRY_TRANSFER_MAX_T", 1_000_000)
+REGISTRY_TRANSFER_MAX_PER_DAY_T = _int("REGISTRY_TRANSFER_MAX_PER_DAY_T", 2_000_000)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+# The public disclosure pages are cached and anonymous clients are rate-limited through this cache; with
+# several server processes it must be shared (Redis). Default: CACHE_URL, else the Celery broker's Redis.
+CACHE_URL = env.str("CACHE_URL", default=env.str("CELERY_BROKER_URL", default=""))
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "mrv"}
+        if CACHE_URL.startswith(("redis://", "rediss://"))
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# Requests per client address for anonymous visitors of the public pages and the public API.
+DISCLOSURE_ANON_RATES = {
+    "public_pages": env.str("PUBLIC_PAGES_RATE", default="120/min"),
+    "public_api": env.str("PUBLIC_API_RATE", default="60/min"),
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "signin.tokens.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "signin.tokens.TokenScopePermission",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["signin.ratelimit.ApiThrottle"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "mrv.refusals.api_exception_handler",
+    # rate limits count per client address: REMOTE_ADDR, or X-Forwarded-For behind PROXY_COUNT trusted proxies
+    "NUM_PROXIES": _int("PROXY_COUNT", 0),
 }
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Carbon MRV API",
     "DESCRIPTION": "For covered firms' own IT systems: reports, activity data, submissions. "
-    "Authenticate with `Authorization: Token <key>` (a token per user, issued in the admin).",
+    "Authenticate with `Authorization: Token <key>` (each user issues named, expiring read or write tokens "
+    "on the API tokens page; a write token is needed for POST, PUT, PATCH and DELETE).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "REDOC_DIST": "SIDECAR",
@@ -238,10 +303,103 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"AllocationMethodEnum": "mrv.models.markets.MarketSector.AllocationMethod"},
 }
 
+# Sessions: signed out after 30 min without a request (the expiry moves with each request) and 12 h after
+# sign-in whatever the activity (mrv/security/sessions.py).
+SESSION_IDLE_TIMEOUT_SECONDS = _int("SESSION_IDLE_TIMEOUT_SECONDS", 30 * 60)
+SESSION_ABSOLUTE_LIFETIME_SECONDS = _int("SESSION_ABSOLUTE_LIFETIME_SECONDS", 12 * 60 * 60)
+if SESSION_IDLE_TIMEOUT_SECONDS < 60 or SESSION_ABSOLUTE_LIFETIME_SECONDS < SESSION_IDLE_TIMEOUT_SECONDS:
+    raise ImproperlyConfigured(
+        "SESSION_IDLE_TIMEOUT_SECONDS must be at least 60 and SESSION_ABSOLUTE_LIFETIME_SECONDS at least as long."
+    )
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_SECONDS
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_HTTPONLY = True
+
+# --- Sign-in: second factor, step-up, lock-out, tokens, security events, rate limits (README "Security") ---
+# The second factor (TOTP with recovery codes) is required for the roles below and for every admin-site
+# sign-in; the one-command demo turns it off so that its logins work with the password alone.
+MFA_REQUIRED = _bool("MFA_REQUIRED", True)
+MFA_ROLES = ["national_admin", "regulator_officer", "regulator_head", "lead_verifier", "firm_approver"]
+OTP_TOTP_ISSUER = "Carbon MRV"
+# Approving a transfer, surrendering, issuing allocation, approving a determination or deciding a penalty
+# needs a re-authentication no older than this.
+STEP_UP_MINUTES = _int("STEP_UP_MINUTES", 5)
+# django-axes: an account, and separately a source address, is locked after this many failed sign-ins, until the cool-off has passed or a
+# regulator / the national administrator unlocks it (`manage.py unlock_signin <username>`).
+AXES_FAILURE_LIMIT = _int("SIGNIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = _int("SIGNIN_COOLOFF_MINUTES", 30) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: the account, and the source
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "signin/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = _int("PROXY_COUNT", 0) or None
+AXES_VERBOSE = False
+API_TOKEN_DAYS = _int("API_TOKEN_DAYS", 90)
+API_TOKEN_MAX_DAYS = _int("API_TOKEN_MAX_DAYS", 365)
+# A warning goes to the national administrators when one source fails this many sign-ins within the window.
+SIGNIN_BURST_FAILURES = _int("SIGNIN_BURST_FAILURES", 20)
+SIGNIN_BURST_MINUTES = _int("SIGNIN_BURST_MINUTES", 5)
+
+
+def _rates(name: str, default: str) -> tuple[str, str]:
+    """`RATE_LIMIT_<NAME>="per user,per source"`, each as count/period (s, m, h, d), e.g. "30/m,120/m"."""
+    raw = env.str(f"RATE_LIMIT_{name.upper()}", default=default)
+    parts = [p.strip() for p in raw.split(",")]
+    if len(parts) != 2 or not all(re.fullmatch(r"[1-9][0-9]*/[smhd]", p) for p in parts):
+        raise ImproperlyConfigured(f"RATE_LIMIT_{name.upper()} must be like '30/m,120/m', not {raw!r}.")
+    return parts[0], parts[1]
+
+
+RATE_LIMITS = {
+    "signin": _rates("signin", "10/m,30/m"),
+    "upload": _rates("upload", "20/m,60/m"),
+    "submit": _rates("submit", "20/m,60/m"),
+    "transfer": _rates("transfer", "20/m,60/m"),
+    "api": _rates("api", "600/m,1200/m"),
+}
+# Counters live in the cache (Redis in production); tests give each test its own prefix.
+RATE_LIMIT_PREFIX = "rl"
+
+_redis_url = env.str("REDIS_URL", default="") or (CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url, "KEY_PREFIX": "mrv-cache"}
+        if _redis_url
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 SESSION_COOKIE_SECURE = not DEBUG and _bool("SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# HTTPS in production (README, "Production"): redirect plain HTTP, and tell browsers to use HTTPS only.
+SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer's probe speaks plain HTTP
+SECURE_HSTS_SECONDS = _int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = _bool("SECURE_HSTS_PRELOAD", False)
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients).
+if _bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content Security Policy (django-csp): scripts and styles only from our own static files, no inline
+# code; htmx is told not to inject its indicator style (templates/base.html), the CSS has it instead.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

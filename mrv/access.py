@@ -19,6 +19,7 @@ from mrv.models import (
     Firm,
     FirmYearFigure,
     Market,
+    PendingChange,
     RulePack,
     Sector,
     User,
@@ -68,6 +69,17 @@ def can_view(user: User, obj: models.Model) -> bool:
         return True
     check = _PREDICATES.get(type(obj))
     return bool(check and check(user, obj))
+
+
+def regulated_by(user: User, model_or_queryset) -> QuerySet:
+    """The objects of a kind that `user` may choose in an admin form: all for the national administrator,
+    their own market's for a market's authority, nothing for anyone else."""
+    qs = model_or_queryset if isinstance(model_or_queryset, QuerySet) else model_or_queryset._default_manager.all()
+    if getattr(user, "is_national_admin", False) and user.is_active:
+        return qs
+    if getattr(user, "role", None) not in User.AUTHORITY_ROLES or not user.is_active:
+        return qs.none()
+    return visible_to(user, qs)
 
 
 def is_registered(model: type[models.Model]) -> bool:
@@ -624,3 +636,16 @@ def _quarterly_review(user: User, review: QuarterlyReview) -> bool:
     if user.is_firm_user:
         return review.report.firm_id == user.firm_id
     return False
+
+
+# --- Changes awaiting a head's approval ------------------------------------------------------------
+
+
+@scope(PendingChange)
+def _pending_changes(user: User) -> Q:
+    return Q(market_id=user.market_id) if user.is_regulator else NOTHING
+
+
+@predicate(PendingChange)
+def _pending_change(user: User, change: PendingChange) -> bool:
+    return user.is_regulator and regulates(user, change.market_id)

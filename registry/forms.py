@@ -1,11 +1,16 @@
 from decimal import Decimal
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mrv import inputs
 from mrv.models import OFFSET_TYPES
 from registry.models import ALLOWANCE, UNIT_TYPES, Account, AllocationTable
+
+OFFSET_FIRST_VINTAGE = 2005  # CCER projects credit reductions from 2005 on
+MAX_TONNES = 10**14 - 1  # the ledger's quantity column holds 14 digits
 
 UNKNOWN_ACCOUNT = _("There is no firm holding account %(number)s in this market.")
 
@@ -13,9 +18,11 @@ UNKNOWN_ACCOUNT = _("There is no firm holding account %(number)s in this market.
 class TransferForm(forms.Form):
     to_account = forms.CharField(label=_("receiving account number"), max_length=40)
     unit_type = forms.ChoiceField(label=_("unit"), choices=UNIT_TYPES, initial=ALLOWANCE)
-    vintage = forms.IntegerField(label=_("vintage"), min_value=2000, max_value=2100)
+    vintage = forms.IntegerField(
+        label=_("vintage"), min_value=OFFSET_FIRST_VINTAGE, validators=[MaxValueValidator(inputs.last_year)]
+    )
     project = forms.CharField(label=_("offset project (offsets only)"), max_length=60, required=False)
-    quantity = forms.IntegerField(label=_("quantity (t)"), min_value=1)
+    quantity = forms.IntegerField(label=_("quantity (t)"), min_value=1, max_value=MAX_TONNES)
     price_cny_per_t = forms.DecimalField(
         label=_("price (CNY/t)"), max_digits=10, decimal_places=2, min_value=0, required=False
     )
@@ -33,6 +40,35 @@ class TransferForm(forms.Form):
         if account is None:
             raise forms.ValidationError(UNKNOWN_ACCOUNT % {"number": number})
         return account
+
+
+class TrustedAccountForm(forms.Form):
+    account = forms.CharField(label=_("account number to trust"), max_length=40)
+
+    def __init__(self, *args, account: Account, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account = account
+
+    def clean_account(self) -> Account:
+        number = self.cleaned_data["account"].strip()
+        found = (
+            Account.objects.filter(number=number, market_id=self.account.market_id, kind=Account.Kind.HOLDING)
+            .exclude(pk=self.account.pk)
+            .first()
+        )
+        if found is None:
+            raise forms.ValidationError(UNKNOWN_ACCOUNT % {"number": number})
+        return found
+
+
+class RepresentativeForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("person of the firm"), queryset=None)
+
+    def __init__(self, *args, account: Account, **kwargs):
+        from mrv.models import User
+
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = User.objects.filter(firm_id=account.firm_id, is_active=True).order_by("username")
 
 
 class SurrenderForm(forms.Form):
@@ -77,7 +113,7 @@ class SurrenderForm(forms.Form):
 
 
 class ComputeTableForm(forms.Form):
-    year = forms.IntegerField(label=_("vintage year"), min_value=2013, max_value=2100)
+    year = forms.IntegerField(label=_("vintage year"), validators=inputs.year_validators())
     kind = forms.ChoiceField(label=_("kind"), choices=AllocationTable.Kind.choices)
 
 
@@ -100,8 +136,10 @@ class OffsetCreditForm(forms.Form):
     account = forms.CharField(label=_("firm holding account number"), max_length=40)
     offset_type = forms.ChoiceField(label=_("offset type"), choices=OFFSET_TYPES)
     project = forms.CharField(label=_("project"), max_length=60)
-    vintage = forms.IntegerField(label=_("vintage"), min_value=2005, max_value=2100)
-    quantity = forms.IntegerField(label=_("quantity (t)"), min_value=1)
+    vintage = forms.IntegerField(
+        label=_("vintage"), min_value=OFFSET_FIRST_VINTAGE, validators=[MaxValueValidator(inputs.last_year)]
+    )
+    quantity = forms.IntegerField(label=_("quantity (t)"), min_value=1, max_value=MAX_TONNES)
 
     def __init__(self, *args, market, **kwargs):
         super().__init__(*args, **kwargs)
@@ -113,3 +151,49 @@ class OffsetCreditForm(forms.Form):
         if account is None:
             raise forms.ValidationError(UNKNOWN_ACCOUNT % {"number": number})
         return account
+
+
+class IssueForm(forms.Form):
+    """Allowances issued to a firm outside an allocation table (e.g. from the reserve)."""
+
+    account = forms.CharField(label=_("firm holding account number"), max_length=40)
+    vintage = forms.IntegerField(label=_("vintage"), min_value=2013, max_value=2100)
+    quantity = forms.IntegerField(label=_("quantity (t)"), min_value=1, max_value=10**13)
+
+    def __init__(self, *args, market, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.market = market
+
+    def clean_account(self) -> Account:
+        number = self.cleaned_data["account"].strip()
+        account = Account.objects.filter(number=number, market=self.market, kind=Account.Kind.HOLDING).first()
+        if account is None:
+            raise forms.ValidationError(UNKNOWN_ACCOUNT % {"number": number})
+        return account
+
+
+class SaleForm(IssueForm):
+    """Allowances sold at auction (or a fixed price) from the market's auction account to a firm."""
+
+    price_cny_per_t = forms.DecimalField(label=_("price (CNY/t)"), max_digits=10, decimal_places=2, min_value=0)
+
+
+class ReversalForm(forms.Form):
+    reason = forms.CharField(label=_("why"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class AccountCapsForm(forms.Form):
+    max_transfer_t = forms.IntegerField(
+        label=_("cap per transfer (t)"),
+        min_value=0,
+        max_value=10**13,
+        required=False,
+        help_text=_("Empty: the registry's default; 0: no cap."),
+    )
+    max_daily_transfer_t = forms.IntegerField(
+        label=_("cap per day of transfers (t)"),
+        min_value=0,
+        max_value=10**13,
+        required=False,
+        help_text=_("Empty: the registry's default; 0: no cap."),
+    )

@@ -9,9 +9,18 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mrv.due_dates import RulePackCache, due_dates, market_due_date
+from mrv.due_dates import RulePackCache, due_date, due_dates, extensions_for, market_due_date
 from mrv.models import DeadlineRule, EmissionReport, Firm, Market
-from registry.models import ALLOWANCE, Account, AllocationLine, AllocationTable, ComplianceRecord, Entry, MarketCap
+from registry.models import (
+    ALLOWANCE,
+    Account,
+    AllocationLine,
+    AllocationTable,
+    ComplianceRecord,
+    Entry,
+    MarketCap,
+    TrustedAccount,
+)
 from registry.models import Transaction as Tx
 
 DETERMINED = (EmissionReport.Status.DETERMINED, EmissionReport.Status.CLOSED)
@@ -27,6 +36,29 @@ def holdings(account: Account) -> list[dict]:
         .order_by("unit_type", "vintage", "project")
     )
     return [r for r in rows if r["quantity"]]
+
+
+def representatives(account: Account) -> list:
+    """The authorised representatives of a holding account: its firm's approvers and the people designated for it."""
+    from mrv.models import User
+
+    if account.firm_id is None:
+        return []
+    return list(
+        User.objects.filter(is_active=True, firm_id=account.firm_id).filter(
+            Q(role=User.Role.FIRM_APPROVER) | Q(pk__in=account.representatives.values("user_id"))
+        )
+    )
+
+
+def is_trusted(account: Account, other: Account, *, now: datetime.datetime | None = None) -> bool:
+    """`other` is on `account`'s trusted list and its addition's delay has passed."""
+    return TrustedAccount.objects.filter(
+        account=account,
+        trusted=other,
+        status=TrustedAccount.Status.APPROVED,
+        active_from__lte=now or timezone.now(),
+    ).exists()
 
 
 def account_balances(accounts) -> dict[int, Decimal]:
@@ -225,6 +257,60 @@ def compliance_statuses(
 def compliance_status(firm: Firm, year: int, *, today: datetime.date | None = None) -> ComplianceStatus:
     """One firm's status for a compliance year (cumulative across years)."""
     return compliance_statuses(firm.market, year, firms=Firm.objects.filter(pk=firm.pk), today=today)[0]
+
+
+@dataclass
+class YearPosition:
+    """One compliance year of a firm, as its account page shows it."""
+
+    status: ComplianceStatus
+    record: ComplianceRecord | None = None
+    penalty: object = None
+    penalty_history: list = field(default_factory=list)
+
+
+def compliance_history(firm: Firm, *, today: datetime.date | None = None) -> list[YearPosition]:
+    """Every compliance year of a firm with an obligation, a surrender, a finding or a penalty, newest first;
+    each with its deadline, shortfall, offset headroom and penalty (with the penalty's audit history).
+    A fixed number of queries whatever the number of years."""
+    from mrv.models import AuditLog
+    from registry.models import Penalty
+
+    today = today or timezone.localdate()
+    packs = RulePackCache()
+    obligations = _obligations(Q(firm_id=firm.pk), today.year).get(firm.pk, {})
+    surrendered = _surrendered(Q(transaction__firm_id=firm.pk), today.year).get(firm.pk, {})
+    records = {r.year: r for r in ComplianceRecord.objects.filter(firm=firm)}
+    penalties = {p.year: p for p in Penalty.objects.filter(firm=firm).select_related("decided_by")}
+    logs = AuditLog.objects.filter(
+        content_type__app_label="registry",
+        content_type__model="penalty",
+        object_id__in=[str(p.pk) for p in penalties.values()],
+    ).select_related("actor")
+    history = defaultdict(list)
+    for log in logs.order_by("at", "id"):
+        history[log.object_id].append(log)
+    years = set(obligations) | set(surrendered) | set(records) | set(penalties) | {today.year - 1}
+    extensions = extensions_for([firm], years)
+    rows = []
+    for year in sorted(years, reverse=True):
+        pack = packs.get(firm.market, year)
+        if pack is None:  # a year before the market's first rules: nothing to show
+            continue
+        deadline = due_date(firm, year, DeadlineRule.Kind.COMPLIANCE, packs=packs, extensions=extensions)
+        status = _status_for(
+            firm.pk, year, obligations, surrendered, pack.offset_cap_pct, deadline, today, year in records
+        )
+        penalty = penalties.get(year)
+        rows.append(
+            YearPosition(
+                status=status,
+                record=records.get(year),
+                penalty=penalty,
+                penalty_history=history.get(str(penalty.pk), []) if penalty else [],
+            )
+        )
+    return rows
 
 
 # --- Statistics --------------------------------------------------------------------------------

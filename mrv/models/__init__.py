@@ -1,4 +1,5 @@
 from .audit import AuditLog
+from .chain import ChainVerification, Sealed
 from .factors import GridFactor
 from .jobs import BackgroundJob
 from .markets import (
@@ -25,7 +26,8 @@ from .organisations import (
     VerifierQualification,
     VerifierRegistration,
 )
-from .outbox import OutboxMessage
+from .outbox import DeliveryIntent, OutboxMessage
+from .pending import PendingChange
 from .plans import MonitoringPlan, PlanAttachment, PlanParameter, PlanSourceStream
 from .reports import ActivityDataRow, EmissionReport, OutputDataRow, ReportVersion, ReportWarningAcknowledgement
 from .verification import (
@@ -47,6 +49,8 @@ __all__ = [
     "OFFSET_TYPES",
     "OFFSET_TYPE_CODES",
     "AuditLog",
+    "ChainVerification",
+    "Sealed",
     "Authority",
     "ConflictOfInterest",
     "DeadlineExtension",
@@ -58,6 +62,7 @@ __all__ = [
     "InclusionThreshold",
     "Market",
     "MarketSector",
+    "DeliveryIntent",
     "OutboxMessage",
     "RulePack",
     "Sector",
@@ -88,3 +93,4 @@ __all__ = [
 from .files import StoredFile  # noqa: E402
 
 __all__ += ["StoredFile"]
+__all__ += ["PendingChange"]

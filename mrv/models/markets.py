@@ -174,6 +174,13 @@ class RulePack(models.Model):
         return f"{self.market.code} ≥ {self.valid_from_year}"
 
     def clean(self) -> None:
+        not_lists = {
+            name: _('Give a list of codes, e.g. ["CO2"].')
+            for name in ("gases", "accepted_offset_types", "quarterly_co_reviewers")
+            if not isinstance(getattr(self, name), list) or not all(isinstance(v, str) for v in getattr(self, name))
+        }
+        if not_lists:
+            raise ValidationError(not_lists)
         unknown = set(self.gases) - set(GAS_CODES)
         if unknown or not self.gases:
             raise ValidationError({"gases": _("Gases must be a non-empty list of %(codes)s.") % {"codes": GAS_CODES}})
@@ -182,7 +189,8 @@ class RulePack(models.Model):
             raise ValidationError(
                 {"accepted_offset_types": _("Unknown offset types: %(t)s") % {"t": sorted(bad_offsets)}}
             )
-        if self.free_allocation_pct + self.auction_pct > 100:
+        shares = (self.free_allocation_pct, self.auction_pct)
+        if None not in shares and sum(shares) > 100:
             raise ValidationError(_("Free and auctioned shares together exceed 100%."))
 
     def materiality_threshold_pct(self, reported_tco2e: Decimal) -> Decimal:

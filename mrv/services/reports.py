@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -133,10 +133,15 @@ def report_create(*, firm: Firm, year: int, acting_user, period: str = EmissionR
         raise PermissionDenied(NOT_YOUR_FIRM)
     if period != EmissionReport.Period.ANNUAL and not firm.market.rule_pack_for(year).quarterly_reporting:
         raise ValidationError(NO_QUARTERLY_REPORTS % {"market": firm.market})
+    exists = ValidationError(REPORT_EXISTS % {"period": EmissionReport.Period(period).label, "year": year})
     with transaction.atomic():
         if EmissionReport.objects.filter(firm=firm, year=year, period=period).exists():
-            raise ValidationError(REPORT_EXISTS % {"period": EmissionReport.Period(period).label, "year": year})
-        report = EmissionReport.objects.create(firm=firm, market=firm.market, year=year, period=period)
+            raise exists
+        try:
+            with transaction.atomic():  # a concurrent request may create the same report between check and write
+                report = EmissionReport.objects.create(firm=firm, market=firm.market, year=year, period=period)
+        except IntegrityError:
+            raise exists from None
         log_action(report, "mrv.emissionreport.created", actor=acting_user)
     return report
 

@@ -20,6 +20,7 @@ from mrv.ui.buttons import allowed
 from mrv.ui.lists import Column, Filter, ListSpec, render_listing
 from mrv.ui.objects import require, visible_or_404
 from mrv.workflow import plans as rules
+from signin.ratelimit import rate_limited
 
 PLANS = ListSpec(
     name="monitoring-plans",
@@ -238,14 +239,14 @@ def plan_parameter_set(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("upload")
 def plan_attach(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _firm_plan(request, pk)
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            if uploads.sniff(uploads.read_upload(upload)) not in uploads.CONTENT_TYPES:
-                raise uploads.UploadRejected(uploads.NOT_ALLOWED_TYPE)
+            uploads.check_file(uploads.read_upload(upload), upload.name)
             upload.seek(0)
             svc.plan_attach_file(
                 plan=plan, file=upload, description=form.cleaned_data["description"], acting_user=request.user
@@ -263,15 +264,14 @@ def plan_attach(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def plan_attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
-    from django.http import FileResponse
-
     plan = _plan(request, pk)
     attachment = visible_or_404(request.user, PlanAttachment.objects.filter(plan=plan), pk=attachment_pk)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
+    return uploads.attachment_response(attachment.file, attachment.original_name)
 
 
 @login_required
 @require_POST
+@rate_limited("submit")
 def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _firm_plan(request, pk)
     require(rules.is_firm_approver(plan, request.user))

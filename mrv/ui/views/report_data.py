@@ -28,8 +28,10 @@ from mrv.ui.buttons import allowed
 from mrv.ui.objects import require, visible_or_404
 from mrv.validation import validate_report
 from mrv.workflow import reports as rules
+from signin.ratelimit import rate_limited
 
 GRID_NOT_A_NUMBER = _("%(stream)s, month %(month)s, %(field)s: “%(value)s” is not a number.")
+GRID_BAD_NUMBER = _("%(stream)s, month %(month)s, %(field)s: %(why)s")
 GRID_NEGATIVE = _("%(stream)s, month %(month)s, %(field)s: the value must not be negative.")
 NO_PLAN = _("No approved monitoring plan is in force for this period: the template and the grid follow the plan.")
 SAVED = _("The data is saved.")
@@ -83,6 +85,14 @@ def parse_grid(post, report: EmissionReport, plan) -> tuple[list[sheet.ActivityR
                 raw = (post.get(key) or "").strip()
                 try:
                     values[name] = sheet.parse_number(raw)
+                except sheet.NumberRejected as rejected:
+                    problems[key] = GRID_BAD_NUMBER % {
+                        "stream": stream.code,
+                        "month": month,
+                        "field": sheet.HEADINGS[name],
+                        "why": rejected.why,
+                    }
+                    continue
                 except ValueError:
                     problems[key] = GRID_NOT_A_NUMBER % {
                         "stream": stream.code,
@@ -196,6 +206,7 @@ def report_template(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("upload")
 def report_upload(request: HttpRequest, pk: int) -> HttpResponse:
     """Read a filled-in template; any problem in the file saves nothing and names row and column."""
     report = _firm_report(request, pk)
@@ -264,6 +275,7 @@ def report_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("submit")
 def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
     """Submit a draft, or resubmit a returned report (firm approver only; 403 for anyone else)."""
     report = _firm_report(request, pk)
