@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "mrv.refusals.RefusalMiddleware",  # a refusal no view caught: a message, not a 500
+    "mrv.ui.middleware.YearNotSupportedMiddleware",
     "mrv.security.headers.NoStoreForSignedInMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lock-out into the lock-out page
 ]

@@ -17,3 +17,7 @@ class RegistryConfig(AppConfig):
         from registry.models import ProductionRecord
 
         register_four_eyes(ProductionRecord)  # an officer's change of a production record waits for a head
+
+        from registry import desk
+
+        desk.register()

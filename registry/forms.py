@@ -126,7 +126,7 @@ class DecisionForm(forms.Form):
 class TradeImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV of settled trades"),
-        help_text=_("Columns: trade_id, trade_date, seller_account, buyer_account, vintage, quantity, price_cny_per_t"),
+        help_text=_("UTF-8, with a header row of the columns named above the form."),
     )
 
 

@@ -481,6 +481,25 @@ class AllocationLine(models.Model):
     def total_tco2e(self) -> Decimal:
         return self.free_tco2e + self.auction_tco2e
 
+    @property
+    def method_label(self) -> str:
+        from mrv.models import MarketSector
+
+        methods = MarketSector.AllocationMethod
+        return str(methods(self.method).label) if self.method in methods.values else self.method
+
+    @property
+    def formula_text(self) -> str:
+        from django.utils.translation import gettext
+
+        return gettext(self.formula)
+
+    @property
+    def input_rows(self) -> list[tuple[str, str]]:
+        from registry.allocation import readable_inputs
+
+        return readable_inputs(self.inputs)
+
 
 class ComplianceRecord(models.Model):
     """The regulator's finding after the deadline that a firm fell short (status history as data)."""

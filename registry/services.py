@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mrv import inputs, uploads
 from mrv.audit import log_action
+from mrv.coverage import covered_firms
 from mrv.models import OFFSET_TYPE_CODES, EmissionReport, Firm, FirmYearFigure, Market, MarketSector
 from mrv.outbox import enqueue
 from mrv.refusals import Refused
@@ -800,9 +801,9 @@ def allocation_table_compute(
             raise LedgerError(TABLE_NOT_DRAFT % {"status": table.get_status_display()})
         table.lines.all().delete()
         lines, missing = [], []
-        firms = Firm.objects.filter(market=market, is_active=True).select_related("market").order_by("pk")
+        firms = covered_firms(market, year).select_related("market").order_by("pk")
         for firm in firms:
-            if firm.sector_id not in sectors or (firm.covered_since and firm.covered_since > year):
+            if firm.sector_id not in sectors:
                 continue
             ms = sectors[firm.sector_id]
             method = ms.new_entrant_method if firm.is_new_entrant and ms.new_entrant_method else ms.allocation_method

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from disclosure.throttling import PublicApiThrottle
 from mrv import access, inputs
 from mrv.api import serializers as s
-from mrv.models import EmissionReport, Firm, Market
+from mrv.models import EmissionReport, Firm, Market, YearNotSupported
 
 
 class ScopedViewSet(viewsets.ReadOnlyModelViewSet):
@@ -45,8 +45,8 @@ class MarketViewSet(viewsets.ReadOnlyModelViewSet):
             pack = market.rule_pack_for(year)
         except ValidationError as error:
             return Response({"year": error.messages}, status=400)
-        except market.rule_packs.model.DoesNotExist:
-            return Response({"year": [f"{market.code} has no rules for {year}."]}, status=404)
+        except YearNotSupported as refused:
+            return Response({"year": [refused.message]}, status=404)
         pack = type(pack).objects.prefetch_related("thresholds", "sectors__sector", "deadlines").get(pk=pack.pk)
         return Response(s.RulePackSerializer(pack).data)
 
