@@ -275,3 +275,13 @@ def register_step(step) -> None:
     """Another app's demo data, seeded after mrv's (called from its AppConfig.ready(); once only)."""
     if step not in STEPS:
         STEPS.append(step)
+
+
+def _seed_coverage() -> None:
+    from mrv.demo_coverage import seed_coverage_lists
+
+    # The demo's markets and credit codes are passed in, so demo_coverage need not import this module.
+    seed_coverage_lists(PREFIXES=PREFIXES, REGIONS=REGIONS, _code=_code)
+
+
+STEPS.append(_seed_coverage)

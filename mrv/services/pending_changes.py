@@ -22,14 +22,19 @@ def needs_head_approval(user: User, model: type[models.Model]) -> bool:
     return model in four_eyes_models() and user.role == User.Role.REGULATOR_OFFICER
 
 
-# Allocation inputs: historical figures and production records. By label, so that mrv imports no other app.
-FOUR_EYES_MODELS = ("mrv.FirmYearFigure", "registry.ProductionRecord")
+#: Other apps' allocation inputs under four eyes, registered in their AppConfig.ready() (mrv imports no app above it).
+REGISTERED: list[type[models.Model]] = []
+
+
+def register_four_eyes(model: type[models.Model]) -> None:
+    if model not in REGISTERED:
+        REGISTERED.append(model)
 
 
 def four_eyes_models() -> tuple[type[models.Model], ...]:
-    from django.apps import apps
+    from mrv.models import FirmYearFigure
 
-    return tuple(apps.get_model(label) for label in FOUR_EYES_MODELS if apps.is_installed(label.split(".")[0]))
+    return (FirmYearFigure, *REGISTERED)
 
 
 def _plain(value):

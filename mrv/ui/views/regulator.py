@@ -16,15 +16,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from mrv import access
+from mrv import access, selectors
 from mrv.coverage import covered_firms
 from mrv.models import (
-    Determination,
     EmissionReport,
     Firm,
     Market,
     MonitoringPlan,
-    QuarterlyReview,
     SpotCheckItem,
     SpotCheckSample,
     VerificationBody,
@@ -158,17 +156,15 @@ def review_context(request: HttpRequest, report: EmissionReport) -> dict:
     can = allowed(report, user, conditions=["send_to_review", "propose_determination"])
     if "select_for_spot_check" in can and rules.spot_check_sample_open_to(report):
         can |= {"add_to_sample"}
-    return {
+    return selectors.review_page_reads(report) | {
         "report": report,
         "can": can,
         "opinion": opinion,
         "proposal": proposal,
-        "determinations": Determination.objects.filter(report=report).select_related("proposed_by", "decided_by"),
         "is_proposer": proposal is not None and proposal.proposed_by_id == user.pk,
         "reason_form": ReasonForm(),
         "comment_form": CommentForm(),
         "estimate_form": EstimateForm(),
-        "co_reviews": QuarterlyReview.objects.filter(report=report).select_related("reviewed_by"),
         **decision_basis(report, opinion),
     }
 
