@@ -248,3 +248,11 @@ def test_a_report_created_twice_at_once_gets_the_same_refusal_as_a_second_reques
     assert "already" in " ".join(refused.value.messages)
     monkeypatch.undo()
     assert EmissionReport.objects.filter(firm=firm, year=2025).count() == 1
+
+
+def test_a_sign_in_with_a_five_thousand_character_user_name_is_refused_not_a_500(db):
+    from django.test import Client
+
+    response = Client(raise_request_exception=True).post("/accounts/login/", {"username": "x" * 5000, "password": "p"})
+    assert response.status_code in (200, 400, 403, 429)
+    assert "_auth_user_id" not in response.wsgi_request.session
