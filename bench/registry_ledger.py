@@ -1,5 +1,6 @@
-"""Ledger figures: transfers per second (one thread and several concurrent connections) and the time of
-balance queries with 10,000 accounts × 10 vintages of entries. PostgreSQL (DATABASE_URL) in a throw-away
+"""Ledger figures: the product's transfers per second beside a raw-SQL locked two-account transfer measured
+in the same run (1 and 8 connections; the four-eyes propose + approve too) with their ratio, and the time
+of balance queries with 10,000 accounts × 10 vintages of entries. PostgreSQL (DATABASE_URL) in a throw-away
 database `<name>_bench` that is created and dropped; SQLite works too but says little about locking.
 
 Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/mrv_registry .venv/bin/python bench/registry_ledger.py
@@ -52,6 +53,109 @@ def bulk_ledger(market, firms):
     return accounts
 
 
+def rate(work, threads: int) -> float:
+    """Transfers per second of `work(thread, i)` run TRANSFERS times over `threads` connections."""
+    per_thread = TRANSFERS // threads
+    barrier = threading.Barrier(threads)
+    errors = []
+
+    def run(t):
+        try:
+            barrier.wait()
+            for i in range(per_thread):
+                work(t, i + 1000 * threads)
+        except Exception as exc:  # reported below: a failing bench must not print a figure
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    pool = [threading.Thread(target=run, args=(t,)) for t in range(threads)]
+    start = time.perf_counter()
+    for th in pool:
+        th.start()
+    for th in pool:
+        th.join()
+    seconds = time.perf_counter() - start
+    if errors:
+        raise errors[0]
+    return per_thread * threads / seconds
+
+
+class RawTransfer:
+    """The baseline: lock both accounts in key order, check the payer's balance, insert the transaction and
+    its two entries, commit (what any locked double-entry transfer must do, without the product around it)."""
+
+    def __init__(self, market_id: int):
+        self.market_id = market_id
+
+    def __call__(self, src: int, dst: int, vintage: int, key: str) -> None:
+        from django.db import transaction
+
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute("SELECT id FROM registry_account WHERE id IN (%s, %s) ORDER BY id FOR UPDATE", [src, dst])
+            cur.execute(
+                "SELECT COALESCE(SUM(quantity), 0) FROM registry_entry"
+                " WHERE account_id = %s AND unit_type = 'ALLOWANCE' AND vintage = %s AND project = ''",
+                [src, vintage],
+            )
+            if cur.fetchone()[0] < 1:
+                raise RuntimeError("raw transfer not covered")
+            cur.execute(
+                "INSERT INTO registry_transaction (market_id, kind, idempotency_key, request_sha256, created_at, memo)"
+                " VALUES (%s, 'transfer', %s, '', now(), '') RETURNING id",
+                [self.market_id, key],
+            )
+            tx = cur.fetchone()[0]
+            cur.execute(
+                "INSERT INTO registry_entry (transaction_id, account_id, unit_type, vintage, project, quantity)"
+                " VALUES (%s, %s, 'ALLOWANCE', %s, '', -1), (%s, %s, 'ALLOWANCE', %s, '', 1)",
+                [tx, src, vintage, tx, dst, vintage],
+            )
+
+
+class FourEyes:
+    """Propose by one representative, approve by another, to a trusted account (executes on approval)."""
+
+    def __init__(self, accounts, firms):
+        from mrv.models import User
+        from registry import services
+        from registry.models import TrustedAccount
+
+        self.pairs = {}
+        for t in range(THREADS):
+            src, dst = accounts[2000 + t], accounts[3000 + t]
+            a, b = (
+                User.objects.create(username=f"bench-{t}-{n}", role=User.Role.FIRM_APPROVER, firm_id=src.firm_id)
+                for n in "ab"
+            )
+            entry = services.trusted_account_propose(account=src, trusted=dst, acting_user=a)
+            services.trusted_account_approve(entry=entry, acting_user=b)
+            assert TrustedAccount.objects.filter(pk=entry.pk, status="approved").exists()
+            self.pairs[t] = (src, dst, a, b)
+
+    def __call__(self, t: int, i: int) -> None:
+        from registry import services
+        from registry.ledger import Unit
+        from registry.models import ALLOWANCE
+
+        src, dst, a, b = self.pairs[t]
+        proposal = services.transfer_propose(
+            from_account=src, to_account=dst, unit=Unit(ALLOWANCE, 2018), quantity=1, acting_user=a
+        )
+        services.transfer_approve(proposal=proposal, acting_user=b)
+
+
+def count_queries(func, show: bool = False) -> int:
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        func()
+    if show or os.environ.get("BENCH_SHOW_QUERIES"):
+        for q in ctx.captured_queries:
+            print("    ", q["sql"][:160])
+    return len(ctx.captured_queries)
+
+
 def timed(label, func, n=1):
     start = time.perf_counter()
     result = func()
@@ -61,6 +165,8 @@ def timed(label, func, n=1):
 
 
 def main() -> None:
+    from django.conf import settings
+
     from mrv.credit_code import make_credit_code
     from mrv.models import Firm, Market, Sector
     from registry import selectors, services
@@ -83,40 +189,52 @@ def main() -> None:
     unit = Unit(ALLOWANCE, 2016)
     payer, others = accounts[0], accounts[1:]
     services.allowances_issue(firm=firms[0], vintage=2025, quantity=10**6, idempotency_key="bench:fund")
+    settings.REGISTRY_TRANSFER_MAX_T = settings.REGISTRY_TRANSFER_MAX_PER_DAY_T = 0  # no caps in the way
+    settings.REGISTRY_TRUSTED_LIST_DELAY_HOURS = 0
 
-    def sequential():
-        for i in range(TRANSFERS):
-            services.units_transfer(
-                from_account=payer, to_account=others[i % 500], unit=unit, quantity=1, idempotency_key=f"bench:seq:{i}"
-            )
+    def product(t, i):
+        services.units_transfer(
+            from_account=accounts[1 + t * 100 + i % 100],
+            to_account=accounts[len(accounts) // 2 + t * 100 + i % 100],
+            unit=unit,
+            quantity=1,
+            idempotency_key=f"bench:p:{t}:{i}",
+        )
 
-    _, seconds = timed(f"{TRANSFERS} sequential transfers", sequential)
-    print(f"  → {TRANSFERS / seconds:.0f} transfers/s (one connection, one paying account)")
+    raw_sql = RawTransfer(market.pk)
 
-    def concurrent():
-        def work(t):
-            try:
-                for i in range(TRANSFERS // THREADS):
-                    src = accounts[1 + t * 100 + i % 100]  # each thread pays from its own accounts
-                    services.units_transfer(
-                        from_account=src,
-                        to_account=accounts[5000 + i % 1000],
-                        unit=unit,
-                        quantity=1,
-                        idempotency_key=f"bench:par:{t}:{i}",
-                    )
-            finally:
-                connections.close_all()
+    def raw(t, i):
+        raw_sql(
+            accounts[1 + t * 100 + i % 100].pk,
+            accounts[len(accounts) // 2 + t * 100 + i % 100].pk,
+            2017,
+            f"bench:r:{t}:{i}",
+        )
 
-        threads = [threading.Thread(target=work, args=(t,)) for t in range(THREADS)]
-        for th in threads:
-            th.start()
-        for th in threads:
-            th.join()
+    four_eyes = FourEyes(accounts, firms)
+
+    results = {}
+    for threads in (1, THREADS):
+        results[("product", threads)] = rate(product, threads)
+        results[("raw", threads)] = rate(raw, threads)
+        results[("four-eyes", threads)] = rate(four_eyes, threads)
+    print("transfers/s (same run; each thread pays from its own accounts):")
+    print(f"  {'':34}{'1 connection':>14}{f'{THREADS} connections':>16}")
+    for label, key in (
+        ("raw SQL locked two-account", "raw"),
+        ("product units_transfer", "product"),
+        ("product four-eyes propose+approve", "four-eyes"),
+    ):
+        print(f"  {label:34}{results[(key, 1)]:>14.0f}{results[(key, THREADS)]:>16.0f}")
+    for key in ("product", "four-eyes"):
+        print(
+            f"  ratio {key} / raw: {100 * results[(key, 1)] / results[('raw', 1)]:.0f} % (1), "
+            f"{100 * results[(key, THREADS)] / results[('raw', THREADS)]:.0f} % ({THREADS})"
+        )
+    print(f"  statements per product transfer: {count_queries(lambda: product(0, 99999))}")
+    print(f"  statements per four-eyes propose + approve: {count_queries(lambda: four_eyes(0, 99999))}")
 
     if connection.vendor == "postgresql":
-        _, seconds = timed(f"{TRANSFERS} transfers on {THREADS} connections", concurrent)
-        print(f"  → {TRANSFERS / seconds:.0f} transfers/s ({THREADS} connections, distinct paying accounts)")
 
         def contended():
             def work(t):

@@ -19,6 +19,11 @@ app.autodiscover_tasks()
 DAY_SECONDS = 24 * 3600
 app.conf.beat_schedule = {
     "publish-outbox": {"task": "mrv.publish_outbox", "schedule": 60.0, "options": {"expires": 50}},
+    "execute-due-transfers": {
+        "task": "registry.execute_due_transfers",
+        "schedule": 300.0,
+        "options": {"expires": 280},
+    },
     "open-compliance-year": {
         "task": "deadlines.open_compliance_year",
         "schedule": crontab(hour=0, minute=30),

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "registry",
     "deadlines",
     "signin",
+    "disclosure",
 ]
 
 MIDDLEWARE = [
@@ -83,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "mrv.refusals.RefusalMiddleware",  # a refusal no view caught: a message, not a 500
+    "mrv.ui.middleware.YearNotSupportedMiddleware",
     "mrv.security.headers.NoStoreForSignedInMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lock-out into the lock-out page
 ]
@@ -245,7 +247,31 @@ except ValueError:
     raise ImproperlyConfigured("REMINDER_OFFSETS_DAYS must be whole numbers of days, e.g. 30,7,1.") from None
 if not REMINDER_OFFSETS_DAYS or REMINDER_OFFSETS_DAYS[0] < 1:
     raise ImproperlyConfigured("REMINDER_OFFSETS_DAYS must be whole numbers of days of at least 1, e.g. 30,7,1.")
+# Registry brakes (in the manner of EU Reg. 2019/1122 art. 35 and the UK ETS registry): transfers to an account
+# not on the paying account's trusted list execute this many hours after approval and can be cancelled
+# meanwhile; an addition to a trusted list takes effect this many hours after its approval; caps on what
+# leaves a holding account per transfer and per day (0: no cap), overridable per account.
+REGISTRY_TRANSFER_DELAY_HOURS = _int("REGISTRY_TRANSFER_DELAY_HOURS", 26)
+REGISTRY_TRUSTED_LIST_DELAY_HOURS = _int("REGISTRY_TRUSTED_LIST_DELAY_HOURS", 168)
+REGISTRY_TRANSFER_MAX_T = _int("REGISTRY_TRANSFER_MAX_T", 1_000_000)
+REGISTRY_TRANSFER_MAX_PER_DAY_T = _int("REGISTRY_TRANSFER_MAX_PER_DAY_T", 2_000_000)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+# The public disclosure pages are cached and anonymous clients are rate-limited through this cache; with
+# several server processes it must be shared (Redis). Default: CACHE_URL, else the Celery broker's Redis.
+CACHE_URL = env.str("CACHE_URL", default=env.str("CELERY_BROKER_URL", default=""))
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "mrv"}
+        if CACHE_URL.startswith(("redis://", "rediss://"))
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# Requests per client address for anonymous visitors of the public pages and the public API.
+DISCLOSURE_ANON_RATES = {
+    "public_pages": env.str("PUBLIC_PAGES_RATE", default="120/min"),
+    "public_api": env.str("PUBLIC_API_RATE", default="60/min"),
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -261,6 +287,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "mrv.refusals.api_exception_handler",
+    # rate limits count per client address: REMOTE_ADDR, or X-Forwarded-For behind PROXY_COUNT trusted proxies
+    "NUM_PROXIES": _int("PROXY_COUNT", 0),
 }
 
 SPECTACULAR_SETTINGS = {

@@ -73,6 +73,12 @@ def build_snapshot(market_id: int, year: int, quarter: int) -> bool:
     return services.quarterly_snapshot_build(market=market, year=year, quarter=quarter) is not None
 
 
+@shared_task(name="deadlines.notify_registry_event", bind=True, **RETRYING)
+def notify_registry_event(self, event: str, proposal_id: int) -> int:
+    """Queued by the registry's transfer services through the outbox; the task id is the message id (told once)."""
+    return workflow_notices.registry_event_notify(event=event, message_id=self.request.id, proposal_id=proposal_id)
+
+
 @shared_task(name="deadlines.notify_workflow_event", bind=True, **RETRYING)
 def notify_workflow_event(self, event: str, **ids) -> int:
     """Queued by run_transition through the outbox; the task id is the outbox message id (told once)."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from mrv.models import (
     AuditLog,
@@ -199,6 +200,36 @@ def workflow_event_notify(*, event: str, message_id: str | uuid.UUID, **ids) -> 
         with transaction.atomic():
             WorkflowNotice.objects.create(message_id=message_id, event=event, recipients=len(people))
             notify(people, Notification.Kind.WORKFLOW_EVENT, params, url=subject.url)
+    except IntegrityError:  # a concurrent delivery of the same message got there first
+        return 0
+    return len(people)
+
+
+def registry_event_notify(*, event: str, message_id: str | uuid.UUID, proposal_id: int) -> int:
+    """Tell every representative of a transfer's paying account of its proposal, scheduling, execution,
+    cancellation or failure (once per outbox message); returns how many were told."""
+    from registry.models import TransferProposal
+    from registry.selectors import representatives
+
+    message_id = uuid.UUID(str(message_id))
+    if WorkflowNotice.objects.filter(message_id=message_id).exists():
+        return 0
+    proposal = TransferProposal.objects.select_related("from_account", "to_account").get(pk=proposal_id)
+    people = representatives(proposal.from_account)
+    when = proposal.execute_after
+    params = {
+        "event": event,
+        "account": proposal.from_account.number,
+        "to_account": proposal.to_account.number,
+        "quantity": str(proposal.quantity),
+        "unit": f"{proposal.unit_type} {proposal.vintage} {proposal.project}".strip(),
+        "execute_after": timezone.localtime(when).strftime("%Y-%m-%d %H:%M") if when else "",
+    }
+    url = reverse("registry:account", args=[proposal.from_account_id])
+    try:
+        with transaction.atomic():
+            WorkflowNotice.objects.create(message_id=message_id, event=event, recipients=len(people))
+            notify(people, Notification.Kind.WORKFLOW_EVENT, params, url=url)
     except IntegrityError:  # a concurrent delivery of the same message got there first
         return 0
     return len(people)

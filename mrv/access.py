@@ -14,6 +14,8 @@ from mrv.models import (
     AuditLog,
     Authority,
     ConflictOfInterest,
+    CoverageEntry,
+    CoverageList,
     EmissionReport,
     EmissionSource,
     Firm,
@@ -208,6 +210,31 @@ def _authorities(user: User) -> Q:
 @predicate(Authority)
 def _authority(user: User, authority: Authority) -> bool:
     return authority.pk == user.authority_id
+
+
+# --- Covered-firm lists (the market's regulators) ------------------------------------------------
+
+
+@scope(CoverageList)
+def _coverage_lists(user: User) -> Q:
+    return Q(market_id=user.market_id) if user.role in User.AUTHORITY_ROLES and user.market_id else NOTHING
+
+
+@predicate(CoverageList)
+def _coverage_list(user: User, coverage_list: CoverageList) -> bool:
+    return regulates(user, coverage_list.market_id)
+
+
+@scope(CoverageEntry)
+def _coverage_entries(user: User) -> Q:
+    if user.role in User.AUTHORITY_ROLES and user.market_id:
+        return Q(coverage_list__market_id=user.market_id)
+    return NOTHING
+
+
+@predicate(CoverageEntry)
+def _coverage_entry(user: User, entry: CoverageEntry) -> bool:
+    return regulates(user, entry.coverage_list.market_id)
 
 
 # --- Reference data and organisations ----------------------------------------------------------

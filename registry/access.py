@@ -17,8 +17,11 @@ from registry.models import (
     MarketCap,
     Penalty,
     ProductionRecord,
+    Representative,
+    ReversalRequest,
     Transaction,
     TransferProposal,
+    TrustedAccount,
 )
 
 
@@ -88,6 +91,23 @@ def _proposal(user: User, proposal: TransferProposal) -> bool:
     return _account(user, proposal.from_account)
 
 
+def _account_owned(user: User) -> Q:
+    if _is_authority(user):
+        return Q(account__market_id=user.market_id)
+    if user.is_firm_user:
+        return Q(account__firm_id=user.firm_id)
+    return NOTHING
+
+
+def _account_owns(user: User, obj) -> bool:
+    return _account(user, obj.account)
+
+
+for _model in (TrustedAccount, Representative):
+    scope(_model)(_account_owned)
+    predicate(_model)(_account_owns)
+
+
 def _firm_owned(user: User) -> Q:
     if _is_authority(user):
         return Q(firm__market_id=user.market_id)
@@ -126,3 +146,13 @@ def _caps(user: User) -> Q:
 @predicate(MarketCap)
 def _cap(user: User, cap: MarketCap) -> bool:
     return True
+
+
+@scope(ReversalRequest)
+def _reversal_requests(user: User) -> Q:
+    return Q(original__market_id=user.market_id) if _is_authority(user) else NOTHING
+
+
+@predicate(ReversalRequest)
+def _reversal_request(user: User, request: ReversalRequest) -> bool:
+    return _is_authority(user) and regulates(user, request.original.market_id)

@@ -115,6 +115,8 @@ def seed_registry() -> None:
         idempotency_key="demo:surrender:steel",
         acting_user=User.objects.get(username="sh2_reporter"),
     )
+    # The reporter is designated an authorised representative of the firm's account (approvers are by role).
+    services.representative_add(account=buyer, user=reporter, acting_user=officer)
     if not TransferProposal.objects.filter(from_account=buyer).exists():
         services.transfer_propose(
             from_account=buyer,

@@ -42,6 +42,35 @@ class TransferForm(forms.Form):
         return account
 
 
+class TrustedAccountForm(forms.Form):
+    account = forms.CharField(label=_("account number to trust"), max_length=40)
+
+    def __init__(self, *args, account: Account, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account = account
+
+    def clean_account(self) -> Account:
+        number = self.cleaned_data["account"].strip()
+        found = (
+            Account.objects.filter(number=number, market_id=self.account.market_id, kind=Account.Kind.HOLDING)
+            .exclude(pk=self.account.pk)
+            .first()
+        )
+        if found is None:
+            raise forms.ValidationError(UNKNOWN_ACCOUNT % {"number": number})
+        return found
+
+
+class RepresentativeForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("person of the firm"), queryset=None)
+
+    def __init__(self, *args, account: Account, **kwargs):
+        from mrv.models import User
+
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = User.objects.filter(firm_id=account.firm_id, is_active=True).order_by("username")
+
+
 class SurrenderForm(forms.Form):
     """One quantity field per unit the account holds (allowances of the year or earlier, offsets)."""
 
@@ -97,7 +126,7 @@ class DecisionForm(forms.Form):
 class TradeImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV of settled trades"),
-        help_text=_("Columns: trade_id, trade_date, seller_account, buyer_account, vintage, quantity, price_cny_per_t"),
+        help_text=_("UTF-8, with a header row of the columns named above the form."),
     )
 
 
@@ -122,3 +151,49 @@ class OffsetCreditForm(forms.Form):
         if account is None:
             raise forms.ValidationError(UNKNOWN_ACCOUNT % {"number": number})
         return account
+
+
+class IssueForm(forms.Form):
+    """Allowances issued to a firm outside an allocation table (e.g. from the reserve)."""
+
+    account = forms.CharField(label=_("firm holding account number"), max_length=40)
+    vintage = forms.IntegerField(label=_("vintage"), min_value=2013, max_value=2100)
+    quantity = forms.IntegerField(label=_("quantity (t)"), min_value=1, max_value=10**13)
+
+    def __init__(self, *args, market, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.market = market
+
+    def clean_account(self) -> Account:
+        number = self.cleaned_data["account"].strip()
+        account = Account.objects.filter(number=number, market=self.market, kind=Account.Kind.HOLDING).first()
+        if account is None:
+            raise forms.ValidationError(UNKNOWN_ACCOUNT % {"number": number})
+        return account
+
+
+class SaleForm(IssueForm):
+    """Allowances sold at auction (or a fixed price) from the market's auction account to a firm."""
+
+    price_cny_per_t = forms.DecimalField(label=_("price (CNY/t)"), max_digits=10, decimal_places=2, min_value=0)
+
+
+class ReversalForm(forms.Form):
+    reason = forms.CharField(label=_("why"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class AccountCapsForm(forms.Form):
+    max_transfer_t = forms.IntegerField(
+        label=_("cap per transfer (t)"),
+        min_value=0,
+        max_value=10**13,
+        required=False,
+        help_text=_("Empty: the registry's default; 0: no cap."),
+    )
+    max_daily_transfer_t = forms.IntegerField(
+        label=_("cap per day of transfers (t)"),
+        min_value=0,
+        max_value=10**13,
+        required=False,
+        help_text=_("Empty: the registry's default; 0: no cap."),
+    )

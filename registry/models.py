@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from mrv.models import Firm, Market, Sealed
@@ -62,6 +63,9 @@ class Account(models.Model):
         Firm, on_delete=models.PROTECT, null=True, blank=True, related_name="accounts", verbose_name=_("firm")
     )
     number = models.CharField(_("account number"), max_length=40, unique=True)
+    # Brakes on outgoing transfers; empty: the settings' defaults apply (REGISTRY_TRANSFER_MAX_*).
+    max_transfer_t = tonnes(verbose_name=_("cap per transfer (t)"), null=True, blank=True)
+    max_daily_transfer_t = tonnes(verbose_name=_("cap per day of transfers (t)"), null=True, blank=True)
 
     class Meta:
         ordering = ["market", "kind", "number"]
@@ -121,6 +125,7 @@ class Transaction(Immutable):
     market = models.ForeignKey(Market, on_delete=models.PROTECT, related_name="+", verbose_name=_("market"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     idempotency_key = models.CharField(_("idempotency key"), max_length=100, unique=True)
+    request_sha256 = models.CharField(_("SHA-256 of the request"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True, db_index=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -179,13 +184,98 @@ class Entry(Immutable):
         return f"{self.account} {self.quantity:+} {self.unit_type} {self.vintage}"
 
 
-class TransferProposal(ConcurrentTransitionMixin, models.Model):
-    """A transfer out of a firm's account: proposed by one person of the firm, approved by another."""
+class Representative(models.Model):
+    """A person authorised to propose and approve movements out of one holding account (EU 2019/1122 art. 23)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="representatives")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(_("designated at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["account", "user__username"]
+        constraints = [models.UniqueConstraint(fields=["account", "user"], name="representative_once_per_account")]
+        verbose_name = _("authorised representative")
+        verbose_name_plural = _("authorised representatives")
+
+    def __str__(self) -> str:
+        return f"{self.account} · {self.user}"
+
+    @property
+    def market_id(self) -> int:
+        return self.account.market_id
+
+
+class TrustedAccount(ConcurrentTransitionMixin, models.Model):
+    """An account on a holding account's trusted list: transfers to it execute on approval, without the delay."""
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", _("proposed")
+        PROPOSED = "proposed", pgettext_lazy("trusted account", "proposed")
+        APPROVED = "approved", pgettext_lazy("trusted account", "approved")
+        REJECTED = "rejected", pgettext_lazy("trusted account", "rejected")
+        REMOVED = "removed", pgettext_lazy("trusted account", "removed")
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="trusted_entries")
+    trusted = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+", verbose_name=_("trusted account"))
+    status = FSMField(_("status"), max_length=12, choices=Status.choices, default=Status.PROPOSED, protected=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    active_from = models.DateTimeField(_("trusted from"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["account", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "trusted"],
+                condition=models.Q(status__in=["proposed", "approved"]),
+                name="trustedaccount_one_open_entry",
+            )
+        ]
+        verbose_name = _("trusted account")
+        verbose_name_plural = _("trusted accounts")
+
+    def __str__(self) -> str:
+        return f"{self.account} → {self.trusted}"
+
+    @property
+    def market_id(self) -> int:
+        return self.account.market_id
+
+    @transition(status, source=Status.PROPOSED, target=Status.APPROVED, permission=workflow.may_approve_trusted)
+    def approve(self, by=None, active_from=None):
+        """A second representative approves; the account becomes trusted only after the delay."""
+        self.decided_by = by
+        self.active_from = active_from
+
+    @transition(status, source=Status.PROPOSED, target=Status.REJECTED, permission=workflow.may_act_for_trusted)
+    def reject(self, by=None):
+        """A representative rejects (or the proposer withdraws) the addition."""
+        self.decided_by = by
+
+    @transition(status, source=Status.APPROVED, target=Status.REMOVED, permission=workflow.may_act_for_trusted)
+    def remove(self, by=None):
+        """A representative removes an account from the trusted list; this takes effect at once."""
+        self.decided_by = by
+
+
+class TransferProposal(ConcurrentTransitionMixin, models.Model):
+    """A transfer out of a holding account: proposed by one representative, approved by another; to an account
+    not on the trusted list it is executed only after a delay, during which a representative may cancel it."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", pgettext_lazy("transfer", "proposed")
+        SCHEDULED = "scheduled", _("approved, waiting for the delay")
         EXECUTED = "executed", _("approved and executed")
-        REJECTED = "rejected", _("rejected")
+        REJECTED = "rejected", pgettext_lazy("transfer", "rejected")
+        CANCELLED = "cancelled", pgettext_lazy("transfer", "cancelled")
+        FAILED = "failed", _("failed at execution")
+
+    OPEN = (Status.PROPOSED, Status.SCHEDULED)
+    # Statuses whose quantities count against the per-day cap.
+    COUNTED = (Status.PROPOSED, Status.SCHEDULED, Status.EXECUTED)
 
     from_account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="outgoing_proposals")
     to_account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="incoming_proposals")
@@ -201,13 +291,21 @@ class TransferProposal(ConcurrentTransitionMixin, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    execute_after = models.DateTimeField(_("executed after"), null=True, blank=True, db_index=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    failure = models.CharField(_("why it failed"), max_length=300, blank=True)
     ledger_transaction = models.OneToOneField(
         Transaction, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["from_account", "status"])]
+        indexes = [
+            models.Index(fields=["from_account", "status"]),
+            models.Index(fields=["from_account", "created_at"]),
+        ]
         verbose_name = _("transfer proposal")
         verbose_name_plural = _("transfer proposals")
 
@@ -220,12 +318,80 @@ class TransferProposal(ConcurrentTransitionMixin, models.Model):
 
     @transition(status, source=Status.PROPOSED, target=Status.EXECUTED, permission=workflow.may_approve_transfer)
     def approve(self, by=None):
-        """A second person of the firm approves; the service executes the transfer in the same transaction."""
+        """A second representative approves a transfer to a trusted account; it executes in the same transaction."""
         self.decided_by = by
+
+    @transition(status, source=Status.PROPOSED, target=Status.SCHEDULED, permission=workflow.may_approve_transfer)
+    def schedule(self, by=None, execute_after=None):
+        """A second representative approves a transfer to a non-trusted account; it waits for the delay."""
+        self.decided_by = by
+        self.execute_after = execute_after
+
+    @transition(status, source=Status.SCHEDULED, target=Status.EXECUTED, permission=workflow.nobody)
+    def execute(self):
+        """The scheduled task executes a transfer whose delay has passed."""
+
+    @transition(status, source=Status.SCHEDULED, target=Status.FAILED, permission=workflow.nobody)
+    def fail(self, why: str = ""):
+        """At execution the account no longer covers the transfer (or a brake refuses it): nothing moves."""
+        self.failure = why[:300]
+
+    @transition(status, source=Status.SCHEDULED, target=Status.CANCELLED, permission=workflow.may_decide_transfer)
+    def cancel(self, by=None):
+        """A representative cancels a transfer while it waits for its delay."""
+        self.cancelled_by = by
 
     @transition(status, source=Status.PROPOSED, target=Status.REJECTED, permission=workflow.may_decide_transfer)
     def reject(self, by=None):
-        """A person of the firm rejects (or the proposer withdraws) the proposal."""
+        """A representative rejects (or the proposer withdraws) the proposal."""
+        self.decided_by = by
+
+
+class ReversalRequest(ConcurrentTransitionMixin, models.Model):
+    """A correction of the ledger: a regulator asks for a transaction to be reversed, a head approves (four eyes)."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", pgettext_lazy("reversal", "proposed")
+        EXECUTED = "executed", _("approved and reversed")
+        REJECTED = "rejected", pgettext_lazy("reversal", "rejected")
+
+    original = models.ForeignKey(
+        Transaction, on_delete=models.PROTECT, related_name="reversal_requests", verbose_name=_("transaction")
+    )
+    reason = models.TextField(_("why"))
+    status = FSMField(_("status"), max_length=12, choices=Status.choices, default=Status.PROPOSED, protected=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    reversal = models.OneToOneField(Transaction, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["original"], condition=models.Q(status="proposed"), name="reversalrequest_one_open"
+            )
+        ]
+        verbose_name = _("reversal request")
+        verbose_name_plural = _("reversal requests")
+
+    def __str__(self) -> str:
+        return f"{self.original} ({self.get_status_display()})"
+
+    @property
+    def market_id(self) -> int:
+        return self.original.market_id
+
+    @transition(status, source=Status.PROPOSED, target=Status.EXECUTED, permission=workflow.may_approve_reversal)
+    def approve(self, by=None):
+        """A head of the market other than the requester approves; the reversal is recorded in the same transaction."""
+        self.decided_by = by
+
+    @transition(status, source=Status.PROPOSED, target=Status.REJECTED, permission=workflow.is_market_regulator_head)
+    def reject(self, by=None):
+        """A head of the market rejects the request: nothing moves."""
         self.decided_by = by
 
 
@@ -314,6 +480,25 @@ class AllocationLine(models.Model):
     @property
     def total_tco2e(self) -> Decimal:
         return self.free_tco2e + self.auction_tco2e
+
+    @property
+    def method_label(self) -> str:
+        from mrv.models import MarketSector
+
+        methods = MarketSector.AllocationMethod
+        return str(methods(self.method).label) if self.method in methods.values else self.method
+
+    @property
+    def formula_text(self) -> str:
+        from django.utils.translation import gettext
+
+        return gettext(self.formula)
+
+    @property
+    def input_rows(self) -> list[tuple[str, str]]:
+        from registry.allocation import readable_inputs
+
+        return readable_inputs(self.inputs)
 
 
 class ComplianceRecord(models.Model):

@@ -6,6 +6,7 @@ import io
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
@@ -14,11 +15,22 @@ from django.utils.translation import gettext_lazy as _
 
 from mrv import inputs, uploads
 from mrv.audit import log_action
+from mrv.coverage import covered_firms
 from mrv.models import OFFSET_TYPE_CODES, EmissionReport, Firm, FirmYearFigure, Market, MarketSector
+from mrv.outbox import enqueue
 from mrv.refusals import Refused
-from mrv.transitions import run_transition
-from registry import allocation, selectors
-from registry.ledger import LedgerError, Leg, Unit, government_account, holding_account, move, record
+from mrv.transitions import check_transition, run_transition
+from registry import allocation, selectors, workflow
+from registry.ledger import (
+    LedgerError,
+    Leg,
+    Unit,
+    government_account,
+    holding_account,
+    lock_accounts,
+    move,
+    record,
+)
 from registry.models import (
     ALLOWANCE,
     Account,
@@ -28,7 +40,10 @@ from registry.models import (
     Entry,
     Penalty,
     ProductionRecord,
+    Representative,
+    ReversalRequest,
     TransferProposal,
+    TrustedAccount,
 )
 from registry.models import Transaction as Tx
 
@@ -56,6 +71,18 @@ NOT_A_HOLDING = _("Account %(number)s is not a firm's holding account in this ma
 ALREADY_REVERSED = _("This transaction has already been reversed.")
 NO_REVERSAL_OF_REVERSAL = _("A reversal cannot itself be reversed; record the movement again instead.")
 NOT_YOUR_ACCOUNT = _("You may only propose transfers out of your own firm's account.")
+NOT_REPRESENTATIVE = _(
+    "Only an authorised representative of this account (a firm approver or a person designated for it) may do this."
+)
+SAME_ACCOUNT = _("The receiving account must differ from the paying account.")
+OVER_TRANSFER_CAP = _("A transfer of %(quantity)s t exceeds this account's cap of %(cap)s t per transfer.")
+OVER_DAILY_CAP = _(
+    "A transfer of %(quantity)s t would exceed this account's cap of %(cap)s t per day (%(today)s t already today)."
+)
+REASON_REQUIRED = _("Say why the transaction must be reversed.")
+REVERSAL_PENDING = _("A reversal of this transaction is already waiting for a head's approval.")
+ALREADY_TRUSTED = _("Account %(number)s is already on the trusted list or waiting for approval.")
+NOT_FIRM_PERSON = _("%(user)s is not a person of the account's firm.")
 TABLE_NOT_DRAFT = _("Only a draft table can be recomputed; this one is %(status)s.")
 MISSING_INPUTS = _("Allocation inputs are missing: %(details)s")
 NO_SHORTFALL = _("%(firm)s has no shortfall for %(year)s: no penalty.")
@@ -98,6 +125,8 @@ def _cap_check(market: Market, vintage: int, wanted: Decimal):
 
 def allowances_issue(*, firm: Firm, vintage: int, quantity, idempotency_key: str, acting_user=None) -> Tx:
     """Issue allowances of a vintage to a firm outside an allocation table (e.g. from the reserve)."""
+    if acting_user is not None:
+        _require_regulator(acting_user, firm.market_id)
     quantity = _whole(quantity)
     market = firm.market
     legs = move(
@@ -147,12 +176,14 @@ def units_transfer(
     kind: str = Tx.Kind.TRANSFER,
     price_cny_per_t=None,
     trade_date: datetime.date | None = None,
+    savepoint: bool = True,
 ) -> Tx:
     """Move units between two holding accounts of one market (a transfer or a settled trade)."""
     quantity = _whole(quantity)
     for account in (from_account, to_account):
         if account.kind != Account.Kind.HOLDING or account.market_id != from_account.market_id:
             raise LedgerError(NOT_A_HOLDING % {"number": account.number})
+    dated = {"trade_date": trade_date} if trade_date else {}
     return record(
         market=from_account.market,
         kind=kind,
@@ -160,7 +191,9 @@ def units_transfer(
         legs=move(from_account, to_account, unit, quantity),
         acting_user=acting_user,
         price_cny_per_t=price_cny_per_t,
-        trade_date=trade_date or timezone.localdate(),
+        unhashed={} if trade_date else {"trade_date": timezone.localdate()},
+        savepoint=savepoint,
+        **dated,
     )
 
 
@@ -181,7 +214,7 @@ def allowances_sell(
         legs=legs,
         acting_user=acting_user,
         price_cny_per_t=price_cny_per_t,
-        trade_date=timezone.localdate(),
+        unhashed={"trade_date": timezone.localdate()},
     )
 
 
@@ -213,7 +246,79 @@ def transaction_reverse(*, original: Tx, idempotency_key: str, acting_user=None,
     )
 
 
-# --- Two-person transfers ----------------------------------------------------------------------
+def reversal_propose(*, original: Tx, reason: str, acting_user) -> ReversalRequest:
+    """A regulator of the market asks for a transaction to be reversed, saying why; a head approves."""
+    _require_regulator(acting_user, original.market_id)
+    if not (reason or "").strip():
+        raise LedgerError(REASON_REQUIRED)
+    if original.kind == Tx.Kind.REVERSAL:
+        raise LedgerError(NO_REVERSAL_OF_REVERSAL)
+    with transaction.atomic():
+        Tx.objects.select_for_update().filter(pk=original.pk).exists()
+        if Tx.objects.filter(reverses=original).exists():
+            raise LedgerError(ALREADY_REVERSED)
+        if ReversalRequest.objects.filter(original=original, status=ReversalRequest.Status.PROPOSED).exists():
+            raise LedgerError(REVERSAL_PENDING)
+        request = ReversalRequest.objects.create(original=original, reason=reason.strip(), proposed_by=acting_user)
+        log_action(request, "registry.reversalrequest.proposed", actor=acting_user, reason=request.reason)
+    return request
+
+
+def reversal_approve(*, request: ReversalRequest, acting_user) -> ReversalRequest:
+    """The head approves: the reversing transaction is recorded in the same transaction, or nothing happens."""
+    with transaction.atomic():
+        request = ReversalRequest.objects.select_for_update().select_related("original__market").get(pk=request.pk)
+        check_transition(request, "approve", acting_user)  # the gate first: nothing moves if refused
+        request.reversal = transaction_reverse(
+            original=request.original,
+            idempotency_key=f"reversal-request:{request.pk}",
+            acting_user=acting_user,
+            reason=request.reason,
+        )
+        run_transition(request, "approve", acting_user=acting_user, by=acting_user)
+    return request
+
+
+def reversal_reject(*, request: ReversalRequest, acting_user, reason: str = "") -> ReversalRequest:
+    run_transition(request, "reject", acting_user=acting_user, reason=reason, by=acting_user)
+    return request
+
+
+# --- Transfers under the registry's brakes ------------------------------------------------------
+# Authorised representatives propose and approve (four eyes); a transfer to an account on the paying
+# account's trusted list executes on approval, any other waits REGISTRY_TRANSFER_DELAY_HOURS and can be
+# cancelled meanwhile; caps per transfer and per day; every representative is told of each step.
+
+
+def transfer_cap(account: Account) -> int:
+    return int(account.max_transfer_t if account.max_transfer_t is not None else settings.REGISTRY_TRANSFER_MAX_T)
+
+
+def daily_transfer_cap(account: Account) -> int:
+    configured = account.max_daily_transfer_t
+    return int(configured if configured is not None else settings.REGISTRY_TRANSFER_MAX_PER_DAY_T)
+
+
+def _check_caps(account: Account, quantity: Decimal) -> None:
+    """Runs with the paying account locked, so two proposals cannot both slip under the daily cap."""
+    cap = transfer_cap(account)
+    if cap and quantity > cap:
+        raise LedgerError(OVER_TRANSFER_CAP % {"quantity": quantity, "cap": cap})
+    daily = daily_transfer_cap(account)
+    if not daily:
+        return
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    today = TransferProposal.objects.filter(
+        from_account=account, created_at__gte=start, status__in=TransferProposal.COUNTED
+    ).aggregate(q=Sum("quantity"))["q"] or Decimal(0)
+    if today + quantity > daily:
+        raise LedgerError(OVER_DAILY_CAP % {"quantity": quantity, "today": today, "cap": daily})
+
+
+def _notify_representatives(proposal: TransferProposal, event: str) -> None:
+    """Every representative of the paying account (its approvers and the people designated for it) is told:
+    the deadlines app's notification service, reached through the outbox after commit (told once)."""
+    enqueue(REGISTRY_NOTICE_TASK, event=event, proposal_id=proposal.pk)
 
 
 def transfer_propose(
@@ -226,14 +331,17 @@ def transfer_propose(
     price_cny_per_t=None,
     trade_date=None,
 ) -> TransferProposal:
-    if not (acting_user.is_firm_user and from_account.firm_id == acting_user.firm_id):
-        raise PermissionDenied(NOT_YOUR_ACCOUNT)
+    """A representative of the paying account proposes; caps are checked now (and the balance at execution)."""
+    if not workflow.is_representative(from_account, acting_user):
+        raise PermissionDenied(NOT_REPRESENTATIVE)
     quantity = _whole(quantity)
     if to_account.kind != Account.Kind.HOLDING or to_account.market_id != from_account.market_id:
         raise LedgerError(NOT_A_HOLDING % {"number": to_account.number})
     if to_account.pk == from_account.pk:
-        raise LedgerError(_("The receiving account must differ from the paying account."))
+        raise LedgerError(SAME_ACCOUNT)
     with transaction.atomic():
+        lock_accounts([from_account])
+        _check_caps(from_account, quantity)
         proposal = TransferProposal.objects.create(
             from_account=from_account,
             to_account=to_account,
@@ -245,36 +353,170 @@ def transfer_propose(
             trade_date=trade_date,
             proposed_by=acting_user,
         )
-        log_action(proposal, "registry.transferproposal.proposed", actor=acting_user)
+        log_action(proposal, "registry.transferproposal.proposed", actor=acting_user, to_state=proposal.status)
+        _notify_representatives(proposal, "registry.transferproposal.proposed")
     return proposal
 
 
+def _execute(proposal: TransferProposal, acting_user) -> Tx:
+    return units_transfer(
+        from_account=proposal.from_account,
+        to_account=proposal.to_account,
+        unit=Unit(proposal.unit_type, proposal.vintage, proposal.project),
+        quantity=proposal.quantity,
+        idempotency_key=f"proposal:{proposal.pk}",
+        acting_user=acting_user,
+        price_cny_per_t=proposal.price_cny_per_t,
+        trade_date=proposal.trade_date,
+        savepoint=False,
+    )
+
+
 def transfer_approve(*, proposal: TransferProposal, acting_user) -> TransferProposal:
-    """The second person approves; the transfer is executed in the same transaction, or nothing happens."""
+    """A second representative approves: to a trusted account the units move now (or nothing happens);
+    to any other account the transfer is scheduled after the delay and can be cancelled meanwhile."""
     with transaction.atomic():
         proposal = (
-            TransferProposal.objects.select_for_update()
+            TransferProposal.objects.select_for_update(of=("self",))
             .select_related("from_account__market", "to_account")
             .get(pk=proposal.pk)
         )
-        run_transition(proposal, "approve", acting_user=acting_user, by=acting_user)
-        proposal.ledger_transaction = units_transfer(
-            from_account=proposal.from_account,
-            to_account=proposal.to_account,
-            unit=Unit(proposal.unit_type, proposal.vintage, proposal.project),
-            quantity=proposal.quantity,
-            idempotency_key=f"proposal:{proposal.pk}",
-            acting_user=acting_user,
-            price_cny_per_t=proposal.price_cny_per_t,
-            trade_date=proposal.trade_date,
-        )
-        proposal.save(update_fields=["ledger_transaction"])
+        if selectors.is_trusted(proposal.from_account, proposal.to_account):
+            check_transition(proposal, "approve", acting_user)  # the gate first: nothing moves if refused
+            proposal.ledger_transaction = _execute(proposal, acting_user)
+            run_transition(proposal, "approve", acting_user=acting_user, by=acting_user)
+            _notify_representatives(proposal, "registry.transferproposal.executed")
+        else:
+            after = timezone.now() + datetime.timedelta(hours=settings.REGISTRY_TRANSFER_DELAY_HOURS)
+            run_transition(proposal, "schedule", acting_user=acting_user, by=acting_user, execute_after=after)
+            _notify_representatives(proposal, "registry.transferproposal.scheduled")
     return proposal
 
 
 def transfer_reject(*, proposal: TransferProposal, acting_user, reason: str = "") -> TransferProposal:
     run_transition(proposal, "reject", acting_user=acting_user, reason=reason, by=acting_user)
     return proposal
+
+
+def transfer_cancel(*, proposal: TransferProposal, acting_user, reason: str = "") -> TransferProposal:
+    """A representative stops a transfer that is still waiting for its delay."""
+    with transaction.atomic():
+        run_transition(proposal, "cancel", acting_user=acting_user, reason=reason, by=acting_user)
+        _notify_representatives(proposal, "registry.transferproposal.cancelled")
+    return proposal
+
+
+def transfer_execute(*, proposal_id: int, now: datetime.datetime | None = None) -> TransferProposal | None:
+    """Run by the scheduled task: execute one transfer whose delay has passed; a balance that no longer
+    covers it fails it (nothing moves). Idempotent: a transfer no longer waiting is left alone."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        proposal = (
+            TransferProposal.objects.select_for_update(of=("self",), skip_locked=True)
+            .select_related("from_account__market", "to_account")
+            .filter(pk=proposal_id, status=TransferProposal.Status.SCHEDULED, execute_after__lte=now)
+            .first()
+        )
+        if proposal is None:
+            return None
+        try:
+            with transaction.atomic():
+                proposal.ledger_transaction = _execute(proposal, None)
+        except LedgerError as exc:
+            run_transition(proposal, "fail", acting_user=None, reason=str(exc.message), why=str(exc.message))
+            _notify_representatives(proposal, "registry.transferproposal.failed")
+            return proposal
+        run_transition(proposal, "execute", acting_user=None)
+        _notify_representatives(proposal, "registry.transferproposal.executed")
+    return proposal
+
+
+def transfers_execute_due(*, now: datetime.datetime | None = None) -> int:
+    """Every scheduled transfer whose delay has passed, each in its own transaction."""
+    now = now or timezone.now()
+    due = (
+        TransferProposal.objects.filter(status=TransferProposal.Status.SCHEDULED, execute_after__lte=now)
+        .order_by("execute_after", "pk")
+        .values_list("pk", flat=True)
+    )
+    return sum(1 for pk in list(due) if transfer_execute(proposal_id=pk, now=now) is not None)
+
+
+# --- Trusted lists and representatives ---------------------------------------------------------
+
+
+def trusted_account_propose(*, account: Account, trusted: Account, acting_user) -> TrustedAccount:
+    if not workflow.is_representative(account, acting_user):
+        raise PermissionDenied(NOT_REPRESENTATIVE)
+    if trusted.kind != Account.Kind.HOLDING or trusted.market_id != account.market_id or trusted.pk == account.pk:
+        raise LedgerError(NOT_A_HOLDING % {"number": trusted.number})
+    with transaction.atomic():
+        lock_accounts([account])
+        if TrustedAccount.objects.filter(account=account, trusted=trusted, status__in=TRUSTED_OPEN).exists():
+            raise LedgerError(ALREADY_TRUSTED % {"number": trusted.number})
+        entry = TrustedAccount.objects.create(account=account, trusted=trusted, proposed_by=acting_user)
+        log_action(entry, "registry.trustedaccount.proposed", actor=acting_user, to_state=entry.status)
+    return entry
+
+
+def trusted_account_approve(*, entry: TrustedAccount, acting_user) -> TrustedAccount:
+    """A second representative approves; the account is trusted from REGISTRY_TRUSTED_LIST_DELAY_HOURS later."""
+    after = timezone.now() + datetime.timedelta(hours=settings.REGISTRY_TRUSTED_LIST_DELAY_HOURS)
+    run_transition(entry, "approve", acting_user=acting_user, by=acting_user, active_from=after)
+    return entry
+
+
+def trusted_account_reject(*, entry: TrustedAccount, acting_user) -> TrustedAccount:
+    run_transition(entry, "reject", acting_user=acting_user, by=acting_user)
+    return entry
+
+
+def trusted_account_remove(*, entry: TrustedAccount, acting_user) -> TrustedAccount:
+    run_transition(entry, "remove", acting_user=acting_user, by=acting_user)
+    return entry
+
+
+def representative_add(*, account: Account, user, acting_user) -> Representative:
+    """The market's regulator (the registry administrator) designates a person of the firm for its account."""
+    _require_regulator(acting_user, account.market_id)
+    if not (user.is_firm_user and user.firm_id == account.firm_id):
+        raise LedgerError(NOT_FIRM_PERSON % {"user": user.username})
+    with transaction.atomic():
+        rep, created = Representative.objects.get_or_create(
+            account=account, user=user, defaults={"added_by": acting_user}
+        )
+        if created:
+            log_action(rep, "registry.representative.added", actor=acting_user, changes={"user": (None, user.username)})
+    return rep
+
+
+def account_caps_set(*, account: Account, max_transfer_t, max_daily_transfer_t, acting_user) -> Account:
+    """The market's regulator sets an account's own caps (empty: the settings' defaults; 0: no cap)."""
+    _require_regulator(acting_user, account.market_id)
+    with transaction.atomic():
+        account = Account.objects.select_for_update().get(pk=account.pk)
+        before = {"max_transfer_t": account.max_transfer_t, "max_daily_transfer_t": account.max_daily_transfer_t}
+        account.max_transfer_t, account.max_daily_transfer_t = max_transfer_t, max_daily_transfer_t
+        account.save(update_fields=["max_transfer_t", "max_daily_transfer_t"])
+        changes = {k: (v, getattr(account, k)) for k, v in before.items() if v != getattr(account, k)}
+        log_action(account, "registry.account.caps_set", actor=acting_user, changes=changes)
+    return account
+
+
+def representative_remove(*, representative: Representative, acting_user) -> None:
+    _require_regulator(acting_user, representative.account.market_id)
+    with transaction.atomic():
+        log_action(
+            representative.account,
+            "registry.representative.removed",
+            actor=acting_user,
+            changes={"user": (representative.user.username, None)},
+        )
+        representative.delete()
+
+
+REGISTRY_NOTICE_TASK = "deadlines.notify_registry_event"
+TRUSTED_OPEN = (TrustedAccount.Status.PROPOSED, TrustedAccount.Status.APPROVED)
 
 
 # --- Trade import ------------------------------------------------------------------------------
@@ -559,9 +801,9 @@ def allocation_table_compute(
             raise LedgerError(TABLE_NOT_DRAFT % {"status": table.get_status_display()})
         table.lines.all().delete()
         lines, missing = [], []
-        firms = Firm.objects.filter(market=market, is_active=True).select_related("market").order_by("pk")
+        firms = covered_firms(market, year).select_related("market").order_by("pk")
         for firm in firms:
-            if firm.sector_id not in sectors or (firm.covered_since and firm.covered_since > year):
+            if firm.sector_id not in sectors:
                 continue
             ms = sectors[firm.sector_id]
             method = ms.new_entrant_method if firm.is_new_entrant and ms.new_entrant_method else ms.allocation_method

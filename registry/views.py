@@ -3,6 +3,7 @@ and go through `registry.services`; a refused change shows the service's message
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,23 +12,40 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from mrv import access, inputs, uploads
 from mrv.models import Firm, Market
 from mrv.refusals import Refused, show_refusal
 from mrv.replicas import reads_from_replica
-from registry import charts, exports, selectors, services
+from registry import charts, exports, selectors, services, workflow
 from registry.forms import (
+    AccountCapsForm,
     ComputeTableForm,
     DecisionForm,
+    IssueForm,
     OffsetCreditForm,
+    RepresentativeForm,
+    ReversalForm,
+    SaleForm,
     SurrenderForm,
     TradeImportForm,
     TransferForm,
+    TrustedAccountForm,
 )
 from registry.ledger import Unit, holding_account
-from registry.models import Account, AllocationTable, Entry, Penalty, Transaction, TransferProposal
+from registry.models import (
+    Account,
+    AllocationTable,
+    Entry,
+    Penalty,
+    Representative,
+    ReversalRequest,
+    Transaction,
+    TransferProposal,
+    TrustedAccount,
+)
 from signin.mfa import step_up_required
 from signin.ratelimit import rate_limited
 
@@ -78,7 +96,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    account = _visible(request, Account, pk, Account.objects.select_related("firm", "market"))
+    account = _visible(request, Account, pk, Account.objects.select_related("firm__market", "market"))
     transactions = (
         access.visible_to(request.user, Transaction)
         .filter(entries__account=account)
@@ -87,10 +105,10 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related(Prefetch("entries", queryset=Entry.objects.filter(account=account)))
         .order_by("-created_at", "-id")[:50]
     )
-    pending = TransferProposal.objects.filter(
-        from_account=account, status=TransferProposal.Status.PROPOSED
-    ).select_related("to_account", "proposed_by")
-    status = selectors.compliance_status(account.firm, _year(request)) if account.firm_id else None
+    proposals = TransferProposal.objects.filter(from_account=account).select_related(
+        "to_account", "proposed_by", "decided_by", "cancelled_by"
+    )
+    representative = workflow.is_representative(account, request.user)
     return render(
         request,
         "registry/account.html",
@@ -98,8 +116,11 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "account": account,
             "holdings": selectors.holdings(account),
             "transactions": transactions,
-            "pending": pending,
-            "status": status,
+            "open_proposals": proposals.filter(status__in=TransferProposal.OPEN).order_by("created_at"),
+            "past_proposals": proposals.exclude(status__in=TransferProposal.OPEN)[:20],
+            "years": selectors.compliance_history(account.firm) if account.firm_id else [],
+            "is_representative": representative,
+            "representatives": selectors.representatives(account) if account.firm_id else [],
         },
     )
 
@@ -108,8 +129,8 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @rate_limited("transfer")
 def transfer_propose(request: HttpRequest, pk: int) -> HttpResponse:
     account = _visible(request, Account, pk, Account.objects.select_related("firm", "market"))
-    if not (request.user.is_firm_user and account.firm_id == request.user.firm_id):
-        raise PermissionDenied(services.NOT_YOUR_ACCOUNT)
+    if not workflow.is_representative(account, request.user):
+        raise PermissionDenied(services.NOT_REPRESENTATIVE)
     form = TransferForm(request.POST or None, from_account=account)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -126,27 +147,177 @@ def transfer_propose(request: HttpRequest, pk: int) -> HttpResponse:
         except Refused as refused:
             show_refusal(request, refused)
         else:
-            messages.success(request, _("Transfer proposed; another person of your firm must approve it."))
+            messages.success(request, _("Transfer proposed; another representative of the account must approve it."))
             return redirect("registry:account", pk=account.pk)
-    return render(request, "registry/transfer_form.html", {"account": account, "form": form})
+    context = {
+        "account": account,
+        "form": form,
+        "delay_hours": settings.REGISTRY_TRANSFER_DELAY_HOURS,
+        "cap": services.transfer_cap(account),
+        "daily_cap": services.daily_transfer_cap(account),
+    }
+    return render(request, "registry/transfer_form.html", context)
+
+
+def _proposal(request: HttpRequest, pk: int) -> TransferProposal:
+    return _visible(request, TransferProposal, pk, TransferProposal.objects.select_related("from_account"))
 
 
 @login_required
 @require_POST
 @rate_limited("transfer")
-@step_up_required(when=lambda request, decision, **kw: decision == "approve")
-def transfer_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
-    proposal = _visible(request, TransferProposal, pk, TransferProposal.objects.select_related("from_account"))
+@step_up_required()
+def transfer_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _proposal(request, pk)
     try:
-        if decision == "approve":
-            services.transfer_approve(proposal=proposal, acting_user=request.user)
-            messages.success(request, _("Transfer approved and executed."))
-        else:
-            services.transfer_reject(proposal=proposal, acting_user=request.user, reason=request.POST.get("reason", ""))
-            messages.success(request, _("Transfer rejected."))
+        proposal = services.transfer_approve(proposal=proposal, acting_user=request.user)
     except Refused as refused:
         show_refusal(request, refused)
+    else:
+        if proposal.status == TransferProposal.Status.EXECUTED:
+            messages.success(request, _("Transfer approved and executed."))
+        else:
+            when = timezone.localtime(proposal.execute_after).strftime("%Y-%m-%d %H:%M")
+            messages.success(
+                request,
+                _(
+                    "Transfer approved. The receiving account is not on the trusted list: it will be executed after %(when)s unless cancelled."
+                )
+                % {"when": when},
+            )
     return redirect("registry:account", pk=proposal.from_account_id)
+
+
+@login_required
+@require_POST
+def transfer_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _proposal(request, pk)
+    try:
+        services.transfer_reject(proposal=proposal, acting_user=request.user, reason=request.POST.get("reason", ""))
+    except Refused as refused:
+        show_refusal(request, refused)
+    else:
+        messages.success(request, _("Transfer rejected."))
+    return redirect("registry:account", pk=proposal.from_account_id)
+
+
+@login_required
+@require_POST
+def transfer_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _proposal(request, pk)
+    try:
+        services.transfer_cancel(proposal=proposal, acting_user=request.user, reason=request.POST.get("reason", ""))
+    except Refused as refused:
+        show_refusal(request, refused)
+    else:
+        messages.success(request, _("Transfer cancelled; nothing moved."))
+    return redirect("registry:account", pk=proposal.from_account_id)
+
+
+@login_required
+def trusted_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """The account's trusted list: additions proposed and approved by two representatives, in force after a delay."""
+    account = _visible(request, Account, pk, Account.objects.select_related("firm", "market"))
+    representative = workflow.is_representative(account, request.user)
+    form = TrustedAccountForm(request.POST or None, account=account)
+    if request.method == "POST":
+        if not representative:
+            raise PermissionDenied(services.NOT_REPRESENTATIVE)
+        if form.is_valid():
+            try:
+                services.trusted_account_propose(
+                    account=account, trusted=form.cleaned_data["account"], acting_user=request.user
+                )
+            except Refused as refused:
+                show_refusal(request, refused)
+            else:
+                messages.success(request, _("Addition proposed; another representative must approve it."))
+                return redirect("registry:trusted_list", pk=account.pk)
+    entries = TrustedAccount.objects.filter(account=account).select_related(
+        "trusted__firm", "proposed_by", "decided_by"
+    )
+    return render(
+        request,
+        "registry/trusted_list.html",
+        {
+            "account": account,
+            "entries": entries,
+            "form": form,
+            "is_representative": representative,
+            "now": timezone.now(),
+            "delay_hours": settings.REGISTRY_TRUSTED_LIST_DELAY_HOURS,
+        },
+    )
+
+
+@login_required
+@require_POST
+def trusted_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    entry = _visible(request, TrustedAccount, pk, TrustedAccount.objects.select_related("account"))
+    service = {
+        "approve": services.trusted_account_approve,
+        "reject": services.trusted_account_reject,
+        "remove": services.trusted_account_remove,
+    }[action]
+    try:
+        service(entry=entry, acting_user=request.user)
+    except Refused as refused:
+        show_refusal(request, refused)
+    return redirect("registry:trusted_list", pk=entry.account_id)
+
+
+@login_required
+def representatives(request: HttpRequest, pk: int) -> HttpResponse:
+    """The market's regulator designates people of the firm as authorised representatives of its account."""
+    account = _visible(request, Account, pk, Account.objects.select_related("firm", "market"))
+    if not (request.user.is_regulator and account.firm_id):
+        raise PermissionDenied(_("Only the market's regulator designates representatives."))
+    form = RepresentativeForm(request.POST or None, account=account)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.representative_add(account=account, user=form.cleaned_data["user"], acting_user=request.user)
+        except Refused as refused:
+            show_refusal(request, refused)
+        else:
+            messages.success(request, _("Representative designated."))
+            return redirect("registry:representatives", pk=account.pk)
+    designated = Representative.objects.filter(account=account).select_related("user", "added_by")
+    caps = AccountCapsForm(
+        initial={"max_transfer_t": account.max_transfer_t, "max_daily_transfer_t": account.max_daily_transfer_t}
+    )
+    return render(
+        request,
+        "registry/representatives.html",
+        {
+            "account": account,
+            "designated": designated,
+            "form": form,
+            "caps": caps,
+            "everyone": selectors.representatives(account),
+        },
+    )
+
+
+@login_required
+@require_POST
+def account_caps(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _visible(request, Account, pk, Account.objects.select_related("market"))
+    form = AccountCapsForm(request.POST)
+    if form.is_valid():
+        services.account_caps_set(account=account, acting_user=request.user, **form.cleaned_data)
+        messages.success(request, _("Caps saved."))
+    else:
+        messages.error(request, "; ".join(f"{form.fields[k].label}: {' '.join(v)}" for k, v in form.errors.items()))
+    return redirect("registry:representatives", pk=account.pk)
+
+
+@login_required
+@require_POST
+def representative_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    rep = _visible(request, Representative, pk, Representative.objects.select_related("account", "user"))
+    services.representative_remove(representative=rep, acting_user=request.user)
+    messages.success(request, _("Representative removed."))
+    return redirect("registry:representatives", pk=rep.account_id)
 
 
 @login_required
@@ -163,7 +334,7 @@ def surrender(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         allowances, offsets = form.split()
         try:
-            services.units_surrender(
+            tx = services.units_surrender(
                 firm=account.firm,
                 year=year,
                 allowances=allowances,
@@ -174,7 +345,10 @@ def surrender(request: HttpRequest, pk: int) -> HttpResponse:
         except Refused as refused:
             show_refusal(request, refused)
         else:
-            messages.success(request, _("Surrendered for %(year)s.") % {"year": year})
+            if tx.replayed:
+                _recorded(request, tx)
+            else:
+                messages.success(request, _("Surrendered for %(year)s.") % {"year": year})
             return redirect(f"{request.path}?year={year}")
     return render(
         request,
@@ -243,6 +417,13 @@ def allocation_table_action(request: HttpRequest, pk: int, action: str) -> HttpR
     return redirect("registry:allocation_table", pk=table.pk)
 
 
+def _market_year(request: HttpRequest) -> tuple[Market, int]:
+    """The regulator's market and the requested year, refused with the supported range if outside it."""
+    market, year = _regulated_market(request), _year(request)
+    market.check_year(year)
+    return market, year
+
+
 def _dashboard_rows(market: Market, year: int):
     statuses = selectors.compliance_statuses(market, year)
     firms = Firm.objects.in_bulk([s.firm_id for s in statuses])
@@ -252,7 +433,7 @@ def _dashboard_rows(market: Market, year: int):
 @login_required
 @reads_from_replica
 def compliance_dashboard(request: HttpRequest) -> HttpResponse:
-    market, year = _regulated_market(request), _year(request)
+    market, year = _market_year(request)
     rows = _dashboard_rows(market, year)
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
@@ -288,6 +469,7 @@ def compliance_dashboard(request: HttpRequest) -> HttpResponse:
             "year": year,
             "rows": rows,
             "deadline": selectors.compliance_deadline(market, year),
+            "penalised": selectors.penalised_firm_ids(market, year),
         },
     )
 
@@ -323,16 +505,52 @@ def penalty_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect("registry:penalties")
 
 
+STATISTICS_COLUMNS = [
+    ("market", _l("market")),
+    ("year", _l("year")),
+    ("obliged_firms", _l("obliged firms")),
+    ("compliant_firms", _l("compliant firms")),
+    ("compliance_rate_pct", _l("compliance rate (%)")),
+    ("surrendered_tco2e", _l("surrendered (t)")),
+    ("offsets_tco2e", _l("offsets surrendered (t)")),
+    ("offsets_share_pct", _l("offsets share (%)")),
+    ("traded_tco2e", _l("traded volume (t)")),
+    ("trading_rate_pct", _l("trading rate (%)")),
+    ("cap_tco2e", _l("cap (tCO2e)")),
+    ("allocated_tco2e", _l("allocated (tCO2e)")),
+    ("issued_tco2e", _l("issued (tCO2e)")),
+]
+
+
+def _statistics_table(stats_list) -> tuple[list[str], list[list]]:
+    header = [str(label) for _key, label in STATISTICS_COLUMNS]
+    rows = [
+        [str(getattr(s, key)) if key == "market" else getattr(s, key) for key, _label in STATISTICS_COLUMNS]
+        for s in stats_list
+    ]
+    return header, rows
+
+
 @login_required
 @reads_from_replica
 def statistics(request: HttpRequest) -> HttpResponse:
-    market, year = _regulated_market(request), _year(request)
-    stats = selectors.market_statistics(market, year)
+    """By year for one market, and (national administrator) across markets; charts and CSV/XLSX."""
+    market, year = _market_year(request)
+    years = selectors.statistics_years()
+    if year not in years:
+        years = sorted({*years, year})
+    series = selectors.statistics_series(market, years)
+    across = (
+        selectors.statistics_across_markets(Market.objects.order_by("pk"), year)
+        if request.user.is_national_admin
+        else []
+    )
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
-        return exports.tabular_response(
-            fmt, f"statistics-{market.code}-{year}", [_("figure"), _("value")], stats.rows()
-        )
+        header, rows = _statistics_table(across or series)
+        name = f"statistics-{year}" if across else f"statistics-{market.code}"
+        return exports.tabular_response(fmt, name, header, rows)
+    stats = next(s for s in series if s.year == year)
     chart = charts.bar_chart(
         [
             (_("cap"), stats.cap_tco2e),
@@ -344,7 +562,37 @@ def statistics(request: HttpRequest) -> HttpResponse:
         title=_("%(market)s %(year)s: cap, allocation, issuance, surrender, trading")
         % {"market": market, "year": year},
     )
-    return render(request, "registry/statistics.html", {"market": market, "year": year, "stats": stats, "chart": chart})
+    rate_chart = charts.bar_chart(
+        [(str(s.year), s.compliance_rate_pct) for s in series],
+        title=_("%(market)s: compliance rate by year") % {"market": market},
+        unit="%",
+    )
+    across_chart = (
+        charts.bar_chart(
+            [(str(s.market), s.compliance_rate_pct) for s in across],
+            title=_("Compliance rate by market, %(year)s") % {"year": year},
+            unit="%",
+        )
+        if across
+        else ""
+    )
+    header, series_rows = _statistics_table(series)
+    context = {
+        "market": market,
+        "year": year,
+        "years": years,
+        "markets": Market.objects.order_by("pk") if request.user.is_national_admin else [],
+        "stats": stats,
+        "chart": chart,
+        "rate_chart": rate_chart,
+        "rates": series,
+        "header": header[1:],
+        "series_rows": [row[1:] for row in series_rows],
+        "across_rows": _statistics_table(across)[1],
+        "across_header": header,
+        "across_chart": across_chart,
+    }
+    return render(request, "registry/statistics.html", context)
 
 
 @login_required
@@ -384,7 +632,7 @@ def offset_credits(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.offsets_issue(
+            tx = services.offsets_issue(
                 firm=data["account"].firm,
                 offset_type=data["offset_type"],
                 project=data["project"],
@@ -396,6 +644,139 @@ def offset_credits(request: HttpRequest) -> HttpResponse:
         except Refused as refused:
             show_refusal(request, refused)
         else:
-            messages.success(request, _("Offset credits recorded."))
+            _recorded(request, tx)
             return redirect("registry:offset_credits")
     return render(request, "registry/offset_credits.html", {"market": market, "form": form, "key": key})
+
+
+def _require_officer(request: HttpRequest) -> Market:
+    market = _regulated_market(request)
+    if not request.user.is_regulator:
+        raise PermissionDenied(_("Only the market's regulator may do this."))
+    return market
+
+
+@login_required
+def allowances_issue(request: HttpRequest) -> HttpResponse:
+    """Allowances issued to a firm outside an allocation table (e.g. to a new entrant from the reserve)."""
+    market = _require_officer(request)
+    form = IssueForm(request.POST or None, market=market)
+    key = request.POST.get("idempotency_key") or str(uuid.uuid4())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            tx = services.allowances_issue(
+                firm=data["account"].firm,
+                vintage=data["vintage"],
+                quantity=data["quantity"],
+                idempotency_key=f"issue:{key}",
+                acting_user=request.user,
+            )
+        except Refused as refused:
+            show_refusal(request, refused)
+        else:
+            _recorded(request, tx)
+            return redirect("registry:transaction", pk=tx.pk)
+    return render(request, "registry/issue.html", {"market": market, "form": form, "key": key, "sale": False})
+
+
+@login_required
+def allowances_sell(request: HttpRequest) -> HttpResponse:
+    """An auction (or fixed-price) sale from the market's auction account to a firm."""
+    market = _require_officer(request)
+    form = SaleForm(request.POST or None, market=market)
+    key = request.POST.get("idempotency_key") or str(uuid.uuid4())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            tx = services.allowances_sell(
+                firm=data["account"].firm,
+                vintage=data["vintage"],
+                quantity=data["quantity"],
+                price_cny_per_t=data["price_cny_per_t"],
+                idempotency_key=f"sale:{key}",
+                acting_user=request.user,
+            )
+        except Refused as refused:
+            show_refusal(request, refused)
+        else:
+            _recorded(request, tx)
+            return redirect("registry:transaction", pk=tx.pk)
+    return render(request, "registry/issue.html", {"market": market, "form": form, "key": key, "sale": True})
+
+
+def _recorded(request: HttpRequest, tx: Transaction) -> None:
+    if getattr(tx, "replayed", False):
+        messages.info(
+            request, _("This request was already recorded as transaction #%(pk)s; nothing new moved.") % {"pk": tx.pk}
+        )
+    else:
+        messages.success(request, _("Recorded as transaction #%(pk)s.") % {"pk": tx.pk})
+
+
+@login_required
+def transactions(request: HttpRequest) -> HttpResponse:
+    """The market's latest ledger transactions, each with a way to ask for its reversal."""
+    market = _require_officer(request)
+    kind = request.GET.get("kind", "")
+    rows = Transaction.objects.filter(market=market).select_related("created_by", "firm")
+    if kind in Transaction.Kind.values:
+        rows = rows.filter(kind=kind)
+    return render(
+        request,
+        "registry/transactions.html",
+        {"market": market, "transactions": rows[:100], "kinds": Transaction.Kind.choices, "kind": kind},
+    )
+
+
+@login_required
+def transaction_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    tx = _visible(request, Transaction, pk, Transaction.objects.select_related("created_by", "firm", "reverses"))
+    if not request.user.is_regulator:
+        raise PermissionDenied(_("Only the market's regulator may do this."))
+    form = ReversalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reversal_propose(original=tx, reason=form.cleaned_data["reason"], acting_user=request.user)
+        except Refused as refused:
+            show_refusal(request, refused)
+        else:
+            messages.success(request, _("Reversal requested; a head of the market must approve it."))
+            return redirect("registry:transaction", pk=tx.pk)
+    return render(
+        request,
+        "registry/transaction.html",
+        {
+            "tx": tx,
+            "entries": tx.entries.select_related("account"),
+            "requests": tx.reversal_requests.select_related("proposed_by", "decided_by", "reversal"),
+            "reversed_by": Transaction.objects.filter(reverses=tx).first(),
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_POST
+def reversal_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    reversal = _visible(request, ReversalRequest, pk, ReversalRequest.objects.select_related("original"))
+    try:
+        services.reversal_approve(request=reversal, acting_user=request.user)
+    except Refused as refused:
+        show_refusal(request, refused)
+    else:
+        messages.success(request, _("Reversal approved and recorded."))
+    return redirect("registry:transaction", pk=reversal.original_id)
+
+
+@login_required
+@require_POST
+def reversal_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    reversal = _visible(request, ReversalRequest, pk, ReversalRequest.objects.select_related("original"))
+    try:
+        services.reversal_reject(request=reversal, acting_user=request.user, reason=request.POST.get("reason", ""))
+    except Refused as refused:
+        show_refusal(request, refused)
+    else:
+        messages.success(request, _("Reversal rejected; nothing moved."))
+    return redirect("registry:transaction", pk=reversal.original_id)

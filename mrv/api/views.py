@@ -8,11 +8,13 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from disclosure.throttling import PublicApiThrottle
 from mrv import access, inputs
 from mrv.api import serializers as s
-from mrv.models import EmissionReport, Firm, Market
+from mrv.models import EmissionReport, Firm, Market, YearNotSupported
 
 
 class ScopedViewSet(viewsets.ReadOnlyModelViewSet):
@@ -27,6 +29,8 @@ class MarketViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = s.MarketSerializer
     queryset = Market.objects.all()
+    permission_classes = [AllowAny]  # public reference data: anonymous, rate-limited like the public pages
+    throttle_classes = [PublicApiThrottle]
     lookup_field = "code"
 
     @extend_schema(
@@ -41,8 +45,8 @@ class MarketViewSet(viewsets.ReadOnlyModelViewSet):
             pack = market.rule_pack_for(year)
         except ValidationError as error:
             return Response({"year": error.messages}, status=400)
-        except market.rule_packs.model.DoesNotExist:
-            return Response({"year": [f"{market.code} has no rules for {year}."]}, status=404)
+        except YearNotSupported as refused:
+            return Response({"year": [refused.message]}, status=404)
         pack = type(pack).objects.prefetch_related("thresholds", "sectors__sector", "deadlines").get(pk=pack.pk)
         return Response(s.RulePackSerializer(pack).data)
 

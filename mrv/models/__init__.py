@@ -1,5 +1,6 @@
 from .audit import AuditLog
 from .chain import ChainVerification, Sealed
+from .coverage import CoverageEntry, CoverageList
 from .factors import GridFactor
 from .jobs import BackgroundJob
 from .markets import (
@@ -14,6 +15,7 @@ from .markets import (
     MarketSector,
     RulePack,
     Sector,
+    YearNotSupported,
 )
 from .organisations import (
     Authority,
@@ -44,6 +46,8 @@ from .verification import (
 
 __all__ = [
     "BackgroundJob",
+    "CoverageEntry",
+    "CoverageList",
     "GAS_CHOICES",
     "GAS_CODES",
     "OFFSET_TYPES",
@@ -66,6 +70,7 @@ __all__ = [
     "OutboxMessage",
     "RulePack",
     "Sector",
+    "YearNotSupported",
     "User",
     "VerificationBody",
     "VerificationEngagement",

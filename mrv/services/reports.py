@@ -28,6 +28,7 @@ from mrv.models import (
     OutputDataRow,
     ReportVersion,
     ReportWarningAcknowledgement,
+    VerificationEngagement,
 )
 from mrv.report_diff import report_diff  # noqa: F401 (part of this module's API: what changed between versions)
 from mrv.services.follow_ups import follow_ups
@@ -422,7 +423,23 @@ def _submit_version(report: EmissionReport, transition: str, acting_user, reason
             changes={"reported_emissions_tco2e": (before, version.reported_tco2e), "version": (None, number)},
             tasks=follow_ups(f"mrv.emissionreport.{transition}", emissionreport_id=report.pk),
         )
+        _after_submission(report, acting_user)
     return version
+
+
+def _after_submission(report: EmissionReport, acting_user) -> None:
+    """No dead end: an annual report has an engagement to assign (opened now if the roll-over has not), and a
+    quarterly report goes straight to co-review where the rule pack names co-reviewers."""
+    if report.period == EmissionReport.Period.ANNUAL:
+        engagement, created = VerificationEngagement.objects.get_or_create(
+            firm_id=report.firm_id, year=report.year, defaults={"market_id": report.market_id}
+        )
+        if created:
+            log_action(engagement, "mrv.verificationengagement.opened_at_submission", actor=acting_user)
+    elif report.market.rule_pack_for(report.year).quarterly_co_reviewers:
+        from mrv.services.review import report_start_co_review
+
+        report_start_co_review(report=report, acting_user=None)
 
 
 def report_submit(*, report: EmissionReport, acting_user, reason: str = "") -> ReportVersion:

@@ -60,3 +60,22 @@ class RefuseNulCharactersMiddleware:
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": message}, status=400)
         return HttpResponseBadRequest(render_to_string("bad_request.html", {"message": message}, request=request))
+
+
+class YearNotSupportedMiddleware:
+    """A page asked for a compliance year outside its market's rule packs: a 400 that names the range."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.shortcuts import render
+
+        from mrv.models import YearNotSupported
+
+        if isinstance(exception, YearNotSupported):
+            return render(request, "ui/year_not_supported.html", {"refusal": exception}, status=400)
+        return None

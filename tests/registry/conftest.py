@@ -32,3 +32,23 @@ def determine(firm, year, tco2e):
 def funded(firm, other_firm, cap_2025):
     fund(firm, 1000)
     return holding_account(firm), holding_account(other_firm)
+
+
+@pytest.fixture
+def firm_representative(funded, firm_user, regulator):
+    """The firm's reporter, designated by the regulator as an authorised representative of the firm's account."""
+    services.representative_add(account=funded[0], user=firm_user, acting_user=regulator)
+    return firm_user
+
+
+def trust(account, other, proposer, approver, settings):
+    """Put `other` on `account`'s trusted list through the services, with the list's delay set to zero."""
+    settings.REGISTRY_TRUSTED_LIST_DELAY_HOURS = 0
+    entry = services.trusted_account_propose(account=account, trusted=other, acting_user=proposer)
+    return services.trusted_account_approve(entry=entry, acting_user=approver)
+
+
+@pytest.fixture
+def trusted(funded, firm_representative, firm_approver, settings):
+    """The other firm's account is on the firm's trusted list (in force)."""
+    return trust(funded[0], funded[1], firm_representative, firm_approver, settings)

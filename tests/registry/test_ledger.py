@@ -133,8 +133,8 @@ def test_the_2020_caps_of_table_6_are_loaded(db):
     assert caps["fujian"].cap_tco2e is None
 
 
-def test_a_key_reused_for_another_kind_of_movement_is_refused(funded, firm):
-    with pytest.raises(LedgerError, match="already used for a different kind"):
-        services.units_surrender(
-            firm=firm, year=2025, allowances={2025: 10}, idempotency_key=f"fund:{firm.pk}:2025:1000"
-        )
+def test_a_key_reused_for_another_kind_of_movement_from_the_same_account_is_refused(funded, firm):
+    mine, theirs = funded
+    services.units_transfer(from_account=mine, to_account=theirs, unit=A25, quantity=10, idempotency_key="k1")
+    with pytest.raises(LedgerError, match="already used for a different request"):
+        services.units_surrender(firm=firm, year=2025, allowances={2025: 10}, idempotency_key="k1")

@@ -80,7 +80,8 @@ def test_concurrent_retries_with_one_key_record_one_transaction(world):
     )
     assert all(isinstance(r, Transaction) for r in results), results
     assert len({r.pk for r in results}) == 1
-    assert Transaction.objects.filter(idempotency_key="same-key").count() == 1
+    assert Transaction.objects.filter(idempotency_key=f"{payer.pk}:same-key").count() == 1
+    assert sum(r.replayed for r in results) == 7
     assert selectors.account_balances([payer, receivers[0]]) == {payer.pk: D(800), receivers[0].pk: D(200)}
 
 
@@ -96,3 +97,54 @@ def test_concurrent_reversals_of_one_transaction_reverse_it_once(world):
     assert all(isinstance(r, Transaction | LedgerError) for r in results), results
     assert Transaction.objects.filter(reverses=original).count() == 1
     assert selectors.account_balances([payer, receivers[0]]) == {payer.pk: D(1000), receivers[0].pk: D(0)}
+
+
+def test_concurrent_proposals_never_exceed_the_daily_cap(world, settings):
+    from mrv.models import User
+    from registry.models import TransferProposal
+    from tests.factories import UserFactory
+
+    shanghai, payer, receivers = world
+    settings.REGISTRY_TRANSFER_MAX_PER_DAY_T = 500
+    approver = UserFactory(username="cap-approver", role=User.Role.FIRM_APPROVER, firm_id=payer.firm_id)
+    # 8 proposals of 100 t at once against a cap of 500 t a day: exactly 5 are accepted.
+    results = run_concurrently(
+        8,
+        lambda i: services.transfer_propose(
+            from_account=payer, to_account=receivers[i % 4], unit=A25, quantity=100, acting_user=approver
+        ),
+    )
+    assert sum(isinstance(r, TransferProposal) for r in results) == 5
+    assert all(isinstance(r, TransferProposal | LedgerError) for r in results), results
+    assert TransferProposal.objects.filter(from_account=payer).count() == 5
+
+
+def test_a_cancel_racing_the_execution_leaves_one_outcome(world, settings):
+    import datetime
+
+    from django.utils import timezone
+
+    from mrv.models import User
+    from registry.models import TransferProposal
+    from tests.factories import UserFactory
+
+    shanghai, payer, receivers = world
+    settings.REGISTRY_TRANSFER_DELAY_HOURS = 0
+    a = UserFactory(username="rep-a", role=User.Role.FIRM_APPROVER, firm_id=payer.firm_id)
+    b = UserFactory(username="rep-b", role=User.Role.FIRM_APPROVER, firm_id=payer.firm_id)
+    proposal = services.transfer_propose(
+        from_account=payer, to_account=receivers[0], unit=A25, quantity=100, acting_user=a
+    )
+    proposal = services.transfer_approve(proposal=proposal, acting_user=b)
+    later = timezone.now() + datetime.timedelta(minutes=1)
+
+    def work(i):
+        if i % 2:
+            return services.transfer_cancel(proposal=TransferProposal.objects.get(pk=proposal.pk), acting_user=a)
+        return services.transfer_execute(proposal_id=proposal.pk, now=later)
+
+    run_concurrently(6, work)
+    proposal.refresh_from_db()
+    moved = selectors.account_balances([receivers[0]]).get(receivers[0].pk, D(0))
+    assert (proposal.status, moved) in {("executed", D(100)), ("cancelled", D(0))}
+    assert Transaction.objects.filter(kind="transfer").count() == (1 if proposal.status == "executed" else 0)

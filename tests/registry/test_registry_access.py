@@ -24,7 +24,7 @@ PERSONAS = [
 
 
 @pytest.fixture
-def ledger(funded, firm_user, firm, beijing_firm):
+def ledger(funded, firm_representative, firm, beijing_firm):
     mine, theirs = funded
     from registry.models import MarketCap
 
@@ -34,7 +34,7 @@ def ledger(funded, firm_user, firm, beijing_firm):
         from_account=mine, to_account=theirs, unit=Unit(ALLOWANCE, 2025), quantity=5, idempotency_key="t"
     )
     services.transfer_propose(
-        from_account=mine, to_account=theirs, unit=Unit(ALLOWANCE, 2025), quantity=1, acting_user=firm_user
+        from_account=mine, to_account=theirs, unit=Unit(ALLOWANCE, 2025), quantity=1, acting_user=firm_representative
     )
     Penalty.objects.create(firm=firm, year=2024, shortfall_tco2e=1, fine_cny=1, deduction_tco2e=1)
 

@@ -1,4 +1,4 @@
-"""Transfers out of a firm's account need two different people of that firm; trades import all or nothing."""
+"""Transfers out of a firm's account need two different representatives of it; trades import all or nothing."""
 
 from decimal import Decimal
 
@@ -23,18 +23,20 @@ def propose(funded, user, quantity=300):
     )
 
 
-def test_the_proposer_cannot_approve_their_own_transfer(funded, firm_user):
-    proposal = propose(funded, firm_user)
+def test_the_proposer_cannot_approve_their_own_transfer(funded, firm_representative):
+    proposal = propose(funded, firm_representative)
     with pytest.raises(PermissionDenied):
-        services.transfer_approve(proposal=proposal, acting_user=firm_user)
+        services.transfer_approve(proposal=proposal, acting_user=firm_representative)
     proposal.refresh_from_db()
     assert proposal.status == TransferProposal.Status.PROPOSED
     assert not Transaction.objects.filter(kind="transfer").exists()
 
 
-def test_a_second_person_of_the_firm_approves_and_the_units_move(funded, firm_user, firm_approver):
+def test_a_second_representative_approves_and_units_to_a_trusted_account_move_at_once(
+    funded, trusted, firm_representative, firm_approver
+):
     mine, theirs = funded
-    proposal = services.transfer_approve(proposal=propose(funded, firm_user), acting_user=firm_approver)
+    proposal = services.transfer_approve(proposal=propose(funded, firm_representative), acting_user=firm_approver)
     proposal.refresh_from_db()
     assert (proposal.status, proposal.decided_by) == (TransferProposal.Status.EXECUTED, firm_approver)
     assert proposal.ledger_transaction.price_cny_per_t == D("48.20")
@@ -45,17 +47,19 @@ def test_a_second_person_of_the_firm_approves_and_the_units_move(funded, firm_us
     assert selectors.account_balances([theirs]) == {theirs.pk: D(300)}
 
 
-def test_people_of_another_firm_cannot_propose_or_approve(funded, firm_user, other_firm_user, regulator):
+def test_people_of_another_firm_cannot_propose_or_approve(funded, firm_approver, other_firm_user, regulator):
     with pytest.raises(PermissionDenied):
         propose(funded, other_firm_user)
-    proposal = propose(funded, firm_user)
+    proposal = propose(funded, firm_approver)
     for outsider in (other_firm_user, regulator):
         with pytest.raises(PermissionDenied):
             services.transfer_approve(proposal=proposal, acting_user=outsider)
 
 
-def test_an_approval_that_the_balance_does_not_cover_changes_nothing(funded, firm_user, firm_approver):
-    proposal = propose(funded, firm_user, quantity=1500)
+def test_an_approval_that_the_balance_does_not_cover_changes_nothing(
+    funded, trusted, firm_representative, firm_approver
+):
+    proposal = propose(funded, firm_representative, quantity=1500)
     with pytest.raises(LedgerError, match="holds 1000 t"):
         services.transfer_approve(proposal=proposal, acting_user=firm_approver)
     proposal.refresh_from_db()
@@ -63,8 +67,10 @@ def test_an_approval_that_the_balance_does_not_cover_changes_nothing(funded, fir
     assert not AuditLog.objects.filter(action="registry.transferproposal.approve").exists()
 
 
-def test_a_rejected_proposal_moves_nothing(funded, firm_user, firm_approver):
-    proposal = services.transfer_reject(proposal=propose(funded, firm_user), acting_user=firm_approver, reason="price")
+def test_a_rejected_proposal_moves_nothing(funded, firm_representative, firm_approver):
+    proposal = services.transfer_reject(
+        proposal=propose(funded, firm_representative), acting_user=firm_approver, reason="price"
+    )
     proposal.refresh_from_db()
     assert proposal.status == TransferProposal.Status.REJECTED
     assert not Transaction.objects.filter(kind="transfer").exists()

@@ -17,6 +17,7 @@ from mrv.models.plans import FUEL_CHOICES, GAS_SPECIES_CHOICES, METHOD_CHOICES
 from mrv.refusals import Refused, refusal_response
 from mrv.services import plans as svc
 from mrv.ui.buttons import allowed
+from mrv.ui.home import with_current_names
 from mrv.ui.lists import Column, Filter, ListSpec, render_listing
 from mrv.ui.objects import require, visible_or_404
 from mrv.workflow import plans as rules
@@ -149,7 +150,7 @@ def plan_context(request: HttpRequest, plan: MonitoringPlan, **forms_given) -> d
         "streams": streams,
         "can": can,
         "problems": svc.plan_problems(plan) if "edit" in can else [],
-        "timeline": AuditLog.objects.for_object(plan).select_related("actor")[:200],
+        "timeline": with_current_names(list(AuditLog.objects.for_object(plan).select_related("actor")[:200])),
         "attachments": plan.attachments.select_related("uploaded_by"),
         "plan_form": forms_given.get("plan_form")
         or PlanForm(initial={"valid_from": plan.valid_from, "data_management_notes": plan.data_management_notes}),

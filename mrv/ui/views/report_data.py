@@ -134,7 +134,25 @@ def _page_context(
         "ack_form": AcknowledgeForm(),
         "outputs": report.output_rows.all(),
         "output_form": OutputForm(),
+        "quarters_to_take_over": rules.is_report_editor(report, request.user)
+        and report.period == EmissionReport.Period.ANNUAL
+        and report.market.rule_pack_for(report.year).quarterly_reporting,
     }
+
+
+@login_required
+@require_POST
+def report_take_over_quarterly(request: HttpRequest, pk: int) -> HttpResponse:
+    """Shenzhen: the annual draft takes over the data of the four submitted quarters."""
+    report = _firm_report(request, pk)
+    try:
+        svc.report_take_over_quarterly(report=report, acting_user=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The four quarters' data are taken over into the annual report."))
+    return redirect("ui:report_data", pk=report.pk)
 
 
 @login_required
