@@ -178,7 +178,7 @@ def world(
         to_account=holding_account(other_firm),
         unit=Unit("allowance", 2025),
         quantity=5,
-        acting_user=firm_user,
+        acting_user=firm_approver,
     )
     ids = {
         "report": draft.pk,

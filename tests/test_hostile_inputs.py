@@ -214,7 +214,7 @@ def test_an_over_long_idempotency_key_is_refused(firm, cap_2025):
 
 
 @pytest.mark.parametrize("quantity", ["NaN", "Infinity", "1e30", D("Infinity")])
-def test_a_transfer_quantity_that_is_not_finite_is_refused(firm, other_firm, firm_user, cap_2025, quantity):
+def test_a_transfer_quantity_that_is_not_finite_is_refused(firm, other_firm, firm_approver, cap_2025, quantity):
     from registry.ledger import Unit
 
     fund(firm, 100)
@@ -224,7 +224,7 @@ def test_a_transfer_quantity_that_is_not_finite_is_refused(firm, other_firm, fir
             to_account=holding_account(other_firm),
             unit=Unit("allowance", 2025),
             quantity=quantity,
-            acting_user=firm_user,
+            acting_user=firm_approver,
         )
 
 
