@@ -333,6 +333,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "signin/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = _int("PROXY_COUNT", 0) or None
 AXES_VERBOSE = False
+AXES_USERNAME_CALLABLE = "mrv.inputs.bounded_login_username"  # a 5,000-character name is refused, not a 500
 API_TOKEN_DAYS = _int("API_TOKEN_DAYS", 90)
 API_TOKEN_MAX_DAYS = _int("API_TOKEN_MAX_DAYS", 365)
 # A warning goes to the national administrators when one source fails this many sign-ins within the window.

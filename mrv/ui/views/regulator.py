@@ -8,6 +8,7 @@ change is a POST to a workflow service, whose refusals are shown as messages.
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,7 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from mrv import access, selectors
+from mrv import access, inputs, selectors
 from mrv.coverage import covered_firms
 from mrv.models import (
     EmissionReport,
@@ -112,11 +113,12 @@ def _unreported(user) -> dict | None:
 def report_open_for_estimate(request: HttpRequest) -> HttpResponse:
     """The regulator opens an empty report for a covered firm that never reported, to estimate it."""
     _regulator(request)
-    firm = visible_or_404(request.user, Firm, pk=request.POST.get("firm") or 0)
+    firm_id = request.POST.get("firm", "")
+    firm = visible_or_404(request.user, Firm, pk=int(firm_id) if firm_id.isascii() and firm_id.isdigit() else 0)
     try:
-        year = int(request.POST.get("year", ""))
-    except ValueError:
-        messages.error(request, _("Give the compliance year."))
+        year = inputs.parse_year(request.POST.get("year", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join([str(_("Give the compliance year.")), *error.messages]))
         return redirect("ui:market_overview")
     report = attempt(request, review.report_open_for_estimate, firm=firm, year=year, acting_user=request.user)
     if report is None:
