@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-DEMO_ENV := DEBUG=true
-TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-secret} STATIC_MANIFEST=false
+# The demo signs in with the password alone (MFA_REQUIRED=false); production requires the second factor.
+DEMO_ENV := DEBUG=true MFA_REQUIRED=false
+TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-secret} STATIC_MANIFEST=false DATABASE_APP_ROLE=$${DATABASE_APP_ROLE-mrv_app}
 
 .PHONY: run test install migrate demo lint format bench messages screenshots
 

@@ -44,6 +44,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=1, minute=15),
         "options": {"expires": DAY_SECONDS - 3600},
     },
+    "verify-chains": {
+        "task": "mrv.verify_chains",
+        "schedule": crontab(hour=2, minute=0),
+        "options": {"expires": DAY_SECONDS - 3600},
+    },
     "mark-non-compliance": {
         "task": "deadlines.mark_non_compliance",
         "schedule": crontab(hour=1, minute=30),

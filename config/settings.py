@@ -1,5 +1,6 @@
 """One settings module, driven by environment variables (see README, "Settings")."""
 
+import re
 from pathlib import Path
 
 import environ
@@ -49,27 +50,39 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
     "mrv",
     "registry",
     "deadlines",
+    "signin",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "mrv.ui.middleware.ChosenLanguageMiddleware",  # LocaleMiddleware without Accept-Language
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "mrv.security.sessions.AbsoluteSessionLifetimeMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "signin.middleware.SecondFactorMiddleware",
+    "signin.middleware.DeniedObjectMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "mrv.refusals.RefusalMiddleware",  # a refusal no view caught: a message, not a 500
+    "mrv.security.headers.NoStoreForSignedInMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lock-out into the lock-out page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -106,6 +119,20 @@ try:
 except (environ.ImproperlyConfigured, ValueError, KeyError) as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# The application works as this PostgreSQL role (SET ROLE on each connection), which may only INSERT and
+# SELECT the append-only records; `migrate` runs as the login (owner) role and grants it (mrv/security/db_roles.py).
+DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="")
+if DATABASE_APP_ROLE and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    import re
+
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", DATABASE_APP_ROLE):
+        raise ImproperlyConfigured(
+            f"DATABASE_APP_ROLE must be a plain PostgreSQL role name, not {DATABASE_APP_ROLE!r}."
+        )
+    DATABASES["default"]["ENGINE"] = "mrv.security.pg"
+    DATABASES["default"].setdefault("OPTIONS", {})["assume_role"] = DATABASE_APP_ROLE
+elif DATABASE_APP_ROLE:
+    DATABASE_APP_ROLE = ""  # SQLite (the demo) has no roles
 # Persistent connections: opening a PostgreSQL connection per request costs more than most pages.
 # In production put pgbouncer (transaction pooling) in front of PostgreSQL (README, "Scaling out").
 DATABASES["default"].setdefault("CONN_MAX_AGE", _int("CONN_MAX_AGE", 60))
@@ -125,6 +152,10 @@ AUTH_USER_MODEL = "mrv.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out account or source before the password
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -224,11 +255,15 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "signin.tokens.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "signin.tokens.TokenScopePermission",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["signin.ratelimit.ApiThrottle"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "mrv.refusals.api_exception_handler",
@@ -237,7 +272,8 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Carbon MRV API",
     "DESCRIPTION": "For covered firms' own IT systems: reports, activity data, submissions. "
-    "Authenticate with `Authorization: Token <key>` (a token per user, issued in the admin).",
+    "Authenticate with `Authorization: Token <key>` (each user issues named, expiring read or write tokens "
+    "on the API tokens page; a write token is needed for POST, PUT, PATCH and DELETE).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "REDOC_DIST": "SIDECAR",
@@ -246,10 +282,103 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"AllocationMethodEnum": "mrv.models.markets.MarketSector.AllocationMethod"},
 }
 
+# Sessions: signed out after 30 min without a request (the expiry moves with each request) and 12 h after
+# sign-in whatever the activity (mrv/security/sessions.py).
+SESSION_IDLE_TIMEOUT_SECONDS = _int("SESSION_IDLE_TIMEOUT_SECONDS", 30 * 60)
+SESSION_ABSOLUTE_LIFETIME_SECONDS = _int("SESSION_ABSOLUTE_LIFETIME_SECONDS", 12 * 60 * 60)
+if SESSION_IDLE_TIMEOUT_SECONDS < 60 or SESSION_ABSOLUTE_LIFETIME_SECONDS < SESSION_IDLE_TIMEOUT_SECONDS:
+    raise ImproperlyConfigured(
+        "SESSION_IDLE_TIMEOUT_SECONDS must be at least 60 and SESSION_ABSOLUTE_LIFETIME_SECONDS at least as long."
+    )
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_SECONDS
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_HTTPONLY = True
+
+# --- Sign-in: second factor, step-up, lock-out, tokens, security events, rate limits (README "Security") ---
+# The second factor (TOTP with recovery codes) is required for the roles below and for every admin-site
+# sign-in; the one-command demo turns it off so that its logins work with the password alone.
+MFA_REQUIRED = _bool("MFA_REQUIRED", True)
+MFA_ROLES = ["national_admin", "regulator_officer", "regulator_head", "lead_verifier", "firm_approver"]
+OTP_TOTP_ISSUER = "Carbon MRV"
+# Approving a transfer, surrendering, issuing allocation, approving a determination or deciding a penalty
+# needs a re-authentication no older than this.
+STEP_UP_MINUTES = _int("STEP_UP_MINUTES", 5)
+# django-axes: an account, and separately a source address, is locked after this many failed sign-ins, until the cool-off has passed or a
+# regulator / the national administrator unlocks it (`manage.py unlock_signin <username>`).
+AXES_FAILURE_LIMIT = _int("SIGNIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = _int("SIGNIN_COOLOFF_MINUTES", 30) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: the account, and the source
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "signin/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = _int("PROXY_COUNT", 0) or None
+AXES_VERBOSE = False
+API_TOKEN_DAYS = _int("API_TOKEN_DAYS", 90)
+API_TOKEN_MAX_DAYS = _int("API_TOKEN_MAX_DAYS", 365)
+# A warning goes to the national administrators when one source fails this many sign-ins within the window.
+SIGNIN_BURST_FAILURES = _int("SIGNIN_BURST_FAILURES", 20)
+SIGNIN_BURST_MINUTES = _int("SIGNIN_BURST_MINUTES", 5)
+
+
+def _rates(name: str, default: str) -> tuple[str, str]:
+    """`RATE_LIMIT_<NAME>="per user,per source"`, each as count/period (s, m, h, d), e.g. "30/m,120/m"."""
+    raw = env.str(f"RATE_LIMIT_{name.upper()}", default=default)
+    parts = [p.strip() for p in raw.split(",")]
+    if len(parts) != 2 or not all(re.fullmatch(r"[1-9][0-9]*/[smhd]", p) for p in parts):
+        raise ImproperlyConfigured(f"RATE_LIMIT_{name.upper()} must be like '30/m,120/m', not {raw!r}.")
+    return parts[0], parts[1]
+
+
+RATE_LIMITS = {
+    "signin": _rates("signin", "10/m,30/m"),
+    "upload": _rates("upload", "20/m,60/m"),
+    "submit": _rates("submit", "20/m,60/m"),
+    "transfer": _rates("transfer", "20/m,60/m"),
+    "api": _rates("api", "600/m,1200/m"),
+}
+# Counters live in the cache (Redis in production); tests give each test its own prefix.
+RATE_LIMIT_PREFIX = "rl"
+
+_redis_url = env.str("REDIS_URL", default="") or (CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url, "KEY_PREFIX": "mrv-cache"}
+        if _redis_url
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 SESSION_COOKIE_SECURE = not DEBUG and _bool("SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# HTTPS in production (README, "Production"): redirect plain HTTP, and tell browsers to use HTTPS only.
+SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer's probe speaks plain HTTP
+SECURE_HSTS_SECONDS = _int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = _bool("SECURE_HSTS_PRELOAD", False)
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients).
+if _bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content Security Policy (django-csp): scripts and styles only from our own static files, no inline
+# code; htmx is told not to inject its indicator style (templates/base.html), the CSS has it instead.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

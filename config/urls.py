@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from mrv import views as mrv_views
+from signin import views as signin_views
 
 admin.site.site_header = _("Carbon MRV administration")
 admin.site.site_title = _("Carbon MRV")
@@ -12,7 +13,7 @@ urlpatterns = [
     path("", mrv_views.home, name="home"),
     path("healthz", mrv_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", signin_views.login, name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password_reset/",
@@ -23,6 +24,7 @@ urlpatterns = [
         ),
         name="password_reset",
     ),
+    path("", include("signin.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("mrv.ui.urls")),
     path("admin/", admin.site.urls),

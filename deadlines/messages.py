@@ -22,6 +22,7 @@ class NotificationKind(models.TextChoices):
     NON_COMPLIANCE_MARKED = "non_compliance_marked", _("non-compliance marked")
     FIRM_NON_COMPLIANT = "firm_non_compliant", _("your firm did not comply")
     WORKFLOW_EVENT = "workflow_event", _("workflow step to act on")
+    SECURITY_BURST = "security_burst", _("burst of failed sign-ins")
 
 
 K = NotificationKind
@@ -38,6 +39,7 @@ MESSAGES = {
     K.QUARTERLY_SNAPSHOT: _(
         "%(market)s, Q%(quarter)s %(year)s: %(short_count)s firms are projected to exceed their allocation."
     ),
+    K.SECURITY_BURST: _("%(failures)s failed sign-ins from %(ip)s within %(minutes)s minutes."),
     K.SPOT_CHECK_DRAWN: _("%(market)s: the spot-check sample of the %(year)s verification reports has been drawn."),
     K.FIRM_NON_COMPLIANT: _(
         "%(firm)s has not surrendered enough allowances for %(year)s by the deadline and has been marked non-compliant."

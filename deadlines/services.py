@@ -7,6 +7,7 @@ unique, and whatever the job sends is written in the same transaction as that ro
 
 import datetime
 import logging
+import re
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
@@ -22,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mrv import outbox
 from mrv.audit import log_action
+from mrv.delivery import deliver_once
 from mrv.models import (
     DeadlineExtension,
     DeadlineRule,
@@ -40,6 +42,8 @@ from .calendar import QUARTERLY_KINDS, Deadline, RulePackCache, firm_deadlines, 
 from .clock import last_finished_quarter
 from .messages import notification_text
 from .models import DueWorkDone, EarlyWarning, Notification, QuarterlySnapshot, Reminder
+
+DEFAULT_FROM_DOMAIN = re.compile(r"@([A-Za-z0-9.-]+)>?\s*$")
 
 log = logging.getLogger(__name__)
 
@@ -120,24 +124,24 @@ def email_template_for(notification: Notification) -> str:
 
 
 def notification_email_send(*, notification_id: int) -> bool:
-    """Email one notification, once: the row is locked and stamped in the same transaction."""
-    with transaction.atomic():
-        n = (
-            Notification.objects.select_for_update()
-            .select_related("recipient")
-            .filter(pk=notification_id, emailed_at=None)
-            .first()
-        )
-        if n is None or not n.recipient.email:
-            return False
-        context = {"notification": n, "recipient": n.recipient, "link": settings.SITE_URL.rstrip("/") + (n.url or "/")}
-        subject, text, html = _render_both_languages(email_template_for(n), context)
-        message = EmailMultiAlternatives(subject, text, to=[n.recipient.email])
+    """Email one notification, once, even if the worker dies mid-task (mrv/delivery.py)."""
+    n = Notification.objects.select_related("recipient").filter(pk=notification_id, emailed_at=None).first()
+    if n is None or not n.recipient.email:
+        return False
+    context = {"notification": n, "recipient": n.recipient, "link": settings.SITE_URL.rstrip("/") + (n.url or "/")}
+    subject, text, html = _render_both_languages(email_template_for(n), context)
+
+    def send(delivery_id: str) -> None:
+        domain = DEFAULT_FROM_DOMAIN.search(settings.DEFAULT_FROM_EMAIL)
+        headers = {"Message-ID": f"<{delivery_id}@{domain.group(1) if domain else 'carbon-mrv.local'}>"}
+        message = EmailMultiAlternatives(subject, text, to=[n.recipient.email], headers=headers)
         message.attach_alternative(html, "text/html")
         message.send()
-        n.emailed_at = timezone.now()
-        n.save(update_fields=["emailed_at"])
-        return True
+
+    def stamp() -> None:
+        Notification.objects.filter(pk=n.pk).update(emailed_at=timezone.now())
+
+    return deliver_once(key=f"notification-email:{n.pk}", recipient=n.recipient.email, send=send, on_delivered=stamp)
 
 
 def notification_emails_send(*, notification_ids: Iterable[int]) -> int:

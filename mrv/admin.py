@@ -9,6 +9,7 @@ from mrv.models import (
     Authority,
     ConflictOfInterest,
     DeadlineRule,
+    DeliveryIntent,
     EmissionReport,
     EmissionSource,
     Firm,
@@ -185,6 +186,15 @@ class AuditLogAdmin(LargeTableAdmin, ReadOnlyScopedAdmin):
 class OutboxAdmin(LargeTableAdmin, ReadOnlyScopedAdmin):
     list_display = ["task_name", "created_at", "sent_at", "attempts", "last_error"]
     list_filter = [("task_name", LooseIndexValuesFilter)]
+
+
+@admin.register(DeliveryIntent)
+class DeliveryIntentAdmin(ReadOnlyScopedAdmin):
+    """E-mails recorded before sending; one without "delivered" long after its attempt is uncertain."""
+
+    list_display = ["key", "recipient", "delivery_id", "attempted_at", "delivered_at"]
+    list_filter = [("delivered_at", admin.EmptyFieldListFilter)]
+    search_fields = ["key", "recipient", "delivery_id"]
 
 
 # --- Monitoring plans and report versions (read-only: they change only through services) -------

@@ -27,7 +27,9 @@ from django.utils.translation import gettext_lazy as _
 from mrv.audit import log_action
 from mrv.models import Firm, Market
 from mrv.refusals import Refused
-from registry.models import ALLOWANCE, Account, Entry, Transaction
+from registry.models import ALLOWANCE, Account, Entry, IdempotencyRecord, Transaction
+from signin import events as security_events
+from signin.models import SecurityEvent
 
 NOT_BALANCED = _("The entries of a transaction must sum to zero for every unit.")
 NOT_WHOLE = _("Quantities are whole tonnes greater than zero.")
@@ -136,12 +138,14 @@ def scoped_key(idempotency_key: str, legs: list[Leg]) -> str:
     return f"{payer}:{idempotency_key}"
 
 
-def _earlier(key: str, sha: str, shown_key: str) -> Transaction | None:
+def _earlier(key: str, sha: str, shown_key: str, kind: str) -> Transaction | None:
     """The transaction already recorded under this key, marked as a replay; another request under it is refused."""
-    existing = Transaction.objects.filter(idempotency_key=key).first()
+    existing = Transaction.objects.select_related("request").filter(idempotency_key=key).first()
     if existing is None:
         return None
-    if existing.request_sha256 != sha:
+    recorded = getattr(existing, "request", None)
+    same = existing.kind == kind if recorded is None else recorded.request_sha256 == sha  # None: an older row
+    if not same:
         raise LedgerError(KEY_REUSED % {"key": shown_key, "tx": existing.pk})
     existing.replayed = True
     return existing
@@ -218,7 +222,7 @@ def record(
     with transaction.atomic(savepoint=savepoint):
         lock_accounts(leg.account for leg in legs)
         if check is not None:
-            existing = _earlier(key, sha, idempotency_key)
+            existing = _earlier(key, sha, idempotency_key, kind)
             if existing:
                 return existing
             check()
@@ -227,7 +231,6 @@ def record(
             "market": market.pk,
             "kind": kind,
             "idempotency_key": key,
-            "request_sha256": sha,
             "created_at": timezone.now(),
             "created_by": getattr(created_by, "pk", None),
             "memo": "",
@@ -236,13 +239,14 @@ def record(
         values = {_column_field(name): v for name, v in values.items()}
         pk = _insert_transaction(values, debits)
         if pk is None:
-            existing = _earlier(key, sha, idempotency_key)
+            existing = _earlier(key, sha, idempotency_key, kind)
             if existing:
                 return existing
             raise _why_not_inserted(debits)
         tx = Transaction(pk=pk, **{f: v for f, v in values.items()})
         tx._state.adding = False
         tx._state.db = "default"
+        IdempotencyRecord.objects.bulk_create([IdempotencyRecord(transaction_id=pk, request_sha256=sha)])
         Entry.objects.bulk_create(
             Entry(
                 transaction_id=pk,
@@ -260,6 +264,13 @@ def record(
             actor=created_by,
             reason=reason,
             changes={str(leg.account): (None, f"{leg.quantity:+} {leg.unit}") for leg in legs},
+        )
+        security_events.record(
+            SecurityEvent.Action.REGISTRY_MOVEMENT,
+            SecurityEvent.Outcome.SUCCESS,
+            user=acting_user if getattr(acting_user, "pk", None) else None,
+            object_ref=f"registry.transaction:{tx.pk}",
+            detail=f"{kind} {market.code}",
         )
     tx.replayed = False
     return tx

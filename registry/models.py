@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from mrv.models import Firm, Market
+from mrv.models import Firm, Market, Sealed
 from registry import workflow
 
 IMMUTABLE = "Ledger rows are immutable: record a reversing transaction instead."
@@ -94,7 +94,7 @@ class ImmutableQuerySet(models.QuerySet):
         raise PermissionError(IMMUTABLE)
 
 
-class Immutable(models.Model):
+class Immutable(Sealed):
     objects = ImmutableQuerySet.as_manager()
 
     class Meta:
@@ -125,7 +125,6 @@ class Transaction(Immutable):
     market = models.ForeignKey(Market, on_delete=models.PROTECT, related_name="+", verbose_name=_("market"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     idempotency_key = models.CharField(_("idempotency key"), max_length=100, unique=True)
-    request_sha256 = models.CharField(_("SHA-256 of the request"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True, db_index=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -157,6 +156,23 @@ class Transaction(Immutable):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.get_kind_display()}"
+
+
+class IdempotencyRecord(Immutable):
+    """The SHA-256 of the request a transaction was recorded for, kept beside the sealed ledger row so that a
+    reused key can be told apart from a retry (the key itself is `Transaction.idempotency_key`)."""
+
+    transaction = models.OneToOneField(
+        Transaction, on_delete=models.PROTECT, primary_key=True, related_name="request", verbose_name=_("transaction")
+    )
+    request_sha256 = models.CharField(_("SHA-256 of the request"), max_length=64)
+
+    class Meta:
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
+
+    def __str__(self) -> str:
+        return f"{self.transaction_id} {self.request_sha256[:12]}"
 
 
 class Entry(Immutable):

@@ -45,6 +45,8 @@ from registry.models import (
     TransferProposal,
     TrustedAccount,
 )
+from signin.mfa import step_up_required
+from signin.ratelimit import rate_limited
 
 
 def _visible(request: HttpRequest, model, pk: int, queryset=None):
@@ -114,6 +116,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@rate_limited("transfer")
 def transfer_propose(request: HttpRequest, pk: int) -> HttpResponse:
     account = _visible(request, Account, pk, Account.objects.select_related("firm", "market"))
     if not workflow.is_representative(account, request.user):
@@ -152,6 +155,8 @@ def _proposal(request: HttpRequest, pk: int) -> TransferProposal:
 
 @login_required
 @require_POST
+@rate_limited("transfer")
+@step_up_required()
 def transfer_approve(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = _proposal(request, pk)
     try:
@@ -237,6 +242,7 @@ def trusted_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@step_up_required(when=lambda request, action, **kw: action == "approve")
 def trusted_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     entry = _visible(request, TrustedAccount, pk, TrustedAccount.objects.select_related("account"))
     service = {
@@ -306,6 +312,8 @@ def representative_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@rate_limited("transfer")
+@step_up_required()
 def surrender(request: HttpRequest, pk: int) -> HttpResponse:
     account = _visible(request, Account, pk, Account.objects.select_related("firm__market"))
     if not (request.user.is_firm_user and account.firm_id == request.user.firm_id):
@@ -389,6 +397,7 @@ def allocation_table(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@step_up_required(when=lambda request, action, **kw: action == "issue")
 def allocation_table_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     table = _visible(request, AllocationTable, pk, AllocationTable.objects.select_related("market"))
     service = {"approve": services.allocation_table_approve, "issue": services.allocation_table_issue}[action]
@@ -465,6 +474,7 @@ def penalties(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@step_up_required(when=lambda request, action, **kw: action == "decide")
 def penalty_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     penalty = _visible(request, Penalty, pk, Penalty.objects.select_related("firm"))
     text = request.POST.get("decision_text", "")
@@ -503,6 +513,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@rate_limited("upload")
 def trade_import(request: HttpRequest) -> HttpResponse:
     market = _regulated_market(request)
     form = TradeImportForm(request.POST or None, request.FILES or None)
@@ -560,6 +571,7 @@ def _require_officer(request: HttpRequest) -> Market:
 
 
 @login_required
+@step_up_required()
 def allowances_issue(request: HttpRequest) -> HttpResponse:
     """Allowances issued to a firm outside an allocation table (e.g. to a new entrant from the reserve)."""
     market = _require_officer(request)
@@ -584,6 +596,7 @@ def allowances_issue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@step_up_required()
 def allowances_sell(request: HttpRequest) -> HttpResponse:
     """An auction (or fixed-price) sale from the market's auction account to a firm."""
     market = _require_officer(request)
@@ -661,6 +674,7 @@ def transaction_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@step_up_required()
 def reversal_approve(request: HttpRequest, pk: int) -> HttpResponse:
     reversal = _visible(request, ReversalRequest, pk, ReversalRequest.objects.select_related("original"))
     try:

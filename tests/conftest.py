@@ -153,6 +153,16 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _signin_defaults(settings):
+    """Tests sign in with the password alone unless they test the second factor (they set MFA_REQUIRED),
+    and count rate limits under their own prefix in the real cache, so no test inherits another's counts."""
+    import uuid
+
+    settings.MFA_REQUIRED = False
+    settings.RATE_LIMIT_PREFIX = f"rl-test-{uuid.uuid4().hex}"
+
+
+@pytest.fixture(autouse=True)
 def english_messages(settings):
     """Tests assert the English source messages; the language tests switch to Chinese explicitly."""
     from django.utils import translation

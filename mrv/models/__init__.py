@@ -1,4 +1,5 @@
 from .audit import AuditLog
+from .chain import ChainVerification, Sealed
 from .factors import GridFactor
 from .jobs import BackgroundJob
 from .markets import (
@@ -25,7 +26,7 @@ from .organisations import (
     VerifierQualification,
     VerifierRegistration,
 )
-from .outbox import OutboxMessage
+from .outbox import DeliveryIntent, OutboxMessage
 from .plans import MonitoringPlan, PlanAttachment, PlanParameter, PlanSourceStream
 from .reports import ActivityDataRow, EmissionReport, OutputDataRow, ReportVersion, ReportWarningAcknowledgement
 from .verification import (
@@ -47,6 +48,8 @@ __all__ = [
     "OFFSET_TYPES",
     "OFFSET_TYPE_CODES",
     "AuditLog",
+    "ChainVerification",
+    "Sealed",
     "Authority",
     "ConflictOfInterest",
     "DeadlineExtension",
@@ -58,6 +61,7 @@ __all__ = [
     "InclusionThreshold",
     "Market",
     "MarketSector",
+    "DeliveryIntent",
     "OutboxMessage",
     "RulePack",
     "Sector",

@@ -6,6 +6,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .chain import Sealed
 from .markets import Market
 
 IMMUTABLE = "Audit rows are immutable: write a new row instead."
@@ -22,7 +23,7 @@ class AuditQuerySet(models.QuerySet):
         return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk))
 
 
-class AuditLog(models.Model):
+class AuditLog(Sealed):
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

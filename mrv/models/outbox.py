@@ -26,3 +26,27 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_name} {self.id}"
+
+
+class DeliveryIntent(models.Model):
+    """A side effect outside the database (an e-mail), recorded before it is attempted and stamped after.
+
+    `key` names the effect (e.g. ``notification-email:42``), so that a task handed out again by the broker
+    finds it and does not repeat it; `delivery_id` travels with the effect (the e-mail's Message-ID).
+    An intent without `delivered_at` whose attempt is long over is *uncertain*: the worker died between
+    recording it and stamping it, and the mail server's log (by Message-ID) tells whether it went.
+    """
+
+    delivery_id = models.UUIDField(_("delivery id"), default=uuid.uuid4, unique=True, editable=False)
+    key = models.CharField(_("what"), max_length=200, unique=True)
+    recipient = models.CharField(_("to"), max_length=254, blank=True)
+    attempted_at = models.DateTimeField(_("attempted"), auto_now_add=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-attempted_at"]
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.delivery_id}"

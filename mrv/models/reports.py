@@ -14,6 +14,7 @@ from mrv.workflow import reports as report_rules
 from mrv.workflow import verification as rules
 from mrv.workflow.facts import facts
 
+from .chain import Sealed
 from .markets import Market
 from .organisations import Firm
 from .plans import MonitoringPlan
@@ -526,7 +527,7 @@ class ReportVersionQuerySet(models.QuerySet):
         raise PermissionError(VERSION_IMMUTABLE)
 
 
-class ReportVersion(models.Model):
+class ReportVersion(Sealed):
     """What the firm submitted, frozen: the data, the plan version, the calculation result and the totals."""
 
     report = models.ForeignKey(EmissionReport, on_delete=models.PROTECT, related_name="versions")

@@ -19,6 +19,7 @@ from mrv.workflow import facts as F
 from mrv.workflow import verification as rules
 from mrv.workflow.facts import facts
 
+from .chain import Sealed
 from .markets import Market
 from .organisations import Firm, VerificationBody
 
@@ -282,7 +283,7 @@ class FindingAnswer(models.Model):
         return f"{self.finding} ← {self.answered_at:%Y-%m-%d}"
 
 
-class VerificationOpinion(models.Model):
+class VerificationOpinion(Sealed):
     """The signed opinion: outcome, verified emissions, and the difference against the reported figure."""
 
     class Outcome(models.TextChoices):
@@ -418,7 +419,7 @@ class SpotCheckItem(models.Model):
         return self.sample.market_id
 
 
-class Determination(models.Model):
+class Determination(Sealed):
     """The regulator's determined emissions: proposed by a case officer, approved by a different head."""
 
     class Basis(models.TextChoices):

@@ -51,6 +51,7 @@ NAV += [
     NavItem(_("Market overview"), "ui:market_overview", _regulator, order=5),
     NavItem(_("Verification engagements"), "ui:engagement_list", lambda u: _verifier(u) or _regulator(u), order=30),
     NavItem(_("Spot checks"), "ui:spot_check_list", _spot_checks, order=40),
+    NavItem(_("Integrity of the records"), "ui:chain_check", _regulator, order=90),
 ]
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mrv.ui.views import files, jobs, plans, regulator, report_data, reports, verification
+from mrv.ui.views import files, integrity, jobs, plans, regulator, report_data, reports, verification
 
 app_name = "ui"
 
@@ -55,6 +55,7 @@ urlpatterns = [
     path("spot-checks/", verification.spot_check_list, name="spot_check_list"),
     path("spot-checks/draw/", regulator.spot_check_draw, name="spot_check_draw"),
     path("market/", regulator.market_overview, name="market_overview"),
+    path("integrity/", integrity.chain_check, name="chain_check"),
     path("reports/<int:pk>/review/", regulator.report_review, name="report_review"),
     path("reports/<int:pk>/review/decide/", regulator.report_decide, name="report_decide"),
     path("reports/<int:pk>/review/estimate/", regulator.report_estimate, name="report_estimate"),

@@ -1,16 +1,17 @@
 """The REST API applies the same access rules as the browser and the admin."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from signin.tokens import token_create
 from tests import factories as f
 
 
 def api(user=None) -> APIClient:
     client = APIClient()
     if user is not None:
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+        _token, key = token_create(user=user, name="test", scope="write", days=30, acting_user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 

@@ -20,6 +20,7 @@ from mrv.ui.buttons import allowed
 from mrv.ui.lists import Column, Filter, ListSpec, render_listing
 from mrv.ui.objects import require, visible_or_404
 from mrv.workflow import plans as rules
+from signin.ratelimit import rate_limited
 
 PLANS = ListSpec(
     name="monitoring-plans",
@@ -238,6 +239,7 @@ def plan_parameter_set(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("upload")
 def plan_attach(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _firm_plan(request, pk)
     form = AttachmentForm(request.POST, request.FILES)
@@ -272,6 +274,7 @@ def plan_attachment_download(request: HttpRequest, pk: int, attachment_pk: int) 
 
 @login_required
 @require_POST
+@rate_limited("submit")
 def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _firm_plan(request, pk)
     require(rules.is_firm_approver(plan, request.user))

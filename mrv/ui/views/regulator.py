@@ -32,6 +32,7 @@ from mrv.ui.buttons import allowed
 from mrv.ui.objects import require, visible_or_404
 from mrv.ui.views.verification import ReasonForm, attempt, done
 from mrv.workflow import verification as rules
+from signin.mfa import step_up_required
 
 NOT_A_REGULATOR = _("Only the market's regulator may do this.")
 
@@ -158,6 +159,7 @@ def _officer(request: HttpRequest, report: EmissionReport) -> None:
 
 @login_required
 @require_POST
+@step_up_required(when=lambda request, **kw: request.POST.get("action") == "approve")
 def report_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """The regulator's actions on a report under review, chosen by the `action` field."""
     report = _report(request, pk)

@@ -28,6 +28,7 @@ from mrv.ui.buttons import allowed
 from mrv.ui.objects import require, visible_or_404
 from mrv.validation import validate_report
 from mrv.workflow import reports as rules
+from signin.ratelimit import rate_limited
 
 GRID_NOT_A_NUMBER = _("%(stream)s, month %(month)s, %(field)s: “%(value)s” is not a number.")
 GRID_NEGATIVE = _("%(stream)s, month %(month)s, %(field)s: the value must not be negative.")
@@ -196,6 +197,7 @@ def report_template(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("upload")
 def report_upload(request: HttpRequest, pk: int) -> HttpResponse:
     """Read a filled-in template; any problem in the file saves nothing and names row and column."""
     report = _firm_report(request, pk)
@@ -281,6 +283,7 @@ def report_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("submit")
 def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
     """Submit a draft, or resubmit a returned report (firm approver only; 403 for anyone else)."""
     report = _firm_report(request, pk)

@@ -19,6 +19,7 @@ from mrv.ui.lists import Column, Filter, ListSpec, render_listing
 from mrv.ui.objects import require, visible_or_404
 from mrv.ui.views.findings import findings_context
 from mrv.workflow import reports as rules
+from signin.ratelimit import rate_limited
 
 YEARS = [(year, str(year)) for year in range(2030, 2012, -1)]
 
@@ -112,6 +113,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("upload")
 def report_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     report = visible_or_404(request.user, EmissionReport.objects.select_related("firm"), pk=pk)
     require(rules.is_firm_user(report, request.user), str(evidence.NOT_YOUR_REPORT))

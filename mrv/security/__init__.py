@@ -1,0 +1,1 @@
+"""Security plumbing shared by every page: session lifetimes, response headers, the app's database role."""
