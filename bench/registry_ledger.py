@@ -101,8 +101,8 @@ class RawTransfer:
             if cur.fetchone()[0] < 1:
                 raise RuntimeError("raw transfer not covered")
             cur.execute(
-                "INSERT INTO registry_transaction (market_id, kind, idempotency_key, created_at, memo)"
-                " VALUES (%s, 'transfer', %s, now(), '') RETURNING id",
+                "INSERT INTO registry_transaction (market_id, kind, idempotency_key, request_sha256, created_at, memo)"
+                " VALUES (%s, 'transfer', %s, '', now(), '') RETURNING id",
                 [self.market_id, key],
             )
             tx = cur.fetchone()[0]

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "registry",
     "deadlines",
     "signin",
+    "disclosure",
 ]
 
 MIDDLEWARE = [
@@ -78,9 +80,11 @@ MIDDLEWARE = [
     "signin.middleware.SecondFactorMiddleware",
     "signin.middleware.DeniedObjectMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "mrv.ui.middleware.RefuseNulCharactersMiddleware",  # 400 with a message, not a database error
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "mrv.refusals.RefusalMiddleware",  # a refusal no view caught: a message, not a 500
+    "mrv.ui.middleware.YearNotSupportedMiddleware",
     "mrv.security.headers.NoStoreForSignedInMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lock-out into the lock-out page
 ]
@@ -253,6 +257,22 @@ REGISTRY_TRANSFER_MAX_T = _int("REGISTRY_TRANSFER_MAX_T", 1_000_000)
 REGISTRY_TRANSFER_MAX_PER_DAY_T = _int("REGISTRY_TRANSFER_MAX_PER_DAY_T", 2_000_000)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
+# The public disclosure pages are cached and anonymous clients are rate-limited through this cache; with
+# several server processes it must be shared (Redis). Default: CACHE_URL, else the Celery broker's Redis.
+CACHE_URL = env.str("CACHE_URL", default=env.str("CELERY_BROKER_URL", default=""))
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "mrv"}
+        if CACHE_URL.startswith(("redis://", "rediss://"))
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# Requests per client address for anonymous visitors of the public pages and the public API.
+DISCLOSURE_ANON_RATES = {
+    "public_pages": env.str("PUBLIC_PAGES_RATE", default="120/min"),
+    "public_api": env.str("PUBLIC_API_RATE", default="60/min"),
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "signin.tokens.HashedTokenAuthentication",
@@ -267,6 +287,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "mrv.refusals.api_exception_handler",
+    # rate limits count per client address: REMOTE_ADDR, or X-Forwarded-For behind PROXY_COUNT trusted proxies
+    "NUM_PROXIES": _int("PROXY_COUNT", 0),
 }
 
 SPECTACULAR_SETTINGS = {

@@ -31,4 +31,5 @@ urlpatterns = [
     path("deadlines/", include("deadlines.urls")),
     path("api/v1/", include("mrv.api.urls")),
     path("registry/", include("registry.urls")),
+    path("public/", include("disclosure.urls")),
 ]

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class DeadlinesConfig(AppConfig):
@@ -13,8 +14,22 @@ class DeadlinesConfig(AppConfig):
         )
         from deadlines.selectors import upcoming_deadlines
         from mrv.ui import home
+        from mrv.ui.actions import register_actions
+        from mrv.ui.badges import register_labels
+        from mrv.ui.home import home_section
         from mrv.ui.navigation import NavItem, register
 
+        from .selectors import overdue_section
+
         register(NavItem(_("Deadlines"), "deadlines:calendar", lambda user: True, order=40))
+        register_labels({"overdue": pgettext_lazy("deadline", "overdue")})
+        register_actions(
+            {
+                "granted": pgettext_lazy("audit action", "extension granted"),
+                "engagement_opened": pgettext_lazy("audit action", "engagement opened"),
+                "report_opened": pgettext_lazy("audit action", "report opened"),
+            }
+        )
+        home_section(overdue_section)
         if upcoming_deadlines not in home.UPCOMING_SOURCES:
             home.UPCOMING_SOURCES.append(upcoming_deadlines)

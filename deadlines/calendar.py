@@ -36,8 +36,18 @@ class Deadline:
         return (self.due_date - today).days
 
 
-def is_covered(firm: Firm, year: int) -> bool:
+def is_covered(firm: Firm, year: int, listed: dict | None = None) -> bool:
+    """On the market-year's approved covered-firm list (`listed`: `mrv.coverage.approved_lists`), or, where
+    none is approved, on the register from its first compliance year (and the firm's covered-since year)."""
+    if listed is not None and (firm.market_id, year) in listed:
+        return firm.pk in listed[(firm.market_id, year)]
     return year >= firm.market.first_compliance_year and (firm.covered_since is None or year >= firm.covered_since)
+
+
+def covered_lists(firms: list[Firm], years: list[int]) -> dict:
+    from mrv.coverage import approved_lists
+
+    return approved_lists({f.market_id for f in firms}, years)
 
 
 def firm_deadlines(
@@ -46,10 +56,11 @@ def firm_deadlines(
     """Every deadline of the given firms (with `market` loaded) in the given compliance years."""
     firms, years, packs = list(firms), list(years), packs or RulePackCache()
     extensions = extensions_for(firms, years)
+    listed = covered_lists(firms, years)
     result = []
     for firm in firms:
         for year in years:
-            pack = packs.get(firm.market, year) if is_covered(firm, year) else None
+            pack = packs.get(firm.market, year) if is_covered(firm, year, listed) else None
             if pack is None:
                 continue
             first_year = first_year_extension_days(pack, firm.market, year)

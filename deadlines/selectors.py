@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import ngettext
 
 from mrv import access
 from mrv.models import Firm, User
@@ -17,9 +19,18 @@ RECENTLY_OVERDUE_DAYS = 30
 
 
 def deadline_calendar(user: User, today: datetime.date, *, years: list[int] | None = None) -> list[Deadline]:
-    """Every deadline of the firms `user` may see, for the given compliance years (default: last, this, next)."""
+    """Every deadline of the firms `user` may see, for the given compliance years (default: last, this, next).
+    The home page asks twice (upcoming and overdue): it opens a memo on the user object for its request."""
+    years = years or [today.year - 1, today.year, today.year + 1]
+    memo = getattr(user, "_deadline_calendar", None)
+    key = (today, tuple(years))
+    if memo is not None and key in memo:
+        return memo[key]
     firms = access.visible_to(user, Firm).filter(is_active=True).select_related("market")
-    return firm_deadlines(firms, years or [today.year - 1, today.year, today.year + 1])
+    deadlines = firm_deadlines(firms, years)
+    if memo is not None:
+        memo[key] = deadlines
+    return deadlines
 
 
 @dataclass(frozen=True)
@@ -66,3 +77,63 @@ def notifications_for(user: User):
 
 def unread_count(user: User) -> int:
     return notifications_for(user).filter(read_at=None).count()
+
+
+@dataclass(frozen=True)
+class DeadlineRow:
+    """A deadline with its status today: met (on `met_on`, when recorded), open (`days_left`) or overdue."""
+
+    deadline: Deadline
+    status: str  # "met", "open" or "overdue"
+    days_left: int
+    met_on: datetime.date | None = None
+
+    @property
+    def days_overdue(self) -> int:
+        return -self.days_left
+
+
+def deadline_rows(deadlines: list[Deadline], today: datetime.date) -> list[DeadlineRow]:
+    """Each deadline's status, in a fixed number of queries."""
+    from .services import met_on
+
+    met = met_on(list({d.firm.pk: d.firm for d in deadlines}.values()), {d.year for d in deadlines})
+    rows = []
+    for d in deadlines:
+        key, days_left = (d.firm.pk, d.year, d.kind), d.days_left(today)
+        if key in met:
+            rows.append(DeadlineRow(d, "met", days_left, met[key]))
+        else:
+            rows.append(DeadlineRow(d, "overdue" if days_left < 0 else "open", days_left))
+    return rows
+
+
+def overdue_deadlines(user: User, today: datetime.date) -> list[UpcomingDeadline]:
+    """Deadlines of the firms `user` may see that passed and are not met, longest overdue first."""
+    passed = [d for d in deadline_calendar(user, today) if d.days_left(today) < 0]
+    url = reverse("deadlines:calendar")
+    return [
+        UpcomingDeadline(r.deadline, r.days_left, url) for r in deadline_rows(passed, today) if r.status == "overdue"
+    ]
+
+
+def overdue_section(user: User):
+    """The home page's queue of overdue firms, for the regulators (and the firms themselves)."""
+    from mrv.ui.home import SECTION_LIMIT, ActionItem, Section
+
+    if not (user.is_regulator or user.is_national_admin or user.is_firm_user):
+        return None
+    from .clock import shanghai_today
+
+    today = shanghai_today()
+    overdue = overdue_deadlines(user, today)
+    items = [
+        ActionItem(
+            o.label,
+            o.url,
+            "overdue",
+            ngettext("%(n)s day overdue", "%(n)s days overdue", -o.days_left) % {"n": -o.days_left},
+        )
+        for o in overdue[:SECTION_LIMIT]
+    ]
+    return Section(_l("Overdue deadlines"), items, reverse("deadlines:calendar"), count=len(overdue))

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mrv import outbox
 from mrv.audit import log_action
+from mrv.coverage import covered_firms
 from mrv.delivery import deliver_once
 from mrv.models import (
     DeadlineExtension,
@@ -38,7 +39,7 @@ from mrv.models import (
 from mrv.refusals import Refused
 
 from . import early_warning, hooks
-from .calendar import QUARTERLY_KINDS, Deadline, RulePackCache, firm_deadlines, is_covered, market_due_date
+from .calendar import QUARTERLY_KINDS, Deadline, RulePackCache, firm_deadlines, market_due_date
 from .clock import last_finished_quarter
 from .messages import notification_text
 from .models import DueWorkDone, EarlyWarning, Notification, QuarterlySnapshot, Reminder
@@ -59,7 +60,7 @@ EXTENSION_DAYS_RANGE = _("The extension must be between 1 and 365 days.")
 EXTENSION_REASON_REQUIRED = _("Please give a reason for the extension.")
 EXTENSION_UNKNOWN_DEADLINE = _("The market has no “%(kind)s” deadline for %(year)s.")
 
-#: Overdue notices and market-wide jobs are not started for due dates longer ago than this.
+#: Market-wide jobs are not started for due dates longer ago than this.
 CATCH_UP_DAYS = 60
 EMAIL_TASK = "deadlines.send_notification_emails"
 Q = EmissionReport.Period
@@ -207,22 +208,37 @@ _REPORT_MET = {
 
 def met_deadlines(firms: list[Firm], years: Iterable[int]) -> set[tuple[int, int, str]]:
     """(firm id, year, kind) of the deadlines already met, from the plans' and reports' states."""
+    return set(met_on(firms, years))
+
+
+def _local_date(moment) -> datetime.date | None:
+    return timezone.localtime(moment).date() if moment else None
+
+
+def met_on(firms: list[Firm], years: Iterable[int]) -> dict[tuple[int, int, str], datetime.date | None]:
+    """The deadlines already met, with the date they were met where it is recorded (a plan's or report's
+    submission; later stages of a report keep no date of their own: None)."""
     years = list(years)
     handed_in = MonitoringPlan.objects.filter(firm__in=firms).exclude(status__in=MonitoringPlan.EDITABLE)
-    met = {
-        (firm_id, year, DeadlineRule.Kind.MONITORING_PLAN)
-        for firm_id, valid_from in handed_in.values_list("firm_id", "valid_from")
-        for year in years
-        if valid_from.year <= year
-    }
+    met: dict[tuple[int, int, str], datetime.date | None] = {}
+    for firm_id, valid_from, submitted_at in handed_in.order_by("-submitted_at").values_list(
+        "firm_id", "valid_from", "submitted_at"
+    ):
+        for year in years:
+            if valid_from.year <= year:
+                met[(firm_id, year, DeadlineRule.Kind.MONITORING_PLAN)] = _local_date(submitted_at)
     reports = EmissionReport.objects.filter(firm__in=firms, year__in=list(years)).values_list(
-        "firm_id", "year", "period", "status"
+        "firm_id", "year", "period", "status", "submitted_at"
     )
-    for firm_id, year, period, status in reports:
+    for firm_id, year, period, status, submitted_at in reports:
         if period == Q.ANNUAL:
-            met |= {(firm_id, year, kind) for kind, done in _REPORT_MET.items() if status in done}
+            for kind, done in _REPORT_MET.items():
+                if status in done:
+                    met[(firm_id, year, kind)] = (
+                        _local_date(submitted_at) if kind == DeadlineRule.Kind.ANNUAL_REPORT else None
+                    )
         elif status != S.DRAFT:
-            met.add((firm_id, year, f"{period}_report"))
+            met[(firm_id, year, f"{period}_report")] = _local_date(submitted_at)
     return met
 
 
@@ -234,9 +250,25 @@ def _stage_due(deadline: Deadline, today: datetime.date, offsets: list[int]) -> 
     if 0 <= days_left <= offsets[-1]:
         # The nearest offset not yet passed: a scan that missed a day still sends that reminder.
         return [(Reminder.Stage.BEFORE, min(o for o in offsets if o >= days_left))]
-    if -CATCH_UP_DAYS <= days_left < 0:
-        return [(Reminder.Stage.OVERDUE, 0), (Reminder.Stage.ESCALATION, 0)]
+    if days_left < 0:
+        late = -days_left
+        return [(Reminder.Stage.OVERDUE, -overdue_step(late)), (Reminder.Stage.ESCALATION, -escalation_step(late))]
     return []
+
+
+#: After a deadline: an overdue notice on the first day, after a week, after a month and then monthly;
+#: an escalation to the regulator on the first day and then monthly, until the obligation is met.
+#: Each step is one `Reminder` row (offset_days = −step), so it is sent once; a missed scan sends the latest step.
+OVERDUE_STEPS_DAYS = (0, 7)
+REPEAT_EVERY_DAYS = 30
+
+
+def escalation_step(days_late: int) -> int:
+    return REPEAT_EVERY_DAYS * (days_late // REPEAT_EVERY_DAYS)
+
+
+def overdue_step(days_late: int) -> int:
+    return escalation_step(days_late) or max(step for step in OVERDUE_STEPS_DAYS if step <= days_late)
 
 
 def _reminder_params(deadline: Deadline, today: datetime.date) -> dict:
@@ -394,24 +426,22 @@ def _open_report(firm: Firm, year: int, period: str) -> bool:
 
 
 def rollover_open_year(*, year: int, market_id: int | None = None) -> int:
-    """At the start of a compliance year: the draft annual report and an engagement to assign, per covered firm."""
+    """At the start of a compliance year, per covered firm (the approved list's, else the register's): the
+    draft annual report and an engagement awaiting assignment (also for a report opened earlier)."""
     opened, packs = 0, RulePackCache()
     for market in _markets(market_id):
         if packs.get(market, year) is None:
             continue
         has_report = EmissionReport.objects.filter(market=market, year=year, period=Q.ANNUAL).values("firm_id")
-        for firm in (
-            Firm.objects.filter(market=market, is_active=True).exclude(pk__in=has_report).select_related("market")
-        ):
-            if not is_covered(firm, year):
-                continue
+        has_engagement = VerificationEngagement.objects.filter(market=market, year=year).values("firm_id")
+        firms = covered_firms(market, year).exclude(pk__in=has_report, id__in=has_engagement).select_related("market")
+        for firm in firms:
             with transaction.atomic():
-                if not _open_report(firm, year, Q.ANNUAL):
-                    continue
+                created = _open_report(firm, year, Q.ANNUAL)
                 if not VerificationEngagement.objects.filter(firm=firm, year=year).exists():
                     engagement = VerificationEngagement.objects.create(firm=firm, market=market, year=year)
                     log_action(engagement, "deadlines.rollover.engagement_opened", reason="periodic work")
-                opened += 1
+                opened += created
     return opened
 
 
@@ -424,13 +454,7 @@ def quarterly_open_reports(*, today: datetime.date, market_id: int | None = None
         if pack is None or not pack.quarterly_reporting:
             continue
         has_report = EmissionReport.objects.filter(market=market, year=year, period=QUARTER_PERIODS[quarter])
-        firms = [
-            f
-            for f in Firm.objects.filter(market=market, is_active=True)
-            .exclude(pk__in=has_report.values("firm_id"))
-            .select_related("market")
-            if is_covered(f, year)
-        ]
+        firms = list(covered_firms(market, year).exclude(pk__in=has_report.values("firm_id")).select_related("market"))
         if not firms:
             continue
         due = {d.firm.pk: d for d in firm_deadlines(firms, [year], packs=packs) if d.kind == kind}

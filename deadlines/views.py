@@ -22,7 +22,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
     today = shanghai_today()
     deadlines = selectors.deadline_calendar(request.user, today)
     page = Paginator(deadlines, 100).get_page(request.GET.get("page"))
-    rows = [(d, d.days_left(today), -d.days_left(today)) for d in page]
+    rows = selectors.deadline_rows(list(page), today)
     return render(request, "deadlines/calendar.html", {"page": page, "rows": rows, "today": today})
 
 

@@ -14,11 +14,14 @@ from mrv.models import (
     AuditLog,
     Authority,
     ConflictOfInterest,
+    CoverageEntry,
+    CoverageList,
     EmissionReport,
     EmissionSource,
     Firm,
     FirmYearFigure,
     Market,
+    PendingChange,
     RulePack,
     Sector,
     User,
@@ -68,6 +71,17 @@ def can_view(user: User, obj: models.Model) -> bool:
         return True
     check = _PREDICATES.get(type(obj))
     return bool(check and check(user, obj))
+
+
+def regulated_by(user: User, model_or_queryset) -> QuerySet:
+    """The objects of a kind that `user` may choose in an admin form: all for the national administrator,
+    their own market's for a market's authority, nothing for anyone else."""
+    qs = model_or_queryset if isinstance(model_or_queryset, QuerySet) else model_or_queryset._default_manager.all()
+    if getattr(user, "is_national_admin", False) and user.is_active:
+        return qs
+    if getattr(user, "role", None) not in User.AUTHORITY_ROLES or not user.is_active:
+        return qs.none()
+    return visible_to(user, qs)
 
 
 def is_registered(model: type[models.Model]) -> bool:
@@ -196,6 +210,31 @@ def _authorities(user: User) -> Q:
 @predicate(Authority)
 def _authority(user: User, authority: Authority) -> bool:
     return authority.pk == user.authority_id
+
+
+# --- Covered-firm lists (the market's regulators) ------------------------------------------------
+
+
+@scope(CoverageList)
+def _coverage_lists(user: User) -> Q:
+    return Q(market_id=user.market_id) if user.role in User.AUTHORITY_ROLES and user.market_id else NOTHING
+
+
+@predicate(CoverageList)
+def _coverage_list(user: User, coverage_list: CoverageList) -> bool:
+    return regulates(user, coverage_list.market_id)
+
+
+@scope(CoverageEntry)
+def _coverage_entries(user: User) -> Q:
+    if user.role in User.AUTHORITY_ROLES and user.market_id:
+        return Q(coverage_list__market_id=user.market_id)
+    return NOTHING
+
+
+@predicate(CoverageEntry)
+def _coverage_entry(user: User, entry: CoverageEntry) -> bool:
+    return regulates(user, entry.coverage_list.market_id)
 
 
 # --- Reference data and organisations ----------------------------------------------------------
@@ -624,3 +663,16 @@ def _quarterly_review(user: User, review: QuarterlyReview) -> bool:
     if user.is_firm_user:
         return review.report.firm_id == user.firm_id
     return False
+
+
+# --- Changes awaiting a head's approval ------------------------------------------------------------
+
+
+@scope(PendingChange)
+def _pending_changes(user: User) -> Q:
+    return Q(market_id=user.market_id) if user.is_regulator else NOTHING
+
+
+@predicate(PendingChange)
+def _pending_change(user: User, change: PendingChange) -> bool:
+    return user.is_regulator and regulates(user, change.market_id)

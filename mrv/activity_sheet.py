@@ -17,12 +17,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from openpyxl.utils import get_column_letter
 
-from mrv import uploads
+from mrv import inputs, uploads
+from mrv.models import ActivityDataRow
 
 MARKER = "MRV-ACTIVITY"
 TEMPLATE_VERSION = "1"
@@ -56,6 +58,7 @@ WRONG_PERIOD = _("The template is for %(found)s, but this report is for %(expect
 FORMULA = _("Row %(row)s, column %(column)s (%(field)s): formulas are not accepted; enter the value.")
 NOT_A_NUMBER = _("Row %(row)s, column %(column)s (%(field)s): “%(value)s” is not a number.")
 NEGATIVE = _("Row %(row)s, column %(column)s (%(field)s): the value must not be negative.")
+BAD_NUMBER = _("Row %(row)s, column %(column)s (%(field)s): %(why)s")
 UNKNOWN_STREAM = _(
     "Row %(row)s, column %(column)s (%(field)s): “%(value)s” is not a source stream of the approved monitoring plan."
 )
@@ -133,28 +136,40 @@ def _issue(message, number: int, name: str, **extra) -> SheetIssue:
     return SheetIssue(force_str(message) % values, row=number, column=letter(name), field=name)
 
 
+class NumberRejected(ValueError):
+    """A number that is not finite or does not fit the activity-data columns; `why` says which."""
+
+    def __init__(self, why: str):
+        super().__init__(why)
+        self.why = why
+
+
 def parse_number(value) -> Decimal | None:
-    """A Decimal from a cell; None for a blank; ValueError for text. Floats go through their shortest repr."""
+    """A Decimal from a cell; None for a blank; ValueError for text, `NumberRejected` for NaN, Infinity or a
+    number the columns cannot hold. Floats go through their shortest repr."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
         raise ValueError(value)
-    if isinstance(value, int | Decimal):
-        return Decimal(value)
     if isinstance(value, float):
-        return Decimal(repr(value))
+        value = repr(value)
     try:
-        number = Decimal(str(value).strip())
+        number = Decimal(value) if isinstance(value, int | Decimal) else Decimal(str(value).strip())
     except InvalidOperation:
         raise ValueError(value) from None
-    if not number.is_finite():
-        raise ValueError(value)
+    try:
+        inputs.amount_for(ActivityDataRow, "activity", number, allow_negative=True)
+    except ValidationError as error:
+        raise NumberRejected(" ".join(error.messages)) from None
     return number
 
 
 def check_number(value, number: int, name: str, issues: list[SheetIssue]) -> Decimal | None:
     try:
         amount = parse_number(value)
+    except NumberRejected as rejected:
+        issues.append(_issue(BAD_NUMBER, number, name, why=rejected.why))
+        return None
     except ValueError:
         issues.append(_issue(NOT_A_NUMBER, number, name, value=str(value)[:40]))
         return None

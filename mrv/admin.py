@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from mrv.admin_base import ReadOnlyScopedAdmin, ScopedAdmin, is_admin_user
+from mrv.admin_base import ReadOnlyScopedAdmin, ScopedAdmin, ScopedChoicesMixin, is_admin_user
 from mrv.admin_scale import LargeTableAdmin, LooseIndexValuesFilter
 from mrv.models import (
     AuditLog,
@@ -28,7 +28,7 @@ from mrv.models import (
 )
 
 
-class NationalOnlyInline(admin.TabularInline):
+class NationalOnlyInline(ScopedChoicesMixin, admin.TabularInline):
     extra = 0
 
     def has_view_permission(self, request, obj=None):
@@ -76,7 +76,7 @@ class RulePackAdmin(ScopedAdmin):
     inlines = [ThresholdInline, MarketSectorInline, DeadlineInline]
 
 
-class SourceInline(admin.TabularInline):
+class SourceInline(ScopedChoicesMixin, admin.TabularInline):
     model = EmissionSource
     extra = 0
 
@@ -90,7 +90,12 @@ class SourceInline(admin.TabularInline):
 
 
 class FigureInline(SourceInline):
+    """Historical emissions are allocation inputs: an officer's change waits for a head's approval."""
+
     model = FirmYearFigure
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_national_admin
 
 
 @admin.register(Firm)
@@ -152,6 +157,14 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
     fieldsets = DjangoUserAdmin.fieldsets + (
         (_("Organisation and role"), {"fields": ["role", "firm", "body", "authority", "phone"]}),
     )
+    SUPERUSER_ONLY = ("is_staff", "is_superuser", "groups", "user_permissions")
+
+    def get_readonly_fields(self, request, obj=None):
+        """Only a superuser grants staff or superuser rights, groups or permissions."""
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += [f for f in self.SUPERUSER_ONLY if f not in fields]
+        return fields
 
 
 @admin.register(EmissionReport)
@@ -441,3 +454,45 @@ class EmissionReportTimelineAdmin(_ReportAdminSoFar):
             "entries": report_timeline(report),
         }
         return TemplateResponse(request, "admin/mrv/emissionreport/timeline.html", context)
+
+
+# --- Four eyes on allocation inputs ---------------------------------------------------------------
+
+from django.contrib import messages  # noqa: E402
+from django.core.exceptions import PermissionDenied, ValidationError  # noqa: E402
+
+from mrv.models import PendingChange  # noqa: E402
+from mrv.services import pending_changes  # noqa: E402
+
+
+@admin.register(PendingChange)
+class PendingChangeAdmin(ReadOnlyScopedAdmin):
+    """An officer's change of a production record or historical figure; a head approves or rejects it."""
+
+    list_display = ["summary", "firm", "status", "proposed_by", "proposed_at", "decided_by", "reason"]
+    list_filter = ["status", "market"]
+    list_select_related = ["firm", "proposed_by", "decided_by"]
+    readonly_fields = ["summary", "firm", "values", "before", "reason", "status", "proposed_by", "decided_by"]
+    actions = ["approve", "reject"]
+
+    def _decide(self, request, queryset, service, done):
+        for change in queryset:
+            try:
+                service(change=change, acting_user=request.user)
+            except (PermissionDenied, ValidationError) as error:
+                text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+                messages.error(request, f"{change}: {text}")
+            else:
+                messages.success(request, f"{change}: {done}")
+
+    @admin.action(description=_("Approve the selected changes (apply them)"))
+    def approve(self, request, queryset):
+        self._decide(request, queryset, pending_changes.pending_change_approve, _("approved and applied."))
+
+    @admin.action(description=_("Reject the selected changes"))
+    def reject(self, request, queryset):
+        self._decide(request, queryset, pending_changes.pending_change_reject, _("rejected."))
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        return actions if request.user.is_national_admin or request.user.role == User.Role.REGULATOR_HEAD else {}

@@ -30,6 +30,20 @@ REGIONS = {
     "chongqing": "500000",
     "beijing": "110000",
     "hubei": "420000",
+    "guangdong": "440000",
+    "fujian": "350000",
+    "national": "100000",
+}
+PREFIXES = {
+    "shanghai": "sh",
+    "shenzhen": "sz",
+    "tianjin": "tj",
+    "chongqing": "cq",
+    "beijing": "bj",
+    "hubei": "hb",
+    "guangdong": "gd",
+    "fujian": "fj",
+    "national": "cn",
 }
 
 AUTHORITIES = {
@@ -39,6 +53,9 @@ AUTHORITIES = {
     "chongqing": "重庆市生态环境局",
     "beijing": "北京市生态环境局",
     "hubei": "湖北省生态环境厅",
+    "guangdong": "广东省生态环境厅",
+    "fujian": "福建省生态环境厅",
+    "national": "生态环境部全国碳市场管理处",
 }
 
 # market, prefix, firm name, sector, sources [(code, name, kind)], emissions of the last three years
@@ -100,13 +117,42 @@ FIRMS = [
         [("kiln", "熟料生产线", "fixed")],
         [1520000, 1490000, 1505000],
     ),
+    (
+        "guangdong",
+        "gd",
+        "广东塔牌集团蕉岭新型建材有限公司",
+        "cement",
+        [("kiln", "新建熟料生产线", "fixed")],
+        [],  # a new entrant: no history, allocated on design capacity
+    ),
+    (
+        "fujian",
+        "fj",
+        "福建福耀浮法玻璃有限公司",
+        "flat_glass",
+        [("furnace", "浮法玻璃熔窑", "fixed")],
+        [98000, 102000, 99500],
+    ),
+    (
+        "national",
+        "cn",
+        "华能国际电力股份有限公司福州电厂",
+        "power",
+        [("unit3", "3号燃煤机组", "fixed"), ("unit4", "4号燃煤机组", "fixed")],
+        [5120000, 4980000, 5060000],
+    ),
 ]
+# Guangdong's new entrant: the new clinker line's design capacity (t clinker a year), allocated on it.
+NEW_ENTRANTS = {"gd": Decimal("1550000")}
 
 BODIES = [
     ("中环联合（北京）认证中心有限公司", "third_party", None),
     ("上海质量技术认证中心", "third_party", None),
     ("广州赛宝认证中心服务有限公司", "spot_check", None),
 ]
+# A body registered in Shanghai only and qualified for power only: Tianjin (registration) and
+# Beijing's cement firm (sector qualification) refuse it, so the refusals show.
+UNREGISTERED_BODY = ("津沪碳核查技术服务有限公司", "shanghai", "power")
 
 
 def _code(region: str, serial: int) -> str:
@@ -141,18 +187,13 @@ def seed_organisations() -> dict:
     for code, name in AUTHORITIES.items():
         authority = Authority.objects.get_or_create(name=name, kind="regulator", market=markets[code])[0]
         made["authorities"][code] = authority
-        prefix = {
-            "shanghai": "sh",
-            "shenzhen": "sz",
-            "tianjin": "tj",
-            "chongqing": "cq",
-            "beijing": "bj",
-            "hubei": "hb",
-        }[code]
+        prefix = PREFIXES[code]
         _user(
             f"{prefix}_officer", User.Role.REGULATOR_OFFICER, first="经办", last="王", staff=True, authority=authority
         )
         _user(f"{prefix}_head", User.Role.REGULATOR_HEAD, first="处长", last="李", staff=True, authority=authority)
+        # a second head, so that four eyes can be completed when the first head proposed
+        _user(f"{prefix}_head2", User.Role.REGULATOR_HEAD, first="副处长", last="刘", staff=True, authority=authority)
     stats = Authority.objects.get_or_create(name="深圳市统计局", kind="statistics_bureau", market=markets["shenzhen"])[
         0
     ]
@@ -166,13 +207,15 @@ def seed_organisations() -> dict:
                 "sector": sectors[sector],
                 "address": f"{markets[market].name_zh}",
                 "contact_name": "张工",
-                "covered_since": 2020,
+                "covered_since": 2025 if prefix in NEW_ENTRANTS else 2020,
+                "is_new_entrant": prefix in NEW_ENTRANTS,
+                "design_capacity": NEW_ENTRANTS.get(prefix),
             },
         )
         made["firms"][prefix] = firm
         for src_code, src_name, kind in sources:
             EmissionSource.objects.get_or_create(firm=firm, code=src_code, defaults={"name": src_name, "kind": kind})
-        for offset, amount in zip((3, 2, 1), history, strict=True):
+        for offset, amount in zip((3, 2, 1), history, strict=False):
             FirmYearFigure.objects.get_or_create(
                 firm=firm,
                 year=2025 - offset,
@@ -191,8 +234,15 @@ def seed_organisations() -> dict:
         made["bodies"].append(body)
         for market in markets.values():
             VerifierRegistration.objects.get_or_create(body=body, market=market, valid_from_year=2020)
-        for sector in ("power", "steel", "cement", "chemicals", "transport", "caustic_soda"):
+        for sector in ("power", "steel", "cement", "chemicals", "transport", "caustic_soda", "flat_glass"):
             VerifierQualification.objects.get_or_create(body=body, sector=sectors[sector])
+    name, market_code, sector_code = UNREGISTERED_BODY
+    lone, _ = VerificationBody.objects.get_or_create(
+        credit_code=_code("310000", 800000099), defaults={"name": name, "kind": "third_party"}
+    )
+    VerifierRegistration.objects.get_or_create(body=lone, market=markets[market_code], valid_from_year=2020)
+    VerifierQualification.objects.get_or_create(body=lone, sector=sectors[sector_code])
+    _user("verifier3_lead", User.Role.LEAD_VERIFIER, first="组长", last="冯", body=lone)
     first, second, spot = made["bodies"]
     _user("verifier_lead", User.Role.LEAD_VERIFIER, first="组长", last="孙", body=first)
     _user("verifier", User.Role.VERIFIER, first="核查员", last="周", body=first)
@@ -225,3 +275,12 @@ def register_step(step) -> None:
     """Another app's demo data, seeded after mrv's (called from its AppConfig.ready(); once only)."""
     if step not in STEPS:
         STEPS.append(step)
+
+
+def _seed_coverage() -> None:
+    from mrv.demo_coverage import seed_coverage_lists
+
+    seed_coverage_lists()
+
+
+STEPS.append(_seed_coverage)

@@ -84,10 +84,48 @@ def _judge(threshold: InclusionThreshold, figures: dict, year: int, factor) -> t
     }
 
 
+@dataclass(frozen=True)
+class YearFigure:
+    """A year's emissions and energy use, as recorded on a firm or a candidate of the covered-firm list."""
+
+    emissions_tco2e: Decimal | None = None
+    energy_tce: Decimal | None = None
+
+
+def figures_from_json(data: dict) -> dict[int, YearFigure]:
+    """`{"2019": {"emissions_tco2e": "…", "energy_tce": "…"}}` (a candidate's figures) as YearFigures."""
+
+    def dec(value):
+        return Decimal(str(value)) if value not in (None, "") else None
+
+    return {
+        int(year): YearFigure(dec(row.get("emissions_tco2e")), dec(row.get("energy_tce"))) for year, row in data.items()
+    }
+
+
 def check_inclusion(firm: Firm, market: Market, year: int) -> InclusionDecision:
     """Covered if any of the rule pack's thresholds is met; the reasons name year, figure and threshold."""
+    return check_figures({f.year: f for f in firm.year_figures.all()}, market, year)
+
+
+def check_candidate(figures: dict, market: Market, year: int, *, new_entrant: bool) -> InclusionDecision:
+    """A candidate of the covered-firm list: the threshold rule, or a new entrant without history."""
+    decision = check_figures(figures, market, year)
+    if decision.included or not new_entrant:
+        return decision
+    return InclusionDecision(
+        True,
+        decision.reasons
+        + [
+            _("New entrant: no history reaches the threshold yet; covered as a new installation from %(y)s.")
+            % {"y": year}
+        ],
+    )
+
+
+def check_figures(figures: dict, market: Market, year: int) -> InclusionDecision:
+    """The threshold rule of the market's pack applied to figures by year (objects with the two figures)."""
     pack = market.rule_pack_for(year)
-    figures = {f.year: f for f in firm.year_figures.all()}
     reasons = []
     for threshold in pack.thresholds.all():
         met, reason = _judge(threshold, figures, year, pack.tce_to_tco2e)

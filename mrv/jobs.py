@@ -100,11 +100,15 @@ def job_run(job_id: int) -> None:
 
 def job_result_response(job: BackgroundJob) -> FileResponse:
     """The result as a download; call only for the job's own requester."""
-    return FileResponse(
-        default_storage.open(job.result_storage_name, "rb"),
-        as_attachment=True,
-        filename=job.result_file_name,
-        content_type=job.result_content_type,
+    from mrv.uploads import download_headers
+
+    return download_headers(
+        FileResponse(
+            default_storage.open(job.result_storage_name, "rb"),
+            as_attachment=True,
+            filename=job.result_file_name,
+            content_type=job.result_content_type,
+        )
     )
 
 

@@ -397,10 +397,20 @@ MARKETS = [
 ]
 
 RULES_VALID_FROM = 2020
+# Tables 4 and 5 cover 2016–2020: the history packs let those years be loaded and compared. The paper
+# states only the 2020 rules, so the history packs repeat them (thresholds are relative to the year).
+HISTORY_VALID_FROM = 2016
+HISTORY_NOTE = "Compliance years before 2020: the paper states only the 2020 rules, repeated here (table 5 years)."
+
+
+def history_from(spec: dict) -> int:
+    """A market's earliest rule-pack year: 2016 (table 5), or its first compliance year if later (national 2019)."""
+    return max(HISTORY_VALID_FROM, spec["first_compliance_year"])
 
 
 def load(apps) -> None:
-    """Create or update sectors, markets and their 2020 rule packs; running it twice changes nothing."""
+    """Create or update sectors, markets, their 2020 rule packs and the history packs before them;
+    running it twice changes nothing."""
     Sector = apps.get_model("mrv", "Sector")
     Market = apps.get_model("mrv", "Market")
     RulePack = apps.get_model("mrv", "RulePack")
@@ -413,11 +423,14 @@ def load(apps) -> None:
             defaults={k: spec[k] for k in ("name_zh", "name_en", "first_compliance_year")}
             | {"is_national": spec.get("is_national", False)},
         )
-        pack, created = RulePack.objects.get_or_create(
-            market=market, valid_from_year=RULES_VALID_FROM, defaults=spec["pack"]
-        )
-        if not created:
-            continue
+        _create_pack(RulePack, market, RULES_VALID_FROM, spec["pack"], spec, sectors)
+        history = spec["pack"] | {"notes": f"{spec['pack'].get('notes', '')} {HISTORY_NOTE}".strip()}
+        _create_pack(RulePack, market, history_from(spec), history, spec, sectors)
+
+
+def _create_pack(RulePack, market, valid_from: int, fields: dict, spec: dict, sectors: dict) -> None:
+    pack, created = RulePack.objects.get_or_create(market=market, valid_from_year=valid_from, defaults=fields)
+    if created:
         for amount, unit, combination, first, last in spec["thresholds"]:
             pack.thresholds.create(
                 amount=amount, unit=unit, combination=combination, first_year_offset=first, last_year_offset=last

@@ -3,6 +3,7 @@ spot-check results and decisions, in time order, read in a fixed number of queri
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
@@ -43,6 +44,13 @@ _KIND_BY_MODEL = {
 }
 
 
+def share_pct(part, whole) -> str:
+    """`part` as a percentage of `whole` to two decimals (half-up), or “–” without both."""
+    if part is None or not whole:
+        return "–"
+    return str((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
 def _audit_entries(targets: dict[type, list]) -> list[TimelineEntry]:
     wanted = Q(pk__in=[])
     kinds = {}
@@ -79,12 +87,16 @@ def _data_entries(report, findings) -> list[TimelineEntry]:
             )
         )
     for o in VerificationOpinion.objects.filter(report=report).select_related("signed_by"):
-        detail = _("verified %(v)s t, reported %(r)s t, difference %(d)s t %(why)s; uncorrected %(u)s t at %(m)s%%") % {
+        detail = _(
+            "verified %(v)s t, reported %(r)s t, difference %(d)s t %(why)s; uncorrected %(u)s t, "
+            "%(share)s%% of the reported emissions (materiality threshold %(m)s%%)"
+        ) % {
             "v": o.verified_emissions_tco2e,
             "r": o.reported_emissions_tco2e,
             "d": o.difference_tco2e,
             "why": o.difference_reason,
             "u": o.uncorrected_misstatement_tco2e,
+            "share": share_pct(o.uncorrected_misstatement_tco2e, o.reported_emissions_tco2e),
             "m": o.materiality_threshold_pct,
         }
         title = o.get_outcome_display() + (f" ({o.get_not_verified_reason_display()})" if o.not_verified_reason else "")

@@ -6,9 +6,10 @@ convertible unit is fine: 1 kt is 1000 t), or a line the engine cannot compute.
 
 Warnings do not block, but the firm must acknowledge each one with a reason before it submits:
 - the total differs from the previous year by more than CHANGE_THRESHOLD_PCT (the previous year's
-  determined emissions, else the firm's recorded figure for that year);
+  determined emissions, else its latest verified figure, else the firm's recorded figure for that year);
 - an emission factor (given, or implied by NCV × CC × OF × 44/12) lies outside
-  `calculation.plausible_range` of the stream's fuel;
+  `calculation.plausible_range` of the stream's fuel (one warning per stream and field, naming the months:
+  a systematic error is explained once, not twelve times);
 - the intensity (reported tCO2e per unit of product output) is more than PEER_THRESHOLD_PCT away
   from the median of the sector's peers (same market, sector and year, submitted, same output unit,
   at least PEER_MIN_COUNT of them). The median, not the mean and standard deviation, because a
@@ -66,6 +67,10 @@ CHANGE_VS_PREVIOUS_YEAR = _(
 EF_OUTSIDE_RANGE = _(
     "Source stream %(stream)s, month %(month)s, %(field)s: the emission factor %(value)s %(unit)s is outside the "
     "plausible range %(low)s–%(high)s for %(fuel)s."
+)
+EF_OUTSIDE_RANGE_MONTHS = _(
+    "Source stream %(stream)s, months %(months)s, %(field)s: the emission factor (%(value)s %(unit)s) is outside the "
+    "plausible range %(low)s–%(high)s for %(fuel)s in each of these months: one cause, explained once."
 )
 INTENSITY_FAR_FROM_PEERS = _(
     "Source stream *, month *, intensity: %(intensity)s tCO2e/%(unit)s is %(deviation)s %% from the median "
@@ -331,8 +336,21 @@ def implied_emission_factor(line: LineInput) -> Quantity | None:
     return None
 
 
+def _month_list(months: list[int]) -> str:
+    """1, 2, 3, 5 → “1–3, 5”."""
+    runs: list[list[int]] = []
+    for m in sorted(months):
+        if runs and m == runs[-1][-1] + 1:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs)
+
+
 def _warn_implausible_factors(ctx: _Context) -> None:
+    """One warning per source stream and field: a factor wrong in many months has one cause (e.g. a wrong NCV)."""
     streams = {s.code: s for s in ctx.plan.streams.all()}
+    outside: dict[tuple[str, str], list[tuple[int | None, Decimal]]] = {}
     for line in ctx.out.lines:
         stream = streams[line.stream]
         if not stream.fuel_code or line.gas != "CO2":
@@ -340,27 +358,35 @@ def _warn_implausible_factors(ctx: _Context) -> None:
         factor = implied_emission_factor(line)
         if factor is None or calculation.is_plausible(stream.fuel_code, factor):
             continue
-        low, high = calculation.plausible_range(stream.fuel_code)
-        shown = calculation.convert(factor, low.unit)
+        low, _high = calculation.plausible_range(stream.fuel_code)
+        shown = calculation.convert(factor, low.unit).value.quantize(calculation.EF_QUANTUM)
         field_name = "emission_factor" if line.emission_factor is not None else "ncv"
-        _stream, month = _split_key(line.key)
-        ctx.out.warn(
-            "ef_outside_range",
-            EF_OUTSIDE_RANGE,
-            stream=line.stream,
-            month=month,
-            field=field_name,
-            value=plain(shown.value.quantize(calculation.EF_QUANTUM)),
-            unit=low.unit,
-            low=plain(low.value),
-            high=plain(high.value),
-            fuel=calculation.FUELS[stream.fuel_code].name_en,
-        )
+        outside.setdefault((line.stream, field_name), []).append((_split_key(line.key)[1], shown))
+    for (code, field_name), found in outside.items():
+        fuel_code = streams[code].fuel_code
+        low, high = calculation.plausible_range(fuel_code)
+        values = sorted({value for _month, value in found})
+        shown = plain(values[0]) if len(values) == 1 else f"{plain(values[0])}–{plain(values[-1])}"
+        common = {
+            "stream": code,
+            "field": field_name,
+            "value": shown,
+            "unit": low.unit,
+            "low": plain(low.value),
+            "high": plain(high.value),
+            "fuel": calculation.FUELS[fuel_code].name_en,
+        }
+        if len(found) == 1:
+            ctx.out.warn("ef_outside_range", EF_OUTSIDE_RANGE, month=found[0][0], **common)
+        else:
+            months = _month_list([m for m, _value in found if m is not None])
+            ctx.out.warn("ef_outside_range", EF_OUTSIDE_RANGE_MONTHS, months=months, **common)
 
 
 def previous_year_emissions(report) -> tuple[Decimal | None, int]:
-    """The previous year's determined emissions, else the firm's recorded figure for that year."""
-    from mrv.models import EmissionReport, FirmYearFigure
+    """The previous year's determined emissions, else its latest verified figure (verified but not yet
+    determined), else the firm's recorded figure for that year."""
+    from mrv.models import EmissionReport, FirmYearFigure, VerificationOpinion
 
     year = report.year - 1
     previous = (
@@ -373,6 +399,19 @@ def previous_year_emissions(report) -> tuple[Decimal | None, int]:
         .values_list("determined_emissions_tco2e", flat=True)
         .first()
     )
+    if previous is None:
+        previous = (
+            VerificationOpinion.objects.filter(
+                report__firm_id=report.firm_id,
+                report__year=year,
+                report__period=EmissionReport.Period.ANNUAL,
+                outcome__in=VerificationOpinion.VERIFIED,
+                verified_emissions_tco2e__isnull=False,
+            )
+            .order_by("-signed_at", "-id")
+            .values_list("verified_emissions_tco2e", flat=True)
+            .first()
+        )
     if previous is None:
         previous = (
             FirmYearFigure.objects.filter(firm_id=report.firm_id, year=year)

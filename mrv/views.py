@@ -11,8 +11,10 @@ from mrv.ui import home as home_page
 def home(request: HttpRequest) -> HttpResponse:
     """What needs my action, upcoming deadlines and recent activity, for the signed-in user's role."""
     user = request.user
+    sections = home_page.sections_for(user)
     context = {
-        "sections": home_page.sections_for(user),
+        "sections": [s for s in sections if s.items],
+        "quiet_sections": [s for s in sections if not s.items],
         "deadlines": home_page.upcoming_deadlines(user, timezone.localdate()),
         "activity": home_page.recent_activity(user),
     }

@@ -14,7 +14,6 @@ from registry.models import (
     AllocationTable,
     ComplianceRecord,
     Entry,
-    IdempotencyRecord,
     MarketCap,
     Penalty,
     ProductionRecord,
@@ -157,13 +156,3 @@ def _reversal_requests(user: User) -> Q:
 @predicate(ReversalRequest)
 def _reversal_request(user: User, request: ReversalRequest) -> bool:
     return _is_authority(user) and regulates(user, request.original.market_id)
-
-
-@scope(IdempotencyRecord)
-def _idempotency_records(user: User) -> Q:
-    return Q(transaction__market_id=user.market_id) if _is_authority(user) else NOTHING
-
-
-@predicate(IdempotencyRecord)
-def _idempotency_record(user: User, record: IdempotencyRecord) -> bool:
-    return _is_authority(user) and regulates(user, record.transaction.market_id)

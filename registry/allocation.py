@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from mrv.refusals import Refused
 
@@ -58,7 +59,7 @@ def grandfathering(history_tco2e: Sequence[Decimal], decline_factor: Decimal | N
     average = sum(history_tco2e, Decimal(0)) / len(history_tco2e)
     return _result(
         average * factor,
-        "mean(historical emissions) × decline factor",
+        gettext_noop("mean(historical emissions) × decline factor"),
         history_tco2e=list(history_tco2e),
         decline_factor=factor,
     )
@@ -78,7 +79,7 @@ def historical_intensity(
     intensity = sum(history_tco2e, Decimal(0)) / sum(history_output, Decimal(0))
     return _result(
         intensity * factor * output,
-        "Σ historical emissions / Σ historical output × decline factor × output",
+        gettext_noop("Σ historical emissions / Σ historical output × decline factor × output"),
         history_tco2e=list(history_tco2e),
         history_output=list(history_output),
         intensity=intensity.quantize(Decimal("0.000001")),
@@ -107,7 +108,7 @@ def three_year_average_intensity(
     factor = ONE if below_peers or decline_factor is None else decline_factor
     return _result(
         baseline * factor * output,
-        "mean(three yearly intensities) × decline factor × output",
+        gettext_noop("mean(three yearly intensities) × decline factor × output"),
         history_tco2e=list(history_tco2e),
         history_output=list(history_output),
         baseline_intensity=baseline.quantize(Decimal("0.000001")),
@@ -120,7 +121,9 @@ def three_year_average_intensity(
 def benchmark(output: Decimal | None, sector_benchmark: Decimal | None) -> Allocation:
     """Output × sector benchmark (Fujian; Guangdong's existing firms)."""
     _need(output=output, benchmark=sector_benchmark)
-    return _result(output * sector_benchmark, "output × benchmark", output=output, benchmark=sector_benchmark)
+    return _result(
+        output * sector_benchmark, gettext_noop("output × benchmark"), output=output, benchmark=sector_benchmark
+    )
 
 
 def benchmark_new_project(design_capacity: Decimal | None, sector_benchmark: Decimal | None) -> Allocation:
@@ -128,7 +131,7 @@ def benchmark_new_project(design_capacity: Decimal | None, sector_benchmark: Dec
     _need(design_capacity=design_capacity, benchmark=sector_benchmark)
     return _result(
         design_capacity * sector_benchmark,
-        "design capacity × benchmark",
+        gettext_noop("design capacity × benchmark"),
         design_capacity=design_capacity,
         benchmark=sector_benchmark,
     )
@@ -141,7 +144,7 @@ def benchmark_market_adjusted(
     _need(output=output, benchmark=sector_benchmark, adjustment_factor=adjustment_factor)
     return _result(
         output * sector_benchmark * adjustment_factor,
-        "output × benchmark × market adjustment factor",
+        gettext_noop("output × benchmark × market adjustment factor"),
         output=output,
         benchmark=sector_benchmark,
         adjustment_factor=adjustment_factor,
@@ -155,7 +158,7 @@ def shanghai_power(
     _need(supply=supply_mwh, benchmark=sector_benchmark, correction_factor=correction_factor)
     return _result(
         sector_benchmark * supply_mwh * correction_factor,
-        "supply emission benchmark × annual comprehensive supply × correction factor",
+        gettext_noop("supply emission benchmark × annual comprehensive supply × correction factor"),
         benchmark=sector_benchmark,
         supply=supply_mwh,
         correction_factor=correction_factor,
@@ -169,7 +172,7 @@ def shanghai_grid(
     _need(supply=supply_mwh, line_loss_benchmark=line_loss_benchmark, emission_factor=emission_factor)
     return _result(
         line_loss_benchmark * supply_mwh * emission_factor,
-        "line-loss benchmark × annual supply × emission factor",
+        gettext_noop("line-loss benchmark × annual supply × emission factor"),
         line_loss_benchmark=line_loss_benchmark,
         supply=supply_mwh,
         emission_factor=emission_factor,
@@ -181,7 +184,7 @@ def shanghai_heat(heat_supply_gj: Decimal | None, sector_benchmark: Decimal | No
     _need(heat_supply=heat_supply_gj, benchmark=sector_benchmark)
     return _result(
         sector_benchmark * heat_supply_gj,
-        "heat-supply benchmark × annual heat supply",
+        gettext_noop("heat-supply benchmark × annual heat supply"),
         benchmark=sector_benchmark,
         heat_supply=heat_supply_gj,
     )
@@ -196,12 +199,59 @@ def self_declaration(declared_tco2e: Decimal | None, verified_history_tco2e: Seq
     capped = declared_tco2e > ceiling
     return _result(
         min(declared_tco2e, ceiling),
-        "min(declared, mean(verified history))",
+        gettext_noop("min(declared, mean(verified history))"),
         declared=declared_tco2e,
         verified_history_tco2e=list(verified_history_tco2e),
         verified_mean=ceiling.quantize(Decimal("0.01")),
         capped_by_history=capped,
     )
+
+
+# The inputs a line shows, with their units, in the reader's language (lines store the English keys).
+INPUT_LABELS = {
+    "history_tco2e": gettext_lazy("historical emissions (tCO2e)"),
+    "history_output": gettext_lazy("historical output"),
+    "intensity": gettext_lazy("historical intensity (tCO2e per unit of output)"),
+    "baseline_intensity": gettext_lazy("three-year baseline intensity (tCO2e per unit of output)"),
+    "decline_factor": gettext_lazy("decline factor"),
+    "below_peers": gettext_lazy("already below its peers (keeps its own rate)"),
+    "output": gettext_lazy("output"),
+    "benchmark": gettext_lazy("benchmark (tCO2e per unit of output)"),
+    "design_capacity": gettext_lazy("design capacity (output units a year)"),
+    "adjustment_factor": gettext_lazy("market adjustment factor"),
+    "correction_factor": gettext_lazy("comprehensive correction factor"),
+    "supply": gettext_lazy("annual comprehensive supply (MWh)"),
+    "line_loss_benchmark": gettext_lazy("line-loss-rate benchmark"),
+    "emission_factor": gettext_lazy("grid emission factor (tCO2e/MWh)"),
+    "heat_supply": gettext_lazy("annual heat supply (GJ)"),
+    "declared": gettext_lazy("self-declared emissions (tCO2e)"),
+    "verified_history_tco2e": gettext_lazy("verified emissions of past years (tCO2e)"),
+    "verified_mean": gettext_lazy("mean of verified emissions (tCO2e)"),
+    "capped_by_history": gettext_lazy("declaration capped by the verified history"),
+}
+
+
+def _number(value) -> str:
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        return str(value)
+    text = f"{number:,.6f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def readable_inputs(inputs: dict) -> list[tuple[str, str]]:
+    """A line's inputs as (label with unit, value) in the reader's language: lists joined, yes/no for flags."""
+    rows = []
+    for key, value in inputs.items():
+        if isinstance(value, bool):
+            text = _("yes") if value else _("no")
+        elif isinstance(value, list):
+            text = " · ".join(_number(v) for v in value)
+        else:
+            text = _number(value)
+        rows.append((str(INPUT_LABELS.get(key, key.replace("_", " "))), text))
+    return rows
 
 
 def split_free_and_auction(amount_tco2e: Decimal, free_pct: Decimal) -> tuple[Decimal, Decimal]:

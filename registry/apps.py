@@ -13,3 +13,7 @@ class RegistryConfig(AppConfig):
         from registry.demo import seed_registry
 
         demo.register_step(seed_registry)
+
+        from registry import desk
+
+        desk.register()

@@ -1,11 +1,16 @@
 from decimal import Decimal
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mrv import inputs
 from mrv.models import OFFSET_TYPES
 from registry.models import ALLOWANCE, UNIT_TYPES, Account, AllocationTable
+
+OFFSET_FIRST_VINTAGE = 2005  # CCER projects credit reductions from 2005 on
+MAX_TONNES = 10**14 - 1  # the ledger's quantity column holds 14 digits
 
 UNKNOWN_ACCOUNT = _("There is no firm holding account %(number)s in this market.")
 
@@ -13,9 +18,11 @@ UNKNOWN_ACCOUNT = _("There is no firm holding account %(number)s in this market.
 class TransferForm(forms.Form):
     to_account = forms.CharField(label=_("receiving account number"), max_length=40)
     unit_type = forms.ChoiceField(label=_("unit"), choices=UNIT_TYPES, initial=ALLOWANCE)
-    vintage = forms.IntegerField(label=_("vintage"), min_value=2000, max_value=2100)
+    vintage = forms.IntegerField(
+        label=_("vintage"), min_value=OFFSET_FIRST_VINTAGE, validators=[MaxValueValidator(inputs.last_year)]
+    )
     project = forms.CharField(label=_("offset project (offsets only)"), max_length=60, required=False)
-    quantity = forms.IntegerField(label=_("quantity (t)"), min_value=1)
+    quantity = forms.IntegerField(label=_("quantity (t)"), min_value=1, max_value=MAX_TONNES)
     price_cny_per_t = forms.DecimalField(
         label=_("price (CNY/t)"), max_digits=10, decimal_places=2, min_value=0, required=False
     )
@@ -106,7 +113,7 @@ class SurrenderForm(forms.Form):
 
 
 class ComputeTableForm(forms.Form):
-    year = forms.IntegerField(label=_("vintage year"), min_value=2013, max_value=2100)
+    year = forms.IntegerField(label=_("vintage year"), validators=inputs.year_validators())
     kind = forms.ChoiceField(label=_("kind"), choices=AllocationTable.Kind.choices)
 
 
@@ -119,7 +126,7 @@ class DecisionForm(forms.Form):
 class TradeImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV of settled trades"),
-        help_text=_("Columns: trade_id, trade_date, seller_account, buyer_account, vintage, quantity, price_cny_per_t"),
+        help_text=_("UTF-8, with a header row of the columns named above the form."),
     )
 
 
@@ -129,8 +136,10 @@ class OffsetCreditForm(forms.Form):
     account = forms.CharField(label=_("firm holding account number"), max_length=40)
     offset_type = forms.ChoiceField(label=_("offset type"), choices=OFFSET_TYPES)
     project = forms.CharField(label=_("project"), max_length=60)
-    vintage = forms.IntegerField(label=_("vintage"), min_value=2005, max_value=2100)
-    quantity = forms.IntegerField(label=_("quantity (t)"), min_value=1)
+    vintage = forms.IntegerField(
+        label=_("vintage"), min_value=OFFSET_FIRST_VINTAGE, validators=[MaxValueValidator(inputs.last_year)]
+    )
+    quantity = forms.IntegerField(label=_("quantity (t)"), min_value=1, max_value=MAX_TONNES)
 
     def __init__(self, *args, market, **kwargs):
         super().__init__(*args, **kwargs)

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from mrv.audit import log_action
 from mrv.models import Firm, Market
 from mrv.refusals import Refused
-from registry.models import ALLOWANCE, Account, Entry, IdempotencyRecord, Transaction
+from registry.models import ALLOWANCE, Account, Entry, Transaction
 from signin import events as security_events
 from signin.models import SecurityEvent
 
@@ -140,11 +140,11 @@ def scoped_key(idempotency_key: str, legs: list[Leg]) -> str:
 
 def _earlier(key: str, sha: str, shown_key: str, kind: str) -> Transaction | None:
     """The transaction already recorded under this key, marked as a replay; another request under it is refused."""
-    existing = Transaction.objects.select_related("request").filter(idempotency_key=key).first()
+    existing = Transaction.objects.filter(idempotency_key=key).first()
     if existing is None:
         return None
-    recorded = getattr(existing, "request", None)
-    same = existing.kind == kind if recorded is None else recorded.request_sha256 == sha  # None: an older row
+    recorded = existing.request_sha256
+    same = existing.kind == kind if not recorded else recorded == sha  # empty: a row from before the hash
     if not same:
         raise LedgerError(KEY_REUSED % {"key": shown_key, "tx": existing.pk})
     existing.replayed = True
@@ -231,6 +231,7 @@ def record(
             "market": market.pk,
             "kind": kind,
             "idempotency_key": key,
+            "request_sha256": sha,
             "created_at": timezone.now(),
             "created_by": getattr(created_by, "pk", None),
             "memo": "",
@@ -246,7 +247,6 @@ def record(
         tx = Transaction(pk=pk, **{f: v for f, v in values.items()})
         tx._state.adding = False
         tx._state.db = "default"
-        IdempotencyRecord.objects.bulk_create([IdempotencyRecord(transaction_id=pk, request_sha256=sha)])
         Entry.objects.bulk_create(
             Entry(
                 transaction_id=pk,

@@ -125,6 +125,7 @@ class Transaction(Immutable):
     market = models.ForeignKey(Market, on_delete=models.PROTECT, related_name="+", verbose_name=_("market"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     idempotency_key = models.CharField(_("idempotency key"), max_length=100, unique=True)
+    request_sha256 = models.CharField(_("SHA-256 of the request"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True, db_index=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -156,23 +157,6 @@ class Transaction(Immutable):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.get_kind_display()}"
-
-
-class IdempotencyRecord(Immutable):
-    """The SHA-256 of the request a transaction was recorded for, kept beside the sealed ledger row so that a
-    reused key can be told apart from a retry (the key itself is `Transaction.idempotency_key`)."""
-
-    transaction = models.OneToOneField(
-        Transaction, on_delete=models.PROTECT, primary_key=True, related_name="request", verbose_name=_("transaction")
-    )
-    request_sha256 = models.CharField(_("SHA-256 of the request"), max_length=64)
-
-    class Meta:
-        verbose_name = _("idempotency record")
-        verbose_name_plural = _("idempotency records")
-
-    def __str__(self) -> str:
-        return f"{self.transaction_id} {self.request_sha256[:12]}"
 
 
 class Entry(Immutable):
@@ -496,6 +480,25 @@ class AllocationLine(models.Model):
     @property
     def total_tco2e(self) -> Decimal:
         return self.free_tco2e + self.auction_tco2e
+
+    @property
+    def method_label(self) -> str:
+        from mrv.models import MarketSector
+
+        methods = MarketSector.AllocationMethod
+        return str(methods(self.method).label) if self.method in methods.values else self.method
+
+    @property
+    def formula_text(self) -> str:
+        from django.utils.translation import gettext
+
+        return gettext(self.formula)
+
+    @property
+    def input_rows(self) -> list[tuple[str, str]]:
+        from registry.allocation import readable_inputs
+
+        return readable_inputs(self.inputs)
 
 
 class ComplianceRecord(models.Model):

@@ -3,12 +3,13 @@
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mrv.coverage import covered_firms
 from mrv.due_dates import RulePackCache, due_date, due_dates, extensions_for, market_due_date
 from mrv.models import DeadlineRule, EmissionReport, Firm, Market
 from registry.models import (
@@ -19,6 +20,7 @@ from registry.models import (
     ComplianceRecord,
     Entry,
     MarketCap,
+    Penalty,
     TrustedAccount,
 )
 from registry.models import Transaction as Tx
@@ -230,7 +232,7 @@ def compliance_statuses(
 ) -> list[ComplianceStatus]:
     """Status of every firm of the market (or of `firms`) for a year, in a fixed number of queries."""
     today = today or timezone.localdate()
-    firm_qs = firms if firms is not None else Firm.objects.filter(market=market)
+    firm_qs = firms if firms is not None else covered_firms(market, year)
     # Each firm's own deadline: an extension the regulator granted keeps the firm outstanding, not late.
     packs = RulePackCache()
     deadlines = due_dates(firm_qs.select_related("market"), year, DeadlineRule.Kind.COMPLIANCE, packs=packs)
@@ -313,7 +315,43 @@ def compliance_history(firm: Firm, *, today: datetime.date | None = None) -> lis
     return rows
 
 
+def penalised_firm_ids(market: Market, year: int) -> set[int]:
+    """Firms with a penalty for the year, whatever its state (one penalty per firm-year)."""
+    return set(Penalty.objects.filter(firm__market=market, year=year).values_list("firm_id", flat=True))
+
+
 # --- Statistics --------------------------------------------------------------------------------
+
+
+def rate_pct(part: Decimal | int, whole: Decimal | int | None) -> Decimal | None:
+    """A percentage rounded half-up to one decimal (1,230 / 1,236 = 99.51… → 99.5); None without a whole."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def covered_firm_ids(market: Market, year: int) -> set[int]:
+    """Firms on the market's list that were covered in the year (covered since then or earlier)."""
+    if market.first_compliance_year and year < market.first_compliance_year:
+        return set()
+    firms = Firm.objects.filter(market=market, is_active=True).filter(
+        Q(covered_since__isnull=True) | Q(covered_since__lte=year)
+    )
+    return set(firms.values_list("pk", flat=True))
+
+
+def obliged_statuses(market: Market, year: int, *, today: datetime.date | None = None) -> list[ComplianceStatus]:
+    """The firms obliged to comply for a year: every covered firm, and every firm with determined emissions.
+
+    A covered firm whose emissions were never determined is obliged and, having surrendered nothing
+    against a determination, is not compliant: it stays in the denominator of the compliance rate.
+    """
+    covered = covered_firm_ids(market, year)
+    return [
+        s
+        for s in compliance_statuses(market, year, today=today)
+        if s.obligation_tco2e is not None or s.firm_id in covered
+    ]
 
 
 @dataclass
@@ -331,25 +369,19 @@ class MarketStatistics:
 
     @property
     def compliance_rate_pct(self) -> Decimal | None:
-        if not self.obliged_firms:
-            return None
-        return (Decimal(self.compliant_firms) * 100 / self.obliged_firms).quantize(Decimal("0.1"))
+        return rate_pct(self.compliant_firms, self.obliged_firms)
 
     @property
     def offsets_share_pct(self) -> Decimal | None:
-        if not self.surrendered_tco2e:
-            return None
-        return (self.offsets_tco2e * 100 / self.surrendered_tco2e).quantize(Decimal("0.01"))
+        return rate_pct(self.offsets_tco2e, self.surrendered_tco2e)
 
     @property
     def trading_rate_pct(self) -> Decimal | None:
-        if not self.cap_tco2e:
-            return None
-        return (self.traded_tco2e * 100 / self.cap_tco2e).quantize(Decimal("0.01"))
+        return rate_pct(self.traded_tco2e, self.cap_tco2e)
 
     def rows(self) -> list[tuple[str, object]]:
         return [
-            (str(_("market")), self.market.code),
+            (str(_("market")), str(self.market)),
             (str(_("year")), self.year),
             (str(_("obliged firms")), self.obliged_firms),
             (str(_("compliant firms")), self.compliant_firms),
@@ -390,7 +422,7 @@ def traded_volume(market: Market, year: int) -> Decimal:
 
 
 def market_statistics(market: Market, year: int, *, today: datetime.date | None = None) -> MarketStatistics:
-    statuses = [s for s in compliance_statuses(market, year, today=today) if s.obligation_tco2e is not None]
+    statuses = obliged_statuses(market, year, today=today)
     cap = cap_for(market, year)
     allocated = AllocationLine.objects.filter(
         table__market=market,
@@ -435,16 +467,31 @@ class ComplianceRate:
 
     @property
     def rate_pct(self) -> Decimal | None:
-        if not self.obliged_firms:
-            return None
-        return (Decimal(self.compliant_firms) * 100 / self.obliged_firms).quantize(Decimal("0.1"))
+        return rate_pct(self.compliant_firms, self.obliged_firms)
 
 
 def compliance_rates(market: Market, years: list[int], *, today: datetime.date | None = None) -> list[ComplianceRate]:
     """Obliged and compliant firms per year (the paper's tables 4 and 5, computed instead of copied)."""
     rates = []
     for year in years:
-        obliged = [s for s in compliance_statuses(market, year, today=today) if s.obligation_tco2e is not None]
+        obliged = obliged_statuses(market, year, today=today)
         compliant = sum(1 for s in obliged if s.status == Status.COMPLIANT)
         rates.append(ComplianceRate(year, len(obliged), compliant))
     return rates
+
+
+def statistics_years(today: datetime.date | None = None, span: int = 5) -> list[int]:
+    """The compliance years the statistics page offers: the last `span` years up to last year."""
+    last = (today or timezone.localdate()).year - 1
+    return list(range(last - span + 1, last + 1))
+
+
+def statistics_series(market: Market, years: list[int], *, today: datetime.date | None = None):
+    """One `MarketStatistics` per year (the paper's tables 4 and 5 over time), a bounded number of queries a year."""
+    supported = market.supported_years()
+    return [market_statistics(market, y, today=today) for y in years if y in supported]
+
+
+def statistics_across_markets(markets, year: int, *, today: datetime.date | None = None):
+    """One `MarketStatistics` per market for a year: the national administrator's comparison."""
+    return [market_statistics(m, year, today=today) for m in markets if year in m.supported_years()]

@@ -4,16 +4,18 @@ import csv
 import datetime
 import io
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mrv import inputs, uploads
 from mrv.audit import log_action
+from mrv.coverage import covered_firms
 from mrv.models import OFFSET_TYPE_CODES, EmissionReport, Firm, FirmYearFigure, Market, MarketSector
 from mrv.outbox import enqueue
 from mrv.refusals import Refused
@@ -35,6 +37,7 @@ from registry.models import (
     AllocationLine,
     AllocationTable,
     ComplianceRecord,
+    Entry,
     Penalty,
     ProductionRecord,
     Representative,
@@ -88,9 +91,10 @@ NOT_REGULATOR = _("Only the market's regulator may do this.")
 
 
 def _whole(quantity) -> Decimal:
+    """A whole, finite number of tonnes above zero that fits the ledger's quantity column."""
     try:
-        q = Decimal(quantity)
-    except (InvalidOperation, TypeError):
+        q = inputs.amount_for(Entry, "quantity", quantity)
+    except ValidationError:
         raise LedgerError(NOT_POSITIVE) from None
     if q <= 0 or q != q.to_integral_value():
         raise LedgerError(NOT_POSITIVE)
@@ -549,6 +553,9 @@ class TradeRow:
     price: Decimal
 
 
+TRADE_ID_MAX_LENGTH = 60
+
+
 def _parse_trade(line: int, row: dict, accounts: dict[str, Account], seen: set) -> tuple[TradeRow | None, list[str]]:
     errors = []
 
@@ -558,6 +565,8 @@ def _parse_trade(line: int, row: dict, accounts: dict[str, Account], seen: set) 
     trade_id = (row.get("trade_id") or "").strip()
     if not trade_id:
         bad(_("trade_id is empty."))
+    elif len(trade_id) > TRADE_ID_MAX_LENGTH:
+        bad(_("trade_id is longer than %(limit)s characters."), limit=TRADE_ID_MAX_LENGTH)
     elif trade_id in seen:
         bad(_("trade_id %(id)s appears twice in the file."), id=trade_id)
     seen.add(trade_id)
@@ -575,9 +584,9 @@ def _parse_trade(line: int, row: dict, accounts: dict[str, Account], seen: set) 
     if parties["seller_account"] and parties["seller_account"] == parties["buyer_account"]:
         bad(_("seller and buyer are the same account."))
     try:
-        vintage = int((row.get("vintage") or "").strip())
-    except ValueError:
-        bad(_("vintage %(v)r is not a year."), v=row.get("vintage"))
+        vintage = inputs.parse_year(row.get("vintage"))
+    except ValidationError as error:
+        bad(_("vintage: %(why)s"), why=" ".join(error.messages))
         vintage = None
     try:
         quantity = _whole((row.get("quantity") or "").strip())
@@ -585,11 +594,9 @@ def _parse_trade(line: int, row: dict, accounts: dict[str, Account], seen: set) 
         bad(_("quantity %(v)r is not a whole number of tonnes above zero."), v=row.get("quantity"))
         quantity = None
     try:
-        price = Decimal((row.get("price_cny_per_t") or "").strip())
-        if price < 0:
-            raise InvalidOperation
-    except InvalidOperation:
-        bad(_("price_cny_per_t %(v)r is not a price."), v=row.get("price_cny_per_t"))
+        price = inputs.amount_for(Tx, "price_cny_per_t", row.get("price_cny_per_t"))
+    except ValidationError as error:
+        bad(_("price_cny_per_t: %(why)s"), why=" ".join(error.messages))
         price = None
     if errors:
         return None, errors
@@ -605,6 +612,9 @@ def trades_import(*, market: Market, data: bytes, acting_user) -> list[Tx]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ImportRejected([str(IMPORT_ENCODING)]) from None
+    problem = uploads.text_problem(text)
+    if problem:
+        raise ImportRejected([str(problem)])
     reader = csv.DictReader(io.StringIO(text))
     if [c.strip() for c in (reader.fieldnames or [])] != TRADE_COLUMNS:
         raise ImportRejected([str(IMPORT_HEADER % {"columns": ",".join(TRADE_COLUMNS)})])
@@ -791,9 +801,9 @@ def allocation_table_compute(
             raise LedgerError(TABLE_NOT_DRAFT % {"status": table.get_status_display()})
         table.lines.all().delete()
         lines, missing = [], []
-        firms = Firm.objects.filter(market=market, is_active=True).select_related("market").order_by("pk")
+        firms = covered_firms(market, year).select_related("market").order_by("pk")
         for firm in firms:
-            if firm.sector_id not in sectors or (firm.covered_since and firm.covered_since > year):
+            if firm.sector_id not in sectors:
                 continue
             ms = sectors[firm.sector_id]
             method = ms.new_entrant_method if firm.is_new_entrant and ms.new_entrant_method else ms.allocation_method

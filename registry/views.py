@@ -6,15 +6,16 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
-from mrv import access
+from mrv import access, inputs, uploads
 from mrv.models import Firm, Market
 from mrv.refusals import Refused, show_refusal
 from mrv.replicas import reads_from_replica
@@ -54,9 +55,18 @@ def _visible(request: HttpRequest, model, pk: int, queryset=None):
 
 
 def _year(request: HttpRequest) -> int:
+    """The year asked for; a year that is not one, or outside the supported range, shows why and last year."""
+    asked = request.GET.get("year") or request.POST.get("year")
+    if not asked:
+        return timezone.localdate().year - 1
     try:
-        return int(request.GET.get("year") or request.POST.get("year") or timezone.localdate().year - 1)
-    except ValueError:
+        return inputs.parse_year(asked)
+    except ValidationError as error:
+        messages.error(
+            request,
+            _("Year: %(why)s Showing %(year)s instead.")
+            % {"why": " ".join(error.messages), "year": timezone.localdate().year - 1},
+        )
         return timezone.localdate().year - 1
 
 
@@ -408,6 +418,13 @@ def allocation_table_action(request: HttpRequest, pk: int, action: str) -> HttpR
     return redirect("registry:allocation_table", pk=table.pk)
 
 
+def _market_year(request: HttpRequest) -> tuple[Market, int]:
+    """The regulator's market and the requested year, refused with the supported range if outside it."""
+    market, year = _regulated_market(request), _year(request)
+    market.check_year(year)
+    return market, year
+
+
 def _dashboard_rows(market: Market, year: int):
     statuses = selectors.compliance_statuses(market, year)
     firms = Firm.objects.in_bulk([s.firm_id for s in statuses])
@@ -417,7 +434,7 @@ def _dashboard_rows(market: Market, year: int):
 @login_required
 @reads_from_replica
 def compliance_dashboard(request: HttpRequest) -> HttpResponse:
-    market, year = _regulated_market(request), _year(request)
+    market, year = _market_year(request)
     rows = _dashboard_rows(market, year)
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
@@ -453,6 +470,7 @@ def compliance_dashboard(request: HttpRequest) -> HttpResponse:
             "year": year,
             "rows": rows,
             "deadline": selectors.compliance_deadline(market, year),
+            "penalised": selectors.penalised_firm_ids(market, year),
         },
     )
 
@@ -488,16 +506,52 @@ def penalty_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect("registry:penalties")
 
 
+STATISTICS_COLUMNS = [
+    ("market", _l("market")),
+    ("year", _l("year")),
+    ("obliged_firms", _l("obliged firms")),
+    ("compliant_firms", _l("compliant firms")),
+    ("compliance_rate_pct", _l("compliance rate (%)")),
+    ("surrendered_tco2e", _l("surrendered (t)")),
+    ("offsets_tco2e", _l("offsets surrendered (t)")),
+    ("offsets_share_pct", _l("offsets share (%)")),
+    ("traded_tco2e", _l("traded volume (t)")),
+    ("trading_rate_pct", _l("trading rate (%)")),
+    ("cap_tco2e", _l("cap (tCO2e)")),
+    ("allocated_tco2e", _l("allocated (tCO2e)")),
+    ("issued_tco2e", _l("issued (tCO2e)")),
+]
+
+
+def _statistics_table(stats_list) -> tuple[list[str], list[list]]:
+    header = [str(label) for _key, label in STATISTICS_COLUMNS]
+    rows = [
+        [str(getattr(s, key)) if key == "market" else getattr(s, key) for key, _label in STATISTICS_COLUMNS]
+        for s in stats_list
+    ]
+    return header, rows
+
+
 @login_required
 @reads_from_replica
 def statistics(request: HttpRequest) -> HttpResponse:
-    market, year = _regulated_market(request), _year(request)
-    stats = selectors.market_statistics(market, year)
+    """By year for one market, and (national administrator) across markets; charts and CSV/XLSX."""
+    market, year = _market_year(request)
+    years = selectors.statistics_years()
+    if year not in years:
+        years = sorted({*years, year})
+    series = selectors.statistics_series(market, years)
+    across = (
+        selectors.statistics_across_markets(Market.objects.order_by("pk"), year)
+        if request.user.is_national_admin
+        else []
+    )
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
-        return exports.tabular_response(
-            fmt, f"statistics-{market.code}-{year}", [_("figure"), _("value")], stats.rows()
-        )
+        header, rows = _statistics_table(across or series)
+        name = f"statistics-{year}" if across else f"statistics-{market.code}"
+        return exports.tabular_response(fmt, name, header, rows)
+    stats = next(s for s in series if s.year == year)
     chart = charts.bar_chart(
         [
             (_("cap"), stats.cap_tco2e),
@@ -509,7 +563,37 @@ def statistics(request: HttpRequest) -> HttpResponse:
         title=_("%(market)s %(year)s: cap, allocation, issuance, surrender, trading")
         % {"market": market, "year": year},
     )
-    return render(request, "registry/statistics.html", {"market": market, "year": year, "stats": stats, "chart": chart})
+    rate_chart = charts.bar_chart(
+        [(str(s.year), s.compliance_rate_pct) for s in series],
+        title=_("%(market)s: compliance rate by year") % {"market": market},
+        unit="%",
+    )
+    across_chart = (
+        charts.bar_chart(
+            [(str(s.market), s.compliance_rate_pct) for s in across],
+            title=_("Compliance rate by market, %(year)s") % {"year": year},
+            unit="%",
+        )
+        if across
+        else ""
+    )
+    header, series_rows = _statistics_table(series)
+    context = {
+        "market": market,
+        "year": year,
+        "years": years,
+        "markets": Market.objects.order_by("pk") if request.user.is_national_admin else [],
+        "stats": stats,
+        "chart": chart,
+        "rate_chart": rate_chart,
+        "rates": series,
+        "header": header[1:],
+        "series_rows": [row[1:] for row in series_rows],
+        "across_rows": _statistics_table(across)[1],
+        "across_header": header,
+        "across_chart": across_chart,
+    }
+    return render(request, "registry/statistics.html", context)
 
 
 @login_required
@@ -519,10 +603,13 @@ def trade_import(request: HttpRequest) -> HttpResponse:
     form = TradeImportForm(request.POST or None, request.FILES or None)
     errors = []
     if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
         try:
-            recorded = services.trades_import(
-                market=market, data=form.cleaned_data["file"].read(), acting_user=request.user
-            )
+            data = uploads.read_upload(upload)
+            uploads.check_name(uploads.CSV, upload.name)
+            recorded = services.trades_import(market=market, data=data, acting_user=request.user)
+        except uploads.UploadRejected as rejected:
+            errors = [str(rejected.message)]
         except services.ImportRejected as exc:
             errors = exc.errors
         else:

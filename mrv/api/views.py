@@ -1,14 +1,20 @@
 """REST API for firms' own IT systems: the same access rules and services as the browser."""
 
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from mrv import access
+from disclosure.throttling import PublicApiThrottle
+from mrv import access, inputs
 from mrv.api import serializers as s
-from mrv.models import EmissionReport, Firm, Market
+from mrv.models import EmissionReport, Firm, Market, YearNotSupported
 
 
 class ScopedViewSet(viewsets.ReadOnlyModelViewSet):
@@ -23,6 +29,8 @@ class MarketViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = s.MarketSerializer
     queryset = Market.objects.all()
+    permission_classes = [AllowAny]  # public reference data: anonymous, rate-limited like the public pages
+    throttle_classes = [PublicApiThrottle]
     lookup_field = "code"
 
     @extend_schema(
@@ -33,12 +41,12 @@ class MarketViewSet(viewsets.ReadOnlyModelViewSet):
     def rules(self, request, code=None):
         market = get_object_or_404(Market, code=code)
         try:
-            year = int(request.query_params.get("year", ""))
+            year = inputs.parse_year(request.query_params.get("year", ""))
             pack = market.rule_pack_for(year)
-        except ValueError:
-            return Response({"year": ["A compliance year such as 2025 is required."]}, status=400)
-        except market.rule_packs.model.DoesNotExist:
-            return Response({"year": [f"{market.code} has no rules for {year}."]}, status=404)
+        except ValidationError as error:
+            return Response({"year": error.messages}, status=400)
+        except YearNotSupported as refused:
+            return Response({"year": [refused.message]}, status=404)
         pack = type(pack).objects.prefetch_related("thresholds", "sectors__sector", "deadlines").get(pk=pack.pk)
         return Response(s.RulePackSerializer(pack).data)
 
@@ -50,14 +58,26 @@ class FirmViewSet(ScopedViewSet):
         return Firm.objects.select_related("market", "sector").order_by("pk")
 
 
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class ReportFilter(django_filters.FilterSet):
+    """Query parameters are validated: a bad year, period or status is a 400 naming the field."""
+
+    year = YearFilter(field_name="year", validators=inputs.year_validators(), help_text="compliance year")
+    period = django_filters.ChoiceFilter(choices=EmissionReport.Period.choices)
+    status = django_filters.ChoiceFilter(choices=EmissionReport.Status.choices)
+
+    class Meta:
+        model = EmissionReport
+        fields = ["year", "period", "status"]
+
+
 class ReportViewSet(ScopedViewSet):
     serializer_class = s.ReportSerializer
-    filterset_fields = ["year", "period", "status"]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ReportFilter
 
     def base_queryset(self):
-        qs = EmissionReport.objects.select_related("market").order_by("-year", "pk")
-        params = self.request.query_params
-        for name in ("year", "period", "status"):
-            if params.get(name):
-                qs = qs.filter(**{name: params[name]})
-        return qs
+        return EmissionReport.objects.select_related("market").order_by("-year", "pk")

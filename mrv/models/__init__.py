@@ -1,5 +1,6 @@
 from .audit import AuditLog
 from .chain import ChainVerification, Sealed
+from .coverage import CoverageEntry, CoverageList
 from .factors import GridFactor
 from .jobs import BackgroundJob
 from .markets import (
@@ -14,6 +15,7 @@ from .markets import (
     MarketSector,
     RulePack,
     Sector,
+    YearNotSupported,
 )
 from .organisations import (
     Authority,
@@ -27,6 +29,7 @@ from .organisations import (
     VerifierRegistration,
 )
 from .outbox import DeliveryIntent, OutboxMessage
+from .pending import PendingChange
 from .plans import MonitoringPlan, PlanAttachment, PlanParameter, PlanSourceStream
 from .reports import ActivityDataRow, EmissionReport, OutputDataRow, ReportVersion, ReportWarningAcknowledgement
 from .verification import (
@@ -43,6 +46,8 @@ from .verification import (
 
 __all__ = [
     "BackgroundJob",
+    "CoverageEntry",
+    "CoverageList",
     "GAS_CHOICES",
     "GAS_CODES",
     "OFFSET_TYPES",
@@ -65,6 +70,7 @@ __all__ = [
     "OutboxMessage",
     "RulePack",
     "Sector",
+    "YearNotSupported",
     "User",
     "VerificationBody",
     "VerificationEngagement",
@@ -92,3 +98,4 @@ __all__ = [
 from .files import StoredFile  # noqa: E402
 
 __all__ += ["StoredFile"]
+__all__ += ["PendingChange"]

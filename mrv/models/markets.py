@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 GAS_CHOICES = [
@@ -47,8 +49,20 @@ class Market(models.Model):
         """The rule pack in force for a compliance year: the latest one valid from or before it."""
         pack = self.rule_packs.filter(valid_from_year__lte=year).order_by("-valid_from_year").first()
         if pack is None:
-            raise RulePack.DoesNotExist(f"{self.code} has no rule pack for {year}.")
+            raise YearNotSupported(self, year)
         return pack
+
+    def supported_years(self) -> range:
+        """The compliance years the product runs for this market: from its earliest rule pack to next year."""
+        first = self.rule_packs.order_by("valid_from_year").values_list("valid_from_year", flat=True).first()
+        if first is None:
+            return range(0)
+        return range(first, timezone.localdate().year + 2)
+
+    def check_year(self, year: int) -> None:
+        """Raise `YearNotSupported` (with a message naming the range) for a year outside `supported_years`."""
+        if year not in self.supported_years():
+            raise YearNotSupported(self, year)
 
 
 class Sector(models.Model):
@@ -174,6 +188,13 @@ class RulePack(models.Model):
         return f"{self.market.code} ≥ {self.valid_from_year}"
 
     def clean(self) -> None:
+        not_lists = {
+            name: _('Give a list of codes, e.g. ["CO2"].')
+            for name in ("gases", "accepted_offset_types", "quarterly_co_reviewers")
+            if not isinstance(getattr(self, name), list) or not all(isinstance(v, str) for v in getattr(self, name))
+        }
+        if not_lists:
+            raise ValidationError(not_lists)
         unknown = set(self.gases) - set(GAS_CODES)
         if unknown or not self.gases:
             raise ValidationError({"gases": _("Gases must be a non-empty list of %(codes)s.") % {"codes": GAS_CODES}})
@@ -182,7 +203,8 @@ class RulePack(models.Model):
             raise ValidationError(
                 {"accepted_offset_types": _("Unknown offset types: %(t)s") % {"t": sorted(bad_offsets)}}
             )
-        if self.free_allocation_pct + self.auction_pct > 100:
+        shares = (self.free_allocation_pct, self.auction_pct)
+        if None not in shares and sum(shares) > 100:
             raise ValidationError(_("Free and auctioned shares together exceed 100%."))
 
     def materiality_threshold_pct(self, reported_tco2e: Decimal) -> Decimal:
@@ -193,6 +215,24 @@ class RulePack(models.Model):
 
     def deadline(self, kind: str) -> "DeadlineRule | None":
         return next((d for d in self.deadlines.all() if d.kind == kind), None)
+
+
+class YearNotSupported(RulePack.DoesNotExist):
+    """A compliance year outside what a market's rule packs cover; the message names the supported range."""
+
+    def __init__(self, market: Market, year: int):
+        years = market.supported_years()
+        if years:
+            self.message = gettext("%(market)s runs compliance years %(first)s–%(last)s; %(year)s is outside.") % {
+                "market": market,
+                "first": years[0],
+                "last": years[-1],
+                "year": year,
+            }
+        else:
+            self.message = gettext("%(market)s has no rule pack yet.") % {"market": market}
+        self.market, self.year = market, year
+        super().__init__(self.message)
 
 
 class InclusionThreshold(models.Model):

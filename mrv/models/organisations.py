@@ -240,6 +240,13 @@ class User(AbstractUser):
             if not needed and getattr(self, f"{field}_id") is not None:
                 raise ValidationError({field: _("This role belongs to no %(f)s.") % {"f": field}})
 
+    def get_full_name(self) -> str:
+        """Names in the order of their language: 王经办 (family name first, no space), Jane Smith."""
+        first, last = self.first_name.strip(), self.last_name.strip()
+        if any("\u4e00" <= ch <= "\u9fff" for ch in first + last):
+            return f"{last}{first}"
+        return f"{first} {last}".strip()
+
     @property
     def is_firm_user(self) -> bool:
         return self.role in self.FIRM_ROLES

@@ -26,7 +26,16 @@ from mrv.workflow.facts import facts
 from .organisations import EmissionSource, Firm, VerificationBody
 
 PLAN_LOCKED = _("Plan version %(version)s is “%(state)s” and can no longer be changed; start a new version instead.")
-METHOD_CHOICES = [(m.value, m.value.replace("_", " ")) for m in calculation.Method]
+METHOD_LABELS = {
+    calculation.Method.COMBUSTION_CARBON_CONTENT: _("combustion carbon content"),
+    calculation.Method.EMISSION_FACTOR: pgettext_lazy("calculation method", "emission factor"),
+    calculation.Method.PROCESS: pgettext_lazy("calculation method", "process"),
+    calculation.Method.PURCHASED_ELECTRICITY: _("purchased electricity"),
+    calculation.Method.PURCHASED_HEAT: _("purchased heat"),
+    calculation.Method.EXPORTED_ELECTRICITY: _("exported electricity"),
+    calculation.Method.EXPORTED_HEAT: _("exported heat"),
+}
+METHOD_CHOICES = [(m.value, METHOD_LABELS[m]) for m in calculation.Method]
 FUEL_CHOICES = [(code, f"{fuel.name_zh} {fuel.name_en}") for code, fuel in calculation.FUELS.items()]
 GAS_SPECIES_CHOICES = [(s, s) for s in sorted(calculation.SPECIES)]
 

@@ -438,7 +438,7 @@ class Determination(Sealed):
     reasons = models.TextField(_("reasons"), blank=True)
     from_state = models.CharField(_("report state when proposed"), max_length=30)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    proposed_at = models.DateTimeField(_("proposed"), auto_now_add=True)
+    proposed_at = models.DateTimeField(pgettext_lazy("point in time", "proposed"), auto_now_add=True)
     decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, default=Decision.PENDING)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

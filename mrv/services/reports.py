@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +28,7 @@ from mrv.models import (
     OutputDataRow,
     ReportVersion,
     ReportWarningAcknowledgement,
+    VerificationEngagement,
 )
 from mrv.report_diff import report_diff  # noqa: F401 (part of this module's API: what changed between versions)
 from mrv.services.follow_ups import follow_ups
@@ -132,10 +133,15 @@ def report_create(*, firm: Firm, year: int, acting_user, period: str = EmissionR
         raise PermissionDenied(NOT_YOUR_FIRM)
     if period != EmissionReport.Period.ANNUAL and not firm.market.rule_pack_for(year).quarterly_reporting:
         raise ValidationError(NO_QUARTERLY_REPORTS % {"market": firm.market})
+    exists = ValidationError(REPORT_EXISTS % {"period": EmissionReport.Period(period).label, "year": year})
     with transaction.atomic():
         if EmissionReport.objects.filter(firm=firm, year=year, period=period).exists():
-            raise ValidationError(REPORT_EXISTS % {"period": EmissionReport.Period(period).label, "year": year})
-        report = EmissionReport.objects.create(firm=firm, market=firm.market, year=year, period=period)
+            raise exists
+        try:
+            with transaction.atomic():  # a concurrent request may create the same report between check and write
+                report = EmissionReport.objects.create(firm=firm, market=firm.market, year=year, period=period)
+        except IntegrityError:
+            raise exists from None
         log_action(report, "mrv.emissionreport.created", actor=acting_user)
     return report
 
@@ -417,7 +423,23 @@ def _submit_version(report: EmissionReport, transition: str, acting_user, reason
             changes={"reported_emissions_tco2e": (before, version.reported_tco2e), "version": (None, number)},
             tasks=follow_ups(f"mrv.emissionreport.{transition}", emissionreport_id=report.pk),
         )
+        _after_submission(report, acting_user)
     return version
+
+
+def _after_submission(report: EmissionReport, acting_user) -> None:
+    """No dead end: an annual report has an engagement to assign (opened now if the roll-over has not), and a
+    quarterly report goes straight to co-review where the rule pack names co-reviewers."""
+    if report.period == EmissionReport.Period.ANNUAL:
+        engagement, created = VerificationEngagement.objects.get_or_create(
+            firm_id=report.firm_id, year=report.year, defaults={"market_id": report.market_id}
+        )
+        if created:
+            log_action(engagement, "mrv.verificationengagement.opened_at_submission", actor=acting_user)
+    elif report.market.rule_pack_for(report.year).quarterly_co_reviewers:
+        from mrv.services.review import report_start_co_review
+
+        report_start_co_review(report=report, acting_user=None)
 
 
 def report_submit(*, report: EmissionReport, acting_user, reason: str = "") -> ReportVersion:

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -216,6 +216,10 @@ def _reviewer_of(user: User) -> str:
     return QuarterlyReview.Reviewer.REGULATOR
 
 
+def _already_reviewed(report: EmissionReport, reviewer: str) -> bool:
+    return QuarterlyReview.objects.filter(report=report, round=report.review_round, reviewer=reviewer).exists()
+
+
 def _co_review(report: EmissionReport, acting_user: User, decision: str, reasons: str) -> QuarterlyReview:
     if not rules.is_co_reviewer(report, acting_user):
         from django.core.exceptions import PermissionDenied
@@ -224,19 +228,24 @@ def _co_review(report: EmissionReport, acting_user: User, decision: str, reasons
     if report.status != EmissionReport.Status.CO_REVIEW:
         raise TransitionRefused(NOT_IN_CO_REVIEW, code="wrong_state")
     reviewer = _reviewer_of(acting_user)
-    if QuarterlyReview.objects.filter(report=report, round=report.review_round, reviewer=reviewer).exists():
-        raise TransitionRefused(
-            ALREADY_REVIEWED % {"reviewer": QuarterlyReview.Reviewer(reviewer).label, "round": report.review_round},
-            code="already_reviewed",
-        )
-    review = QuarterlyReview.objects.create(
-        report=report,
-        round=report.review_round,
-        reviewer=reviewer,
-        decision=decision,
-        reasons=reasons,
-        reviewed_by=acting_user,
+    already = TransitionRefused(
+        ALREADY_REVIEWED % {"reviewer": QuarterlyReview.Reviewer(reviewer).label, "round": report.review_round},
+        code="already_reviewed",
     )
+    if _already_reviewed(report, reviewer):
+        raise already
+    try:
+        with transaction.atomic():  # a concurrent reviewer of the same side may insert between check and write
+            review = QuarterlyReview.objects.create(
+                report=report,
+                round=report.review_round,
+                reviewer=reviewer,
+                decision=decision,
+                reasons=reasons,
+                reviewed_by=acting_user,
+            )
+    except IntegrityError:
+        raise already from None
     log_action(
         review,
         f"mrv.quarterlyreview.{decision}",

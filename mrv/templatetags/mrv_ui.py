@@ -106,3 +106,11 @@ def plain_number(value) -> str:
         return ""
     text = format(amount, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@register.filter
+def allocation_method(code: str):
+    """The label of an allocation method code (grandfathering, benchmark, …)."""
+    from mrv.models import MarketSector
+
+    return dict(MarketSector.AllocationMethod.choices).get(code, code)

@@ -33,7 +33,14 @@ ACTION_LABELS = {
     "reopen": pgettext_lazy("audit action", "reopened"),
     "drawn": pgettext_lazy("audit action", "spot-check sample drawn"),
     "body_assigned": pgettext_lazy("audit action", "spot-check body assigned"),
+    "quarterly_taken_over": pgettext_lazy("audit action", "quarterly data taken over"),
 }
+
+
+def register_actions(labels: dict[str, object]) -> None:
+    """Features add the labels of their audit codes' last parts (from their AppConfig.ready())."""
+    for key, label in labels.items():
+        ACTION_LABELS.setdefault(key, label)
 
 
 def action_label(code: str):

@@ -46,8 +46,16 @@ def tone(state: str) -> str:
     return "info"
 
 
+#: Labels of states that are not FSM fields (e.g. the registry's compliance status); apps add theirs.
+EXTRA_LABELS: dict[str, object] = {}
+
+
+def register_labels(labels: dict[str, object]) -> None:
+    EXTRA_LABELS.update(labels)
+
+
 @cache
-def _labels() -> dict[str, str]:
+def _fsm_labels() -> dict[str, str]:
     """Every state value of every FSM field in the project, with its (lazy) label."""
     labels: dict[str, str] = {}
     for model in apps.get_models():
@@ -72,3 +80,7 @@ def state_of(value, field_name: str | None = None) -> tuple[str, str]:
         return raw, str(dict(field.flatchoices).get(raw, raw))
     raw = "" if value is None else str(value)
     return raw, str(_labels().get(raw, raw.replace("_", " ")))
+
+
+def _labels() -> dict[str, object]:
+    return {**EXTRA_LABELS, **_fsm_labels()}

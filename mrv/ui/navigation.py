@@ -26,7 +26,7 @@ def _firm(user) -> bool:
 
 NAV: list[NavItem] = [
     NavItem(_("What needs my action"), "home", _everyone, order=0),
-    NavItem(_("Monitoring plans"), "ui:plan_list", _firm, order=10),
+    NavItem(_("Monitoring plans"), "ui:plan_list", lambda u: u.is_firm_user or _regulator(u), order=10),
     NavItem(_("Emission reports"), "ui:report_list", lambda u: u.is_firm_user or _regulator(u), order=20),
 ]
 
@@ -49,6 +49,7 @@ def _reports(user) -> bool:
 
 NAV += [
     NavItem(_("Market overview"), "ui:market_overview", _regulator, order=5),
+    NavItem(_("Covered firms"), "ui:coverage_list", lambda u: u.is_regulator, order=6),
     NavItem(_("Verification engagements"), "ui:engagement_list", lambda u: _verifier(u) or _regulator(u), order=30),
     NavItem(_("Spot checks"), "ui:spot_check_list", _spot_checks, order=40),
     NavItem(_("Integrity of the records"), "ui:chain_check", _regulator, order=90),

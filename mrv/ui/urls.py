@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mrv.ui.views import files, integrity, jobs, plans, regulator, report_data, reports, verification
+from mrv.ui.views import coverage, files, integrity, jobs, plans, regulator, report_data, reports, verification
 
 app_name = "ui"
 
@@ -15,6 +15,11 @@ urlpatterns = [
     path("reports/<int:pk>/template.xlsx", report_data.report_template, name="report_template"),
     path("reports/<int:pk>/upload/", report_data.report_upload, name="report_upload"),
     path("reports/<int:pk>/output/", report_data.report_output_save, name="report_output_save"),
+    path(
+        "reports/<int:pk>/take-over-quarters/",
+        report_data.report_take_over_quarterly,
+        name="report_take_over_quarterly",
+    ),
     path("reports/<int:pk>/warnings/", report_data.report_acknowledge, name="report_acknowledge"),
     path("reports/<int:pk>/submit/", report_data.report_submit, name="report_submit"),
     path("reports/<int:pk>/withdraw/", report_data.report_withdraw, name="report_withdraw"),
@@ -54,8 +59,16 @@ urlpatterns = [
     path("reports/<int:pk>/spot-check/", verification.spot_check_record, name="spot_check_record"),
     path("spot-checks/", verification.spot_check_list, name="spot_check_list"),
     path("spot-checks/draw/", regulator.spot_check_draw, name="spot_check_draw"),
+    path("spot-checks/items/<int:pk>/body/", regulator.spot_check_item_assign, name="spot_check_item_assign"),
     path("market/", regulator.market_overview, name="market_overview"),
     path("integrity/", integrity.chain_check, name="chain_check"),
+    path("market/estimate/", regulator.report_open_for_estimate, name="report_open_for_estimate"),
+    path("coverage/", coverage.coverage_list, name="coverage_list"),
+    path("coverage/<int:year>/import/", coverage.coverage_import, name="coverage_import"),
+    path("coverage/<int:year>/entries/", coverage.coverage_entry_save, name="coverage_entry_save"),
+    path("coverage/<int:year>/reevaluate/", coverage.coverage_reevaluate, name="coverage_reevaluate"),
+    path("coverage/entries/<int:pk>/close/", coverage.coverage_entry_close, name="coverage_entry_close"),
+    path("coverage/<int:year>/<str:action>/", coverage.coverage_action, name="coverage_action"),
     path("reports/<int:pk>/review/", regulator.report_review, name="report_review"),
     path("reports/<int:pk>/review/decide/", regulator.report_decide, name="report_decide"),
     path("reports/<int:pk>/review/estimate/", regulator.report_estimate, name="report_estimate"),

@@ -6,7 +6,7 @@ from django.urls import reverse
 from deadlines.calendar import firm_deadlines, market_due_date
 from deadlines.models import DeadlineExtension
 from deadlines.selectors import deadline_calendar, upcoming_deadlines
-from mrv.models import DeadlineRule
+from mrv.models import DeadlineRule, EmissionReport
 from tests import factories as f
 
 K = DeadlineRule.Kind
@@ -97,9 +97,9 @@ def test_calendar_page_shows_days_left_for_own_firm_only(client, firm, other_fir
     response = client.get(reverse("deadlines:calendar"))
     assert response.status_code == 200
     rows = response.context["rows"]
-    assert {d.firm.pk for d, _left, _over in rows} == {firm.pk}
-    report = next(r for r in rows if r[0].kind == K.ANNUAL_REPORT and r[0].year == 2025)
-    assert report[1] == 1
+    assert {r.deadline.firm.pk for r in rows} == {firm.pk}
+    report = next(r for r in rows if r.deadline.kind == K.ANNUAL_REPORT and r.deadline.year == 2025)
+    assert (report.status, report.days_left) == ("open", 1)
     assert other_firm.name not in response.content.decode()
 
 
@@ -134,3 +134,28 @@ def test_home_page_lists_my_upcoming_deadlines_and_the_nav_links_the_calendar(cl
     assert {"label": "Deadlines", "url": reverse("deadlines:calendar"), "active": False} in [
         {**i, "label": str(i["label"])} for i in response.context["nav_items"]
     ]
+
+
+def test_calendar_shows_met_on_its_date_open_with_days_left_and_overdue_with_days(client, firm, firm_user, monkeypatch):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    monkeypatch.setattr("deadlines.views.shanghai_today", lambda: D(2026, 5, 10))
+    submitted = timezone.make_aware(dt.datetime(2026, 3, 20, 10, 0))
+    f.ReportFactory(firm=firm, year=2025, status=EmissionReport.Status.UNDER_VERIFICATION, submitted_at=submitted)
+    client.force_login(firm_user)
+
+    response = client.get(reverse("deadlines:calendar"))
+
+    rows = {(r.deadline.year, r.deadline.kind): r for r in response.context["rows"]}
+    report, verification, compliance = (
+        rows[(2025, K.ANNUAL_REPORT)],
+        rows[(2025, K.VERIFICATION)],
+        rows[(2025, K.COMPLIANCE)],
+    )
+    assert (report.status, report.met_on) == ("met", D(2026, 3, 20))
+    assert (verification.status, verification.days_overdue) == ("overdue", 10)  # due 30 April
+    assert (compliance.status, compliance.days_left) == ("open", 51)  # due 30 June
+    html = response.content.decode()
+    assert "met on 2026-03-20" in html or "2026-03-20" in html

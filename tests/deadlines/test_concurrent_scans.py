@@ -32,8 +32,9 @@ def test_two_scans_at_once_send_each_reminder_once(shanghai):
         t.start()
     for t in threads:
         t.join(timeout=60)
-    # 20 firms: the 2025 report (7 days), plan for 2026 (overdue and escalated) → 3 rows each, once in all.
-    assert sum(results) == Reminder.objects.count() == 60
+    # 20 firms: the 2025 report (7 days), the plans for 2025 and 2026 (each overdue and escalated, as long
+    # as they are not handed in) → 5 rows each, once in all.
+    assert sum(results) == Reminder.objects.count() == 100
     for user in users:
         kinds = sorted(Notification.objects.filter(recipient=user).values_list("kind", flat=True))
-        assert kinds == ["deadline_overdue", "deadline_reminder"]
+        assert kinds == ["deadline_overdue", "deadline_overdue", "deadline_reminder"]

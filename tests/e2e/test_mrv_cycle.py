@@ -222,7 +222,7 @@ def _verifier_accepts_and_raises(browser, engagement, draft, people, language):
     assert t(language, "The verification plan is saved.") in page.content()
     page.goto(reverse("ui:report_verification", args=[draft.pk]))
     page.select_option("#id_kind", "non_conformity")
-    page.fill("#id_line_key", "kiln:2025-03")
+    page.select_option("#id_line_key", "kiln:2025-03")
     page.fill("#id_description", "三月份台账缺少签字")
     post(page, "/findings/")
     assert t(language, "The finding is raised.") in page.content()

@@ -47,11 +47,9 @@ def q1(sz_firm, sz_approver):
 
 
 def test_both_co_reviewers_must_accept(q1, sz_officer, sz_stats, wired):
-    review.report_start_co_review(report=q1, acting_user=sz_officer)
     q1.refresh_from_db()
-    assert (q1.status, q1.review_round) == (R.CO_REVIEW, 1)
-    assert_logged(q1, "mrv.emissionreport.start_co_review", sz_officer, R.SUBMITTED, R.CO_REVIEW)
-    assert_queued("mrv.emissionreport.start_co_review", emissionreport_id=q1.pk)
+    assert (q1.status, q1.review_round) == (R.CO_REVIEW, 1)  # the rule pack names co-reviewers: on submission
+    assert_logged(q1, "mrv.emissionreport.start_co_review", None, R.SUBMITTED, R.CO_REVIEW)
 
     review.quarterly_review_accept(report=q1, acting_user=sz_stats, comment="与统计直报一致")
     q1.refresh_from_db()
@@ -68,7 +66,6 @@ def test_both_co_reviewers_must_accept(q1, sz_officer, sz_stats, wired):
 
 
 def test_either_may_return_with_reasons_and_the_next_round_starts_afresh(q1, sz_officer, sz_stats, sz_approver, wired):
-    review.report_start_co_review(report=q1, acting_user=sz_stats)
     review.quarterly_review_accept(report=q1, acting_user=sz_officer)
     with pytest.raises(TransitionRefused) as refused:
         review.quarterly_review_return(report=q1, reasons="", acting_user=sz_stats)
@@ -82,7 +79,6 @@ def test_either_may_return_with_reasons_and_the_next_round_starts_afresh(q1, sz_
     assert_queued("mrv.emissionreport.return_quarterly", emissionreport_id=q1.pk)
 
     firm_submits(q1, sz_approver)
-    review.report_start_co_review(report=q1, acting_user=sz_officer)
     q1.refresh_from_db()
     assert q1.review_round == 2
     review.quarterly_review_accept(report=q1, acting_user=sz_stats)
@@ -94,7 +90,6 @@ def test_either_may_return_with_reasons_and_the_next_round_starts_afresh(q1, sz_
 
 
 def test_a_co_reviewer_decides_once_per_round(q1, sz_officer):
-    review.report_start_co_review(report=q1, acting_user=sz_officer)
     review.quarterly_review_accept(report=q1, acting_user=sz_officer)
     with pytest.raises(TransitionRefused) as refused:
         review.quarterly_review_accept(report=q1, acting_user=sz_officer)
@@ -103,7 +98,6 @@ def test_a_co_reviewer_decides_once_per_round(q1, sz_officer):
 
 
 def test_outsiders_of_the_market_cannot_co_review(q1, sz_officer, regulator, firm_user, verifier):
-    review.report_start_co_review(report=q1, acting_user=sz_officer)
     for user in (regulator, firm_user, verifier):
         with pytest.raises(PermissionDenied):
             review.quarterly_review_accept(report=q1, acting_user=user)
@@ -122,7 +116,19 @@ def test_the_statistics_officer_sees_the_quarterly_reviews_but_not_annual_findin
     from mrv import access
     from mrv.models import Finding
 
-    review.report_start_co_review(report=q1, acting_user=sz_officer)
     review.quarterly_review_accept(report=q1, acting_user=sz_officer)
     assert access.visible_to(sz_stats, QuarterlyReview).count() == 1
     assert not access.visible_to(sz_stats, Finding).exists()
+
+
+def test_a_co_review_that_loses_a_race_gets_the_same_refusal_as_a_second_review(q1, sz_officer, monkeypatch):
+    """Two requests of the same side both pass the check; the second insert meets the unique rule."""
+    review.report_start_co_review(report=q1, acting_user=sz_officer)
+    review.quarterly_review_accept(report=q1, acting_user=sz_officer)
+    monkeypatch.setattr(
+        review, "_already_reviewed", lambda report, reviewer: False
+    )  # checked before the first committed
+    with pytest.raises(TransitionRefused) as refused:
+        review.quarterly_review_accept(report=q1, acting_user=sz_officer)
+    assert refused.value.code == "already_reviewed"
+    assert QuarterlyReview.objects.filter(report=q1).count() == 1

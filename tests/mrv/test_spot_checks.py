@@ -221,6 +221,24 @@ def test_the_regulator_can_hand_an_item_to_another_spot_check_body(in_spot_check
         sc.spot_check_assign_body(item=item, body=third_party, acting_user=regulator)
 
 
+def test_the_regulator_hands_a_sampled_report_to_another_body_on_the_draw_page(
+    client, in_spot_check, shanghai, regulator, spot_checker
+):
+    from mrv.models import AuditLog, VerificationBody
+
+    rival = f.BodyFactory(name="另一抽查机构", kind=VerificationBody.Kind.SPOT_CHECK, markets=[shanghai])
+    item = SpotCheckItem.objects.get(report=in_spot_check)
+    client.force_login(regulator)
+    assert "另一抽查机构" in client.get("/spot-checks/draw/").content.decode()
+    response = client.post(f"/spot-checks/items/{item.pk}/body/", {"body": rival.pk})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.body == rival
+    assert AuditLog.objects.filter(action="mrv.spotcheckitem.body_assigned", actor=regulator).exists()
+    client.force_login(spot_checker)
+    assert client.post(f"/spot-checks/items/{item.pk}/body/", {"body": rival.pk}).status_code == 403
+
+
 def test_spot_checkers_see_only_the_reports_and_firms_sampled_to_their_body(in_spot_check, spot_checker, twelve):
     sampled = set(SpotCheckItem.objects.values_list("report_id", flat=True))
     assert len(sampled) == 2 and in_spot_check.pk in sampled

@@ -57,6 +57,25 @@ def test_a_table_has_one_line_per_firm_with_method_inputs_and_formula(shanghai_i
     assert selectors.allocation_for(firm, 2025) is None  # a draft allocates nothing yet
 
 
+def test_the_table_page_shows_each_formula_with_labelled_inputs_in_the_readers_language(
+    client, shanghai_inputs, other_firm, regulator
+):
+    from django.utils import translation
+
+    table = compute(regulator)
+    client.force_login(regulator)
+    page = client.get(f"/registry/allocation/{table.pk}/").content.decode()
+    assert "historical_intensity" not in page and "shanghai_power" not in page
+    assert "[&#x27;" not in page and "['" not in page
+    assert "historical emissions (tCO2e)" in page and "200,000 · 210,000 · 220,000" in page
+    assert "supply emission benchmark × annual comprehensive supply × correction factor" in page
+    with translation.override("zh-hans"):
+        line = table.lines.get(firm=other_firm)
+        assert line.method_label == "历史强度下降法"
+        assert dict(line.input_rows)["历史排放量（tCO2e）"] == "200,000 · 210,000 · 220,000"
+        assert line.formula_text.startswith("Σ 历史排放量")
+
+
 def test_the_head_approves_and_issuance_moves_all_units_in_one_transaction(
     shanghai_inputs, firm, other_firm, regulator, regulator_head
 ):

@@ -14,7 +14,7 @@ A25 = Unit(ALLOWANCE, 2025)
 
 
 def test_statistics_of_a_small_market(firm, other_firm, cap_2025, shanghai):
-    FirmFactory(market=shanghai)  # covered but nothing determined: not obliged
+    FirmFactory(market=shanghai)  # covered but nothing determined: obliged and not compliant
     table = AllocationTable.objects.create(market=shanghai, year=2025, status="approved")
     AllocationLine.objects.create(
         table=table, firm=firm, method="benchmark", formula="f", computed_tco2e=950, free_tco2e=900, auction_tco2e=50
@@ -57,15 +57,15 @@ def test_statistics_of_a_small_market(firm, other_firm, cap_2025, shanghai):
     services.units_surrender(firm=other_firm, year=2025, allowances={2025: 200}, idempotency_key="s2")
 
     stats = selectors.market_statistics(shanghai, 2025, today=datetime.date(2026, 7, 1))
-    assert (stats.obliged_firms, stats.compliant_firms, stats.compliance_rate_pct) == (2, 1, D("50.0"))
+    assert (stats.obliged_firms, stats.compliant_firms, stats.compliance_rate_pct) == (3, 1, D("33.3"))
     assert stats.cap_tco2e == D(1000000)
     assert stats.allocated_tco2e == D(1550)  # 950 + 600
     assert stats.issued_tco2e == D(1400)  # 1,100 + 300
     assert stats.surrendered_tco2e == D(1200)  # 950 + 50 + 200
     assert stats.offsets_tco2e == D(50)
-    assert stats.offsets_share_pct == D("4.17")  # 50 / 1,200 = 4.1667 %
+    assert stats.offsets_share_pct == D("4.2")  # 50 / 1,200 = 4.1667 %, half-up to one decimal
     assert stats.traded_tco2e == D(100)  # 100 + 30 − 30 (reversed); the 2024 trade not counted
-    assert stats.trading_rate_pct == D("0.01")  # 100 / 1,000,000 = 0.01 %
+    assert stats.trading_rate_pct == D("0.0")  # 100 / 1,000,000 = 0.01 %, one decimal
 
 
 def test_a_market_without_obliged_firms_has_no_rates(shanghai):
@@ -89,9 +89,10 @@ def test_compliance_rates_by_year_are_counted_from_the_registry(firm, other_firm
     determine(firm, 2024, 150)
     services.units_surrender(firm=firm, year=2023, allowances={2023: 300}, idempotency_key="s")
     rates = selectors.compliance_rates(shanghai, [2022, 2023, 2024], today=datetime.date(2026, 1, 1))
-    # 2022: nobody obliged; 2023: 1 of 2 (50.0%); 2024: 1 of 1, covered by the 200 t carried from 2023
+    # Both firms are covered every year; a year without determined emissions is not complied with.
+    # 2022: 0 of 2; 2023: 1 of 2 (50.0%); 2024: the firm, covered by the 200 t carried from 2023, of 2
     assert [(r.year, r.obliged_firms, r.compliant_firms, r.rate_pct) for r in rates] == [
-        (2022, 0, 0, None),
+        (2022, 2, 0, D("0.0")),
         (2023, 2, 1, D("50.0")),
-        (2024, 1, 1, D("100.0")),
+        (2024, 2, 1, D("50.0")),
     ]

@@ -113,8 +113,8 @@ def test_each_bad_row_is_named_and_nothing_is_recorded(funded, regulator, beijin
     assert errors[2] == "Row 5: quantity '-5' is not a whole number of tonnes above zero."
     assert [e for e in errors if e.startswith("Row 6")] == [
         "Row 6: trade_id T1 appears twice in the file.",
-        "Row 6: vintage '20x5' is not a year.",
-        "Row 6: price_cny_per_t 'abc' is not a price.",
+        "Row 6: vintage: “20x5” is not a year.",
+        "Row 6: price_cny_per_t: “abc” is not a number.",
     ]
     assert not Transaction.objects.filter(kind="trade").exists()
 

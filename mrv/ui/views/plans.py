@@ -17,6 +17,7 @@ from mrv.models.plans import FUEL_CHOICES, GAS_SPECIES_CHOICES, METHOD_CHOICES
 from mrv.refusals import Refused, refusal_response
 from mrv.services import plans as svc
 from mrv.ui.buttons import allowed
+from mrv.ui.home import with_current_names
 from mrv.ui.lists import Column, Filter, ListSpec, render_listing
 from mrv.ui.objects import require, visible_or_404
 from mrv.workflow import plans as rules
@@ -149,7 +150,7 @@ def plan_context(request: HttpRequest, plan: MonitoringPlan, **forms_given) -> d
         "streams": streams,
         "can": can,
         "problems": svc.plan_problems(plan) if "edit" in can else [],
-        "timeline": AuditLog.objects.for_object(plan).select_related("actor")[:200],
+        "timeline": with_current_names(list(AuditLog.objects.for_object(plan).select_related("actor")[:200])),
         "attachments": plan.attachments.select_related("uploaded_by"),
         "plan_form": forms_given.get("plan_form")
         or PlanForm(initial={"valid_from": plan.valid_from, "data_management_notes": plan.data_management_notes}),
@@ -246,8 +247,7 @@ def plan_attach(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            if uploads.sniff(uploads.read_upload(upload)) not in uploads.CONTENT_TYPES:
-                raise uploads.UploadRejected(uploads.NOT_ALLOWED_TYPE)
+            uploads.check_file(uploads.read_upload(upload), upload.name)
             upload.seek(0)
             svc.plan_attach_file(
                 plan=plan, file=upload, description=form.cleaned_data["description"], acting_user=request.user
@@ -265,11 +265,9 @@ def plan_attach(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def plan_attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
-    from django.http import FileResponse
-
     plan = _plan(request, pk)
     attachment = visible_or_404(request.user, PlanAttachment.objects.filter(plan=plan), pk=attachment_pk)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
+    return uploads.attachment_response(attachment.file, attachment.original_name)
 
 
 @login_required

@@ -17,17 +17,22 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from mrv import access
+from mrv.coverage import covered_firms
 from mrv.models import (
     Determination,
     EmissionReport,
+    Firm,
     Market,
     MonitoringPlan,
     QuarterlyReview,
+    SpotCheckItem,
     SpotCheckSample,
+    VerificationBody,
     VerificationEngagement,
 )
 from mrv.services import plans as plan_svc
 from mrv.services import review, spot_checks
+from mrv.timeline import share_pct
 from mrv.ui.buttons import allowed
 from mrv.ui.objects import require, visible_or_404
 from mrv.ui.views.verification import ReasonForm, attempt, done
@@ -88,8 +93,38 @@ def market_overview(request: HttpRequest) -> HttpResponse:
         "waiting": list(waiting),
         "title": _("Market overview"),
         "samples": _samples(user),
+        "unreported": _unreported(user),
     }
     return render(request, "ui/market_overview.html", context)
+
+
+def _unreported(user) -> dict | None:
+    """Last year's covered firms without an annual report: the regulator may open one to estimate."""
+    if not user.is_regulator:
+        return None
+    year = timezone.localdate().year - 1
+    market = Market.objects.get(pk=user.market_id)
+    reported = EmissionReport.objects.filter(market=market, year=year, period=EmissionReport.Period.ANNUAL)
+    firms = covered_firms(market, year).exclude(pk__in=reported.values("firm_id")).order_by("name")[:200]
+    return {"year": year, "firms": list(firms)}
+
+
+@login_required
+@require_POST
+def report_open_for_estimate(request: HttpRequest) -> HttpResponse:
+    """The regulator opens an empty report for a covered firm that never reported, to estimate it."""
+    _regulator(request)
+    firm = visible_or_404(request.user, Firm, pk=request.POST.get("firm") or 0)
+    try:
+        year = int(request.POST.get("year", ""))
+    except ValueError:
+        messages.error(request, _("Give the compliance year."))
+        return redirect("ui:market_overview")
+    report = attempt(request, review.report_open_for_estimate, firm=firm, year=year, acting_user=request.user)
+    if report is None:
+        return redirect("ui:market_overview")
+    messages.success(request, _("A report is opened for the estimate."))
+    return redirect("ui:report_review", pk=report.pk)
 
 
 def _samples(user):
@@ -118,6 +153,7 @@ def _report(request: HttpRequest, pk: int) -> EmissionReport:
 def review_context(request: HttpRequest, report: EmissionReport) -> dict:
     user = request.user
     proposal = rules.pending_determination(report)
+    opinion = rules.latest_opinion(report)
     # Sending to review waits for the spot-check draw; proposing needs a verified opinion: both hide the button.
     can = allowed(report, user, conditions=["send_to_review", "propose_determination"])
     if "select_for_spot_check" in can and rules.spot_check_sample_open_to(report):
@@ -125,7 +161,7 @@ def review_context(request: HttpRequest, report: EmissionReport) -> dict:
     return {
         "report": report,
         "can": can,
-        "opinion": rules.latest_opinion(report),
+        "opinion": opinion,
         "proposal": proposal,
         "determinations": Determination.objects.filter(report=report).select_related("proposed_by", "decided_by"),
         "is_proposer": proposal is not None and proposal.proposed_by_id == user.pk,
@@ -133,6 +169,35 @@ def review_context(request: HttpRequest, report: EmissionReport) -> dict:
         "comment_form": CommentForm(),
         "estimate_form": EstimateForm(),
         "co_reviews": QuarterlyReview.objects.filter(report=report).select_related("reviewed_by"),
+        **decision_basis(report, opinion),
+    }
+
+
+def decision_basis(report: EmissionReport, opinion) -> dict:
+    """What the head's decision rests on: materiality, the spot-check result, the firm's last three years
+    and the warnings the firm explained (a fixed number of queries)."""
+    earlier = (
+        EmissionReport.objects.filter(
+            firm_id=report.firm_id,
+            period=EmissionReport.Period.ANNUAL,
+            year__gte=report.year - 3,
+            year__lt=report.year,
+        )
+        .prefetch_related("opinions")
+        .order_by("-year")
+    )
+    history = []
+    for r in earlier:
+        opinions = sorted(r.opinions.all(), key=lambda o: o.signed_at, reverse=True)
+        history.append({"report": r, "verified": opinions[0].verified_emissions_tco2e if opinions else None})
+    share = None
+    if opinion is not None and opinion.reported_emissions_tco2e:
+        share = share_pct(opinion.uncorrected_misstatement_tco2e, opinion.reported_emissions_tco2e)
+    return {
+        "materiality_share_pct": share,
+        "spot_checks": SpotCheckItem.objects.filter(report=report).select_related("checked_by", "body"),
+        "history": history,
+        "acknowledgements": report.acknowledgements.select_related("acknowledged_by").order_by("key"),
     }
 
 
@@ -301,7 +366,32 @@ def spot_check_draw(request: HttpRequest) -> HttpResponse:
     else:
         form = DrawForm(initial={"year": timezone.localdate().year - 1})
     samples = SpotCheckSample.objects.filter(market=market).order_by("-year").prefetch_related("items__report__firm")
-    return render(request, "ui/spot_check_draw.html", {"form": form, "samples": samples, "market": market})
+    context = {"form": form, "samples": samples, "market": market, "spot_bodies": _spot_bodies(market)}
+    return render(request, "ui/spot_check_draw.html", context)
+
+
+def _spot_bodies(market: Market):
+    return VerificationBody.objects.filter(
+        kind=VerificationBody.Kind.SPOT_CHECK, registrations__market=market
+    ).distinct()
+
+
+@login_required
+@require_POST
+def spot_check_item_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """The regulator hands a sampled report to another registered spot-check body."""
+    _regulator(request)
+    item = visible_or_404(request.user, SpotCheckItem.objects.select_related("sample__market"), pk=pk)
+    body = VerificationBody.objects.filter(pk=request.POST.get("body") or 0).first()
+    if body is None:
+        messages.error(request, _("Choose a spot-check body."))
+    else:
+        done(
+            request,
+            attempt(request, spot_checks.spot_check_assign_body, item=item, body=body, acting_user=request.user),
+            _("The sampled report is handed to %(body)s.") % {"body": body},
+        )
+    return redirect("ui:spot_check_draw")
 
 
 # --- Monitoring plan review --------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from mrv.workflow import reports as rules
 from signin.ratelimit import rate_limited
 
 GRID_NOT_A_NUMBER = _("%(stream)s, month %(month)s, %(field)s: “%(value)s” is not a number.")
+GRID_BAD_NUMBER = _("%(stream)s, month %(month)s, %(field)s: %(why)s")
 GRID_NEGATIVE = _("%(stream)s, month %(month)s, %(field)s: the value must not be negative.")
 NO_PLAN = _("No approved monitoring plan is in force for this period: the template and the grid follow the plan.")
 SAVED = _("The data is saved.")
@@ -84,6 +85,14 @@ def parse_grid(post, report: EmissionReport, plan) -> tuple[list[sheet.ActivityR
                 raw = (post.get(key) or "").strip()
                 try:
                     values[name] = sheet.parse_number(raw)
+                except sheet.NumberRejected as rejected:
+                    problems[key] = GRID_BAD_NUMBER % {
+                        "stream": stream.code,
+                        "month": month,
+                        "field": sheet.HEADINGS[name],
+                        "why": rejected.why,
+                    }
+                    continue
                 except ValueError:
                     problems[key] = GRID_NOT_A_NUMBER % {
                         "stream": stream.code,
@@ -125,7 +134,25 @@ def _page_context(
         "ack_form": AcknowledgeForm(),
         "outputs": report.output_rows.all(),
         "output_form": OutputForm(),
+        "quarters_to_take_over": rules.is_report_editor(report, request.user)
+        and report.period == EmissionReport.Period.ANNUAL
+        and report.market.rule_pack_for(report.year).quarterly_reporting,
     }
+
+
+@login_required
+@require_POST
+def report_take_over_quarterly(request: HttpRequest, pk: int) -> HttpResponse:
+    """Shenzhen: the annual draft takes over the data of the four submitted quarters."""
+    report = _firm_report(request, pk)
+    try:
+        svc.report_take_over_quarterly(report=report, acting_user=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The four quarters' data are taken over into the annual report."))
+    return redirect("ui:report_data", pk=report.pk)
 
 
 @login_required

@@ -15,6 +15,7 @@ from mrv.models import AuditLog, EmissionReport, ReportVersion
 from mrv.services import evidence
 from mrv.services import reports as svc
 from mrv.ui.buttons import allowed
+from mrv.ui.home import with_current_names
 from mrv.ui.lists import Column, Filter, ListSpec, render_listing
 from mrv.ui.objects import require, visible_or_404
 from mrv.ui.views.findings import findings_context
@@ -98,7 +99,7 @@ def report_context(request: HttpRequest, report: EmissionReport) -> dict:
         "versions": ReportVersion.objects.filter(report=report).select_related("created_by", "plan"),
         "is_firm_user": rules.is_firm_user(report, request.user),
         "can": allowed(report, request.user, attach_evidence=rules.is_report_editor(report, request.user)),
-        "timeline": AuditLog.objects.for_object(report).select_related("actor")[:200],
+        "timeline": with_current_names(list(AuditLog.objects.for_object(report).select_related("actor")[:200])),
         "evidence": uploads.files_of(report, "evidence").select_related("uploaded_by"),
         "evidence_form": EvidenceForm(),
     }

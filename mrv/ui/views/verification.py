@@ -31,6 +31,7 @@ from mrv.refusals import Refused, show_refusal
 from mrv.services import spot_checks
 from mrv.services import verification as svc
 from mrv.ui.buttons import allowed, allowed_each
+from mrv.ui.home import with_current_names
 from mrv.ui.lists import Column, Filter, ListSpec, render_listing
 from mrv.ui.objects import require, visible_or_404
 from mrv.workflow import verification as rules
@@ -158,7 +159,7 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "plan": getattr(engagement, "plan", None) if hasattr(engagement, "plan") else None,
         "reports": reports,
         "team": engagement.team.all(),
-        "timeline": AuditLog.objects.for_object(engagement).select_related("actor")[:100],
+        "timeline": with_current_names(list(AuditLog.objects.for_object(engagement).select_related("actor")[:100])),
     }
     return render(request, "ui/engagement_detail.html", context)
 
@@ -255,16 +256,22 @@ def verification_plan(request: HttpRequest, pk: int) -> HttpResponse:
 # --- The report's verification page ------------------------------------------------------------------
 
 
+def report_line_choices(report: EmissionReport) -> list[tuple[str, str]]:
+    """The report's own lines (source stream and month), one query; the empty choice is a general finding."""
+    rows = report.activity_rows.order_by("stream_code", "month").values_list("stream_code", "month")
+    lines = [(f"{stream}:{report.year}-{month:02d}", f"{stream} · {report.year}-{month:02d}") for stream, month in rows]
+    return [("", _("(general: not about one line)")), *lines]
+
+
 class FindingForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=Finding.Kind.choices)
-    line_key = forms.CharField(
-        label=_("report line"),
-        required=False,
-        max_length=120,
-        help_text=_("source stream and month, e.g. boiler-coal:2025-03; empty: general"),
-    )
+    line_key = forms.ChoiceField(label=_("report line"), required=False, choices=[])
     description = forms.CharField(label=_("description"), widget=forms.Textarea(attrs={"rows": 2}))
     amount_tco2e = forms.DecimalField(label=_("misstatement (tCO2e)"), required=False, max_digits=14, decimal_places=2)
+
+    def __init__(self, *args, report: EmissionReport, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["line_key"].choices = report_line_choices(report)
 
 
 class AnswerForm(forms.Form):
@@ -317,10 +324,13 @@ def verification_context(request: HttpRequest, report: EmissionReport) -> dict:
         "report": report,
         "can": allowed(report, user, raise_finding=rules.raises_findings(report, user)),
         "engagement": rules.engagement_of(report),
+        "engagement_visible": access.visible_to(user, VerificationEngagement)
+        .filter(firm_id=report.firm_id, year=report.year)
+        .exists(),
         "findings": findings,
         "opinions": VerificationOpinion.objects.filter(report=report).select_related("signed_by"),
         "is_engaged": engaged,
-        "finding_form": FindingForm(),
+        "finding_form": FindingForm(report=report),
         "answer_form": AnswerForm(),
         "close_form": CloseForm(),
         "reason_form": ReasonForm(),
@@ -350,7 +360,7 @@ def _back(request: HttpRequest, report_pk: int) -> HttpResponse:
 def finding_raise(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
     require(rules.is_engaged_verifier(report, request.user), str(_("Only the engaged verifiers raise findings.")))
-    form = FindingForm(request.POST)
+    form = FindingForm(request.POST, report=report)
     if form.is_valid():
         data = form.cleaned_data
         result = attempt(
@@ -545,12 +555,11 @@ SPOT_ITEMS = ListSpec(
 @require_GET
 def spot_check_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if user.is_spot_checker:
-        items = SpotCheckItem.objects.filter(body_id=user.body_id)
-    elif user.is_regulator:
-        items = SpotCheckItem.objects.filter(sample__market_id=user.market_id)
-    else:
-        require(False, str(_("Only spot checkers and regulators see spot checks.")))
+    require(
+        user.is_spot_checker or user.is_regulator or user.is_national_admin,
+        str(_("Only spot checkers and regulators see spot checks.")),
+    )
+    items = access.visible_to(user, SpotCheckItem)
     return render_listing(request, SPOT_ITEMS, items, "ui/list.html", {"title": _("Spot checks")})
 
 

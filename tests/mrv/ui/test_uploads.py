@@ -207,6 +207,14 @@ def test_too_many_rows_are_refused(monkeypatch):
 
 def test_too_many_columns_are_refused():
     issue = only_issue(parse(_wide()))
+    assert issue.message.startswith("Sheet “sheet1.xml” declares 26 rows × 31 columns")
+    assert f"at most 5,000 rows and {uploads.MAX_COLUMNS} columns are read" in issue.message
+
+
+def test_too_many_columns_in_a_csv_name_the_row():
+    rows = _wide()
+    text = "\n".join(",".join("" if v is None else str(v) for v in row) for row in rows).encode()
+    issue = only_issue(parse_bytes(text, "x.csv"))
     assert issue.message == f"Row 3 has more than {uploads.MAX_COLUMNS} columns." and issue.row == 3
 
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("registry", "0004_sealed_chains"),
+        ("registry", "0003_admin_filter_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -50,6 +50,11 @@ class Migration(migrations.Migration):
             model_name='account',
             name='max_transfer_t',
             field=models.DecimalField(blank=True, decimal_places=0, max_digits=14, null=True, verbose_name='cap per transfer (t)'),
+        ),
+        migrations.AddField(
+            model_name='transaction',
+            name='request_sha256',
+            field=models.CharField(blank=True, max_length=64, verbose_name='SHA-256 of the request'),
         ),
         migrations.AddField(
             model_name='transferproposal',
@@ -119,4 +124,3 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['proposed', 'approved'])), fields=('account', 'trusted'), name='trustedaccount_one_open_entry'),
         ),
     ]
-

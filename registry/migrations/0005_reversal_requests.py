@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0005_registry_brakes'),
+        ('registry', '0004_registry_brakes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

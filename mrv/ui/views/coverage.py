@@ -1,0 +1,248 @@
+"""The regulator's covered-firm list of a market-year: import or type candidates, see each verdict and its
+reason, propose (officer) and approve (another head); changes during the year after the head reopens it."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from mrv import access
+from mrv.coverage import list_for
+from mrv.coverage_sheet import SheetErrors
+from mrv.models import CoverageEntry, CoverageList, Market
+from mrv.services import coverage as svc
+from mrv.ui.objects import require, visible_or_404
+from mrv.ui.views.verification import attempt, done
+from mrv.uploads import UploadRejected, read_upload
+
+NOT_A_REGULATOR = _("Only the market's regulator may open its covered-firm list.")
+FIGURE_YEARS = 4
+ACTIONS = {
+    "propose": (svc.coverage_list_propose, _("The list is proposed to the head.")),
+    "approve": (svc.coverage_list_approve, _("The list is approved: it now makes the year's covered firms.")),
+    "return_to_draft": (svc.coverage_list_return, _("The list is returned for changes.")),
+    "reopen": (svc.coverage_list_reopen, _("The list is reopened for changes.")),
+}
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("candidates sheet (Excel or CSV)"))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class EntryForm(forms.Form):
+    name = forms.CharField(label=_("name"), max_length=200)
+    credit_code = forms.CharField(label=_("unified social credit code"), max_length=18)
+    sector = forms.ModelChoiceField(label=_("sector"), queryset=None)
+    installations = forms.CharField(label=_("installations (separated by ;)"), required=False, max_length=500)
+    is_new_entrant = forms.BooleanField(label=_("new entrant"), required=False)
+    design_capacity = forms.DecimalField(label=_("design capacity"), required=False, min_value=0)
+    override = forms.ChoiceField(
+        label=_("regulator's decision"), choices=CoverageEntry.Override.choices, required=False
+    )
+    override_reason = forms.CharField(label=_("reason for the decision"), required=False, max_length=300)
+
+    def __init__(self, *args, coverage_list: CoverageList, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.years = list(range(coverage_list.year - FIGURE_YEARS, coverage_list.year))
+        ids = [s.pk for s in svc.covered_sectors(coverage_list.market, coverage_list.year)]
+        self.fields["sector"].queryset = _sectors(ids)
+        for year in self.years:
+            self.fields[f"emissions_tco2e_{year}"] = forms.DecimalField(
+                label=_("%(year)s emissions (tCO2e)") % {"year": year}, required=False, min_value=0
+            )
+            self.fields[f"energy_tce_{year}"] = forms.DecimalField(
+                label=_("%(year)s energy use (tce)") % {"year": year}, required=False, min_value=0
+            )
+
+    def figures(self) -> dict:
+        data, result = self.cleaned_data, {}
+        for year in self.years:
+            row = {k: str(data[f"{k}_{year}"]) for k in ("emissions_tco2e", "energy_tce") if data.get(f"{k}_{year}")}
+            if row:
+                result[str(year)] = row
+        return result
+
+
+def _sectors(ids):
+    from mrv.models import Sector
+
+    return Sector.objects.filter(pk__in=ids)
+
+
+class CloseForm(forms.Form):
+    closed_on = forms.DateField(label=_("closed on"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("reason"), max_length=300)
+
+
+def _market(request: HttpRequest) -> Market:
+    require(request.user.is_regulator, str(NOT_A_REGULATOR))
+    return Market.objects.get(pk=request.user.market_id)
+
+
+def _year(request: HttpRequest) -> int:
+    try:
+        return int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        return timezone.localdate().year
+
+
+def _back(coverage_list: CoverageList) -> HttpResponse:
+    return redirect(f"{_url()}?year={coverage_list.year}")
+
+
+def _url() -> str:
+    from django.urls import reverse
+
+    return reverse("ui:coverage_list")
+
+
+@login_required
+def coverage_list(request: HttpRequest) -> HttpResponse:
+    market, year = _market(request), _year(request)
+    market.check_year(year)
+    coverage = list_for(market, year) or CoverageList(market=market, year=year)
+    entries = []
+    if coverage.pk:
+        rows = CoverageEntry.objects.filter(coverage_list=coverage).select_related("sector", "firm")
+        entries = list(access.visible_to(request.user, rows))
+    actions = [t.name for t in coverage.get_available_user_status_transitions(request.user)] if coverage.pk else []
+    context = {
+        "market": market,
+        "year": year,
+        "years": market.supported_years(),
+        "coverage": coverage,
+        "entries": entries,
+        "covered_count": sum(1 for e in entries if e.covered),
+        "actions": [(name, ACTIONS[name]) for name in actions if name in ACTIONS],
+        "editable": coverage.status == CoverageList.Status.DRAFT,
+        "import_form": ImportForm(),
+        "entry_form": EntryForm(coverage_list=coverage),
+        "reason_form": ReasonForm(),
+        "close_form": CloseForm(),
+    }
+    return render(request, "ui/coverage_list.html", context)
+
+
+def _list(request: HttpRequest, year: int) -> CoverageList:
+    """The market-year's list, created as a draft by the first change (POST)."""
+    return svc.coverage_list_open(market=_market(request), year=year, acting_user=request.user)
+
+
+@login_required
+@require_POST
+def coverage_import(request: HttpRequest, year: int) -> HttpResponse:
+    coverage = _list(request, year)
+    form = ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a file to import."))
+        return _back(coverage)
+    try:
+        data = read_upload(form.cleaned_data["file"])
+        count = attempt(
+            request, svc.coverage_candidates_import, coverage_list=coverage, data=data, acting_user=request.user
+        )
+    except SheetErrors as errors:
+        for message in errors.messages:
+            messages.error(request, message)
+        messages.error(request, _("Nothing was imported: correct the rows above and import the sheet again."))
+        return _back(coverage)
+    except UploadRejected as rejected:
+        messages.error(request, str(rejected))
+        return _back(coverage)
+    if count is not None:
+        messages.success(request, _("%(n)s candidates imported and judged by the market's rule.") % {"n": count})
+    return _back(coverage)
+
+
+@login_required
+@require_POST
+def coverage_entry_save(request: HttpRequest, year: int) -> HttpResponse:
+    coverage = _list(request, year)
+    form = EntryForm(request.POST, coverage_list=coverage)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            for error in errors:
+                messages.error(request, f"{form.fields[field].label if field in form.fields else field}: {error}")
+        return _back(coverage)
+    data = form.cleaned_data
+    try:
+        done(
+            request,
+            attempt(
+                request,
+                svc.coverage_entry_save,
+                coverage_list=coverage,
+                acting_user=request.user,
+                name=data["name"],
+                credit_code=data["credit_code"],
+                sector=data["sector"],
+                installations=data["installations"],
+                is_new_entrant=data["is_new_entrant"],
+                design_capacity=data["design_capacity"],
+                figures=form.figures(),
+                override=data["override"],
+                override_reason=data["override_reason"],
+            ),
+            _("The candidate is saved and judged by the market's rule."),
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    return _back(coverage)
+
+
+@login_required
+@require_POST
+def coverage_entry_close(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = visible_or_404(request.user, CoverageEntry.objects.select_related("coverage_list__market"), pk=pk)
+    form = CloseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the closing date and a reason."))
+        return _back(entry.coverage_list)
+    done(
+        request,
+        attempt(
+            request,
+            svc.coverage_entry_close,
+            entry=entry,
+            closed_on=form.cleaned_data["closed_on"],
+            reason=form.cleaned_data["reason"],
+            acting_user=request.user,
+        ),
+        _("The closure is recorded."),
+    )
+    return _back(entry.coverage_list)
+
+
+@login_required
+@require_POST
+def coverage_reevaluate(request: HttpRequest, year: int) -> HttpResponse:
+    coverage = _list(request, year)
+    done(
+        request,
+        attempt(request, svc.coverage_list_reevaluate, coverage_list=coverage, acting_user=request.user),
+        _("Every candidate is judged again."),
+    )
+    return _back(coverage)
+
+
+@login_required
+@require_POST
+def coverage_action(request: HttpRequest, year: int, action: str) -> HttpResponse:
+    if action not in ACTIONS:
+        raise Http404
+    coverage = _list(request, year)
+    service, message = ACTIONS[action]
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    done(request, attempt(request, service, coverage_list=coverage, acting_user=request.user, reason=reason), message)
+    return _back(coverage)
