@@ -11,3 +11,4 @@ class MrvConfig(AppConfig):
         from mrv.security import db_roles, sessions  # noqa: F401  (sign-in time for the absolute session lifetime)
 
         post_migrate.connect(db_roles.grant_after_migrate, dispatch_uid="mrv.grant_app_role")
+        from mrv import demo_coverage  # noqa: F401  (registers the covered-firm lists' demo step)

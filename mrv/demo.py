@@ -205,7 +205,7 @@ def seed_organisations() -> dict:
                 "name": name,
                 "market": markets[market],
                 "sector": sectors[sector],
-                "address": f"{markets[market].name_zh}",
+                "address": f"{markets[market].name_zh}工业园区{serial}号",
                 "contact_name": "张工",
                 "covered_since": 2025 if prefix in NEW_ENTRANTS else 2020,
                 "is_new_entrant": prefix in NEW_ENTRANTS,
@@ -275,12 +275,3 @@ def register_step(step) -> None:
     """Another app's demo data, seeded after mrv's (called from its AppConfig.ready(); once only)."""
     if step not in STEPS:
         STEPS.append(step)
-
-
-def _seed_coverage() -> None:
-    from mrv.demo_coverage import seed_coverage_lists
-
-    seed_coverage_lists()
-
-
-STEPS.append(_seed_coverage)

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from mrv.demo import PREFIXES, REGIONS, _code
+from mrv.demo import PREFIXES, REGIONS, _code, register_step
 from mrv.models import CoverageList, Firm, FirmYearFigure, Market, Sector, User
 from mrv.services import coverage
 
@@ -88,3 +88,6 @@ def seed_coverage_lists() -> None:
             figures=_extra_figures(year, spec),
         )
         coverage.coverage_list_propose(coverage_list=coverage_list, acting_user=officer, reason="年度名单初稿")
+
+
+register_step(seed_coverage_lists)
