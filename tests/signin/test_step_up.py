@@ -19,6 +19,7 @@ A25 = Unit(ALLOWANCE, 2025)
 
 @pytest.fixture
 def proposal(funded, trusted, firm_representative):
+    """Proposed by a representative to an account on the trusted list, so approval executes it at once."""
     mine, theirs = funded
     return services.transfer_propose(
         from_account=mine,
