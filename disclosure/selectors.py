@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from disclosure.models import HistoricalStatistic, Publication
 from mrv import coverage
-from mrv.models import EmissionReport, Firm, Market
+from mrv.models import EmissionReport, Firm, Market, YearNotSupported
 from registry import selectors as registry
 from registry.models import Penalty
 
@@ -23,6 +23,15 @@ def covered_firms(market: Market, year: int) -> QuerySet[Firm]:
     """The covered firms of a market-year, as the product decides them everywhere (`mrv.coverage`): the
     approved covered-firm list where the regulator has approved one, else the market's register."""
     return coverage.covered_firms(market, year).select_related("sector").order_by("name", "pk")
+
+
+def inclusion_thresholds(market: Market, year: int) -> list[tuple]:
+    """The market's inclusion rule for the year (the seed's table 2): each threshold with the years it reads."""
+    try:
+        pack = market.rule_pack_for(year)
+    except YearNotSupported:
+        return []
+    return [(t, t.years(year)) for t in pack.thresholds.all()]
 
 
 def _on_approved_list(market: Market, year: int) -> set[int]:

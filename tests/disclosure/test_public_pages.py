@@ -197,3 +197,12 @@ def test_an_approved_covered_firm_list_decides_who_is_published(world, shanghai,
     assert set(names) == {"名单内企业"} and names["名单内企业"]["on_approved_list"]
     assert left_out is None or left_out.name not in names
     assert "approved covered-firm list" in selectors.inclusion_reason(names["名单内企业"], YEAR)
+
+
+def test_the_market_year_page_states_the_inclusion_rule_as_the_seeds_table_2(world, published):
+    from mrv.models import Market
+
+    page = Client().get(f"/public/shanghai/{YEAR}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    threshold = Market.objects.get(code="shanghai").rule_pack_for(YEAR).thresholds.first()
+    assert "Inclusion rule" in page or "纳入标准" in page
+    assert f"{threshold.amount:,.0f}" in page
