@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("config", "mrv", "registry", "deadlines")
+APPS = ("config", "mrv", "registry", "deadlines", "disclosure", "signin")
 ORM_METHODS = {
     "filter",
     "get",

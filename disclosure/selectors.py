@@ -3,14 +3,15 @@
 import datetime
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from disclosure.models import HistoricalStatistic, Publication
-from mrv.models import EmissionReport, Firm, Market
+from mrv import coverage
+from mrv.models import EmissionReport, Firm, Market, YearNotSupported
 from registry import selectors as registry
 from registry.models import Penalty
 
@@ -19,18 +20,25 @@ FIRMS_PER_PAGE = 100  # of the public market-year page; the exports and the API 
 
 
 def covered_firms(market: Market, year: int) -> QuerySet[Firm]:
-    """The covered firms of a market-year: the one place to switch to the markets' approved lists.
+    """The covered firms of a market-year, as the product decides them everywhere (`mrv.coverage`): the
+    approved covered-firm list where the regulator has approved one, else the market's register."""
+    return coverage.covered_firms(market, year).select_related("sector").order_by("name", "pk")
 
-    Until those lists exist: the market's firms with an annual report for the year, or on its list since then.
-    """
-    reported = EmissionReport.objects.filter(firm_id=OuterRef("pk"), year=year, period=ANNUAL)
-    listed = Q(is_active=True, covered_since__isnull=False, covered_since__lte=year)
-    return (
-        Firm.objects.filter(market=market)
-        .filter(Q(Exists(reported)) | listed)
-        .select_related("sector")
-        .order_by("name", "pk")
-    )
+
+def inclusion_thresholds(market: Market, year: int) -> list[tuple]:
+    """The market's inclusion rule for the year (the seed's table 2): each threshold with the years it reads."""
+    try:
+        pack = market.rule_pack_for(year)
+    except YearNotSupported:
+        return []
+    return [(t, t.years(year)) for t in pack.thresholds.all()]
+
+
+def _on_approved_list(market: Market, year: int) -> set[int]:
+    approved = coverage.list_for(market, year)
+    if approved is None or approved.status != approved.Status.APPROVED:
+        return set()
+    return set(approved.entries.exclude(firm=None).values_list("firm_id", flat=True))
 
 
 def _text(value) -> str | None:
@@ -77,6 +85,7 @@ def market_year_snapshot(market: Market, year: int, *, today: datetime.date | No
     penalties = {
         p.firm_id: p for p in Penalty.objects.filter(firm_id__in=ids, year=year, status=Penalty.Status.DECIDED)
     }
+    listed = _on_approved_list(market, year)
     rows = []
     for firm in firms:
         penalty = penalties.get(firm.pk)
@@ -89,6 +98,7 @@ def market_year_snapshot(market: Market, year: int, *, today: datetime.date | No
                 "sector_en": firm.sector.name_en,
                 "covered_since": firm.covered_since,
                 "new_entrant": firm.is_new_entrant,
+                "on_approved_list": firm.pk in listed,
                 "reported": firm.pk in reported,
                 "emissions_tco2e": _text(emissions.get(firm.pk)),
                 "compliance": statuses.get(firm.pk),
@@ -159,7 +169,9 @@ def _sector(row: dict) -> str:
 
 def inclusion_reason(row: dict, year: int) -> str:
     reasons = []
-    if row["covered_since"]:
+    if row.get("on_approved_list"):
+        reasons.append(_("on the approved covered-firm list for %(year)s") % {"year": year})
+    elif row["covered_since"]:
         reasons.append(_("on the market's list since %(year)s") % {"year": row["covered_since"]})
     if row["new_entrant"]:
         reasons.append(_("new installation"))

@@ -3,23 +3,12 @@
 import math
 from functools import wraps
 
-from django.conf import settings
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from rest_framework.throttling import AnonRateThrottle
 
+from mrv.api.throttling import PublicApiThrottle, PublicPageThrottle
 
-class _AnonThrottle(AnonRateThrottle):
-    def get_rate(self) -> str:
-        return settings.DISCLOSURE_ANON_RATES[self.scope]
-
-
-class PublicPageThrottle(_AnonThrottle):
-    scope = "public_pages"
-
-
-class PublicApiThrottle(_AnonThrottle):
-    scope = "public_api"
+__all__ = ["PublicApiThrottle", "PublicPageThrottle", "throttled"]
 
 
 def throttled(view):

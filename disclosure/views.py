@@ -119,6 +119,7 @@ def market_year(request: HttpRequest, code: str, year: int) -> HttpResponse:
             "totals": selectors.totals_table(snapshot)[1],
             "chart": charts.totals_chart(snapshot, title=f"{market} {year}"),
             "history": [s for s in selectors.history(market) if s.year == year],
+            "thresholds": selectors.inclusion_thresholds(market, year),
         }
         return render_to_string("disclosure/_market_year.html", context)
 

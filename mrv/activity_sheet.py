@@ -25,6 +25,7 @@ from openpyxl.utils import get_column_letter
 
 from mrv import inputs, uploads
 from mrv.models import ActivityDataRow
+from mrv.validation import ENERGY_METHODS, REQUIRED_PARAMETERS
 
 MARKER = "MRV-ACTIVITY"
 TEMPLATE_VERSION = "1"
@@ -311,3 +312,23 @@ def uploads_safe(value):
     from mrv.ui.lists import neutralise
 
     return neutralise(value)
+
+
+def period_label(report) -> str:
+    return f"{report.year}-{report.period}"
+
+
+def entered_parameters(stream) -> tuple[str, ...]:
+    """The parameters a firm enters for a stream: those its method needs (energy methods use the grid factor)."""
+    method = stream.method_enum
+    if method in ENERGY_METHODS:
+        return ()
+    return tuple(REQUIRED_PARAMETERS.get(method, ()))
+
+
+def activity_sheet_context(report, plan) -> SheetContext:
+    """What the activity-data template of the report and plan version holds (download and upload alike)."""
+    streams = tuple(
+        StreamSpec(s.code, s.name, s.source.name, s.activity_unit, entered_parameters(s)) for s in plan.streams.all()
+    )
+    return SheetContext(str(plan.version), period_label(report), tuple(report.months), streams)

@@ -1,6 +1,5 @@
 """Writing the audit trail. Call inside the transaction of the change being recorded."""
 
-from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -64,34 +63,3 @@ def log_action(
         changes={k: [_plain(a), _plain(b)] for k, (a, b) in (changes or {}).items()},
         reason=reason,
     )
-
-
-def field_changes(before: models.Model | None, after: models.Model, fields: Iterable[str]) -> dict:
-    """{field: (old, new)} for the fields whose values differ."""
-    diff = {}
-    for name in fields:
-        old = getattr(before, name, None) if before is not None else None
-        new = getattr(after, name)
-        if old != new:
-            diff[name] = (old, new)
-    return diff
-
-
-def audited_update(obj: models.Model, *, acting_user, reason: str, action: str | None = None, **values) -> dict:
-    """Set fields on a regulated object, save, and record what changed, atomically."""
-    with transaction.atomic():
-        diff = {}
-        for name, value in values.items():
-            old = getattr(obj, name)
-            if old != value:
-                diff[name] = (old, value)
-                setattr(obj, name, value)
-        if not diff:
-            return {}
-        obj.full_clean()
-        obj.save(update_fields=list(diff))
-        meta = obj._meta
-        log_action(
-            obj, action or f"{meta.app_label}.{meta.model_name}.changed", actor=acting_user, changes=diff, reason=reason
-        )
-    return diff

@@ -205,7 +205,7 @@ def seed_organisations() -> dict:
                 "name": name,
                 "market": markets[market],
                 "sector": sectors[sector],
-                "address": f"{markets[market].name_zh}",
+                "address": f"{markets[market].name_zh}工业园区{serial}号",
                 "contact_name": "张工",
                 "covered_since": 2025 if prefix in NEW_ENTRANTS else 2020,
                 "is_new_entrant": prefix in NEW_ENTRANTS,
@@ -280,7 +280,8 @@ def register_step(step) -> None:
 def _seed_coverage() -> None:
     from mrv.demo_coverage import seed_coverage_lists
 
-    seed_coverage_lists()
+    # The demo's markets and credit codes are passed in, so demo_coverage need not import this module.
+    seed_coverage_lists(PREFIXES=PREFIXES, REGIONS=REGIONS, _code=_code)
 
 
 STEPS.append(_seed_coverage)

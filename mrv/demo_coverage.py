@@ -5,7 +5,6 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from mrv.demo import PREFIXES, REGIONS, _code
 from mrv.models import CoverageList, Firm, FirmYearFigure, Market, Sector, User
 from mrv.services import coverage
 
@@ -57,7 +56,7 @@ def _extra_figures(year: int, spec: dict) -> dict:
     return out
 
 
-def seed_coverage_lists() -> None:
+def seed_coverage_lists(*, PREFIXES: dict, REGIONS: dict, _code) -> None:  # noqa: N803 (the demo's names)
     year = timezone.localdate().year
     sectors = {s.code: s for s in Sector.objects.all()}
     for serial, market in enumerate(Market.objects.filter(code__in=PREFIXES), start=1):

@@ -107,3 +107,13 @@ def refuse_nul(value):
     if contains_nul(value):
         raise ValidationError(NUL_CHARACTER, code="nul")
     return value
+
+
+def bounded_login_username(request, credentials: dict | None) -> str | None:
+    """The user name django-axes records for a sign-in attempt, cut to its column (255 characters):
+    Django's login form does not bound the field, and a longer name must be a refused sign-in, not a 500."""
+    from django.conf import settings
+
+    field = getattr(settings, "AXES_USERNAME_FORM_FIELD", "username")
+    username = (credentials or {}).get(field) or request.POST.get(field)
+    return username[:255] if isinstance(username, str) else username

@@ -8,10 +8,27 @@ import datetime
 
 from django.db.models import Prefetch
 
-from mrv.models import Firm, MonitoringPlan, PlanSourceStream
+from mrv.models import (
+    Determination,
+    EmissionReport,
+    Finding,
+    Firm,
+    MonitoringPlan,
+    PlanSourceStream,
+    QuarterlyReview,
+    SpotCheckItem,
+    VerificationOpinion,
+)
 from mrv.workflow.verification import Materiality, materiality, reported_emissions
 
-__all__ = ["Materiality", "materiality", "plan_in_force", "reported_emissions"]
+__all__ = [
+    "Materiality",
+    "materiality",
+    "plan_in_force",
+    "reported_emissions",
+    "review_page_reads",
+    "verification_page_reads",
+]
 
 
 def plan_in_force(firm: Firm, on_date: datetime.date) -> MonitoringPlan | None:
@@ -19,3 +36,23 @@ def plan_in_force(firm: Firm, on_date: datetime.date) -> MonitoringPlan | None:
     streams = PlanSourceStream.objects.select_related("source").prefetch_related("parameters")
     queryset = MonitoringPlan.objects.select_related("firm__market").prefetch_related(Prefetch("streams", streams))
     return queryset.in_force(firm, on_date)
+
+
+def verification_page_reads(report: EmissionReport) -> dict:
+    """What the verification page of a report lists: findings with answers, opinions, spot-check items."""
+    findings = (
+        Finding.objects.filter(report=report).select_related("raised_by").prefetch_related("answers__answered_by")
+    )
+    return {
+        "findings": list(findings),
+        "opinions": VerificationOpinion.objects.filter(report=report).select_related("signed_by"),
+        "spot_items": SpotCheckItem.objects.filter(report=report).select_related("body", "checked_by", "sample"),
+    }
+
+
+def review_page_reads(report: EmissionReport) -> dict:
+    """What the regulator's review page of a report lists: determinations and quarterly co-reviews."""
+    return {
+        "determinations": Determination.objects.filter(report=report).select_related("proposed_by", "decided_by"),
+        "co_reviews": QuarterlyReview.objects.filter(report=report).select_related("reviewed_by"),
+    }

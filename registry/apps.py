@@ -13,6 +13,10 @@ class RegistryConfig(AppConfig):
         from registry.demo import seed_registry
 
         demo.register_step(seed_registry)
+        from mrv.services.pending_changes import register_four_eyes
+        from registry.models import ProductionRecord
+
+        register_four_eyes(ProductionRecord)  # an officer's change of a production record waits for a head
 
         from registry import desk
 

@@ -138,12 +138,14 @@ def scoped_key(idempotency_key: str, legs: list[Leg]) -> str:
     return f"{payer}:{idempotency_key}"
 
 
-def _earlier(key: str, sha: str, shown_key: str) -> Transaction | None:
+def _earlier(key: str, sha: str, shown_key: str, kind: str) -> Transaction | None:
     """The transaction already recorded under this key, marked as a replay; another request under it is refused."""
     existing = Transaction.objects.filter(idempotency_key=key).first()
     if existing is None:
         return None
-    if existing.request_sha256 != sha:
+    recorded = existing.request_sha256
+    same = existing.kind == kind if not recorded else recorded == sha  # empty: a row from before the hash
+    if not same:
         raise LedgerError(KEY_REUSED % {"key": shown_key, "tx": existing.pk})
     existing.replayed = True
     return existing
@@ -220,7 +222,7 @@ def record(
     with transaction.atomic(savepoint=savepoint):
         lock_accounts(leg.account for leg in legs)
         if check is not None:
-            existing = _earlier(key, sha, idempotency_key)
+            existing = _earlier(key, sha, idempotency_key, kind)
             if existing:
                 return existing
             check()
@@ -238,7 +240,7 @@ def record(
         values = {_column_field(name): v for name, v in values.items()}
         pk = _insert_transaction(values, debits)
         if pk is None:
-            existing = _earlier(key, sha, idempotency_key)
+            existing = _earlier(key, sha, idempotency_key, kind)
             if existing:
                 return existing
             raise _why_not_inserted(debits)

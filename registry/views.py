@@ -252,6 +252,7 @@ def trusted_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@step_up_required(when=lambda request, action, **kw: action == "approve")
 def trusted_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     entry = _visible(request, TrustedAccount, pk, TrustedAccount.objects.select_related("account"))
     service = {
@@ -657,6 +658,7 @@ def _require_officer(request: HttpRequest) -> Market:
 
 
 @login_required
+@step_up_required()
 def allowances_issue(request: HttpRequest) -> HttpResponse:
     """Allowances issued to a firm outside an allocation table (e.g. to a new entrant from the reserve)."""
     market = _require_officer(request)
@@ -681,6 +683,7 @@ def allowances_issue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@step_up_required()
 def allowances_sell(request: HttpRequest) -> HttpResponse:
     """An auction (or fixed-price) sale from the market's auction account to a firm."""
     market = _require_officer(request)
@@ -758,6 +761,7 @@ def transaction_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@step_up_required()
 def reversal_approve(request: HttpRequest, pk: int) -> HttpResponse:
     reversal = _visible(request, ReversalRequest, pk, ReversalRequest.objects.select_related("original"))
     try:

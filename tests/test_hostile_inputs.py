@@ -214,7 +214,7 @@ def test_an_over_long_idempotency_key_is_refused(firm, cap_2025):
 
 
 @pytest.mark.parametrize("quantity", ["NaN", "Infinity", "1e30", D("Infinity")])
-def test_a_transfer_quantity_that_is_not_finite_is_refused(firm, other_firm, firm_user, cap_2025, quantity):
+def test_a_transfer_quantity_that_is_not_finite_is_refused(firm, other_firm, firm_approver, cap_2025, quantity):
     from registry.ledger import Unit
 
     fund(firm, 100)
@@ -224,7 +224,7 @@ def test_a_transfer_quantity_that_is_not_finite_is_refused(firm, other_firm, fir
             to_account=holding_account(other_firm),
             unit=Unit("allowance", 2025),
             quantity=quantity,
-            acting_user=firm_user,
+            acting_user=firm_approver,
         )
 
 
@@ -248,3 +248,11 @@ def test_a_report_created_twice_at_once_gets_the_same_refusal_as_a_second_reques
     assert "already" in " ".join(refused.value.messages)
     monkeypatch.undo()
     assert EmissionReport.objects.filter(firm=firm, year=2025).count() == 1
+
+
+def test_a_sign_in_with_a_five_thousand_character_user_name_is_refused_not_a_500(db):
+    from django.test import Client
+
+    response = Client(raise_request_exception=True).post("/accounts/login/", {"username": "x" * 5000, "password": "p"})
+    assert response.status_code in (200, 400, 403, 429)
+    assert "_auth_user_id" not in response.wsgi_request.session

@@ -53,9 +53,9 @@ def _used_names() -> set[str]:
     return used
 
 
-# The registry pages of these three are being built on another branch; when they land, this set must be
-# emptied (the second test fails while a name here has a caller).
-PAGES_UNDER_WAY = {"allowances_issue", "allowances_sell", "transaction_reverse"}
+# A service whose page is still being built may wait here, named; the second test fails as soon as one of
+# them gets a caller, so the set never hides a service that has one.
+PAGES_UNDER_WAY: set[str] = set()
 
 
 def test_every_public_service_is_called_by_the_product():

@@ -138,7 +138,19 @@ def person(role: str, **org) -> User:
     return f.UserFactory(role=role, **org)
 
 
-def verified_report(firm, figure, *, body, lead, year=2025, status=Status.VERIFIED, uncorrected="0", threshold="5"):
+def verified_report(
+    firm,
+    figure,
+    *,
+    body,
+    lead,
+    year=2025,
+    status=Status.VERIFIED,
+    uncorrected="0",
+    threshold="5",
+    outcome="satisfactory",
+    not_verified_reason="",
+):
     """A report the lead verifier of `body` signed as verified at `figure` tCO2e (built directly, for sampling)."""
     from mrv.models import VerificationOpinion
 
@@ -150,7 +162,8 @@ def verified_report(firm, figure, *, body, lead, year=2025, status=Status.VERIFI
     VerificationOpinion.objects.create(
         report=report,
         engagement=engagement,
-        outcome=VerificationOpinion.Outcome.SATISFACTORY,
+        outcome=outcome,
+        not_verified_reason=not_verified_reason,
         reported_emissions_tco2e=Decimal(figure),
         verified_emissions_tco2e=Decimal(figure),
         difference_tco2e=0,

@@ -11,9 +11,9 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from disclosure.throttling import PublicApiThrottle
 from mrv import access, inputs
 from mrv.api import serializers as s
+from mrv.api.throttling import PublicApiThrottle
 from mrv.models import EmissionReport, Firm, Market, YearNotSupported
 
 

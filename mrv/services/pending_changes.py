@@ -22,11 +22,19 @@ def needs_head_approval(user: User, model: type[models.Model]) -> bool:
     return model in four_eyes_models() and user.role == User.Role.REGULATOR_OFFICER
 
 
+#: Other apps' allocation inputs under four eyes, registered in their AppConfig.ready() (mrv imports no app above it).
+REGISTERED: list[type[models.Model]] = []
+
+
+def register_four_eyes(model: type[models.Model]) -> None:
+    if model not in REGISTERED:
+        REGISTERED.append(model)
+
+
 def four_eyes_models() -> tuple[type[models.Model], ...]:
     from mrv.models import FirmYearFigure
-    from registry.models import ProductionRecord
 
-    return (FirmYearFigure, ProductionRecord)
+    return (FirmYearFigure, *REGISTERED)
 
 
 def _plain(value):

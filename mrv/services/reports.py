@@ -17,17 +17,18 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mrv import calculation
+from mrv import activity_sheet as sheet
+from mrv import calculation, selectors, uploads
 from mrv.audit import log_action
 from mrv.calculation import EmissionResult, UnitError
 from mrv.models import (
     ActivityDataRow,
     EmissionReport,
     Firm,
-    GridFactor,
     OutputDataRow,
     ReportVersion,
     ReportWarningAcknowledgement,
+    StoredFile,
     VerificationEngagement,
 )
 from mrv.report_diff import report_diff  # noqa: F401 (part of this module's API: what changed between versions)
@@ -37,7 +38,7 @@ from mrv.transitions import (
     check_transition,
     run_transition,
 )
-from mrv.validation import ValidationResult, plain, validate_report
+from mrv.validation import NO_PLAN_IN_FORCE, ValidationResult, plain, validate_report
 from mrv.workflow import reports as rules
 
 NOT_YOUR_FIRM = _("Only a reporter or approver of the firm may enter or correct its report data.")
@@ -503,5 +504,40 @@ def report_take_over_quarterly(*, report: EmissionReport, acting_user) -> Valida
     return result
 
 
-def grid_factor_for(report: EmissionReport) -> GridFactor | None:
-    return GridFactor.for_year(report.market, report.year)
+# --- Uploading the filled-in template ----------------------------------------------------------
+
+
+def report_upload_activity_sheet(*, report: EmissionReport, file, acting_user) -> int:
+    """Parse the filled-in template, check it once, save its rows and keep the file, all or nothing.
+
+    Any problem in the file (its shape, a row, a value that cannot be stored) raises ValidationError
+    listing each one with its row and column, and nothing is saved. Returns the number of rows saved.
+    The rows saving and the file are audited (data saved, file attached) in the same transaction.
+    """
+    _ensure_firm_user(report, acting_user)
+    plan = selectors.plan_in_force(report.firm, report.period_end)
+    if plan is None:
+        raise ValidationError(NO_PLAN_IN_FORCE % {"date": report.period_end.isoformat()})
+    result = sheet.parse_upload(file, sheet.activity_sheet_context(report, plan))
+    if not result.ok:
+        raise ValidationError([issue.message for issue in result.issues])
+    with transaction.atomic():
+        report_save_activity_data(report=report, rows=_from_sheet(result.rows), acting_user=acting_user)
+        uploads.store_file(
+            owner=report,
+            kind=StoredFile.Kind.ACTIVITY_DATA,
+            data=uploads.read_upload(file),
+            original_name=file.name,
+            acting_user=acting_user,
+            allowed=frozenset({uploads.XLSX, uploads.CSV}),
+        )
+    return len(result.rows)
+
+
+def _from_sheet(rows) -> list[dict]:
+    """The sheet's rows in the shape `report_save_activity_data` takes (a blank unit means the plan's)."""
+    return [
+        {"stream": r.stream, "month": r.month, **{k: v for k, v in r.values().items() if v is not None}}
+        | {"activity": r.activity}
+        for r in rows
+    ]

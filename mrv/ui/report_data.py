@@ -12,27 +12,12 @@ from decimal import Decimal
 
 from mrv import activity_sheet as sheet
 from mrv.models import ActivityDataRow, EmissionReport, MonitoringPlan
-from mrv.validation import ENERGY_METHODS, REQUIRED_PARAMETERS, ValidationResult
+from mrv.validation import ValidationResult
 
-
-def period_label(report: EmissionReport) -> str:
-    return f"{report.year}-{report.period}"
-
-
-def entered_parameters(stream) -> tuple[str, ...]:
-    """The parameters a firm enters for a stream: those its method needs (energy methods use the grid factor)."""
-    method = stream.method_enum
-    if method in ENERGY_METHODS:
-        return ()
-    return tuple(REQUIRED_PARAMETERS.get(method, ()))
-
-
-def sheet_context(report: EmissionReport, plan: MonitoringPlan) -> sheet.SheetContext:
-    streams = tuple(
-        sheet.StreamSpec(s.code, s.name, s.source.name, s.activity_unit, entered_parameters(s))
-        for s in plan.streams.all()
-    )
-    return sheet.SheetContext(str(plan.version), period_label(report), tuple(report.months), streams)
+# The template's context lives in mrv.activity_sheet (the upload service needs it too).
+period_label = sheet.period_label
+entered_parameters = sheet.entered_parameters
+sheet_context = sheet.activity_sheet_context
 
 
 def as_sheet_rows(rows) -> list[sheet.ActivityRow]:

@@ -23,7 +23,11 @@ def _private_strings() -> set[str]:
     values |= set(StoredFile.objects.values_list("original_name", flat=True))
     values |= set(Penalty.objects.values_list("decision_text", flat=True))
     values |= {row.activity_unit + " " for row in ActivityDataRow.objects.all()}  # unit strings are common words
-    return {v for v in values if v and len(v.strip()) >= 4}
+    public = set(Market.objects.values_list("name_zh", flat=True)) | set(
+        Market.objects.values_list("name_en", flat=True)
+    )
+    public |= set(Firm.objects.values_list("name", flat=True))  # a demo login may be named after its organisation
+    return {v for v in values - public if v and len(v.strip()) >= 4}
 
 
 def _text(response) -> str:

@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from disclosure import services
+from disclosure import selectors, services
 from tests.disclosure.conftest import SECRETS, YEAR
 
 pytestmark = pytest.mark.django_db
@@ -68,6 +68,7 @@ def test_the_published_figures_are_on_the_page_export_and_api(published, world):
         "sector_en",
         "covered_since",
         "new_entrant",
+        "on_approved_list",
         "reported",
         "emissions_tco2e",
         "compliance",
@@ -178,3 +179,30 @@ def test_a_forged_forwarded_for_header_does_not_escape_the_rate_limit(published,
         Client(HTTP_X_FORWARDED_FOR=f"10.9.9.{n}").get(f"/public/shanghai/{YEAR}/").status_code for n in range(3)
     ]
     assert statuses == [200, 200, 429]
+
+
+def test_an_approved_covered_firm_list_decides_who_is_published(world, shanghai, regulator, regulator_head):
+    from mrv.models import CoverageList, Firm
+    from tests import factories as f
+
+    listed = f.FirmFactory(name="名单内企业", market=shanghai)
+    left_out = Firm.objects.filter(market=shanghai).exclude(pk=listed.pk).first()
+    coverage_list = CoverageList.objects.create(market=shanghai, year=YEAR)
+    coverage_list.entries.create(
+        firm=listed, name=listed.name, credit_code=listed.credit_code, sector=listed.sector, rule_included=True
+    )
+    CoverageList.objects.filter(pk=coverage_list.pk).update(status=CoverageList.Status.APPROVED)
+    snapshot = selectors.market_year_snapshot(shanghai, YEAR)
+    names = {row["name"]: row for row in snapshot["firms"]}
+    assert set(names) == {"名单内企业"} and names["名单内企业"]["on_approved_list"]
+    assert left_out is None or left_out.name not in names
+    assert "approved covered-firm list" in selectors.inclusion_reason(names["名单内企业"], YEAR)
+
+
+def test_the_market_year_page_states_the_inclusion_rule_as_the_seeds_table_2(world, published):
+    from mrv.models import Market
+
+    page = Client().get(f"/public/shanghai/{YEAR}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    threshold = Market.objects.get(code="shanghai").rule_pack_for(YEAR).thresholds.first()
+    assert "Inclusion rule" in page or "纳入标准" in page
+    assert f"{threshold.amount:,.0f}" in page

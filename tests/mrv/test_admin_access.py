@@ -66,9 +66,9 @@ def test_admin_edit_of_a_firm_is_audited_with_reason(as_shanghai, firm, regulato
 
 
 def test_audit_rows_cannot_be_changed_or_deleted_in_the_admin(client, national_admin, firm):
-    from mrv.audit import audited_update
+    from mrv.audit import log_action
 
-    audited_update(firm, acting_user=national_admin, reason="test", address="x")
+    log_action(firm, "mrv.firm.changed", actor=national_admin, changes={"address": ("", "x")}, reason="test")
     row = AuditLog.objects.get()
     client.force_login(national_admin)
     change = client.post(reverse("admin:mrv_auditlog_change", args=[row.pk]), {"reason": "forged"})
@@ -79,9 +79,9 @@ def test_audit_rows_cannot_be_changed_or_deleted_in_the_admin(client, national_a
 
 
 def test_regulator_reads_the_history_of_an_object_of_their_market(as_shanghai, firm, regulator):
-    from mrv.audit import audited_update
+    from mrv.audit import log_action
 
-    audited_update(firm, acting_user=regulator, reason="更正联系人", contact_name="李四")
+    log_action(firm, "mrv.firm.changed", actor=regulator, changes={"contact_name": ("", "李四")}, reason="更正联系人")
     page = as_shanghai.get(reverse("admin:mrv_firm_history", args=[firm.pk]))
     assert page.status_code == 200 and "更正联系人" in page.content.decode()
 

@@ -123,7 +123,6 @@ def test_the_statistics_officer_sees_the_quarterly_reviews_but_not_annual_findin
 
 def test_a_co_review_that_loses_a_race_gets_the_same_refusal_as_a_second_review(q1, sz_officer, monkeypatch):
     """Two requests of the same side both pass the check; the second insert meets the unique rule."""
-    review.report_start_co_review(report=q1, acting_user=sz_officer)
     review.quarterly_review_accept(report=q1, acting_user=sz_officer)
     monkeypatch.setattr(
         review, "_already_reviewed", lambda report, reviewer: False

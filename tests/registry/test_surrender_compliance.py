@@ -187,15 +187,6 @@ def test_the_regulator_proposes_and_the_head_decides_a_penalty(firm, caps, regul
     assert AuditLog.objects.filter(action="registry.penalty.decide", object_id=str(penalty.pk)).exists()
 
 
-def test_the_deadline_task_marks_firms_still_short(firm, caps, shanghai):
-    from registry.tasks import mark_non_compliant
-
-    determine(firm, 2020, 100)  # the 2020 deadline (30 June 2021) has passed
-    assert mark_non_compliant(shanghai.pk, 2020) == 1
-    assert mark_non_compliant(shanghai.pk, 2020) == 1
-    assert ComplianceRecord.objects.get().shortfall_tco2e == D(100)
-
-
 def test_offset_credits_need_a_known_type_a_project_and_the_markets_regulator(firm, caps, other_regulator):
     with pytest.raises(LedgerError, match="XYZ is not an offset credit type"):
         services.offsets_issue(firm=firm, offset_type="XYZ", project="P", vintage=2024, quantity=1, idempotency_key="a")

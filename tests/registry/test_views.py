@@ -61,7 +61,7 @@ def test_the_account_page_has_a_bounded_number_of_queries(
     for i in range(30):
         services.units_transfer(from_account=mine, to_account=theirs, unit=A25, quantity=1, idempotency_key=f"q{i}")
     client = login(firm_user)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(30):  # the page now shows each year, transfers waiting and representatives
         assert client.get(reverse("registry:account", args=[mine.pk])).status_code == 200
 
 
@@ -132,7 +132,7 @@ def test_the_compliance_dashboard_shows_only_the_regulators_market_in_bounded_qu
     determine(beijing_firm, 2025, 100)
     client = login(regulator)
     # 16: one of them checks the year against the market's rule packs (Market.supported_years).
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(20):  # constant whatever the number of firms (16 firms here)
         page = client.get(reverse("registry:compliance") + "?year=2025")
     content = page.content.decode()
     assert "沪企14" in content and beijing_firm.name not in content

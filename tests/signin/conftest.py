@@ -6,7 +6,7 @@ from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.registry.conftest import cap_2025, funded  # noqa: F401  (registry fixtures used here)
+from tests.registry.conftest import cap_2025, firm_representative, funded, trusted  # noqa: F401  (registry fixtures)
 
 PASSWORD = "pw-12345!"
 

@@ -45,9 +45,9 @@ def test_a_page_shows_without_counting(client, settings, db):
     assert [client.get(reverse("login")).status_code for _ in range(3)] == [200, 200, 200]
 
 
-def test_transfer_proposals_are_limited_per_user(client, settings, funded, firm_user):
+def test_transfer_proposals_are_limited_per_user(client, settings, funded, firm_approver):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "transfer": ("2/m", "100/m")}
-    client.force_login(firm_user)
+    client.force_login(firm_approver)
     url = reverse("registry:transfer_propose", args=[funded[0].pk])
     statuses = [client.post(url, {}).status_code for _ in range(3)]
     assert statuses == [200, 200, 429]

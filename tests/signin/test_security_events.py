@@ -59,7 +59,9 @@ def test_a_404_on_a_page_that_names_no_object_is_not_an_event(client, firm_user)
     assert not SecurityEvent.objects.filter(action="not_found").exists()
 
 
-def test_a_registry_movement_is_recorded_with_the_acting_person_and_source(client, funded, firm_user, firm_approver):
+def test_a_registry_movement_is_recorded_with_the_acting_person_and_source(
+    client, funded, trusted, firm_representative, firm_approver
+):
     mine, theirs = funded
     proposal = services.transfer_propose(
         from_account=mine,
@@ -67,7 +69,7 @@ def test_a_registry_movement_is_recorded_with_the_acting_person_and_source(clien
         unit=Unit(ALLOWANCE, 2025),
         quantity=10,
         price_cny_per_t=Decimal("40"),
-        acting_user=firm_user,
+        acting_user=firm_representative,
     )
     client.force_login(firm_approver)
     client.post(reverse("registry:transfer_approve", args=[proposal.pk]), REMOTE_ADDR="10.3.3.3")

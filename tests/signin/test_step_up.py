@@ -18,7 +18,8 @@ A25 = Unit(ALLOWANCE, 2025)
 
 
 @pytest.fixture
-def proposal(funded, firm_user):
+def proposal(funded, trusted, firm_representative):
+    """Proposed by a representative to an account on the trusted list, so approval executes it at once."""
     mine, theirs = funded
     return services.transfer_propose(
         from_account=mine,
@@ -26,7 +27,7 @@ def proposal(funded, firm_user):
         unit=A25,
         quantity=100,
         price_cny_per_t=Decimal("50"),
-        acting_user=firm_user,
+        acting_user=firm_representative,
     )
 
 

@@ -8,6 +8,7 @@ change is a POST to a workflow service, whose refusals are shown as messages.
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,15 +17,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from mrv import access
+from mrv import access, inputs, selectors
 from mrv.coverage import covered_firms
 from mrv.models import (
-    Determination,
     EmissionReport,
     Firm,
     Market,
     MonitoringPlan,
-    QuarterlyReview,
     SpotCheckItem,
     SpotCheckSample,
     VerificationBody,
@@ -114,11 +113,12 @@ def _unreported(user) -> dict | None:
 def report_open_for_estimate(request: HttpRequest) -> HttpResponse:
     """The regulator opens an empty report for a covered firm that never reported, to estimate it."""
     _regulator(request)
-    firm = visible_or_404(request.user, Firm, pk=request.POST.get("firm") or 0)
+    firm_id = request.POST.get("firm", "")
+    firm = visible_or_404(request.user, Firm, pk=int(firm_id) if firm_id.isascii() and firm_id.isdigit() else 0)
     try:
-        year = int(request.POST.get("year", ""))
-    except ValueError:
-        messages.error(request, _("Give the compliance year."))
+        year = inputs.parse_year(request.POST.get("year", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join([str(_("Give the compliance year.")), *error.messages]))
         return redirect("ui:market_overview")
     report = attempt(request, review.report_open_for_estimate, firm=firm, year=year, acting_user=request.user)
     if report is None:
@@ -158,17 +158,15 @@ def review_context(request: HttpRequest, report: EmissionReport) -> dict:
     can = allowed(report, user, conditions=["send_to_review", "propose_determination"])
     if "select_for_spot_check" in can and rules.spot_check_sample_open_to(report):
         can |= {"add_to_sample"}
-    return {
+    return selectors.review_page_reads(report) | {
         "report": report,
         "can": can,
         "opinion": opinion,
         "proposal": proposal,
-        "determinations": Determination.objects.filter(report=report).select_related("proposed_by", "decided_by"),
         "is_proposer": proposal is not None and proposal.proposed_by_id == user.pk,
         "reason_form": ReasonForm(),
         "comment_form": CommentForm(),
         "estimate_form": EstimateForm(),
-        "co_reviews": QuarterlyReview.objects.filter(report=report).select_related("reviewed_by"),
         **decision_basis(report, opinion),
     }
 

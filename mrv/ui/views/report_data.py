@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from mrv import activity_sheet as sheet
 from mrv import uploads
-from mrv.models import EmissionReport, OutputDataRow, ReportVersion, StoredFile
+from mrv.models import EmissionReport, OutputDataRow, ReportVersion
 from mrv.refusals import Refused, refusal_response
 from mrv.report_diff import report_diff
 from mrv.selectors import plan_in_force
@@ -235,35 +235,18 @@ def report_upload(request: HttpRequest, pk: int) -> HttpResponse:
     form = UploadForm(request.POST, request.FILES)
     issues: list = []
     if form.is_valid():
-        upload = form.cleaned_data["file"]
-        result = sheet.parse_upload(upload, data.sheet_context(report, plan))
-        issues = [issue.message for issue in result.issues]
-        if result.ok:
-            try:
-                _save_upload(report, result.rows, upload, request.user)
-            except ValidationError as error:
-                issues = list(error.messages)
-            else:
-                messages.success(request, UPLOADED % {"rows": len(result.rows)})
-                return redirect("ui:report_data", pk=report.pk)
+        try:
+            saved = svc.report_upload_activity_sheet(
+                report=report, file=form.cleaned_data["file"], acting_user=request.user
+            )
+        except ValidationError as error:
+            issues = list(error.messages)
+        else:
+            messages.success(request, UPLOADED % {"rows": saved})
+            return redirect("ui:report_data", pk=report.pk)
     messages.error(request, NOTHING_SAVED)
     context = _page_context(request, report, plan, upload_form=form, upload_issues=issues)
     return render(request, "ui/report_data.html", context, status=400)
-
-
-def _save_upload(report, rows, upload, user) -> None:
-    from django.db import transaction
-
-    with transaction.atomic():
-        svc.report_save_activity_data(report=report, rows=data.service_rows(rows), acting_user=user)
-        uploads.store_file(
-            owner=report,
-            kind=StoredFile.Kind.ACTIVITY_DATA,
-            data=uploads.read_upload(upload),
-            original_name=upload.name,
-            acting_user=user,
-            allowed=frozenset({uploads.XLSX, uploads.CSV}),
-        )
 
 
 @login_required

@@ -313,28 +313,22 @@ def _report(request: HttpRequest, pk: int) -> EmissionReport:
 
 def verification_context(request: HttpRequest, report: EmissionReport) -> dict:
     user = request.user
-    findings = list(
-        Finding.objects.filter(report=report).select_related("raised_by").prefetch_related("answers__answered_by")
-    )
-    engaged = rules.is_engaged_verifier(report, user)
-    for finding in findings:
+    reads = selectors.verification_page_reads(report)
+    for finding in reads["findings"]:
         finding.report = report  # the permissions read the loaded report
-    allowed_each(findings, user, only=rules.finding_actions_open(report))
-    return {
+    allowed_each(reads["findings"], user, only=rules.finding_actions_open(report))
+    return reads | {
         "report": report,
         "can": allowed(report, user, raise_finding=rules.raises_findings(report, user)),
         "engagement": rules.engagement_of(report),
         "engagement_visible": access.visible_to(user, VerificationEngagement)
         .filter(firm_id=report.firm_id, year=report.year)
         .exists(),
-        "findings": findings,
-        "opinions": VerificationOpinion.objects.filter(report=report).select_related("signed_by"),
-        "is_engaged": engaged,
+        "is_engaged": rules.is_engaged_verifier(report, user),
         "finding_form": FindingForm(report=report),
         "answer_form": AnswerForm(),
         "close_form": CloseForm(),
         "reason_form": ReasonForm(),
-        "spot_items": SpotCheckItem.objects.filter(report=report).select_related("body", "checked_by", "sample"),
         "spot_form": SpotCheckForm(),
     }
 
