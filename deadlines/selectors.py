@@ -5,8 +5,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from mrv import access
 from mrv.models import Firm, User
@@ -136,4 +135,4 @@ def overdue_section(user: User):
         )
         for o in overdue[:SECTION_LIMIT]
     ]
-    return Section(_l("Overdue deadlines"), items, reverse("deadlines:calendar"), count=len(overdue))
+    return Section(gettext_lazy("Overdue deadlines"), items, reverse("deadlines:calendar"), count=len(overdue))

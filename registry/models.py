@@ -39,7 +39,7 @@ class MarketCap(models.Model):
         verbose_name_plural = _("caps")
 
     def __str__(self) -> str:
-        return f"{self.market.code} {self.year}"
+        return f"{self.market} {self.year}"
 
     @property
     def initial_tco2e(self) -> Decimal | None:
@@ -443,7 +443,7 @@ class AllocationTable(ConcurrentTransitionMixin, models.Model):
         verbose_name_plural = _("allocation tables")
 
     def __str__(self) -> str:
-        return f"{self.market.code} {self.year} {self.get_kind_display()}"
+        return f"{self.market} {self.year} {self.get_kind_display()}"
 
     @transition(status, source=Status.DRAFT, target=Status.APPROVED, permission=workflow.is_market_regulator_head)
     def approve(self, by=None):

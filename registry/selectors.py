@@ -331,13 +331,10 @@ def rate_pct(part: Decimal | int, whole: Decimal | int | None) -> Decimal | None
 
 
 def covered_firm_ids(market: Market, year: int) -> set[int]:
-    """Firms on the market's list that were covered in the year (covered since then or earlier)."""
-    if market.first_compliance_year and year < market.first_compliance_year:
-        return set()
-    firms = Firm.objects.filter(market=market, is_active=True).filter(
-        Q(covered_since__isnull=True) | Q(covered_since__lte=year)
-    )
-    return set(firms.values_list("pk", flat=True))
+    """Firms the market covered in the year (its approved covered-firm list, else its register)."""
+    from mrv.coverage import covered_firms
+
+    return set(covered_firms(market, year).values_list("pk", flat=True))
 
 
 def obliged_statuses(market: Market, year: int, *, today: datetime.date | None = None) -> list[ComplianceStatus]:

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from mrv import access, inputs, uploads
@@ -507,19 +507,19 @@ def penalty_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 STATISTICS_COLUMNS = [
-    ("market", _l("market")),
-    ("year", _l("year")),
-    ("obliged_firms", _l("obliged firms")),
-    ("compliant_firms", _l("compliant firms")),
-    ("compliance_rate_pct", _l("compliance rate (%)")),
-    ("surrendered_tco2e", _l("surrendered (t)")),
-    ("offsets_tco2e", _l("offsets surrendered (t)")),
-    ("offsets_share_pct", _l("offsets share (%)")),
-    ("traded_tco2e", _l("traded volume (t)")),
-    ("trading_rate_pct", _l("trading rate (%)")),
-    ("cap_tco2e", _l("cap (tCO2e)")),
-    ("allocated_tco2e", _l("allocated (tCO2e)")),
-    ("issued_tco2e", _l("issued (tCO2e)")),
+    ("market", gettext_lazy("market")),
+    ("year", gettext_lazy("year")),
+    ("obliged_firms", gettext_lazy("obliged firms")),
+    ("compliant_firms", gettext_lazy("compliant firms")),
+    ("compliance_rate_pct", gettext_lazy("compliance rate (%)")),
+    ("surrendered_tco2e", gettext_lazy("surrendered (t)")),
+    ("offsets_tco2e", gettext_lazy("offsets surrendered (t)")),
+    ("offsets_share_pct", gettext_lazy("offsets share (%)")),
+    ("traded_tco2e", gettext_lazy("traded volume (t)")),
+    ("trading_rate_pct", gettext_lazy("trading rate (%)")),
+    ("cap_tco2e", gettext_lazy("cap (tCO2e)")),
+    ("allocated_tco2e", gettext_lazy("allocated (tCO2e)")),
+    ("issued_tco2e", gettext_lazy("issued (tCO2e)")),
 ]
 
 

@@ -185,7 +185,7 @@ class RulePack(models.Model):
         verbose_name_plural = _("rule packs")
 
     def __str__(self) -> str:
-        return f"{self.market.code} ≥ {self.valid_from_year}"
+        return f"{self.market} ≥ {self.valid_from_year}"
 
     def clean(self) -> None:
         not_lists = {

@@ -11,8 +11,8 @@ The report's own states live on `EmissionReport` (mrv/models/reports.py).
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from mrv.workflow import facts as F
@@ -365,7 +365,11 @@ class SpotCheckSample(models.Model):
         verbose_name_plural = _("spot-check samples")
 
     def __str__(self) -> str:
-        return f"{self.market.code} {self.year} · seed {self.seed}"
+        return gettext("%(market)s %(year)s · seed %(seed)s") % {
+            "market": self.market,
+            "year": self.year,
+            "seed": self.seed,
+        }
 
 
 class SpotCheckItem(models.Model):
