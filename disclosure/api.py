@@ -1,6 +1,8 @@
 """The read-only public JSON API: anonymous (no authentication at all), rate-limited, cached per market-year."""
 
 from django.core.cache import cache
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -28,6 +30,7 @@ class PublicView(APIView):
 class MarketsView(PublicView):
     """The markets and the years each has published."""
 
+    @extend_schema(operation_id="public_markets", responses=OpenApiTypes.OBJECT)
     def get(self, request):
         def build():
             years = selectors.published_years()
@@ -42,6 +45,7 @@ class MarketsView(PublicView):
 class MarketYearView(PublicView):
     """The publication in force for a market-year (its frozen data) and the list of its corrections."""
 
+    @extend_schema(operation_id="public_market_year", responses=OpenApiTypes.OBJECT)
     def get(self, request, code: str, year: int):
         def build():
             versions = _published(_market(code), year)
@@ -80,5 +84,6 @@ def _history_row(stat: HistoricalStatistic) -> dict:
 class HistoryView(PublicView):
     """The historical compliance statistics 2016–2020 of the seven pilots, with their source."""
 
+    @extend_schema(operation_id="public_history", responses=OpenApiTypes.OBJECT)
     def get(self, request):
         return Response([_history_row(s) for s in selectors.history()])

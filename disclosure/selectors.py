@@ -5,9 +5,8 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 from disclosure.models import HistoricalStatistic, Publication
 from mrv import coverage
@@ -219,17 +218,17 @@ def firm_table(snapshot: dict) -> tuple[list[str], list[list]]:
 
 
 TOTAL_LABELS = {
-    "covered_firms": _lazy("covered firms"),
-    "obliged_firms": _lazy("firms with a compliance obligation"),
-    "compliant_firms": _lazy("compliant firms"),
-    "compliance_rate_pct": _lazy("compliance rate (%)"),
-    "cap_tco2e": _lazy("cap (tCO2e)"),
-    "allocated_tco2e": _lazy("allocated (tCO2e)"),
-    "surrendered_tco2e": _lazy("surrendered (t)"),
-    "offsets_tco2e": _lazy("offsets surrendered (t)"),
-    "offsets_share_pct": _lazy("offsets share (%)"),
-    "traded_tco2e": _lazy("traded volume (t)"),
-    "trading_rate_pct": _lazy("trading rate (%)"),
+    "covered_firms": gettext_lazy("covered firms"),
+    "obliged_firms": gettext_lazy("firms with a compliance obligation"),
+    "compliant_firms": gettext_lazy("compliant firms"),
+    "compliance_rate_pct": gettext_lazy("compliance rate (%)"),
+    "cap_tco2e": gettext_lazy("cap (tCO2e)"),
+    "allocated_tco2e": gettext_lazy("allocated (tCO2e)"),
+    "surrendered_tco2e": gettext_lazy("surrendered (t)"),
+    "offsets_tco2e": gettext_lazy("offsets surrendered (t)"),
+    "offsets_share_pct": gettext_lazy("offsets share (%)"),
+    "traded_tco2e": gettext_lazy("traded volume (t)"),
+    "trading_rate_pct": gettext_lazy("trading rate (%)"),
 }
 
 

@@ -21,3 +21,25 @@ class RegistryConfig(AppConfig):
         from registry import desk
 
         desk.register()
+        from signin.models import SecurityEvent
+
+        SecurityEvent.DETAIL_FORMATTERS[SecurityEvent.Action.REGISTRY_MOVEMENT] = _movement_detail
+
+
+def _movement_detail(detail: str) -> str:
+    """ "surrender shanghai" (kind and market code, as the ledger records it) in the reader's language."""
+    from mrv.models import Market
+    from registry.models import Transaction
+
+    kind, _sep, code = detail.partition(" ")
+    try:
+        label = Transaction.Kind(kind).label
+    except ValueError:
+        return detail
+    if code not in _MARKETS:  # reference data: one query for all markets, not one per event shown
+        _MARKETS.update({m.code: m for m in Market.objects.all()})
+    market = _MARKETS.get(code)
+    return f"{label} · {market}" if market else str(label)
+
+
+_MARKETS: dict = {}

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -246,6 +246,14 @@ def transaction_reverse(*, original: Tx, idempotency_key: str, acting_user=None,
     )
 
 
+def _lock_for_reversal(original: Tx) -> None:
+    """Serialise requests to reverse one transaction. Ledger rows are append-only: the application's database
+    role may not lock them FOR UPDATE, so a transaction-scoped advisory lock on the row's id stands in."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('registry_reversal'), %s)", [original.pk])
+
+
 def reversal_propose(*, original: Tx, reason: str, acting_user) -> ReversalRequest:
     """A regulator of the market asks for a transaction to be reversed, saying why; a head approves."""
     _require_regulator(acting_user, original.market_id)
@@ -254,7 +262,7 @@ def reversal_propose(*, original: Tx, reason: str, acting_user) -> ReversalReque
     if original.kind == Tx.Kind.REVERSAL:
         raise LedgerError(NO_REVERSAL_OF_REVERSAL)
     with transaction.atomic():
-        Tx.objects.select_for_update().filter(pk=original.pk).exists()
+        _lock_for_reversal(original)
         if Tx.objects.filter(reverses=original).exists():
             raise LedgerError(ALREADY_REVERSED)
         if ReversalRequest.objects.filter(original=original, status=ReversalRequest.Status.PROPOSED).exists():
@@ -267,7 +275,11 @@ def reversal_propose(*, original: Tx, reason: str, acting_user) -> ReversalReque
 def reversal_approve(*, request: ReversalRequest, acting_user) -> ReversalRequest:
     """The head approves: the reversing transaction is recorded in the same transaction, or nothing happens."""
     with transaction.atomic():
-        request = ReversalRequest.objects.select_for_update().select_related("original__market").get(pk=request.pk)
+        request = (
+            ReversalRequest.objects.select_for_update(of=("self",))
+            .select_related("original__market")
+            .get(pk=request.pk)
+        )
         check_transition(request, "approve", acting_user)  # the gate first: nothing moves if refused
         request.reversal = transaction_reverse(
             original=request.original,

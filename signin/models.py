@@ -102,3 +102,11 @@ class SecurityEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Security events are append-only.")
+
+    #: How other apps show the detail of their events in the reader's language (registered in their ready()).
+    DETAIL_FORMATTERS: dict = {}
+
+    def detail_display(self) -> str:
+        """The detail in the reader's language where its app says how (the stored text is language-neutral)."""
+        formatter = self.DETAIL_FORMATTERS.get(self.action)
+        return formatter(self.detail) if formatter else self.detail

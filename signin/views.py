@@ -214,7 +214,7 @@ def _events_csv(qs) -> HttpResponse:
     writer.writerow(["time", "user", "source_ip", "user_agent", "action", "object", "outcome", "detail"])
     for e in qs[:CSV_LIMIT].iterator():
         row = [e.at.isoformat(), e.username, e.source_ip or "", e.user_agent, e.action, e.object_ref, e.outcome]
-        writer.writerow([_no_formula(str(v)) for v in [*row, e.detail]])
+        writer.writerow([_no_formula(str(v)) for v in [*row, e.detail_display()]])
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="security-events.csv"'
     return response

@@ -163,6 +163,14 @@ def _signin_defaults(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache_namespace(settings):
+    """The real cache under a prefix of this test only: no test sees pages another test cached."""
+    import uuid
+
+    settings.CACHES = {**settings.CACHES, "default": {**settings.CACHES["default"], "KEY_PREFIX": uuid.uuid4().hex}}
+
+
+@pytest.fixture(autouse=True)
 def english_messages(settings):
     """Tests assert the English source messages; the language tests switch to Chinese explicitly."""
     from django.utils import translation

@@ -34,6 +34,7 @@ ACTION_LABELS = {
     "drawn": pgettext_lazy("audit action", "spot-check sample drawn"),
     "body_assigned": pgettext_lazy("audit action", "spot-check body assigned"),
     "quarterly_taken_over": pgettext_lazy("audit action", "quarterly data taken over"),
+    "opened_at_submission": pgettext_lazy("audit action", "opened at the report's submission"),
 }
 
 

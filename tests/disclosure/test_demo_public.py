@@ -8,9 +8,9 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from disclosure.models import Publication
-from mrv import demo
 from mrv.models import ActivityDataRow, EmissionReport, Firm, Market, StoredFile, User
 from registry.models import Penalty
+from tests.demo_seed import seed_demo
 
 
 def _private_strings() -> set[str]:
@@ -40,7 +40,7 @@ def _text(response) -> str:
 @pytest.mark.django_db
 def test_anonymous_visitors_read_every_public_page_of_the_demo_and_nothing_private(settings):
     settings.DISCLOSURE_ANON_RATES = {"public_pages": "10000/min", "public_api": "10000/min"}
-    demo.seed()
+    seed_demo()
     published = set(Publication.objects.filter(status="published").values_list("market__code", "year"))
     assert ("shanghai", 2024) in published
     years = set(EmissionReport.objects.values_list("year", flat=True))
