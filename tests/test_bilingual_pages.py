@@ -107,7 +107,10 @@ def crawl(client: Client, language: str, data: list[str]) -> dict[str, set[str]]
 
 @pytest.mark.django_db
 def test_every_page_of_the_demo_crawl_is_clean_chinese_and_clean_english(settings):
-    settings.DISCLOSURE_ANON_RATES = {"public_pages": "100000/min", "public_api": "100000/min"}  # one crawler, many pages
+    settings.DISCLOSURE_ANON_RATES = {
+        "public_pages": "100000/min",
+        "public_api": "100000/min",
+    }  # one crawler, many pages
     seed_demo()
     data = data_pattern(data_strings())
     failures = {}

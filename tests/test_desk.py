@@ -69,7 +69,10 @@ def demo_users():
 
 @pytest.mark.django_db
 def test_every_demo_login_reaches_its_registry_pages_through_links_and_meets_no_broken_link(settings):
-    settings.DISCLOSURE_ANON_RATES = {"public_pages": "100000/min", "public_api": "100000/min"}  # one crawler, many pages
+    settings.DISCLOSURE_ANON_RATES = {
+        "public_pages": "100000/min",
+        "public_api": "100000/min",
+    }  # one crawler, many pages
     seed_demo()
     missing, broken = {}, {}
     for user in demo_users():
