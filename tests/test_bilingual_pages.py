@@ -46,7 +46,10 @@ def data_strings() -> list[str]:
     """Every text users typed or the seed recorded as data, longest first."""
     found = set()
     for model in apps.get_models():
-        if model._meta.app_label not in ("mrv", "registry", "deadlines") or model._meta.model_name in NOT_DATA:
+        if (
+            model._meta.app_label not in ("mrv", "registry", "deadlines", "disclosure")
+            or model._meta.model_name in NOT_DATA
+        ):
             continue
         names = [
             f.name

@@ -34,6 +34,7 @@ def production_env(**overrides) -> dict:
         "STATIC_MANIFEST": "false",
     }
     env.update(overrides)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests' harness, never in production
     return {k: v for k, v in env.items() if v is not None}
 
 
