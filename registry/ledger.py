@@ -109,6 +109,8 @@ def _validate(market: Market, legs: list[Leg]) -> None:
 def lock_accounts(accounts: Iterable[Account]) -> list[int]:
     """Lock the accounts in key order (one statement); returns their ids."""
     ids = sorted({a.pk for a in accounts})
+    if connection.vendor != "postgresql":  # the embedded demo (SQLite): one writer at a time, nothing to lock
+        return ids
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT id FROM {Account._meta.db_table} WHERE id = ANY(%s) ORDER BY id FOR UPDATE", [ids])
         return [row[0] for row in cursor.fetchall()]
@@ -161,6 +163,8 @@ def _debits(legs: list[Leg]) -> dict[tuple[Account, Unit], Decimal]:
 
 def _insert_transaction(values: dict, debits: dict) -> int | None:
     """INSERT the transaction only if every debit is covered and the key is new; its id, or None."""
+    if connection.vendor != "postgresql":
+        return _insert_transaction_portable(values, debits)
     fields = [(Transaction._meta.get_field(name), value) for name, value in values.items()]
     columns = ", ".join(connection.ops.quote_name(f.column) for f, _v in fields)
     params = [f.get_db_prep_save(v, connection) for f, v in fields]
@@ -179,6 +183,17 @@ def _insert_transaction(values: dict, debits: dict) -> int | None:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return row[0] if row else None
+
+
+def _insert_transaction_portable(values: dict, debits: dict) -> int | None:
+    """The same rule in plain ORM steps for the embedded demo (SQLite), where one writer runs at a time."""
+    if Transaction.objects.filter(idempotency_key=values["idempotency_key"]).exists():
+        return None
+    if any(balance(account, unit) < wanted for (account, unit), wanted in debits.items()):
+        return None
+    tx = Transaction(**values)
+    tx.save(force_insert=True)
+    return tx.pk
 
 
 def _why_not_inserted(debits: dict) -> LedgerError:
