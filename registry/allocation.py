@@ -88,6 +88,17 @@ def historical_intensity(
     )
 
 
+def own_reduction_rate(intensities: Sequence[Decimal]) -> Decimal:
+    """The firm's own yearly intensity reduction: the mean of its year-on-year declines, never below zero.
+
+    A firm whose intensity rose has no reduction to keep (rate 0), rather than a licence to grow.
+    """
+    declines = [(a - b) / a for a, b in zip(intensities, intensities[1:], strict=False) if a > 0]
+    if not declines:
+        return Decimal(0)
+    return max(Decimal(0), sum(declines, Decimal(0)) / len(declines))
+
+
 def three_year_average_intensity(
     history_tco2e: Sequence[Decimal],
     history_output: Sequence[Decimal],
@@ -95,25 +106,32 @@ def three_year_average_intensity(
     output: Decimal | None,
     peer_benchmark: Decimal | None = None,
 ) -> Allocation:
-    """Beijing, Shenzhen, Tianjin: mean of the last three yearly intensities × output.
+    """Beijing, Shenzhen, Tianjin: mean of the last three yearly intensities × factor × output.
 
-    The decline factor applies unless the firm's baseline is already at or below its peers' benchmark:
-    such a firm keeps its own intensity as its target.
+    The sector's decline factor applies to a firm above its peers (the paper: their target "may be lowered
+    gradually"). A firm whose baseline is already at or below the peers' benchmark "keeps its reduction rate":
+    its factor is 1 − its own mean yearly intensity decline over the three base years.
     """
     _need(output=output)
     if len(history_tco2e) != 3 or len(history_output) != 3 or any(o <= 0 for o in history_output):
         raise AllocationInputError(_("The three-year baseline needs emissions and output of three years."))
-    baseline = sum((e / o for e, o in zip(history_tco2e, history_output, strict=True)), Decimal(0)) / 3
+    intensities = [e / o for e, o in zip(history_tco2e, history_output, strict=True)]
+    baseline = sum(intensities, Decimal(0)) / 3
     below_peers = peer_benchmark is not None and baseline <= peer_benchmark
-    factor = ONE if below_peers or decline_factor is None else decline_factor
+    own_rate = own_reduction_rate(intensities)
+    if below_peers:
+        factor = ONE - own_rate
+    else:
+        factor = decline_factor if decline_factor is not None else ONE
     return _result(
         baseline * factor * output,
         gettext_noop("mean(three yearly intensities) × decline factor × output"),
         history_tco2e=list(history_tco2e),
         history_output=list(history_output),
         baseline_intensity=baseline.quantize(Decimal("0.000001")),
-        decline_factor=factor,
         below_peers=below_peers,
+        own_reduction_rate=own_rate.quantize(Decimal("0.000001")),
+        decline_factor=factor.quantize(Decimal("0.000001")),
         output=output,
     )
 
@@ -215,6 +233,7 @@ INPUT_LABELS = {
     "baseline_intensity": gettext_lazy("three-year baseline intensity (tCO2e per unit of output)"),
     "decline_factor": gettext_lazy("decline factor"),
     "below_peers": gettext_lazy("already below its peers (keeps its own rate)"),
+    "own_reduction_rate": gettext_lazy("own yearly intensity reduction over the base years"),
     "output": gettext_lazy("output"),
     "benchmark": gettext_lazy("benchmark (tCO2e per unit of output)"),
     "design_capacity": gettext_lazy("design capacity (output units a year)"),

@@ -13,6 +13,9 @@ class RegistryConfig(AppConfig):
         from registry.demo import seed_registry
 
         demo.register_step(seed_registry)
+        from registry.demo_allocation import seed_allocation_inputs
+
+        demo.register_step(seed_allocation_inputs)
         from mrv.services.pending_changes import register_four_eyes
         from registry.models import ProductionRecord
 

@@ -197,3 +197,33 @@ class AccountCapsForm(forms.Form):
         required=False,
         help_text=_("Empty: the registry's default; 0: no cap."),
     )
+
+
+class ProductionEntryForm(forms.Form):
+    """The firm's output of the report year, entered with its annual report (an input of allocation)."""
+
+    output = forms.DecimalField(
+        label=_("output of the year (the sector's unit; MWh or GJ supplied for power, grid and heat)"),
+        min_value=0,
+        max_digits=16,
+        decimal_places=3,
+    )
+    declared_tco2e = forms.DecimalField(
+        label=_("self-declared allowance need (tCO2e), where the market asks for one"),
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=0,
+    )
+    evidence = forms.FileField(
+        label=_("evidence (production statistics, meter readings)"),
+        required=False,
+        help_text=_("Attached to the report's evidence."),
+    )
+
+
+class ProductionImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Excel or CSV of production data"),
+        help_text=_("A header row with the columns named above the form; one firm-year a row."),
+    )

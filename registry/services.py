@@ -15,12 +15,11 @@ from django.utils.translation import gettext_lazy as _
 
 from mrv import inputs, uploads
 from mrv.audit import log_action
-from mrv.coverage import covered_firms
-from mrv.models import OFFSET_TYPE_CODES, EmissionReport, Firm, FirmYearFigure, Market, MarketSector
+from mrv.models import OFFSET_TYPE_CODES, Firm, Market
 from mrv.outbox import enqueue
 from mrv.refusals import Refused
 from mrv.transitions import check_transition, run_transition
-from registry import allocation, selectors, workflow
+from registry import allocation, allocation_inputs, selectors, workflow
 from registry.ledger import (
     LedgerError,
     Leg,
@@ -39,7 +38,6 @@ from registry.models import (
     ComplianceRecord,
     Entry,
     Penalty,
-    ProductionRecord,
     Representative,
     ReversalRequest,
     TransferProposal,
@@ -740,46 +738,6 @@ def units_surrender(
 # --- Allocation tables -------------------------------------------------------------------------
 
 
-def _history(firm: Firm, before_year: int, years: int = 3) -> tuple[list[Decimal], list[Decimal]]:
-    """Emissions (determined reports first, else recorded figures) and output of the base years."""
-    span = list(range(before_year - years, before_year))
-    determined = dict(
-        EmissionReport.objects.filter(
-            firm=firm, year__in=span, period="annual", status__in=selectors.DETERMINED
-        ).values_list("year", "determined_emissions_tco2e")
-    )
-    figures = dict(FirmYearFigure.objects.filter(firm=firm, year__in=span).values_list("year", "emissions_tco2e"))
-    outputs = dict(ProductionRecord.objects.filter(firm=firm, year__in=span).values_list("year", "output"))
-    emissions, output = [], []
-    for y in span:
-        value = determined.get(y) if determined.get(y) is not None else figures.get(y)
-        if value is not None:
-            emissions.append(value)
-            if y in outputs:
-                output.append(outputs[y])
-    if len(output) != len(emissions):
-        output = []
-    return emissions, output
-
-
-def _firm_data(firm: Firm, year: int, kind: str) -> allocation.FirmData:
-    records = {r.year: r for r in ProductionRecord.objects.filter(firm=firm, year__in=[year - 1, year])}
-    if kind == AllocationTable.Kind.TRUE_UP:
-        current = records.get(year) if records.get(year) and records[year].is_verified else None
-    else:
-        current = records.get(year - 1)
-    declared = records.get(year).declared_tco2e if records.get(year) else None
-    emissions, output = _history(firm, year)
-    return allocation.FirmData(
-        output=current.output if current else None,
-        design_capacity=firm.design_capacity,
-        is_new_entrant=firm.is_new_entrant,
-        declared_tco2e=declared,
-        history_tco2e=emissions,
-        history_output=output,
-    )
-
-
 def _deductions(market: Market, year: int) -> dict[int, Decimal]:
     rows = Penalty.objects.filter(firm__market=market, year=year - 1, status=Penalty.Status.DECIDED)
     return dict(rows.values_list("firm_id", "deduction_tco2e"))
@@ -805,7 +763,6 @@ def allocation_table_compute(
     cap = selectors.cap_for(market, year)
     if cap is None or cap.cap_tco2e is None:
         raise LedgerError(NO_CAP % {"market": market, "year": year})
-    sectors = {s.sector_id: s for s in MarketSector.objects.filter(rule_pack=pack)}
     deductions, earlier = _deductions(market, year), _previously_issued(market, year)
     with transaction.atomic():
         table, _created = AllocationTable.objects.select_for_update().get_or_create(market=market, year=year, kind=kind)
@@ -813,14 +770,12 @@ def allocation_table_compute(
             raise LedgerError(TABLE_NOT_DRAFT % {"status": table.get_status_display()})
         table.lines.all().delete()
         lines, missing = [], []
-        firms = covered_firms(market, year).select_related("market").order_by("pk")
-        for firm in firms:
-            if firm.sector_id not in sectors:
+        for item in allocation_inputs.firm_inputs(market, year, kind):
+            if item.sector is None:
                 continue
-            ms = sectors[firm.sector_id]
-            method = ms.new_entrant_method if firm.is_new_entrant and ms.new_entrant_method else ms.allocation_method
+            firm, method = item.firm, item.method
             try:
-                result = allocation.compute(method, ms, _firm_data(firm, year, kind))
+                result = allocation.compute(method, item.sector, item.data)
             except allocation.AllocationInputError as exc:
                 missing.append(f"{firm.name}: {exc}")
                 continue

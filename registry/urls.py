@@ -1,6 +1,6 @@
 from django.urls import path
 
-from registry import views
+from registry import production_views, views
 
 app_name = "registry"
 
@@ -20,6 +20,14 @@ urlpatterns = [
     path("transfers/<int:pk>/reject/", views.transfer_reject, name="transfer_reject"),
     path("transfers/<int:pk>/cancel/", views.transfer_cancel, name="transfer_cancel"),
     path("allocation/", views.allocation_tables, name="allocation_tables"),
+    path("allocation/inputs/", production_views.allocation_inputs_page, name="allocation_inputs"),
+    path("allocation/inputs/template.csv", production_views.production_template, name="production_template"),
+    path("reports/<int:pk>/production/", production_views.report_production, name="report_production"),
+    path(
+        "reports/<int:pk>/production/confirm/",
+        production_views.report_production_confirm,
+        name="report_production_confirm",
+    ),
     path("allocation/<int:pk>/", views.allocation_table, name="allocation_table"),
     path(
         "allocation/<int:pk>/approve/", views.allocation_table_action, {"action": "approve"}, name="allocation_approve"

@@ -71,6 +71,24 @@ def test_three_year_baseline_below_peers_keeps_its_own_intensity():
     assert result.inputs["below_peers"] is True
 
 
+def test_three_year_baseline_below_peers_keeps_its_own_reduction_rate():
+    # intensities 1.2, 1.1, 1.0: declines 1/12 and 1/11, mean 23/264; baseline 1.1 ≤ peers' 1.15
+    # → 1.1 × (1 − 23/264) × 100,000 = 100,416.67 → 100,416 (the sector's 0.98 would give 107,800)
+    history = [D(120000), D(110000), D(100000)]
+    result = allocation.three_year_average_intensity(history, [D(100000)] * 3, D("0.98"), D(100000), D("1.15"))
+    assert result.tco2e == D(100416)
+    assert result.inputs["below_peers"] is True
+    assert result.inputs["own_reduction_rate"] == "0.087121"
+
+
+def test_three_year_baseline_above_peers_takes_the_sector_decline_factor():
+    # same firm, peers at 1.05: baseline 1.1 is above → 1.1 × 0.98 × 100,000 = 107,800
+    history = [D(120000), D(110000), D(100000)]
+    result = allocation.three_year_average_intensity(history, [D(100000)] * 3, D("0.98"), D(100000), D("1.05"))
+    assert result.tco2e == D(107800)
+    assert result.inputs["below_peers"] is False
+
+
 def test_three_year_baseline_needs_three_years():
     with pytest.raises(allocation.AllocationInputError, match="three years"):
         allocation.three_year_average_intensity([D(1), D(2)], [D(1), D(2)], None, D(10))
