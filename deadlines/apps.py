@@ -31,5 +31,9 @@ class DeadlinesConfig(AppConfig):
             }
         )
         home_section(overdue_section)
+        from deadlines.demo_early_warning import seed_early_warning
+        from mrv import demo
+
+        demo.register_step(seed_early_warning)
         if upcoming_deadlines not in home.UPCOMING_SOURCES:
             home.UPCOMING_SOURCES.append(upcoming_deadlines)
