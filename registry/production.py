@@ -12,11 +12,12 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from mrv import uploads
 from mrv.audit import log_action
-from mrv.models import EmissionReport, Firm, Market, StoredFile
+from mrv.models import EmissionReport, Firm, Market, MarketSector, StoredFile
 from mrv.refusals import Refused
 from mrv.workflow import reports as report_rules
 from mrv.workflow import verification as verification_rules
@@ -57,6 +58,24 @@ def _shown(record: ProductionRecord | None) -> dict:
         "declared_tco2e": None if record.declared_tco2e is None else str(record.declared_tco2e),
         "verified": record.is_verified,
     }
+
+
+# The output row kind each allocation method reads: supply for Shanghai's power and grid, heat for heat.
+OUTPUT_KIND = {
+    "shanghai_power": "electricity_supply",
+    "shanghai_grid": "electricity_supply",
+    "shanghai_heat": "heat_supply",
+}
+
+
+def output_from_report(report: EmissionReport) -> Decimal | None:
+    """The output the firm already gave in the report's output data, of the kind its allocation method reads."""
+    sector = MarketSector.objects.filter(
+        rule_pack=report.market.rule_pack_for(report.year), sector=report.firm.sector_id
+    )
+    method = sector.values_list("allocation_method", flat=True).first() or ""
+    rows = report.output_rows.filter(kind=OUTPUT_KIND.get(method, "product"))
+    return rows.aggregate(total=Sum("amount"))["total"]
 
 
 def production_record_of(report: EmissionReport) -> ProductionRecord | None:

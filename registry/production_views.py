@@ -60,7 +60,10 @@ def report_production(request: HttpRequest, pk: int) -> HttpResponse:
     may_confirm = (
         record is not None and not record.is_verified and verification_rules.is_engaged_verifier(report, request.user)
     )
-    initial = {"output": record.output, "declared_tco2e": record.declared_tco2e} if record else None
+    if record:
+        initial = {"output": record.output, "declared_tco2e": record.declared_tco2e}
+    else:  # what the firm already gave in the report's output data, to confirm or correct
+        initial = {"output": production.output_from_report(report)}
     form = ProductionEntryForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST":
         if not may_enter:

@@ -166,3 +166,13 @@ def test_the_template_lists_the_covered_firms_of_the_year(login, regulator, firm
 def test_the_allocation_page_links_the_inputs_page(login, regulator):
     body = login(regulator).get(reverse("registry:allocation_tables")).content.decode()
     assert reverse("registry:allocation_inputs") in body
+
+
+def test_the_form_starts_from_the_output_the_firm_gave_in_the_report(login, firm_user, report, power_benchmark):
+    from mrv.services.reports import report_save_output_data
+
+    rows = [{"kind": "electricity_supply", "name": "供电量", "amount": "1040000", "unit": "MWh"}]
+    report_save_output_data(report=report, rows=rows, acting_user=firm_user)
+    assert production.output_from_report(report) == D(1040000)  # Shanghai power reads the supply
+    body = login(firm_user).get(reverse("registry:report_production", args=[report.pk])).content.decode()
+    assert 'value="1040000' in body
