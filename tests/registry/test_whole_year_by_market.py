@@ -65,7 +65,7 @@ CASES = {
         "three_year_average_intensity",
         27134,
         60000,
-        "electricity_supply",
+        "product",
         {2022: 60000, 2023: 50000, 2024: 20000},
         {"benchmark": D("0.5"), "decline_factor": D("0.97")},
     ),
@@ -145,7 +145,6 @@ CASES = {
         "benchmark",
         29750,
         35000,
-        "electricity_supply",
         params={"benchmark": D("0.85")},
         offset=("CCER", 5),
     ),
@@ -210,7 +209,10 @@ def _report(firm, case, approver) -> EmissionReport:
     report = EmissionReport.objects.get(firm=firm, year=YEAR, period="annual")  # opened by the roll-over
     firm_reports.report_save_output_data(
         report=report,
-        rows=[{"kind": case.output_kind, "name": "产量", "amount": str(case.output), "unit": "t"}],
+        rows=[
+            {"kind": kind, "name": "产量", "amount": str(case.output), "unit": "MWh"}
+            for kind in dict.fromkeys(["product", case.output_kind])
+        ],
         acting_user=approver,
     )
     rows = monthly("coal", range(1, 13), activity="1000", ncv="20.908")
