@@ -16,6 +16,9 @@ class RegistryConfig(AppConfig):
         from registry.demo_allocation import seed_allocation_inputs
 
         demo.register_step(seed_allocation_inputs)
+        from registry.demo_offsets import seed_offset_surrenders
+
+        demo.register_step(seed_offset_surrenders)
         from mrv.services.pending_changes import register_four_eyes
         from registry.models import ProductionRecord
 
