@@ -82,9 +82,9 @@ def test_guangdong_new_entrant_on_design_capacity_and_a_phcer_surrender(chromium
         officer = browser.login("gd_officer")
         officer.goto(reverse("registry:allocation_tables"))
         officer.click(f"a[href$='{reverse('registry:allocation_inputs')}']")
-        officer.fill("input[name=year]", "2025")
+        officer.fill("main form.inline input[name=year]", "2025")
         with officer.expect_navigation():
-            officer.click("form.inline button")
+            officer.click("main form.inline button")
         assert t(LANGUAGE, "Every covered firm has its inputs: the table can be computed.") in officer.content()
         officer.goto(reverse("registry:allocation_tables"))
         officer.fill("#id_year", "2025")
@@ -100,7 +100,7 @@ def test_guangdong_new_entrant_on_design_capacity_and_a_phcer_surrender(chromium
 
         head = browser.login("gd_head")
         head.goto(reverse("registry:allocation_table", args=[table.pk]))
-        post(head, "/approve/")
+        post(head, "/approve/", "button")
         table.refresh_from_db()
         assert table.status == "approved"
         services.allocation_table_issue(table=table, acting_user=people["officer"])
