@@ -35,9 +35,9 @@ def whole_tonnes(value: Decimal) -> Decimal:
 
 
 def _need(**values) -> None:
-    missing = [name for name, value in values.items() if value is None]
+    missing = [str(INPUT_LABELS.get(name, name)) for name, value in values.items() if value is None]
     if missing:
-        raise AllocationInputError(_("Missing input: %(names)s.") % {"names": ", ".join(missing)})
+        raise AllocationInputError(_("Missing input: %(names)s.") % {"names": "; ".join(missing)})
 
 
 def _plain(inputs: dict) -> dict:

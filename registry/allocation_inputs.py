@@ -32,6 +32,11 @@ class MissingInput:
     method: str
     reason: str
 
+    @property
+    def method_label(self) -> str:
+        methods = MarketSector.AllocationMethod
+        return str(methods(self.method).label) if self.method in methods.values else self.method
+
 
 def method_for(firm: Firm, sector: MarketSector) -> str:
     """New installations take the sector's new-entrant method where the rule pack names one."""

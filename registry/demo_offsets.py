@@ -12,9 +12,10 @@ or idempotency keys.
 
 from decimal import ROUND_DOWN, Decimal
 
-from mrv.models import EmissionReport, User
+from mrv.credit_code import make_credit_code
+from mrv.models import EmissionReport, Firm, Sector, User
 from registry import selectors, services
-from registry.ledger import Unit
+from registry.ledger import Unit, holding_account
 from registry.models import AllocationLine, AllocationTable
 
 D = Decimal
@@ -51,6 +52,34 @@ def _issued(market, prefix: str) -> None:
         services.allocation_table_issue(table=table, acting_user=User.objects.get(username=f"{prefix}_officer"))
 
 
+# The national exchange's settlement file (trading is the exchange's; the registry records the settlement).
+EXCHANGE_TRADES = [("CEEX-2025-0001", "2025-07-16", 40000, "48.00"), ("CEEX-2025-0002", "2025-09-02", 25000, "51.20")]
+
+
+def _exchange_trades() -> None:
+    """A second national firm (covered from 2026, already trading) buys from the Fuzhou plant, imported from
+    the exchange's CSV as a regulator does (registry → Import trades)."""
+    seller_firm = User.objects.get(username="cn_reporter").firm
+    buyer_firm, _created = Firm.objects.get_or_create(
+        credit_code=make_credit_code("91350000000000077"),
+        defaults={
+            "name": "大唐福建发电有限公司",
+            "market": seller_firm.market,
+            "sector": Sector.objects.get(code="power"),
+            "covered_since": YEAR + 1,
+        },
+    )
+    seller, buyer = holding_account(seller_firm), holding_account(buyer_firm)
+    lines = ["trade_id,trade_date,seller_account,buyer_account,vintage,quantity,price_cny_per_t"]
+    lines += [f"{i},{d},{seller.number},{buyer.number},{YEAR},{q},{p}" for i, d, q, p in EXCHANGE_TRADES]
+    if not seller.entries.filter(transaction__idempotency_key__startswith="trade:national:").exists():
+        services.trades_import(
+            market=seller_firm.market,
+            data=("\n".join(lines) + "\n").encode(),
+            acting_user=User.objects.get(username="cn_officer"),
+        )
+
+
 def seed_offset_surrenders() -> None:
     for login, (prefix, tco2e, kind, credits) in FIRMS.items():
         reporter = User.objects.select_related("firm__market").get(username=login)
@@ -81,3 +110,4 @@ def seed_offset_surrenders() -> None:
             idempotency_key=f"demo:surrender:{prefix}:{YEAR}",
             acting_user=User.objects.get(username=f"{prefix}_approver"),
         )
+    _exchange_trades()

@@ -106,6 +106,8 @@ def test_the_regulator_imports_production_data_and_the_table_computes(
     page = reverse("registry:allocation_inputs") + "?year=2025"
     before = client.get(page).content.decode()
     assert firm.name in before and other_firm.name in before  # both lack their 2024 output
+    # the method and the missing input in words, not codes: Shanghai's power formula lacks the supply
+    assert "shanghai_power" not in before and "annual comprehensive supply (MWh)" in before
     data = _csv(
         f"{firm.credit_code},2024,1000000,,yes",
         f"{other_firm.credit_code},2022,100000,,",
