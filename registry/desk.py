@@ -157,6 +157,18 @@ def _action_labels() -> dict:
         "reject": pgettext_lazy("audit action", "rejected"),
         "non_compliant": pgettext_lazy("audit action", "marked non-compliant"),
         "mark_non_compliant": pgettext_lazy("audit action", "marked non-compliant"),
+        "added": pgettext_lazy("audit action", "representative added"),
+        "removed": pgettext_lazy("audit action", "representative removed"),
+        "remove": pgettext_lazy("audit action", "removed from the trusted list"),
+        "caps_set": pgettext_lazy("audit action", "transfer caps set"),
+        "schedule": pgettext_lazy("audit action", "transfer scheduled"),
+        "scheduled": pgettext_lazy("audit action", "transfer scheduled"),
+        "execute": pgettext_lazy("audit action", "transfer executed"),
+        "executed": pgettext_lazy("audit action", "transfer executed"),
+        "cancel": pgettext_lazy("audit action", "transfer cancelled"),
+        "cancelled": pgettext_lazy("audit action", "transfer cancelled"),
+        "fail": pgettext_lazy("audit action", "transfer failed"),
+        "failed": pgettext_lazy("audit action", "transfer failed"),
     }
 
 
