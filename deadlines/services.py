@@ -39,7 +39,7 @@ from mrv.models import (
 from mrv.refusals import Refused
 
 from . import early_warning, hooks
-from .calendar import QUARTERLY_KINDS, Deadline, RulePackCache, firm_deadlines, market_due_date
+from .calendar import FIRM_KINDS, Deadline, RulePackCache, firm_deadlines, market_due_date
 from .clock import last_finished_quarter
 from .messages import notification_text
 from .models import DueWorkDone, EarlyWarning, Notification, QuarterlySnapshot, Reminder
@@ -64,12 +64,6 @@ EXTENSION_UNKNOWN_DEADLINE = _("The market has no “%(kind)s” deadline for %(
 CATCH_UP_DAYS = 60
 EMAIL_TASK = "deadlines.send_notification_emails"
 Q = EmissionReport.Period
-FIRM_KINDS = {
-    DeadlineRule.Kind.MONITORING_PLAN,
-    DeadlineRule.Kind.ANNUAL_REPORT,
-    DeadlineRule.Kind.COMPLIANCE,
-    *QUARTERLY_KINDS,
-}
 QUARTER_PERIODS = {1: Q.Q1, 2: Q.Q2, 3: Q.Q3, 4: Q.Q4}
 
 
