@@ -210,7 +210,8 @@ def test_the_account_page_shows_last_years_shortfall_and_penalty_with_history(
     assert "found short by 9,780 t" in page
     penalty.refresh_from_db()
     assert f"fine CNY {penalty.fine_cny:,}" in page.replace("CNY ", "CNY ", 1)
-    assert "proposed → enforcement decided" in page or "proposed → decided" in page
+    history = page[page.index('<ul class="history">') :]
+    assert 'data-state="proposed"' in history and 'data-state="decided"' in history  # states as badges, not codes
     assert "2025" in page  # this year's row, not yet determined
 
 
