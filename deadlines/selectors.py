@@ -103,7 +103,7 @@ class DeadlineRow:
 
 def deadline_rows(deadlines: list[Deadline], today: datetime.date) -> list[DeadlineRow]:
     """Each deadline's status, in a fixed number of queries."""
-    from .services import met_on
+    from deadlines.services.reminders import met_on
 
     met = met_on(list({d.firm.pk: d.firm for d in deadlines}.values()), {d.year for d in deadlines})
     rows = []

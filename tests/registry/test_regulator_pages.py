@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from mrv.models import AuditLog
 from registry import selectors, services
-from registry.ledger import Unit, government_account
+from registry.ledger import LedgerError, Unit, government_account
 from registry.models import ALLOWANCE, Account, Penalty, ReversalRequest, Transaction, TransferProposal, TrustedAccount
 from tests.registry.conftest import determine, fund
 
@@ -238,7 +238,7 @@ def test_the_regulator_sets_an_accounts_caps_and_a_firm_cannot(login, funded, re
     mine.refresh_from_db()
     assert (mine.max_transfer_t, mine.max_daily_transfer_t) == (D(50), None)
     assert AuditLog.objects.filter(action="registry.account.caps_set", actor=regulator).exists()
-    with pytest.raises(services.LedgerError, match="cap of 50 t per transfer"):
+    with pytest.raises(LedgerError, match="cap of 50 t per transfer"):
         services.transfer_propose(
             from_account=mine, to_account=theirs, unit=A25, quantity=51, acting_user=firm_approver
         )
