@@ -116,7 +116,7 @@ def production_enter(
             )
         log_action(
             record,
-            "registry.production.entered",
+            "registry.productionrecord.production_entered",
             actor=acting_user,
             changes={k: (before.get(k), v) for k, v in _shown(record).items()},
             reason=str(_("entered with the %(year)s report") % {"year": report.year}),
@@ -137,7 +137,7 @@ def production_confirm(*, report: EmissionReport, acting_user) -> ProductionReco
             record.save(update_fields=["is_verified"])
             log_action(
                 record,
-                "registry.production.confirmed",
+                "registry.productionrecord.production_confirmed",
                 actor=acting_user,
                 from_state="entered",
                 to_state="verified",
@@ -181,7 +181,7 @@ def production_import(*, market: Market, data: bytes, acting_user) -> list[Produ
         # One audit entry for the import, on the market, listing every firm-year's figures before and after.
         log_action(
             market,
-            "registry.production.imported",
+            "registry.market.production_imported",
             actor=acting_user,
             changes=changes,
             reason=str(_("%(n)s rows imported") % {"n": len(rows)}),

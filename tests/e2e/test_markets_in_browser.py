@@ -20,7 +20,7 @@ from mrv.models import EmissionReport, MarketSector, User
 from registry import selectors, services
 from registry.ledger import holding_account
 from registry.models import AllocationTable, MarketCap, ProductionRecord
-from registry.services import OFFSET_CAP_EXCEEDED
+from registry.services.surrender import OFFSET_CAP_EXCEEDED
 from tests import factories as f
 from tests.e2e.test_mrv_cycle import Browser, post, t
 

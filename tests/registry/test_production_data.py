@@ -52,7 +52,7 @@ def test_the_firm_enters_its_output_with_evidence_on_the_report_page(login, firm
     assert (record.output, record.is_verified) == (D(1000000), False)
     evidence = StoredFile.objects.get(owner_id=str(report.pk))
     assert evidence.original_name == "output.pdf"
-    audit = AuditLog.objects.get(action="registry.production.entered")
+    audit = AuditLog.objects.get(action="registry.productionrecord.production_entered")
     assert audit.actor == firm_user and audit.changes["output"] == [None, "1000000"]
     assert "1000000" in client.get(url).content.decode()
 
@@ -78,7 +78,7 @@ def test_the_engaged_verifier_confirms_and_a_later_firm_change_unconfirms(
     response = login(verifier).post(reverse("registry:report_production_confirm", args=[report.pk]))
     assert response.status_code == 302
     assert ProductionRecord.objects.get().is_verified
-    assert AuditLog.objects.filter(action="registry.production.confirmed", actor=verifier).exists()
+    assert AuditLog.objects.filter(action="registry.productionrecord.production_confirmed", actor=verifier).exists()
     production.production_enter(report=report, output=D(950), declared_tco2e=None, acting_user=firm_user)
     assert not ProductionRecord.objects.get().is_verified
 
@@ -117,7 +117,7 @@ def test_the_regulator_imports_production_data_and_the_table_computes(
     response = client.post(page, {"file": SimpleUploadedFile("production.csv", data, "text/csv"), "year": "2025"})
     assert response.status_code == 302
     assert ProductionRecord.objects.count() == 4
-    assert AuditLog.objects.filter(action="registry.production.imported", actor=regulator).count() == 1
+    assert AuditLog.objects.filter(action="registry.market.production_imported", actor=regulator).count() == 1
     assert allocation_inputs.missing_inputs(firm.market, 2025) == []
     assert "Every covered firm has its inputs" in client.get(page).content.decode()
     table = services.allocation_table_compute(market=firm.market, year=2025, acting_user=regulator)
