@@ -70,6 +70,8 @@ KEY_IN_FLIGHT = _("A request with this Idempotency-Key is still being processed;
 
 # Django ValidationError codes a service uses to say "not in this state" (a conflict, not bad input).
 STATE_CODES = frozenset({"not_editable", "wrong_state"})
+# Refusal codes that mean "what you sent is wrong" (400) rather than "not now" (409).
+BAD_INPUT_CODES = frozenset({"upload"})
 _ROW = re.compile(r"\b(?:[Rr]ow|第)\s*(\d+)")
 
 
@@ -159,6 +161,10 @@ def _django_validation(exc: DjangoValidationError, context) -> Response:
 def api_exception_handler(exc, context):
     """Every error of the API as a problem document; nothing a client sent becomes a 500."""
     if isinstance(exc, Refused):
+        if exc.code in BAD_INPUT_CODES:  # a refused file is bad input, not a conflict
+            where = {k: getattr(exc, k) for k in ("row", "column") if getattr(exc, k, None) is not None}
+            errors = [{"pointer": "#/file", "detail": str(exc.message), "code": exc.code} | where]
+            return problem(400, exc.message, code=exc.code, errors=errors)
         return problem(409, exc.message, code=exc.code)
     if isinstance(exc, DjangoValidationError):
         return _django_validation(exc, context)

@@ -3,12 +3,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from rest_framework.routers import DefaultRouter
 
-from mrv.api import views
+from mrv.api import reports, views
 
 router = DefaultRouter()
 router.register("markets", views.MarketViewSet, basename="market")
 router.register("firms", views.FirmViewSet, basename="firm")
-router.register("reports", views.ReportViewSet, basename="report")
+router.register("reports", reports.ReportViewSet, basename="report")
 
 urlpatterns = [
     path("", include(router.urls)),
