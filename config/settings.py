@@ -304,7 +304,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"AllocationMethodEnum": "mrv.models.markets.MarketSector.AllocationMethod"},
+    "ENUM_NAME_OVERRIDES": {
+        "AllocationMethodEnum": "mrv.models.markets.MarketSector.AllocationMethod",
+        "ParameterSourceEnum": "mrv.models.plans.PlanParameter.Source",
+        "UnitTypeEnum": "registry.models.UNIT_TYPES",
+    },
 }
 
 # Sessions: signed out after 30 min without a request (the expiry moves with the requests, saved at most

@@ -29,6 +29,8 @@ urlpatterns = [
     path("", include("mrv.ui.urls")),
     path("admin/", admin.site.urls),
     path("deadlines/", include("deadlines.urls")),
+    path("api/v1/registry/", include("registry.api_urls")),
+    path("api/v1/", include("deadlines.api_urls")),
     path("api/v1/", include("mrv.api.urls")),
     path("registry/", include("registry.urls")),
     path("public/", include("disclosure.urls")),

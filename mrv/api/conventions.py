@@ -203,6 +203,12 @@ class ProblemSerializer(serializers.Serializer):
     )
 
 
+class ReasonIn(serializers.Serializer):
+    """The why of an action, recorded in the audit trail (optional unless the action asks for it)."""
+
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
 def problems(*statuses: int) -> dict:
     """`extend_schema(responses=…)` entries for the error statuses an endpoint can answer."""
     return {s: OpenApiResponse(ProblemSerializer, description=str(TITLES.get(s, ""))) for s in statuses}
@@ -409,3 +415,36 @@ def idempotent(handler: Callable) -> Callable:
 
     wrapped.idempotent = True
     return wrapped
+
+
+# --- Step-up for approvals ------------------------------------------------------------------------------
+
+SECOND_FACTOR = OpenApiParameter(
+    "X-Second-Factor",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="a current code of your authenticator app (or a recovery code): the registry's approvals "
+    "ask for a fresh second factor, as the browser's step-up does",
+)
+STEP_UP_NEEDED = _(
+    "This approval needs a fresh second factor: send a current authenticator code in the X-Second-Factor header "
+    "(enrol an authenticator on your security page first)."
+)
+
+
+def require_second_factor(request) -> None:
+    """The browser's step-up for an API call: a session that re-authenticated recently, or a code now (403)."""
+    import django_otp
+
+    from signin import events, mfa
+    from signin.models import SecurityEvent
+
+    if request.auth is None and mfa.is_fresh(request._request):
+        return
+    code = request.headers.get("X-Second-Factor", "").strip().replace(" ", "")
+    ok = bool(code) and django_otp.match_token(request.user, code[:64]) is not None
+    outcome = SecurityEvent.Outcome.SUCCESS if ok else SecurityEvent.Outcome.FAILURE
+    events.record(SecurityEvent.Action.STEP_UP, outcome, request=request._request, user=request.user)
+    if not ok:
+        raise exceptions.PermissionDenied(STEP_UP_NEEDED, code="second_factor_required")

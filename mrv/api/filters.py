@@ -21,3 +21,18 @@ class ReportFilter(django_filters.FilterSet):
     class Meta:
         model = EmissionReport
         fields = ["year", "period", "status"]
+
+
+class _StrictBooleanField(forms.TypedChoiceField):
+    """`true` or `false` and nothing else (django-filter's own boolean field reads "maybe" as no filter)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.pop("empty_label", None)
+        kwargs.update(choices=[("true", "true"), ("false", "false")], coerce=lambda v: v == "true", empty_value=None)
+        super().__init__(*args, **kwargs)
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    """A boolean query parameter validated strictly (400 for anything but true or false)."""
+
+    field_class = _StrictBooleanField

@@ -6,6 +6,7 @@ names the row, stream, month and field of every problem; the API adds no rule of
 
 from rest_framework import serializers
 
+from mrv.api.conventions import ReasonIn  # noqa: F401 (the shared shape of a reason)
 from mrv.models import ActivityDataRow, EmissionReport, OutputDataRow, ReportVersion, StoredFile
 
 MAX_ROWS = 10_000
@@ -147,10 +148,6 @@ class AcknowledgementIn(serializers.Serializer):
 
 class AcknowledgeIn(serializers.Serializer):
     acknowledgements = AcknowledgementIn(many=True, allow_empty=False, max_length=1000)
-
-
-class ReasonIn(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class ReportCreateIn(serializers.Serializer):
