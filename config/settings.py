@@ -300,6 +300,10 @@ SPECTACULAR_SETTINGS = {
     "on the API tokens page; a write token is needed for POST, PUT, PATCH and DELETE).",
     "VERSION": "1",
     "OAS_VERSION": "3.1.0",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "mrv.api.conventions.add_common_problems",
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_DIST": "SIDECAR",

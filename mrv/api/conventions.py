@@ -36,7 +36,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -190,6 +190,40 @@ def api_exception_handler(exc, context):
     return problem(response.status_code, detail, code=code, headers=headers)
 
 
+@extend_schema_serializer(
+    component_name="Problem",
+    examples=[
+        OpenApiExample(
+            "stale (en)",
+            {
+                "type": "/api/v1/problems/stale",
+                "title": "The object changed since you read it.",
+                "status": 412,
+                "detail": 'The object changed since you read it (its ETag is now "emissionreport-7-draft-93"); '
+                "read it again and retry.",
+                "code": "stale",
+            },
+        ),
+        OpenApiExample(
+            "bad rows (zh-hans)",
+            {
+                "type": "/api/v1/problems/invalid",
+                "title": "请求无效。",
+                "status": 400,
+                "detail": "请求无效。",
+                "code": "invalid",
+                "errors": [
+                    {
+                        "pointer": "#/rows/1",
+                        "row": 2,
+                        "code": "invalid",
+                        "detail": "第 2 行（coal，2 月），activity：“abc”不是数字。",
+                    }
+                ],
+            },
+        ),
+    ],
+)
 class ProblemSerializer(serializers.Serializer):
     """RFC 9457 problem details, as every error of this API is answered."""
 
@@ -213,7 +247,24 @@ class ReasonIn(serializers.Serializer):
 
 def problems(*statuses: int) -> dict:
     """`extend_schema(responses=…)` entries for the error statuses an endpoint can answer."""
-    return {s: OpenApiResponse(ProblemSerializer, description=str(TITLES.get(s, ""))) for s in statuses}
+    return {
+        (s, PROBLEM_CONTENT_TYPE): OpenApiResponse(ProblemSerializer, description=TITLES.get(s, "")) for s in statuses
+    }
+
+
+def add_common_problems(result, generator, request, public):
+    """drf-spectacular post-processing: every operation can answer 401, 403 and 429 as problem documents."""
+    problem = {"$ref": "#/components/schemas/Problem"}
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for code in ("401", "403", "429"):
+                responses.setdefault(
+                    code,
+                    {"description": str(TITLES[int(code)]), "content": {PROBLEM_CONTENT_TYPE: {"schema": problem}}},
+                )
+    result.setdefault("components", {}).setdefault("schemas", {})
+    return result
 
 
 # --- Throttling ----------------------------------------------------------------------------------------

@@ -343,6 +343,7 @@ class ReportViewSet(mixins.CreateModelMixin, ScopedViewSet):
 
     @extend_schema(
         summary="One submitted version: its data and calculation as frozen",
+        operation_id="api_v1_reports_version_detail",
         responses={200: rs.VersionDetailOut, **c.problems(404)},
     )
     @action(detail=True, methods=["get"], url_path=r"versions/(?P<number>[0-9]{1,6})")

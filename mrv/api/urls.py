@@ -19,7 +19,7 @@ urlpatterns = [
     path(
         "docs/",
         csp_update({"style-src": ["'unsafe-inline'"], "worker-src": ["'self'", "blob:"]})(
-            SpectacularRedocView.as_view(url_name="api-schema")
+            SpectacularRedocView.as_view(url_name="api-schema", template_name="api/redoc.html")
         ),
         name="api-docs",
     ),
