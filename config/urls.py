@@ -35,3 +35,6 @@ urlpatterns = [
     path("registry/", include("registry.urls")),
     path("public/", include("disclosure.urls")),
 ]
+
+# An unknown URL under /api/ answers a problem document, like every other API error.
+handler404 = "mrv.api.conventions.not_found"

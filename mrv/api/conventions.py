@@ -501,3 +501,20 @@ def require_second_factor(request) -> None:
     events.record(SecurityEvent.Action.STEP_UP, outcome, request=request._request, user=request.user)
     if not ok:
         raise exceptions.PermissionDenied(STEP_UP_NEEDED, code="second_factor_required")
+
+
+def not_found(request, exception=None):
+    """`handler404`: a URL under /api/ that matches no route is a problem document too; pages as before."""
+    from django.http import JsonResponse
+    from django.views import defaults
+
+    if not request.path.startswith("/api/"):
+        return defaults.page_not_found(request, exception)
+    body = {
+        "type": PROBLEM_TYPE_BASE + "not-found",
+        "title": str(TITLES[404]),
+        "status": 404,
+        "detail": str(TITLES[404]),
+        "code": "not_found",
+    }
+    return JsonResponse(body, status=404, content_type=PROBLEM_CONTENT_TYPE, json_dumps_params={"ensure_ascii": False})

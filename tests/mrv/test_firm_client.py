@@ -20,7 +20,7 @@ firm_client = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(firm_client)
 
 ROWS = monthly("coal", range(1, 13), activity="1000", activity_unit="t", ncv="20.908", ncv_unit="GJ/t")
-ROWS[4] = ROWS[4] | {"activity": "9000"}  # an unusual May: a warning the client acknowledges
+ROWS[4] = ROWS[4] | {"ncv": "45"}  # an implausible NCV in May: a warning the client acknowledges
 OUTPUT = [{"kind": "product", "name": "供电量", "amount": "1000000", "unit": "MWh"}]
 
 
