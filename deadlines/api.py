@@ -9,7 +9,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from mrv import inputs
 from mrv.api import conventions as c
 from mrv.api.filters import BooleanFilter
 
@@ -32,7 +31,7 @@ class DeadlineOut(serializers.Serializer):
 
 
 class DeadlineQuery(serializers.Serializer):
-    year = serializers.IntegerField(required=False, validators=inputs.year_validators(), help_text="compliance year")
+    year = c.YearField(required=False, help_text="compliance year")
 
 
 class DeadlineList(APIView):

@@ -114,7 +114,7 @@ class AllowanceIn(serializers.Serializer):
 
 
 class SurrenderIn(serializers.Serializer):
-    year = serializers.IntegerField(validators=inputs.year_validators(), help_text="the compliance year")
+    year = c.YearField(help_text="the compliance year")
     allowances = AllowanceIn(many=True, required=False, default=list, max_length=100)
     offsets = OffsetIn(many=True, required=False, default=list, max_length=100)
 

@@ -239,6 +239,18 @@ class ProblemSerializer(serializers.Serializer):
     )
 
 
+class YearField(serializers.IntegerField):
+    """A compliance year: ASCII digits within the supported range (`mrv.inputs.parse_year`), else a 400."""
+
+    def to_internal_value(self, data):
+        from mrv import inputs
+
+        try:
+            return inputs.parse_year(data)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+
+
 class ReasonIn(serializers.Serializer):
     """The why of an action, recorded in the audit trail (optional unless the action asks for it)."""
 

@@ -165,10 +165,10 @@ class PlanViewSet(ScopedViewSet):
         responses={200: PlanOut, **c.problems(400, 403, 404, 409, 412)},
     )
     def partial_update(self, request, *args, **kwargs):
-        data = PlanChangeIn(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
         with transaction.atomic():
             plan = self._locked(request)
+            data = PlanChangeIn(data=request.data, partial=True)
+            data.is_valid(raise_exception=True)
             svc.plan_update(plan=plan, acting_user=request.user, **data.validated_data)
         return self._answer(request, plan.pk)
 
@@ -181,9 +181,9 @@ class PlanViewSet(ScopedViewSet):
     @action(detail=True, methods=["post"])
     @c.idempotent
     def streams(self, request, pk=None):
+        plan = self._locked(request)
         data = StreamIn(data=request.data)
         data.is_valid(raise_exception=True)
-        plan = self._locked(request)
         values = dict(data.validated_data)
         values["source"] = get_object_or_404(EmissionSource, firm_id=plan.firm_id, code=values["source"])
         svc.plan_add_stream(plan=plan, acting_user=request.user, **values)
@@ -216,12 +216,12 @@ class PlanViewSet(ScopedViewSet):
         url_path=r"streams/(?P<code>[-a-zA-Z0-9_]{1,40})/parameters/(?P<name>[a-z_]{1,20})",
     )
     def parameter(self, request, pk=None, code=None, name=None):
-        data = ParameterIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        if name not in PlanParameter.Name.values:
-            raise serializers.ValidationError({"name": [f"one of {', '.join(PlanParameter.Name.values)}"]})
         with transaction.atomic():
             plan = self._locked(request)
+            data = ParameterIn(data=request.data)
+            data.is_valid(raise_exception=True)
+            if name not in PlanParameter.Name.values:
+                raise serializers.ValidationError({"name": [f"one of {', '.join(PlanParameter.Name.values)}"]})
             svc.plan_set_parameter(
                 stream=self._stream(plan, code), name=name, acting_user=request.user, **data.validated_data
             )
@@ -244,8 +244,8 @@ class PlanViewSet(ScopedViewSet):
     @action(detail=True, methods=["post"])
     @c.idempotent
     def submit(self, request, pk=None):
+        plan = self._locked(request)
         data = c.ReasonIn(data=request.data)
         data.is_valid(raise_exception=True)
-        plan = self._locked(request)
         svc.plan_submit(plan=plan, acting_user=request.user, reason=data.validated_data["reason"])
         return self._answer(request, plan.pk)

@@ -6,7 +6,7 @@ names the row, stream, month and field of every problem; the API adds no rule of
 
 from rest_framework import serializers
 
-from mrv.api.conventions import ReasonIn  # noqa: F401 (the shared shape of a reason)
+from mrv.api.conventions import ReasonIn, YearField  # noqa: F401 (ReasonIn: the shared shape of a reason)
 from mrv.models import ActivityDataRow, EmissionReport, OutputDataRow, ReportVersion, StoredFile
 
 MAX_ROWS = 10_000
@@ -151,7 +151,7 @@ class AcknowledgeIn(serializers.Serializer):
 
 
 class ReportCreateIn(serializers.Serializer):
-    year = serializers.IntegerField()
+    year = YearField()
     period = serializers.ChoiceField(choices=EmissionReport.Period.choices, default=EmissionReport.Period.ANNUAL)
 
 

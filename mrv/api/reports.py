@@ -125,10 +125,10 @@ class ReportViewSet(mixins.CreateModelMixin, ScopedViewSet):
     )
     @activity_data.mapping.put
     def activity_data_put(self, request, pk=None):
-        data = rs.ActivityDataIn(data=request.data)
-        data.is_valid(raise_exception=True)
         with transaction.atomic():
             report = self._locked(request)
+            data = rs.ActivityDataIn(data=request.data)
+            data.is_valid(raise_exception=True)
             checked = svc.report_save_activity_data(
                 report=report, rows=data.validated_data["rows"], acting_user=request.user
             )
@@ -162,12 +162,12 @@ class ReportViewSet(mixins.CreateModelMixin, ScopedViewSet):
         parameters=[c.IDEMPOTENCY_KEY, c.IF_MATCH],
         responses={200: rs.ValidationOut, **c.problems(400, 403, 404, 409, 412, 413)},
     )
-    @action(detail=True, methods=["post"], url_path="activity-data/upload", parser_classes=[MultiPartParser])
+    @action(detail=True, methods=["post"], url_path="activity-data/upload")
     @c.idempotent
     def upload(self, request, pk=None):
+        report = self._locked(request)
         data = rs.UploadIn(data=request.data)
         data.is_valid(raise_exception=True)
-        report = self._locked(request)
         svc.report_upload_activity_sheet(report=report, file=data.validated_data["file"], acting_user=request.user)
         return c.with_etag(Response(validation_body(validate_report(report))), report)
 
@@ -187,10 +187,10 @@ class ReportViewSet(mixins.CreateModelMixin, ScopedViewSet):
     )
     @output_data.mapping.put
     def output_data_put(self, request, pk=None):
-        data = rs.OutputDataIn(data=request.data)
-        data.is_valid(raise_exception=True)
         with transaction.atomic():
             report = self._locked(request)
+            data = rs.OutputDataIn(data=request.data)
+            data.is_valid(raise_exception=True)
             checked = svc.report_save_output_data(
                 report=report, rows=data.validated_data["rows"], acting_user=request.user
             )
@@ -245,10 +245,10 @@ class ReportViewSet(mixins.CreateModelMixin, ScopedViewSet):
     )
     @action(detail=True, methods=["post"], url_path="warnings/acknowledge")
     def acknowledge(self, request, pk=None):
-        data = rs.AcknowledgeIn(data=request.data)
-        data.is_valid(raise_exception=True)
         with transaction.atomic():
             report = self._locked(request)
+            data = rs.AcknowledgeIn(data=request.data)
+            data.is_valid(raise_exception=True)
             for item in data.validated_data["acknowledgements"]:
                 svc.report_acknowledge_warning(report=report, acting_user=request.user, **item)
         return self.warnings(request, pk)
@@ -270,9 +270,9 @@ class ReportViewSet(mixins.CreateModelMixin, ScopedViewSet):
     @evidence.mapping.post
     @c.idempotent
     def evidence_post(self, request, pk=None):
+        report = self._locked(request)
         data = rs.EvidenceIn(data=request.data)
         data.is_valid(raise_exception=True)
-        report = self._locked(request)
         upload = data.validated_data["file"]
         stored = evidence.report_attach_evidence(
             report=report,
@@ -286,9 +286,9 @@ class ReportViewSet(mixins.CreateModelMixin, ScopedViewSet):
     # --- Actions ----------------------------------------------------------------------------------------
 
     def _submitted(self, request, service) -> Response:
+        report = self._locked(request)
         data = rs.ReasonIn(data=request.data)
         data.is_valid(raise_exception=True)
-        report = self._locked(request)
         version = service(report=report, acting_user=request.user, reason=data.validated_data["reason"])
         report.refresh_from_db()
         body = {"report": report_body(report, request.user), "version": version.number}
@@ -325,9 +325,9 @@ class ReportViewSet(mixins.CreateModelMixin, ScopedViewSet):
     @action(detail=True, methods=["post"])
     @c.idempotent
     def withdraw(self, request, pk=None):
+        report = self._locked(request)
         data = rs.ReasonIn(data=request.data)
         data.is_valid(raise_exception=True)
-        report = self._locked(request)
         svc.report_withdraw(report=report, acting_user=request.user, reason=data.validated_data["reason"])
         return c.with_etag(Response(report_body(report, request.user)), report)
 
@@ -361,9 +361,9 @@ class ReportViewSet(mixins.CreateModelMixin, ScopedViewSet):
     )
     @action(detail=True, methods=["get"])
     def diff(self, request, pk=None):
+        versions = self._versions(self.get_object())
         query = rs.DiffQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        versions = self._versions(self.get_object())
         a = get_object_or_404(versions, number=query.validated_data["from_version"])
         b = get_object_or_404(versions, number=query.validated_data["to_version"])
         return Response(rs.DiffOut(report_diff(a, b)).data)
@@ -387,8 +387,8 @@ class ReportViewSet(mixins.CreateModelMixin, ScopedViewSet):
     @action(detail=True, methods=["post"], url_path=r"findings/(?P<finding_pk>[0-9]{1,12})/answer")
     @c.idempotent
     def finding_answer(self, request, pk=None, finding_pk=None):
+        finding = get_object_or_404(self._findings(self.get_object()), pk=int(finding_pk))
         data = rs.AnswerIn(data=request.data)
         data.is_valid(raise_exception=True)
-        finding = get_object_or_404(self._findings(self.get_object()), pk=int(finding_pk))
         verification_svc.finding_answer(finding=finding, text=data.validated_data["text"], acting_user=request.user)
         return Response(rs.FindingOut(self._findings(finding.report).get(pk=finding.pk)).data, status=201)
