@@ -8,7 +8,19 @@ Methods (``Method``), per line:
 - combustion, carbon content: AD × NCV × CC × OF × 44/12, giving t CO2;
 - emission factor and process: AD × EF, any gas, EF in t<gas> per activity unit;
 - purchased electricity / heat: energy × grid or heat EF, indirect CO2;
-- exported electricity / heat: the same, subtracted from the indirect emissions.
+- exported electricity / heat: the same, subtracted from the indirect emissions;
+- carbon mass balance: each material in (fuel, reducing agent, raw material) or out (product,
+  by-product, waste) is a line, amount × carbon content (tC/t or tC/10^4Nm3) × 44/12, outputs
+  subtracted, so the source's total is (Σ inputs − Σ outputs) × 44/12;
+- CO2 transferred out (captured and sold, sent to another installation) is deducted and CO2
+  transferred in is counted, each naming its counterparty;
+- continuous measurement (CEMS) per emission point: operating hours × hourly mean flue-gas flow ×
+  mean concentration of the gas, any gas (weighted by its GWP);
+- a directly reported figure under a regulator-approved method, citing the approval; it may be
+  negative (a process that binds CO2).
+A biomass fraction (combustion, emission factor, process, measurement; CO2 only) splits a line: the
+fossil share is counted, the biomass share is reported in ``biomass_co2_t`` and not counted. A line
+without a biomass fraction has no biomass figure at all (None), not zero.
 Non-CO2 gases are weighted with the GWP values of the IPCC report a market names (``GWP_SETS``).
 
 Units are written as strings: a simple unit ("t", "10^4Nm3", "GJ", "%") or one rate
@@ -152,6 +164,7 @@ class Dimension(StrEnum):
     GAS_VOLUME = "gas volume"
     ENERGY = "energy"
     FRACTION = "fraction"
+    TIME = "time"
 
 
 # What a simple unit measures: a dimension and, for a mass of a named substance, its formula.
@@ -160,15 +173,16 @@ Measure = tuple[Dimension, str | None]
 # Units by dimension, each with the factor to the dimension's base unit (t, Nm3, GJ, 1).
 # Electricity is energy: MWh and kWh convert to GJ like any heat quantity; tce is 29.3076 GJ (GB/T 2589).
 _SCALES: Mapping[Dimension, Mapping[str, str]] = {
-    Dimension.MASS: {"t": "1", "kt": "1000", "kg": "0.001"},
-    Dimension.GAS_VOLUME: {"Nm3": "1", "10^4Nm3": "10000", "万Nm3": "10000"},
+    Dimension.MASS: {"t": "1", "kt": "1000", "kg": "0.001", "g": "0.000001", "mg": "0.000000001"},
+    Dimension.GAS_VOLUME: {"Nm3": "1", "10^3Nm3": "1000", "千Nm3": "1000", "10^4Nm3": "10000", "万Nm3": "10000"},
     Dimension.ENERGY: {"GJ": "1", "TJ": "1000", "MJ": "0.001", "MWh": "3.6", "kWh": "0.0036", "tce": "29.3076"},
     Dimension.FRACTION: {"1": "1", "%": "0.01"},
+    Dimension.TIME: {"h": "1"},
 }
 SIMPLE_UNITS: Mapping[str, tuple[Dimension, Decimal]] = {
     name: (dimension, Decimal(scale)) for dimension, scales in _SCALES.items() for name, scale in scales.items()
 }
-_MASS_PREFIXES = ("kt", "kg", "t")
+_MASS_PREFIXES = ("kt", "kg", "mg", "t", "g")
 _SUBSTANCES = SPECIES | {"C"}
 
 
@@ -295,6 +309,12 @@ class Method(StrEnum):
     PURCHASED_HEAT = "purchased_heat"
     EXPORTED_ELECTRICITY = "exported_electricity"
     EXPORTED_HEAT = "exported_heat"
+    MASS_BALANCE_INPUT = "mass_balance_input"
+    MASS_BALANCE_OUTPUT = "mass_balance_output"
+    CO2_TRANSFERRED_IN = "co2_transferred_in"
+    CO2_TRANSFERRED_OUT = "co2_transferred_out"
+    CONTINUOUS_MEASUREMENT = "continuous_measurement"
+    APPROVED_FIGURE = "approved_figure"
 
     @property
     def scope(self) -> Scope:
@@ -305,8 +325,12 @@ class Method(StrEnum):
         return -1 if self in _EXPORT_METHODS else 1
 
 
-_EXPORT_METHODS = frozenset({Method.EXPORTED_ELECTRICITY, Method.EXPORTED_HEAT})
-_ENERGY_METHODS = _EXPORT_METHODS | {Method.PURCHASED_ELECTRICITY, Method.PURCHASED_HEAT}
+_EXPORT_METHODS = frozenset(
+    {Method.EXPORTED_ELECTRICITY, Method.EXPORTED_HEAT, Method.MASS_BALANCE_OUTPUT, Method.CO2_TRANSFERRED_OUT}
+)
+_ENERGY_METHODS = frozenset(
+    {Method.PURCHASED_ELECTRICITY, Method.PURCHASED_HEAT, Method.EXPORTED_ELECTRICITY, Method.EXPORTED_HEAT}
+)
 
 
 @dataclass(frozen=True)
@@ -322,6 +346,11 @@ class LineInput:
     carbon_content: Quantity | None = None
     oxidation_rate: Quantity | None = None
     emission_factor: Quantity | None = None
+    biomass_fraction: Quantity | None = None
+    flow_rate: Quantity | None = None
+    concentration: Quantity | None = None
+    counterparty: str = ""
+    approval_reference: str = ""
 
 
 @dataclass(frozen=True)
@@ -335,18 +364,27 @@ class LineResult:
     scope: Scope
     gas_mass_t: Decimal
     tco2e: Decimal
+    biomass_co2_t: Decimal | None = None  # None: the line has no biomass share (not the same as 0)
+    counterparty: str = ""
 
     @property
     def gas_group(self) -> GasGroup:
         return gas_group(self.gas)
 
     def as_dict(self) -> dict[str, str]:
+        """Optional fields appear only when set, so results stored before they existed read back unchanged."""
         values = {field.name: getattr(self, field.name) for field in fields(self)} | {"gas_group": self.gas_group}
-        return {name: str(value) for name, value in values.items()}
+        return {name: str(value) for name, value in values.items() if value is not None and value != ""}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, str]) -> LineResult:
-        return cls(**{field.name: _PARSERS.get(field.name, str)(data[field.name]) for field in fields(cls)})
+        return cls(
+            **{
+                field.name: _PARSERS.get(field.name, str)(data[field.name])
+                for field in fields(cls)
+                if field.name in data or field.name not in _OPTIONAL
+            }
+        )
 
 
 _PARSERS: Mapping[str, Callable[[str], Any]] = {
@@ -355,7 +393,9 @@ _PARSERS: Mapping[str, Callable[[str], Any]] = {
     "scope": Scope,
     "gas_mass_t": Decimal,
     "tco2e": Decimal,
+    "biomass_co2_t": Decimal,
 }
+_OPTIONAL = frozenset({"biomass_co2_t", "counterparty"})
 
 
 def _missing(line: LineInput, field: str) -> CalculationError:
@@ -421,6 +461,68 @@ def _by_energy_factor(line: LineInput) -> Quantity:
     return _by_emission_factor(line)
 
 
+def _by_mass_balance(line: LineInput) -> Quantity:
+    """One material of a carbon mass balance: amount × carbon content × 44/12 (outputs carry the sign)."""
+    _require_co2(line, "a carbon mass balance yields CO2 only")
+    content = _parameter(line, "carbon_content", (Dimension.MASS, "C"))
+    per = parse_unit(content.unit).denominator_measure
+    if per not in ((Dimension.MASS, None), (Dimension.GAS_VOLUME, None)):
+        message = f"must be carbon per tonne or per volume of the material (tC/t, tC/10^4Nm3), got {content.unit}"
+        raise CalculationError(message, field="carbon_content")
+    return carbon_to_co2(_step(line.activity, content, "carbon_content"), _ONE)
+
+
+def _mass_of_gas(line: LineInput, why: str) -> Quantity:
+    try:
+        return convert(line.activity, "t" + line.gas)
+    except UnitError:
+        raise CalculationError(
+            f"must be a mass of {line.gas} (t{line.gas}, kt{line.gas}) {why}, got {line.activity.unit}",
+            field="activity",
+        ) from None
+
+
+def _by_transfer(line: LineInput) -> Quantity:
+    _require_co2(line, "only CO2 is transferred between installations")
+    if not line.counterparty.strip():
+        raise CalculationError("must name the installation the CO2 goes to or comes from", field="counterparty")
+    return _mass_of_gas(line, "transferred")
+
+
+def _concentration(line: LineInput) -> Quantity:
+    """Mass of the line's gas per gas volume; a bare mass (mg/Nm3) is read as mass of the line's gas."""
+    value = line.concentration
+    if value is None:
+        raise _missing(line, "concentration")
+    unit = parse_unit(value.unit)
+    if unit.numerator_measure == (Dimension.MASS, None) and unit.denominator is not None:
+        value = Quantity(value.value, f"{unit.numerator}{line.gas}/{unit.denominator}")
+        unit = parse_unit(value.unit)
+    if unit.numerator_measure != (Dimension.MASS, line.gas) or unit.denominator_measure != (Dimension.GAS_VOLUME, None):
+        message = f"must be a mass of {line.gas} per flue-gas volume (mg/Nm3, g/Nm3), got {line.concentration.unit}"
+        raise CalculationError(message, field="concentration")
+    if value.value < 0:
+        raise CalculationError(f"must not be negative, got {line.concentration}", field="concentration")
+    return value
+
+
+def _by_measurement(line: LineInput) -> Quantity:
+    """Continuous measurement: operating hours × hourly mean flow × mean concentration."""
+    if parse_unit(line.activity.unit).measure != ((Dimension.TIME, None), None):
+        raise CalculationError(f"must be operating hours (h), got {line.activity.unit}", field="activity")
+    flow = _parameter(line, "flow_rate", (Dimension.GAS_VOLUME, None))
+    if parse_unit(flow.unit).denominator_measure != (Dimension.TIME, None):
+        raise CalculationError(f"must be flue-gas volume per hour (10^3Nm3/h), got {flow.unit}", field="flow_rate")
+    volume = _step(line.activity, flow, "flow_rate")
+    return convert(_step(volume, _concentration(line), "concentration"), "t" + line.gas)
+
+
+def _by_approved_figure(line: LineInput) -> Quantity:
+    if not line.approval_reference.strip():
+        raise CalculationError("must cite the regulator's approval of the method", field="approval_reference")
+    return _mass_of_gas(line, "as approved")
+
+
 _Choice = TypeVar("_Choice", Method, SourceKind)
 
 _FORMULAS: Mapping[Method, Callable[[LineInput], Quantity]] = {
@@ -431,7 +533,17 @@ _FORMULAS: Mapping[Method, Callable[[LineInput], Quantity]] = {
     Method.PURCHASED_HEAT: _by_energy_factor,
     Method.EXPORTED_ELECTRICITY: _by_energy_factor,
     Method.EXPORTED_HEAT: _by_energy_factor,
+    Method.MASS_BALANCE_INPUT: _by_mass_balance,
+    Method.MASS_BALANCE_OUTPUT: _by_mass_balance,
+    Method.CO2_TRANSFERRED_IN: _by_transfer,
+    Method.CO2_TRANSFERRED_OUT: _by_transfer,
+    Method.CONTINUOUS_MEASUREMENT: _by_measurement,
+    Method.APPROVED_FIGURE: _by_approved_figure,
 }
+# Where a biomass share is meaningful: the carbon burnt or measured may be partly biogenic.
+BIOMASS_METHODS = frozenset(
+    {Method.COMBUSTION_CARBON_CONTENT, Method.EMISSION_FACTOR, Method.PROCESS, Method.CONTINUOUS_MEASUREMENT}
+)
 
 
 def _choice(enum: type[_Choice], value: object, field: str) -> _Choice:
@@ -441,31 +553,50 @@ def _choice(enum: type[_Choice], value: object, field: str) -> _Choice:
         raise CalculationError(f"must be one of {', '.join(enum)}, got {value!r}", field=field) from None
 
 
-def _check_activity(line: LineInput) -> None:
+def _check_activity(line: LineInput, method: Method) -> None:
     if not isinstance(line.activity, Quantity):
         raise _missing(line, "activity")
-    if line.activity.value < 0:
+    if line.activity.value < 0 and method is not Method.APPROVED_FIGURE:
         message = f"must not be negative, got {line.activity} (exports have their own methods)"
         raise CalculationError(message, field="activity")
 
 
 def _gas_mass_t(line: LineInput, method: Method) -> Decimal:
     """Unrounded tonnes of the line's gas, negative for exported energy."""
-    _check_activity(line)
+    _check_activity(line, method)
     gas_group(line.gas)
     return method.sign * _FORMULAS[method](line).value
 
 
+def _biomass_share(line: LineInput, method: Method) -> Decimal | None:
+    """The biomass fraction as a number in [0, 1], or None when the line states none."""
+    if line.biomass_fraction is None:
+        return None
+    if method not in BIOMASS_METHODS:
+        raise CalculationError(f"method {method} has no biomass share", field="biomass_fraction")
+    _require_co2(line, "CH4 and N2O from biomass are counted in full")
+    try:
+        share = convert(line.biomass_fraction, "1").value
+    except UnitError as error:
+        raise CalculationError(str(error), field="biomass_fraction") from error
+    if not 0 <= share <= 1:
+        raise CalculationError(f"must be 0 to 100 %, got {line.biomass_fraction}", field="biomass_fraction")
+    return share
+
+
 def calculate_line(line: LineInput, *, gwp_set: str) -> LineResult:
-    """One line's gas mass and tCO2e, rounded as the module docstring says."""
+    """One line's gas mass and tCO2e, rounded as the module docstring says; biomass CO2 split off."""
     try:
         method = _choice(Method, line.method, "method")
         kind = _choice(SourceKind, line.source_kind, "source_kind")
         mass = _gas_mass_t(line, method)
+        share = _biomass_share(line, method)
         factor = gwp(line.gas, gwp_set)
     except CalculationError as error:
         raise CalculationError(error.message, line_key=line.key, field=error.field) from error
     with localcontext(_CONTEXT):
+        biomass = None if share is None else mass * share
+        mass = mass if biomass is None else mass - biomass
         co2e = mass * factor
     return LineResult(
         key=line.key,
@@ -477,7 +608,12 @@ def calculate_line(line: LineInput, *, gwp_set: str) -> LineResult:
         scope=method.scope,
         gas_mass_t=round_line(mass),
         tco2e=round_line(co2e),
+        biomass_co2_t=None if biomass is None else round_line(biomass),
+        counterparty=line.counterparty.strip() if method in _TRANSFER_METHODS else "",
     )
+
+
+_TRANSFER_METHODS = frozenset({Method.CO2_TRANSFERRED_IN, Method.CO2_TRANSFERRED_OUT})
 
 
 # --- Results -----------------------------------------------------------------------------------
@@ -511,6 +647,21 @@ class EmissionResult:
     @property
     def reported_tco2e(self) -> Decimal:
         return round_total(self.total_tco2e)
+
+    @property
+    def biomass_co2_t(self) -> Decimal | None:
+        """Biomass CO2, reported beside the total and not in it; None when no line has a biomass share."""
+        shares = [line.biomass_co2_t for line in self.lines if line.biomass_co2_t is not None]
+        return _sum(shares) if shares else None
+
+    @property
+    def transferred_out_tco2(self) -> Decimal:
+        """CO2 transferred out (deducted from the total), as a positive figure."""
+        return -_sum(line.tco2e for line in self.lines if line.method is Method.CO2_TRANSFERRED_OUT)
+
+    @property
+    def transferred_in_tco2(self) -> Decimal:
+        return _sum(line.tco2e for line in self.lines if line.method is Method.CO2_TRANSFERRED_IN)
 
     @property
     def direct_tco2e(self) -> Decimal:
@@ -557,6 +708,8 @@ class EmissionResult:
         groups = ("by_gas", "by_species_t", "by_source", "by_stream")
         totals = {name: str(getattr(self, name)) for name in scalars}
         totals |= {name: {k: str(v) for k, v in getattr(self, name).items()} for name in groups}
+        if self.biomass_co2_t is not None:
+            totals["biomass_co2_t"] = str(self.biomass_co2_t)
         return {"gwp_set": self.gwp_set, "lines": [line.as_dict() for line in self.lines], "totals": totals}
 
     @classmethod
@@ -581,7 +734,11 @@ def calculate(lines: Iterable[LineInput], *, gwp_set: str) -> EmissionResult:
     return EmissionResult(gwp_set=gwp_set, lines=results)
 
 
-_IDENTITY = ("source", "source_kind", "stream", "method", "gas", "scope")
+_IDENTITY = ("source", "source_kind", "stream", "method", "gas", "scope", "counterparty")
+
+
+def _add_biomass(a: Decimal | None, b: Decimal | None) -> Decimal | None:
+    return None if a is None and b is None else _sum([a or _ZERO, b or _ZERO])
 
 
 def _merge(total: LineResult, part: LineResult) -> LineResult:
@@ -589,7 +746,12 @@ def _merge(total: LineResult, part: LineResult) -> LineResult:
         if getattr(total, name) != getattr(part, name):
             message = f"differs between periods: {getattr(total, name)} vs {getattr(part, name)}"
             raise CalculationError(message, line_key=total.key, field=name)
-    return replace(total, gas_mass_t=_sum([total.gas_mass_t, part.gas_mass_t]), tco2e=_sum([total.tco2e, part.tco2e]))
+    return replace(
+        total,
+        gas_mass_t=_sum([total.gas_mass_t, part.gas_mass_t]),
+        tco2e=_sum([total.tco2e, part.tco2e]),
+        biomass_co2_t=_add_biomass(total.biomass_co2_t, part.biomass_co2_t),
+    )
 
 
 def sum_results(results: Iterable[EmissionResult]) -> EmissionResult:
