@@ -574,7 +574,9 @@ def _biomass_share(line: LineInput, method: Method) -> Decimal | None:
         return None
     if method not in BIOMASS_METHODS:
         raise CalculationError(f"method {method} has no biomass share", field="biomass_fraction")
-    _require_co2(line, "CH4 and N2O from biomass are counted in full")
+    if line.gas != "CO2":
+        message = f"applies to CO2 only: {line.gas} from biomass is counted in full"
+        raise CalculationError(message, field="biomass_fraction")
     try:
         share = convert(line.biomass_fraction, "1").value
     except UnitError as error:

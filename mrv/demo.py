@@ -270,6 +270,11 @@ from mrv.demo_verification import seed_verification  # noqa: E402
 
 STEPS.append(seed_verification)
 
+# Firms whose emissions need the newer methods (mass balance, biomass, transferred CO2, CEMS), determined.
+from mrv.demo_calculation_methods import seed_calculation_methods  # noqa: E402
+
+STEPS.append(seed_calculation_methods)
+
 
 def register_step(step) -> None:
     """Another app's demo data, seeded after mrv's (called from its AppConfig.ready(); once only)."""
