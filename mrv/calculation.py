@@ -662,6 +662,12 @@ class EmissionResult:
         return -_sum(line.tco2e for line in self.lines if line.method is Method.CO2_TRANSFERRED_OUT)
 
     @property
+    def transfers_by_counterparty(self) -> dict[str, Decimal]:
+        """tCO2 per counterparty: negative where CO2 went out, positive where it came in."""
+        transfers = [line for line in self.lines if line.counterparty]
+        return _totals_by(transfers, lambda line: line.counterparty, lambda line: line.tco2e)
+
+    @property
     def transferred_in_tco2(self) -> Decimal:
         return _sum(line.tco2e for line in self.lines if line.method is Method.CO2_TRANSFERRED_IN)
 

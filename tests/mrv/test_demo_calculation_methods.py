@@ -83,3 +83,20 @@ def test_seeding_the_methods_twice_changes_nothing(seeded):
     counts = (EmissionReport.objects.count(), Determination.objects.count(), AuditLog.objects.count())
     demo.seed()
     assert (EmissionReport.objects.count(), Determination.objects.count(), AuditLog.objects.count()) == counts
+
+
+def test_the_report_page_shows_the_biomass_apart_and_the_buyer_of_the_co2(seeded, client):
+    from django.urls import reverse
+
+    from mrv.models import User
+
+    plant, chemicals = annual("cnb"), annual("fjc")
+    client.force_login(User.objects.get(username="cnb_reporter"))
+    page = client.get(reverse("ui:report_detail", args=[plant.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert "biomass CO2 (reported, not counted)" in page.content.decode()
+    assert "59,400 tCO2" in page.content.decode()
+    assert client.get(reverse("ui:report_detail", args=[chemicals.pk])).status_code == 404  # another firm's
+    client.force_login(User.objects.get(username="fjc_reporter"))
+    page = client.get(reverse("ui:report_detail", args=[chemicals.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "CO2 transferred, 福州盛达食品级二氧化碳有限公司" in page
+    assert "-96,000 tCO2" in page
