@@ -348,10 +348,9 @@ def _verify_and_determine(report: EmissionReport, body: VerificationBody) -> Non
     review.determination_approve(report=report, acting_user=head, reason="同意")
 
 
-def seed_calculation_methods() -> None:
-    from mrv.demo import REGIONS, _code, _user
-
-    helpers = {"code": _code, "regions": REGIONS, "user": _user}
+def seed_calculation_methods(*, code, regions, user) -> None:
+    """`code`, `regions`, `user`: the demo's credit-code maker, region codes and login maker."""
+    helpers = {"code": code, "regions": regions, "user": user}
     body = _u("verifier_lead").body
     for prefix in FIRMS:
         firm = _firm(prefix, helpers)
