@@ -6,7 +6,7 @@ Layout (one sheet, also valid as CSV):
     row 2   column headings (translated; the parser goes by position)
     row 3…  one row per source stream and month: stream code, stream name, source, month, activity data,
             unit, NCV, carbon content, oxidation rate, emission factor, biomass fraction, hourly mean
-            flue-gas flow, mean concentration (template version 2 added the last three)
+            flue-gas flow, mean concentration (the last three added later, at the end)
 
 The parser is pure: it returns the rows and every problem found (row, column, message); the caller
 saves nothing unless there is no problem. `SheetContext` and `StreamSpec` describe the plan the
@@ -30,7 +30,8 @@ from mrv.models import ActivityDataRow
 from mrv.validation import ENERGY_METHODS, OPTIONAL_PARAMETERS, REQUIRED_PARAMETERS
 
 MARKER = "MRV-ACTIVITY"
-TEMPLATE_VERSION = "2"
+# Still 1: the three columns added later sit at the end, so a file made before them reads the same.
+TEMPLATE_VERSION = "1"
 FIRST_DATA_ROW = 3
 PARAMETERS = ActivityDataRow.PARAMETERS
 NUMBER_FIELDS = ("activity", *PARAMETERS)
