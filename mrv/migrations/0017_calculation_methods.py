@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mrv', '0015_job_outcome'),
+        ('mrv', '0016_merge_0015_idempotency_keys_0015_job_outcome'),
     ]
 
     operations = [
