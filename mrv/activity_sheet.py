@@ -5,7 +5,8 @@ Layout (one sheet, also valid as CSV):
     row 1   metadata: MRV-ACTIVITY | template | <TEMPLATE_VERSION> | plan | <plan version> | period | <year-period>
     row 2   column headings (translated; the parser goes by position)
     row 3…  one row per source stream and month: stream code, stream name, source, month, activity data,
-            unit, NCV, carbon content, oxidation rate, emission factor
+            unit, NCV, carbon content, oxidation rate, emission factor, biomass fraction, hourly mean
+            flue-gas flow, mean concentration (the last three added later, at the end)
 
 The parser is pure: it returns the rows and every problem found (row, column, message); the caller
 saves nothing unless there is no problem. `SheetContext` and `StreamSpec` describe the plan the
@@ -24,13 +25,15 @@ from django.utils.translation import gettext_lazy as _
 from openpyxl.utils import get_column_letter
 
 from mrv import inputs, uploads
+from mrv.calculation import Method
 from mrv.models import ActivityDataRow
-from mrv.validation import ENERGY_METHODS, REQUIRED_PARAMETERS
+from mrv.validation import ENERGY_METHODS, OPTIONAL_PARAMETERS, REQUIRED_PARAMETERS
 
 MARKER = "MRV-ACTIVITY"
+# Still 1: the three columns added later sit at the end, so a file made before them reads the same.
 TEMPLATE_VERSION = "1"
 FIRST_DATA_ROW = 3
-PARAMETERS = ("ncv", "carbon_content", "oxidation_rate", "emission_factor")
+PARAMETERS = ActivityDataRow.PARAMETERS
 NUMBER_FIELDS = ("activity", *PARAMETERS)
 # position of every column, 0-based
 COLUMNS = ("stream", "stream_name", "source", "month", "activity", "unit", *PARAMETERS)
@@ -45,6 +48,13 @@ HEADINGS = {
     "carbon_content": _("carbon content"),
     "oxidation_rate": _("oxidation rate"),
     "emission_factor": _("emission factor"),
+    "biomass_fraction": _("biomass fraction"),
+    "flow_rate": _("hourly mean flue-gas flow"),
+    "concentration": _("mean concentration"),
+    # not columns: named by the report diff
+    "counterparty": _("counterparty"),
+    "approval_reference": _("regulator's approval"),
+    "biomass_co2_t": _("biomass CO2 (not counted)"),
 }
 
 NOT_A_TEMPLATE = _("This is not an activity-data template of this system: download the template and fill it in.")
@@ -80,6 +90,7 @@ class StreamSpec:
     source: str
     activity_unit: str
     parameters: tuple[str, ...] = ()
+    activity_may_be_negative: bool = False  # a regulator-approved figure of a process that binds CO2
 
 
 @dataclass(frozen=True)
@@ -104,6 +115,9 @@ class ActivityRow:
     carbon_content: Decimal | None = None
     oxidation_rate: Decimal | None = None
     emission_factor: Decimal | None = None
+    biomass_fraction: Decimal | None = None
+    flow_rate: Decimal | None = None
+    concentration: Decimal | None = None
     row_number: int | None = None
 
     def values(self) -> dict[str, Decimal | None]:
@@ -165,7 +179,9 @@ def parse_number(value) -> Decimal | None:
     return number
 
 
-def check_number(value, number: int, name: str, issues: list[SheetIssue]) -> Decimal | None:
+def check_number(
+    value, number: int, name: str, issues: list[SheetIssue], *, may_be_negative: bool = False
+) -> Decimal | None:
     try:
         amount = parse_number(value)
     except NumberRejected as rejected:
@@ -174,7 +190,7 @@ def check_number(value, number: int, name: str, issues: list[SheetIssue]) -> Dec
     except ValueError:
         issues.append(_issue(NOT_A_NUMBER, number, name, value=str(value)[:40]))
         return None
-    if amount is not None and amount < 0:
+    if amount is not None and amount < 0 and not may_be_negative:
         issues.append(_issue(NEGATIVE, number, name))
         return None
     return amount
@@ -224,7 +240,13 @@ def _parse_row(raw: uploads.RawRow, context: SheetContext, issues: list[SheetIss
     unit = force_str(raw.value(COLUMNS.index("unit")) or "").strip()
     if spec and unit and unit != spec.activity_unit:
         issues.append(_issue(WRONG_UNIT, raw.number, "unit", value=unit, expected=spec.activity_unit))
-    amounts = {name: check_number(raw.value(COLUMNS.index(name)), raw.number, name, issues) for name in NUMBER_FIELDS}
+    negative_ok = spec is not None and spec.activity_may_be_negative
+    amounts = {
+        name: check_number(
+            raw.value(COLUMNS.index(name)), raw.number, name, issues, may_be_negative=negative_ok and name == "activity"
+        )
+        for name in NUMBER_FIELDS
+    }
     if len(issues) > before:
         return None
     return ActivityRow(stream=code, month=month, row_number=raw.number, **amounts)
@@ -324,16 +346,27 @@ def period_label(report) -> str:
 
 
 def entered_parameters(stream) -> tuple[str, ...]:
-    """The parameters a firm enters for a stream: those its method needs (energy methods use the grid factor)."""
+    """The parameters a firm enters for a stream: those its method needs (energy methods use the grid factor),
+    and the optional ones its plan names (a biomass fraction)."""
     method = stream.method_enum
     if method in ENERGY_METHODS:
         return ()
-    return tuple(REQUIRED_PARAMETERS.get(method, ()))
+    named = {p.name for p in stream.parameters.all()}
+    optional = tuple(name for name in OPTIONAL_PARAMETERS.get(method, ()) if name in named)
+    return (*REQUIRED_PARAMETERS.get(method, ()), *optional)
 
 
 def activity_sheet_context(report, plan) -> SheetContext:
     """What the activity-data template of the report and plan version holds (download and upload alike)."""
     streams = tuple(
-        StreamSpec(s.code, s.name, s.source.name, s.activity_unit, entered_parameters(s)) for s in plan.streams.all()
+        StreamSpec(
+            s.code,
+            s.name,
+            s.source.name,
+            s.activity_unit,
+            entered_parameters(s),
+            activity_may_be_negative=s.method == Method.APPROVED_FIGURE,
+        )
+        for s in plan.streams.all()
     )
     return SheetContext(str(plan.version), period_label(report), tuple(report.months), streams)

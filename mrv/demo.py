@@ -271,6 +271,17 @@ from mrv.demo_verification import seed_verification  # noqa: E402
 STEPS.append(seed_verification)
 
 
+def _seed_calculation_methods() -> None:
+    """Firms whose emissions need the newer methods (mass balance, biomass, transferred CO2, CEMS), determined."""
+    from mrv.demo_calculation_methods import seed_calculation_methods
+
+    # The demo's helpers are passed in, so demo_calculation_methods need not import this module.
+    seed_calculation_methods(code=_code, regions=REGIONS, user=_user)
+
+
+STEPS.append(_seed_calculation_methods)
+
+
 def register_step(step) -> None:
     """Another app's demo data, seeded after mrv's (called from its AppConfig.ready(); once only)."""
     if step not in STEPS:

@@ -1,7 +1,7 @@
 """What changed between two versions of an emission report, and by how much.
 
 Compares the frozen engine inputs (activity data and the parameters actually used, per source
-stream and month), each line's tCO2e, the totals per stream and the reported total. Values in
+stream and month, and the counterparty or approval a line names), each line's tCO2e, its biomass CO2, the totals per stream and the reported total. Values in
 convertible units are compared in the later version's unit.
 """
 
@@ -13,7 +13,17 @@ from decimal import Decimal
 from mrv import calculation
 from mrv.calculation import Quantity, UnitError
 
-FIELDS = ("activity", "ncv", "carbon_content", "oxidation_rate", "emission_factor")
+FIELDS = (
+    "activity",
+    "ncv",
+    "carbon_content",
+    "oxidation_rate",
+    "emission_factor",
+    "biomass_fraction",
+    "flow_rate",
+    "concentration",
+)
+TEXT_FIELDS = ("counterparty", "approval_reference")  # named in the plan; a new counterparty is a change too
 
 
 @dataclass(frozen=True)
@@ -84,6 +94,9 @@ def _line_changes(before: dict, after: dict) -> list[Change]:
                         _delta(old.get(name), new.get(name)),
                     )
                 )
+        for name in TEXT_FIELDS:
+            if old.get(name) != new.get(name):
+                changes.append(Change(stream, month, name, old.get(name), new.get(name), None))
     return changes
 
 
@@ -97,6 +110,21 @@ def _tco2e_changes(before: dict, after: dict) -> list[Change]:
             changes.append(
                 Change(stream, month, "tco2e", f"{old} tCO2e" if old else None, f"{new} tCO2e" if new else None, delta)
             )
+    return changes
+
+
+def _biomass_changes(result_a, result_b) -> list[Change]:
+    """Biomass CO2 per line (not counted, but reported): absent on one side is not the same as zero."""
+    before = {line.key: line.biomass_co2_t for line in result_a.lines if line.biomass_co2_t is not None}
+    after = {line.key: line.biomass_co2_t for line in result_b.lines if line.biomass_co2_t is not None}
+    changes = []
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if old != new:
+            stream, month = _split(key)
+            delta = None if old is None or new is None else new - old
+            text = [None if value is None else f"{value} tCO2" for value in (old, new)]
+            changes.append(Change(stream, month, "biomass_co2_t", text[0], text[1], delta))
     return changes
 
 
@@ -120,7 +148,9 @@ def report_diff(version_a, version_b) -> ReportDiff:
     return ReportDiff(
         before_number=version_a.number,
         after_number=version_b.number,
-        changes=_line_changes(inputs_a, inputs_b) + _tco2e_changes(tco2e_a, tco2e_b),
+        changes=_line_changes(inputs_a, inputs_b)
+        + _tco2e_changes(tco2e_a, tco2e_b)
+        + _biomass_changes(result_a, result_b),
         streams={k: v for k, v in streams.items() if v[2] != 0},
         total_before_tco2e=result_a.reported_tco2e,
         total_after_tco2e=result_b.reported_tco2e,

@@ -32,6 +32,7 @@ from django.db.models import Aggregate, Count, DecimalField, ExpressionWrapper, 
 from django.utils.translation import gettext_lazy as _
 
 from mrv import calculation
+from mrv import validation_methods as method_checks
 from mrv.calculation import CalculationError, LineInput, Method, Quantity, UnitError
 
 CHANGE_THRESHOLD_PCT = Decimal("20")
@@ -81,7 +82,15 @@ REQUIRED_PARAMETERS = {
     Method.COMBUSTION_CARBON_CONTENT: ("ncv", "carbon_content", "oxidation_rate"),
     Method.EMISSION_FACTOR: ("emission_factor",),
     Method.PROCESS: ("emission_factor",),
+    Method.MASS_BALANCE_INPUT: ("carbon_content",),
+    Method.MASS_BALANCE_OUTPUT: ("carbon_content",),
+    Method.CO2_TRANSFERRED_IN: (),
+    Method.CO2_TRANSFERRED_OUT: (),
+    Method.CONTINUOUS_MEASUREMENT: ("flow_rate", "concentration"),
+    Method.APPROVED_FIGURE: (),
 }
+# Used when the plan names them: a stream without a biomass fraction has no biomass share.
+OPTIONAL_PARAMETERS = {method: ("biomass_fraction",) for method in calculation.BIOMASS_METHODS}
 ENERGY_METHODS = {
     Method.PURCHASED_ELECTRICITY: "electricity",
     Method.EXPORTED_ELECTRICITY: "electricity",
@@ -123,10 +132,20 @@ class ValidationResult:
     plan: object = None
     result: calculation.EmissionResult | None = None
     lines: list[LineInput] = field(default_factory=list)
+    # Calculations kept beside a continuous measurement: compared with it, never counted.
+    cross_check_lines: list[LineInput] = field(default_factory=list)
+    cross_check_result: calculation.EmissionResult | None = None
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def cross_checks(self) -> list:
+        """Each continuously measured source against the calculation kept beside it."""
+        if self.result is None or self.cross_check_result is None:
+            return []
+        return method_checks.cross_check(self.result, self.cross_check_result)
 
     def error(
         self, code: str, template, *, stream: str = ALL_STREAMS, month: int | None = None, field: str = "", **values
@@ -166,7 +185,16 @@ class _Context:
 
 
 def _quantity(
-    ctx: _Context, stream, month: int, name: str, value: Decimal | None, unit: str, plan_unit: str, source_label: str
+    ctx: _Context,
+    stream,
+    month: int,
+    name: str,
+    value: Decimal | None,
+    unit: str,
+    plan_unit: str,
+    source_label: str,
+    *,
+    may_be_negative: bool = False,
 ) -> Quantity | None:
     """A checked quantity, or None after recording why it is unusable."""
     if value is None:
@@ -174,7 +202,7 @@ def _quantity(
             "parameter_missing", PARAMETER_MISSING, stream=stream.code, month=month, field=name, source=source_label
         )
         return None
-    if value < 0:
+    if value < 0 and not may_be_negative:
         ctx.out.error("negative_value", NEGATIVE_VALUE, stream=stream.code, month=month, field=name, value=plain(value))
         return None
     unit = unit or plan_unit
@@ -217,15 +245,29 @@ def _energy_factor(ctx: _Context, stream, month: int) -> Quantity | None:
 
 def _line(ctx: _Context, stream, row) -> LineInput | None:
     errors_before = len(ctx.out.errors)
-    activity = _quantity(ctx, stream, row.month, "activity", row.activity, row.activity_unit, stream.activity_unit, "")
     method = stream.method_enum
+    activity = _quantity(
+        ctx,
+        stream,
+        row.month,
+        "activity",
+        row.activity,
+        row.activity_unit,
+        stream.activity_unit,
+        "",
+        may_be_negative=method is Method.APPROVED_FIGURE,  # a process that binds CO2
+    )
     if method in ENERGY_METHODS:
         params = {"emission_factor": _energy_factor(ctx, stream, row.month)}
     else:
-        params = {name: _parameter(ctx, stream, row, name) for name in REQUIRED_PARAMETERS[method]}
+        named = {p.name for p in stream.parameters.all()}
+        optional = [name for name in OPTIONAL_PARAMETERS.get(method, ()) if name in named]
+        params = {name: _parameter(ctx, stream, row, name) for name in (*REQUIRED_PARAMETERS[method], *optional)}
     if len(ctx.out.errors) > errors_before:
         return None
     return LineInput(
+        counterparty=stream.counterparty,
+        approval_reference=stream.approval_reference,
         key=f"{stream.code}:{row.month:02d}",
         source=stream.source.code,
         source_kind=stream.source.kind,
@@ -259,8 +301,9 @@ def check_rows(ctx: _Context, rows) -> list[LineInput]:
                 ctx.out.error("month_missing", MONTH_MISSING, stream=stream.code, month=month, field="activity")
                 continue
             line = _line(ctx, stream, row)
-            if line is not None:
-                lines.append(line)
+            if line is None:
+                continue
+            (ctx.out.cross_check_lines if stream.corroborates_measurement else lines).append(line)
     return lines
 
 
@@ -314,7 +357,9 @@ def validate_report(report, *, plan=None, grid_factor=None, rows=None, outputs=N
     if out.ok:
         _calculate(ctx, out.lines)
     _check_output(ctx, outputs)
+    method_checks.check_methods(ctx)
     if out.ok:
+        method_checks.warn_methods(ctx)
         _warn_implausible_factors(ctx)
         _warn_change_vs_previous_year(ctx)
         _warn_intensity_vs_peers(ctx, outputs)

@@ -8,7 +8,19 @@ Methods (``Method``), per line:
 - combustion, carbon content: AD × NCV × CC × OF × 44/12, giving t CO2;
 - emission factor and process: AD × EF, any gas, EF in t<gas> per activity unit;
 - purchased electricity / heat: energy × grid or heat EF, indirect CO2;
-- exported electricity / heat: the same, subtracted from the indirect emissions.
+- exported electricity / heat: the same, subtracted from the indirect emissions;
+- carbon mass balance: each material in (fuel, reducing agent, raw material) or out (product,
+  by-product, waste) is a line, amount × carbon content (tC/t or tC/10^4Nm3) × 44/12, outputs
+  subtracted, so the source's total is (Σ inputs − Σ outputs) × 44/12;
+- CO2 transferred out (captured and sold, sent to another installation) is deducted and CO2
+  transferred in is counted, each naming its counterparty;
+- continuous measurement (CEMS) per emission point: operating hours × hourly mean flue-gas flow ×
+  mean concentration of the gas, any gas (weighted by its GWP);
+- a directly reported figure under a regulator-approved method, citing the approval; it may be
+  negative (a process that binds CO2).
+A biomass fraction (combustion, emission factor, process, measurement; CO2 only) splits a line: the
+fossil share is counted, the biomass share is reported in ``biomass_co2_t`` and not counted. A line
+without a biomass fraction has no biomass figure at all (None), not zero.
 Non-CO2 gases are weighted with the GWP values of the IPCC report a market names (``GWP_SETS``).
 
 Units are written as strings: a simple unit ("t", "10^4Nm3", "GJ", "%") or one rate
@@ -40,6 +52,7 @@ from mrv.calculation.fuels import (  # noqa: F401
     plausible_range,
 )
 from mrv.calculation.lines import (  # noqa: F401
+    BIOMASS_METHODS,
     LineInput,
     LineResult,
     Method,

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from mrv.calculation.quantities import (
     _CONTEXT,
+    _ONE,
     CalculationError,
     Dimension,
     GasGroup,
@@ -48,6 +49,12 @@ class Method(StrEnum):
     PURCHASED_HEAT = "purchased_heat"
     EXPORTED_ELECTRICITY = "exported_electricity"
     EXPORTED_HEAT = "exported_heat"
+    MASS_BALANCE_INPUT = "mass_balance_input"
+    MASS_BALANCE_OUTPUT = "mass_balance_output"
+    CO2_TRANSFERRED_IN = "co2_transferred_in"
+    CO2_TRANSFERRED_OUT = "co2_transferred_out"
+    CONTINUOUS_MEASUREMENT = "continuous_measurement"
+    APPROVED_FIGURE = "approved_figure"
 
     @property
     def scope(self) -> Scope:
@@ -58,8 +65,12 @@ class Method(StrEnum):
         return -1 if self in _EXPORT_METHODS else 1
 
 
-_EXPORT_METHODS = frozenset({Method.EXPORTED_ELECTRICITY, Method.EXPORTED_HEAT})
-_ENERGY_METHODS = _EXPORT_METHODS | {Method.PURCHASED_ELECTRICITY, Method.PURCHASED_HEAT}
+_EXPORT_METHODS = frozenset(
+    {Method.EXPORTED_ELECTRICITY, Method.EXPORTED_HEAT, Method.MASS_BALANCE_OUTPUT, Method.CO2_TRANSFERRED_OUT}
+)
+_ENERGY_METHODS = frozenset(
+    {Method.PURCHASED_ELECTRICITY, Method.PURCHASED_HEAT, Method.EXPORTED_ELECTRICITY, Method.EXPORTED_HEAT}
+)
 
 
 @dataclass(frozen=True)
@@ -75,6 +86,11 @@ class LineInput:
     carbon_content: Quantity | None = None
     oxidation_rate: Quantity | None = None
     emission_factor: Quantity | None = None
+    biomass_fraction: Quantity | None = None
+    flow_rate: Quantity | None = None
+    concentration: Quantity | None = None
+    counterparty: str = ""
+    approval_reference: str = ""
 
 
 @dataclass(frozen=True)
@@ -88,18 +104,27 @@ class LineResult:
     scope: Scope
     gas_mass_t: Decimal
     tco2e: Decimal
+    biomass_co2_t: Decimal | None = None  # None: the line has no biomass share (not the same as 0)
+    counterparty: str = ""
 
     @property
     def gas_group(self) -> GasGroup:
         return gas_group(self.gas)
 
     def as_dict(self) -> dict[str, str]:
+        """Optional fields appear only when set, so results stored before they existed read back unchanged."""
         values = {field.name: getattr(self, field.name) for field in fields(self)} | {"gas_group": self.gas_group}
-        return {name: str(value) for name, value in values.items()}
+        return {name: str(value) for name, value in values.items() if value is not None and value != ""}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, str]) -> LineResult:
-        return cls(**{field.name: _PARSERS.get(field.name, str)(data[field.name]) for field in fields(cls)})
+        return cls(
+            **{
+                field.name: _PARSERS.get(field.name, str)(data[field.name])
+                for field in fields(cls)
+                if field.name in data or field.name not in _OPTIONAL
+            }
+        )
 
 
 _PARSERS: Mapping[str, Callable[[str], Any]] = {
@@ -108,7 +133,9 @@ _PARSERS: Mapping[str, Callable[[str], Any]] = {
     "scope": Scope,
     "gas_mass_t": Decimal,
     "tco2e": Decimal,
+    "biomass_co2_t": Decimal,
 }
+_OPTIONAL = frozenset({"biomass_co2_t", "counterparty"})
 
 
 def _missing(line: LineInput, field: str) -> CalculationError:
@@ -174,6 +201,68 @@ def _by_energy_factor(line: LineInput) -> Quantity:
     return _by_emission_factor(line)
 
 
+def _by_mass_balance(line: LineInput) -> Quantity:
+    """One material of a carbon mass balance: amount × carbon content × 44/12 (outputs carry the sign)."""
+    _require_co2(line, "a carbon mass balance yields CO2 only")
+    content = _parameter(line, "carbon_content", (Dimension.MASS, "C"))
+    per = parse_unit(content.unit).denominator_measure
+    if per not in ((Dimension.MASS, None), (Dimension.GAS_VOLUME, None)):
+        message = f"must be carbon per tonne or per volume of the material (tC/t, tC/10^4Nm3), got {content.unit}"
+        raise CalculationError(message, field="carbon_content")
+    return carbon_to_co2(_step(line.activity, content, "carbon_content"), _ONE)
+
+
+def _mass_of_gas(line: LineInput, why: str) -> Quantity:
+    try:
+        return convert(line.activity, "t" + line.gas)
+    except UnitError:
+        raise CalculationError(
+            f"must be a mass of {line.gas} (t{line.gas}, kt{line.gas}) {why}, got {line.activity.unit}",
+            field="activity",
+        ) from None
+
+
+def _by_transfer(line: LineInput) -> Quantity:
+    _require_co2(line, "only CO2 is transferred between installations")
+    if not line.counterparty.strip():
+        raise CalculationError("must name the installation the CO2 goes to or comes from", field="counterparty")
+    return _mass_of_gas(line, "transferred")
+
+
+def _concentration(line: LineInput) -> Quantity:
+    """Mass of the line's gas per gas volume; a bare mass (mg/Nm3) is read as mass of the line's gas."""
+    value = line.concentration
+    if value is None:
+        raise _missing(line, "concentration")
+    unit = parse_unit(value.unit)
+    if unit.numerator_measure == (Dimension.MASS, None) and unit.denominator is not None:
+        value = Quantity(value.value, f"{unit.numerator}{line.gas}/{unit.denominator}")
+        unit = parse_unit(value.unit)
+    if unit.numerator_measure != (Dimension.MASS, line.gas) or unit.denominator_measure != (Dimension.GAS_VOLUME, None):
+        message = f"must be a mass of {line.gas} per flue-gas volume (mg/Nm3, g/Nm3), got {line.concentration.unit}"
+        raise CalculationError(message, field="concentration")
+    if value.value < 0:
+        raise CalculationError(f"must not be negative, got {line.concentration}", field="concentration")
+    return value
+
+
+def _by_measurement(line: LineInput) -> Quantity:
+    """Continuous measurement: operating hours × hourly mean flow × mean concentration."""
+    if parse_unit(line.activity.unit).measure != ((Dimension.TIME, None), None):
+        raise CalculationError(f"must be operating hours (h), got {line.activity.unit}", field="activity")
+    flow = _parameter(line, "flow_rate", (Dimension.GAS_VOLUME, None))
+    if parse_unit(flow.unit).denominator_measure != (Dimension.TIME, None):
+        raise CalculationError(f"must be flue-gas volume per hour (10^3Nm3/h), got {flow.unit}", field="flow_rate")
+    volume = _step(line.activity, flow, "flow_rate")
+    return convert(_step(volume, _concentration(line), "concentration"), "t" + line.gas)
+
+
+def _by_approved_figure(line: LineInput) -> Quantity:
+    if not line.approval_reference.strip():
+        raise CalculationError("must cite the regulator's approval of the method", field="approval_reference")
+    return _mass_of_gas(line, "as approved")
+
+
 _Choice = TypeVar("_Choice", Method, SourceKind)
 
 _FORMULAS: Mapping[Method, Callable[[LineInput], Quantity]] = {
@@ -184,7 +273,17 @@ _FORMULAS: Mapping[Method, Callable[[LineInput], Quantity]] = {
     Method.PURCHASED_HEAT: _by_energy_factor,
     Method.EXPORTED_ELECTRICITY: _by_energy_factor,
     Method.EXPORTED_HEAT: _by_energy_factor,
+    Method.MASS_BALANCE_INPUT: _by_mass_balance,
+    Method.MASS_BALANCE_OUTPUT: _by_mass_balance,
+    Method.CO2_TRANSFERRED_IN: _by_transfer,
+    Method.CO2_TRANSFERRED_OUT: _by_transfer,
+    Method.CONTINUOUS_MEASUREMENT: _by_measurement,
+    Method.APPROVED_FIGURE: _by_approved_figure,
 }
+# Where a biomass share is meaningful: the carbon burnt or measured may be partly biogenic.
+BIOMASS_METHODS = frozenset(
+    {Method.COMBUSTION_CARBON_CONTENT, Method.EMISSION_FACTOR, Method.PROCESS, Method.CONTINUOUS_MEASUREMENT}
+)
 
 
 def _choice(enum: type[_Choice], value: object, field: str) -> _Choice:
@@ -194,31 +293,52 @@ def _choice(enum: type[_Choice], value: object, field: str) -> _Choice:
         raise CalculationError(f"must be one of {', '.join(enum)}, got {value!r}", field=field) from None
 
 
-def _check_activity(line: LineInput) -> None:
+def _check_activity(line: LineInput, method: Method) -> None:
     if not isinstance(line.activity, Quantity):
         raise _missing(line, "activity")
-    if line.activity.value < 0:
+    if line.activity.value < 0 and method is not Method.APPROVED_FIGURE:
         message = f"must not be negative, got {line.activity} (exports have their own methods)"
         raise CalculationError(message, field="activity")
 
 
 def _gas_mass_t(line: LineInput, method: Method) -> Decimal:
     """Unrounded tonnes of the line's gas, negative for exported energy."""
-    _check_activity(line)
+    _check_activity(line, method)
     gas_group(line.gas)
     return method.sign * _FORMULAS[method](line).value
 
 
+def _biomass_share(line: LineInput, method: Method) -> Decimal | None:
+    """The biomass fraction as a number in [0, 1], or None when the line states none."""
+    if line.biomass_fraction is None:
+        return None
+    if method not in BIOMASS_METHODS:
+        raise CalculationError(f"method {method} has no biomass share", field="biomass_fraction")
+    if line.gas != "CO2":
+        message = f"applies to CO2 only: {line.gas} from biomass is counted in full"
+        raise CalculationError(message, field="biomass_fraction")
+    try:
+        share = convert(line.biomass_fraction, "1").value
+    except UnitError as error:
+        raise CalculationError(str(error), field="biomass_fraction") from error
+    if not 0 <= share <= 1:
+        raise CalculationError(f"must be 0 to 100 %, got {line.biomass_fraction}", field="biomass_fraction")
+    return share
+
+
 def calculate_line(line: LineInput, *, gwp_set: str) -> LineResult:
-    """One line's gas mass and tCO2e, rounded as the module docstring says."""
+    """One line's gas mass and tCO2e, rounded as the module docstring says; biomass CO2 split off."""
     try:
         method = _choice(Method, line.method, "method")
         kind = _choice(SourceKind, line.source_kind, "source_kind")
         mass = _gas_mass_t(line, method)
+        share = _biomass_share(line, method)
         factor = gwp(line.gas, gwp_set)
     except CalculationError as error:
         raise CalculationError(error.message, line_key=line.key, field=error.field) from error
     with localcontext(_CONTEXT):
+        biomass = None if share is None else mass * share
+        mass = mass if biomass is None else mass - biomass
         co2e = mass * factor
     return LineResult(
         key=line.key,
@@ -230,4 +350,9 @@ def calculate_line(line: LineInput, *, gwp_set: str) -> LineResult:
         scope=method.scope,
         gas_mass_t=round_line(mass),
         tco2e=round_line(co2e),
+        biomass_co2_t=None if biomass is None else round_line(biomass),
+        counterparty=line.counterparty.strip() if method in _TRANSFER_METHODS else "",
     )
+
+
+_TRANSFER_METHODS = frozenset({Method.CO2_TRANSFERRED_IN, Method.CO2_TRANSFERRED_OUT})

@@ -120,6 +120,7 @@ class Dimension(StrEnum):
     GAS_VOLUME = "gas volume"
     ENERGY = "energy"
     FRACTION = "fraction"
+    TIME = "time"
 
 
 # What a simple unit measures: a dimension and, for a mass of a named substance, its formula.
@@ -128,15 +129,16 @@ Measure = tuple[Dimension, str | None]
 # Units by dimension, each with the factor to the dimension's base unit (t, Nm3, GJ, 1).
 # Electricity is energy: MWh and kWh convert to GJ like any heat quantity; tce is 29.3076 GJ (GB/T 2589).
 _SCALES: Mapping[Dimension, Mapping[str, str]] = {
-    Dimension.MASS: {"t": "1", "kt": "1000", "kg": "0.001"},
-    Dimension.GAS_VOLUME: {"Nm3": "1", "10^4Nm3": "10000", "万Nm3": "10000"},
+    Dimension.MASS: {"t": "1", "kt": "1000", "kg": "0.001", "g": "0.000001", "mg": "0.000000001"},
+    Dimension.GAS_VOLUME: {"Nm3": "1", "10^3Nm3": "1000", "千Nm3": "1000", "10^4Nm3": "10000", "万Nm3": "10000"},
     Dimension.ENERGY: {"GJ": "1", "TJ": "1000", "MJ": "0.001", "MWh": "3.6", "kWh": "0.0036", "tce": "29.3076"},
     Dimension.FRACTION: {"1": "1", "%": "0.01"},
+    Dimension.TIME: {"h": "1"},
 }
 SIMPLE_UNITS: Mapping[str, tuple[Dimension, Decimal]] = {
     name: (dimension, Decimal(scale)) for dimension, scales in _SCALES.items() for name, scale in scales.items()
 }
-_MASS_PREFIXES = ("kt", "kg", "t")
+_MASS_PREFIXES = ("kt", "kg", "mg", "t", "g")
 _SUBSTANCES = SPECIES | {"C"}
 
 

@@ -11,7 +11,7 @@ from decimal import (
 from itertools import chain
 from typing import Any
 
-from mrv.calculation.lines import LineInput, LineResult, Scope, SourceKind, calculate_line
+from mrv.calculation.lines import LineInput, LineResult, Method, Scope, SourceKind, calculate_line
 from mrv.calculation.quantities import _CONTEXT, _ZERO, CalculationError, GasGroup, gwp_table, round_total
 
 
@@ -43,6 +43,27 @@ class EmissionResult:
     @property
     def reported_tco2e(self) -> Decimal:
         return round_total(self.total_tco2e)
+
+    @property
+    def biomass_co2_t(self) -> Decimal | None:
+        """Biomass CO2, reported beside the total and not in it; None when no line has a biomass share."""
+        shares = [line.biomass_co2_t for line in self.lines if line.biomass_co2_t is not None]
+        return _sum(shares) if shares else None
+
+    @property
+    def transferred_out_tco2(self) -> Decimal:
+        """CO2 transferred out (deducted from the total), as a positive figure."""
+        return -_sum(line.tco2e for line in self.lines if line.method is Method.CO2_TRANSFERRED_OUT)
+
+    @property
+    def transfers_by_counterparty(self) -> dict[str, Decimal]:
+        """tCO2 per counterparty: negative where CO2 went out, positive where it came in."""
+        transfers = [line for line in self.lines if line.counterparty]
+        return _totals_by(transfers, lambda line: line.counterparty, lambda line: line.tco2e)
+
+    @property
+    def transferred_in_tco2(self) -> Decimal:
+        return _sum(line.tco2e for line in self.lines if line.method is Method.CO2_TRANSFERRED_IN)
 
     @property
     def direct_tco2e(self) -> Decimal:
@@ -89,6 +110,8 @@ class EmissionResult:
         groups = ("by_gas", "by_species_t", "by_source", "by_stream")
         totals = {name: str(getattr(self, name)) for name in scalars}
         totals |= {name: {k: str(v) for k, v in getattr(self, name).items()} for name in groups}
+        if self.biomass_co2_t is not None:
+            totals["biomass_co2_t"] = str(self.biomass_co2_t)
         return {"gwp_set": self.gwp_set, "lines": [line.as_dict() for line in self.lines], "totals": totals}
 
     @classmethod
@@ -113,7 +136,11 @@ def calculate(lines: Iterable[LineInput], *, gwp_set: str) -> EmissionResult:
     return EmissionResult(gwp_set=gwp_set, lines=results)
 
 
-_IDENTITY = ("source", "source_kind", "stream", "method", "gas", "scope")
+_IDENTITY = ("source", "source_kind", "stream", "method", "gas", "scope", "counterparty")
+
+
+def _add_biomass(a: Decimal | None, b: Decimal | None) -> Decimal | None:
+    return None if a is None and b is None else _sum([a or _ZERO, b or _ZERO])
 
 
 def _merge(total: LineResult, part: LineResult) -> LineResult:
@@ -121,7 +148,12 @@ def _merge(total: LineResult, part: LineResult) -> LineResult:
         if getattr(total, name) != getattr(part, name):
             message = f"differs between periods: {getattr(total, name)} vs {getattr(part, name)}"
             raise CalculationError(message, line_key=total.key, field=name)
-    return replace(total, gas_mass_t=_sum([total.gas_mass_t, part.gas_mass_t]), tco2e=_sum([total.tco2e, part.tco2e]))
+    return replace(
+        total,
+        gas_mass_t=_sum([total.gas_mass_t, part.gas_mass_t]),
+        tco2e=_sum([total.tco2e, part.tco2e]),
+        biomass_co2_t=_add_biomass(total.biomass_co2_t, part.biomass_co2_t),
+    )
 
 
 def sum_results(results: Iterable[EmissionResult]) -> EmissionResult:

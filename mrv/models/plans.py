@@ -34,6 +34,12 @@ METHOD_LABELS = {
     calculation.Method.PURCHASED_HEAT: _("purchased heat"),
     calculation.Method.EXPORTED_ELECTRICITY: _("exported electricity"),
     calculation.Method.EXPORTED_HEAT: _("exported heat"),
+    calculation.Method.MASS_BALANCE_INPUT: _("carbon mass balance: material in"),
+    calculation.Method.MASS_BALANCE_OUTPUT: _("carbon mass balance: product, by-product or waste out"),
+    calculation.Method.CO2_TRANSFERRED_IN: _("CO2 transferred in"),
+    calculation.Method.CO2_TRANSFERRED_OUT: _("CO2 transferred out (captured and sold or sent on)"),
+    calculation.Method.CONTINUOUS_MEASUREMENT: _("continuous emissions measurement (CEMS)"),
+    calculation.Method.APPROVED_FIGURE: _("figure under a regulator-approved method"),
 }
 METHOD_CHOICES = [(m.value, METHOD_LABELS[m]) for m in calculation.Method]
 FUEL_CHOICES = [(code, f"{fuel.name_zh} {fuel.name_en}") for code, fuel in calculation.FUELS.items()]
@@ -219,6 +225,25 @@ class PlanSourceStream(EditableWithPlan):
     method = models.CharField(_("calculation method"), max_length=40, choices=METHOD_CHOICES)
     gas = models.CharField(_("gas"), max_length=20, choices=GAS_SPECIES_CHOICES, default="CO2")
     activity_unit = models.CharField(_("activity data unit"), max_length=20)
+    counterparty = models.CharField(
+        _("counterparty"),
+        max_length=200,
+        blank=True,
+        help_text=_("CO2 transferred in or out: the installation it comes from or goes to."),
+    )
+    approval_reference = models.CharField(
+        _("regulator's approval"),
+        max_length=200,
+        blank=True,
+        help_text=_("A figure under a regulator-approved method: the approval's reference."),
+    )
+    corroborates_measurement = models.BooleanField(
+        _("cross-check of the measurement only"),
+        default=False,
+        help_text=_(
+            "A calculation kept beside the continuous measurement of the same source: compared with it, not counted."
+        ),
+    )
 
     class Meta:
         ordering = ["plan", "code"]
@@ -246,6 +271,9 @@ class PlanParameter(EditableWithPlan):
         CARBON_CONTENT = "carbon_content", _("carbon content")
         OXIDATION_RATE = "oxidation_rate", _("oxidation rate")
         EMISSION_FACTOR = "emission_factor", _("emission factor")
+        BIOMASS_FRACTION = "biomass_fraction", _("biomass fraction")
+        FLOW_RATE = "flow_rate", _("hourly mean flue-gas flow")
+        CONCENTRATION = "concentration", _("mean concentration")
 
     class Source(models.TextChoices):
         DEFAULT = "default", _("default value")

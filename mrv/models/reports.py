@@ -456,10 +456,30 @@ class ActivityDataRow(models.Model):
     oxidation_rate_unit = models.CharField(_("oxidation rate unit"), max_length=20, blank=True)
     emission_factor = models.DecimalField(_("emission factor"), max_digits=24, decimal_places=10, null=True, blank=True)
     emission_factor_unit = models.CharField(_("emission factor unit"), max_length=20, blank=True)
+    biomass_fraction = models.DecimalField(
+        _("biomass fraction"), max_digits=24, decimal_places=10, null=True, blank=True
+    )
+    biomass_fraction_unit = models.CharField(_("biomass fraction unit"), max_length=20, blank=True)
+    flow_rate = models.DecimalField(
+        _("hourly mean flue-gas flow"), max_digits=24, decimal_places=10, null=True, blank=True
+    )
+    flow_rate_unit = models.CharField(_("flue-gas flow unit"), max_length=20, blank=True)
+    concentration = models.DecimalField(
+        _("mean concentration"), max_digits=24, decimal_places=10, null=True, blank=True
+    )
+    concentration_unit = models.CharField(_("concentration unit"), max_length=20, blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    PARAMETERS = ("ncv", "carbon_content", "oxidation_rate", "emission_factor")
+    PARAMETERS = (
+        "ncv",
+        "carbon_content",
+        "oxidation_rate",
+        "emission_factor",
+        "biomass_fraction",
+        "flow_rate",
+        "concentration",
+    )
 
     class Meta:
         ordering = ["report", "stream_code", "month"]

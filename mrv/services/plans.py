@@ -24,7 +24,7 @@ from mrv.models import EmissionSource, Firm, MonitoringPlan, PlanAttachment, Pla
 from mrv.selectors import plan_in_force  # noqa: F401 (callers of the services find the read here too)
 from mrv.services.follow_ups import follow_ups
 from mrv.transitions import REASON_REQUIRED, run_transition
-from mrv.validation import ENERGY_METHODS, REQUIRED_PARAMETERS
+from mrv.validation import ENERGY_METHODS, OPTIONAL_PARAMETERS, REQUIRED_PARAMETERS
 from mrv.workflow import plans as rules
 
 NOT_YOUR_FIRM = _("Only a reporter or approver of the firm may change its monitoring plan.")
@@ -49,6 +49,20 @@ DEFAULT_VALUE_NEEDED = _(
 METER_ID_NEEDED = _("Source stream %(stream)s, %(field)s: a meter needs its id and accuracy.")
 LAB_FREQUENCY_NEEDED = _("Source stream %(stream)s, %(field)s: a laboratory analysis needs its frequency.")
 PARAMETER_MISSING = _("Source stream %(stream)s: method %(method)s needs the parameter %(field)s.")
+ACTIVITY_UNIT_WRONG = _("Source stream %(stream)s, activity: method %(method)s needs %(expected)s, not %(unit)s.")
+COUNTERPARTY_NEEDED = _(
+    "Source stream %(stream)s, counterparty: name the installation the CO2 is transferred to or from."
+)
+APPROVAL_NEEDED = _(
+    "Source stream %(stream)s, approval_reference: a figure under a regulator-approved method cites the approval."
+)
+CROSS_CHECK_WITHOUT_MEASUREMENT = _(
+    "Source stream %(stream)s: a cross-check needs a continuous measurement of the same source (%(source)s)."
+)
+CROSS_CHECK_NOT_A_CALCULATION = _(
+    "Source stream %(stream)s: only a calculation (combustion, emission factor, process, mass balance) can "
+    "cross-check a measurement."
+)
 PLAN_EMPTY = _("The plan has no source stream.")
 DUPLICATE_STREAM = _("Source stream %(stream)s: this code is already used in this plan version.")
 CHECK_BODY_NEEDED = _(
@@ -152,6 +166,40 @@ def stream_problems(stream: PlanSourceStream, pack) -> list[str]:
     unit = _check_unit(code, "activity", stream.activity_unit)
     if stream.method_enum in ENERGY_METHODS and unit.measure != ((Dimension.ENERGY, None), None):
         problems.append(ENERGY_UNIT_NEEDED % {"stream": code, "unit": stream.activity_unit})
+    expected = _activity_measures(stream)
+    if expected and unit.measure not in expected[0]:
+        problems.append(
+            ACTIVITY_UNIT_WRONG
+            % {"stream": code, "method": stream.method, "expected": expected[1], "unit": stream.activity_unit}
+        )
+    return problems + _reference_problems(stream)
+
+
+def _activity_measures(stream: PlanSourceStream) -> tuple[set, str] | None:
+    """What the activity data of the newer methods must measure, and how to say it."""
+    method, gas_mass = stream.method_enum, ((Dimension.MASS, stream.gas), None)
+    material = {((Dimension.MASS, None), None), ((Dimension.GAS_VOLUME, None), None)}
+    return {
+        Method.MASS_BALANCE_INPUT: (material, _("an amount of material (t, 10^4Nm3)")),
+        Method.MASS_BALANCE_OUTPUT: (material, _("an amount of material (t, 10^4Nm3)")),
+        Method.CO2_TRANSFERRED_IN: ({gas_mass}, _("a mass of CO2 (tCO2)")),
+        Method.CO2_TRANSFERRED_OUT: ({gas_mass}, _("a mass of CO2 (tCO2)")),
+        Method.CONTINUOUS_MEASUREMENT: ({((Dimension.TIME, None), None)}, _("operating hours (h)")),
+        Method.APPROVED_FIGURE: ({gas_mass}, _("a mass of the gas (e.g. tCO2)")),
+    }.get(method)
+
+
+def _reference_problems(stream: PlanSourceStream) -> list[str]:
+    code, method = stream.code, stream.method_enum
+    problems = []
+    if method in (Method.CO2_TRANSFERRED_IN, Method.CO2_TRANSFERRED_OUT) and not stream.counterparty.strip():
+        problems.append(COUNTERPARTY_NEEDED % {"stream": code})
+    if method is Method.APPROVED_FIGURE and not stream.approval_reference.strip():
+        problems.append(APPROVAL_NEEDED % {"stream": code})
+    calculated = {Method.COMBUSTION_CARBON_CONTENT, Method.EMISSION_FACTOR, Method.PROCESS}
+    calculated |= {Method.MASS_BALANCE_INPUT, Method.MASS_BALANCE_OUTPUT}
+    if stream.corroborates_measurement and method not in calculated:
+        problems.append(CROSS_CHECK_NOT_A_CALCULATION % {"stream": code})
     return problems
 
 
@@ -166,8 +214,15 @@ def plan_add_stream(
     acting_user,
     gas: str = "CO2",
     fuel_code: str = "",
+    counterparty: str = "",
+    approval_reference: str = "",
+    corroborates_measurement: bool = False,
 ) -> PlanSourceStream:
-    """Add a source stream to an editable version; the market must cover its gas and source kind."""
+    """Add a source stream to an editable version; the market must cover its gas and source kind.
+
+    `counterparty`: where transferred CO2 goes or comes from; `approval_reference`: the regulator's
+    approval of a directly reported figure; `corroborates_measurement`: a calculation that only
+    cross-checks the continuous measurement of the same source."""
     _ensure_firm_user(plan, acting_user)
     stream = PlanSourceStream(
         plan=plan,
@@ -178,6 +233,9 @@ def plan_add_stream(
         gas=gas,
         activity_unit=activity_unit,
         fuel_code=fuel_code,
+        counterparty=counterparty.strip(),
+        approval_reference=approval_reference.strip(),
+        corroborates_measurement=corroborates_measurement,
     )
     if source.firm_id != plan.firm_id:
         raise ValidationError(SOURCE_OF_OTHER_FIRM % {"stream": code, "source": source.code})
@@ -193,9 +251,14 @@ def plan_add_stream(
             plan,
             "mrv.monitoringplan.stream_added",
             actor=acting_user,
-            changes={f"stream {code}": (None, f"{source.code} {gas} {method} [{activity_unit}]")},
+            changes={f"stream {code}": (None, f"{source.code} {gas} {method} [{activity_unit}]{_references(stream)}")},
         )
     return stream
+
+
+def _references(stream: PlanSourceStream) -> str:
+    parts = [stream.counterparty, stream.approval_reference, "cross-check" if stream.corroborates_measurement else ""]
+    return "".join(f" · {part}" for part in parts if part)
 
 
 def plan_remove_stream(*, stream: PlanSourceStream, acting_user) -> None:
@@ -216,7 +279,7 @@ def plan_remove_stream(*, stream: PlanSourceStream, acting_user) -> None:
 def _check_parameter(stream: PlanSourceStream, parameter: PlanParameter) -> None:
     code, field = stream.code, parameter.name
     method = stream.method_enum
-    used = {"activity", *REQUIRED_PARAMETERS.get(method, ())}
+    used = {"activity", *REQUIRED_PARAMETERS.get(method, ()), *OPTIONAL_PARAMETERS.get(method, ())}
     if field not in used:
         raise ValidationError(PARAMETER_NOT_USED % {"stream": code, "method": method, "field": field})
     unit = _check_unit(code, field, parameter.unit)
@@ -233,17 +296,33 @@ def _check_parameter(stream: PlanSourceStream, parameter: PlanParameter) -> None
 def _check_parameter_unit(stream: PlanSourceStream, parameter: PlanParameter, unit: calculation.Unit) -> None:
     """The parameter's unit must fit the formula: energy per activity unit for NCV, and so on."""
     name, activity = parameter.name, calculation.parse_unit(stream.activity_unit)
+    mass_balance = stream.method_enum in (Method.MASS_BALANCE_INPUT, Method.MASS_BALANCE_OUTPUT)
     expected = {
         "activity": (activity.numerator_measure, None, stream.activity_unit),
         "ncv": ((Dimension.ENERGY, None), activity.numerator_measure, _("energy")),
-        "carbon_content": ((Dimension.MASS, "C"), (Dimension.ENERGY, None), _("mass of carbon")),
+        "carbon_content": (
+            (Dimension.MASS, "C"),
+            activity.numerator_measure if mass_balance else (Dimension.ENERGY, None),
+            _("mass of carbon"),
+        ),
         # xgettext:no-python-format
         "oxidation_rate": ((Dimension.FRACTION, None), None, _("a fraction (% or 1)")),
         "emission_factor": ((Dimension.MASS, stream.gas), activity.numerator_measure, f"t{stream.gas}"),
+        # xgettext:no-python-format
+        "biomass_fraction": ((Dimension.FRACTION, None), None, _("a fraction (% or 1)")),
+        "flow_rate": ((Dimension.GAS_VOLUME, None), (Dimension.TIME, None), _("flue-gas volume")),
+        "concentration": (
+            (Dimension.MASS, None)
+            if unit.numerator_measure == (Dimension.MASS, None)
+            else (Dimension.MASS, stream.gas),
+            (Dimension.GAS_VOLUME, None),
+            _("mass of the gas"),
+        ),
     }[name]
     numerator, denominator, label = expected
     if unit.numerator_measure != numerator or unit.denominator_measure != denominator:
-        per = stream.activity_unit if name != "carbon_content" else "GJ"
+        per = {"carbon_content": "GJ", "flow_rate": "h", "concentration": "Nm3"}.get(name, stream.activity_unit)
+        per = stream.activity_unit if mass_balance and name == "carbon_content" else per
         raise ValidationError(
             PARAMETER_UNIT_WRONG
             % {"stream": stream.code, "field": name, "unit": parameter.unit, "expected": label, "activity_unit": per}
@@ -312,8 +391,13 @@ def plan_problems(plan: MonitoringPlan) -> list[str]:
     pack = plan.rule_pack()
     streams = list(plan.streams.select_related("source").prefetch_related("parameters"))
     problems = [] if streams else [str(PLAN_EMPTY)]
+    measured = {s.source_id for s in streams if s.method == Method.CONTINUOUS_MEASUREMENT}
     for stream in streams:
         problems += [str(p) for p in stream_problems(stream, pack)]
+        if stream.corroborates_measurement and stream.source_id not in measured:
+            problems.append(
+                str(CROSS_CHECK_WITHOUT_MEASUREMENT % {"stream": stream.code, "source": stream.source.code})
+            )
         named = {p.name for p in stream.parameters.all()}
         for field in REQUIRED_PARAMETERS.get(Method(stream.method), ()):
             if field not in named:

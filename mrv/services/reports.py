@@ -89,6 +89,12 @@ class ActivityRow:
     oxidation_rate_unit: str = ""
     emission_factor: Decimal | str | None = None
     emission_factor_unit: str = ""
+    biomass_fraction: Decimal | str | None = None
+    biomass_fraction_unit: str = ""
+    flow_rate: Decimal | str | None = None
+    flow_rate_unit: str = ""
+    concentration: Decimal | str | None = None
+    concentration_unit: str = ""
 
     @classmethod
     def of(cls, data: ActivityRow | Mapping) -> ActivityRow:
@@ -363,6 +369,7 @@ def _line_inputs_snapshot(checked: ValidationResult) -> list[dict]:
             "method": str(line.method),
             "gas": line.gas,
         }
+        entry |= {name: getattr(line, name) for name in ("counterparty", "approval_reference") if getattr(line, name)}
         for name in ("activity", *PARAMETERS):
             quantity = getattr(line, name)
             if quantity is not None:

@@ -23,9 +23,7 @@ sheet_context = sheet.activity_sheet_context
 def as_sheet_rows(rows) -> list[sheet.ActivityRow]:
     """Stored ActivityDataRow objects as the sheet's rows (to pre-fill a downloaded template)."""
     return [
-        sheet.ActivityRow(
-            r.stream_code, r.month, r.activity, r.ncv, r.carbon_content, r.oxidation_rate, r.emission_factor
-        )
+        sheet.ActivityRow(r.stream_code, r.month, r.activity, **{name: getattr(r, name) for name in sheet.PARAMETERS})
         for r in rows
     ]
 

@@ -51,6 +51,7 @@ def add_streams(plan: MonitoringPlan, streams: list[dict], kinds: dict | None = 
             gas=spec.get("gas", "CO2"),
             activity_unit=spec["unit"],
             fuel_code=spec.get("fuel", ""),
+            **spec.get("extra", {}),  # counterparty, approval_reference, corroborates_measurement
         )
         for name, (unit, how, default) in spec.get("params", {}).items():
             PlanParameter.objects.create(

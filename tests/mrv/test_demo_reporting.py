@@ -28,7 +28,7 @@ def test_every_demo_market_has_plans_and_reports_computed_from_data(seeded):
 
 def test_the_demo_shows_the_plan_states(seeded):
     assert _plan_states("shanghai") == {"approved": 2, "submitted": 1}
-    assert _plan_states("tianjin") == {"approved": 1, "third_party_checked": 1}
+    assert _plan_states("tianjin") == {"approved": 2, "third_party_checked": 1}  # + the steel firm's balance
     assert _plan_states("shenzhen") == {"approved": 2, "returned": 1}
     assert _plan_states("hubei") == {"approved": 1, "draft": 1}
 

@@ -63,6 +63,19 @@ class StreamForm(forms.Form):
     gas = forms.ChoiceField(label=_("gas"), choices=GAS_SPECIES_CHOICES, initial="CO2")
     activity_unit = forms.CharField(label=_("activity data unit"), max_length=20, help_text=_("e.g. t, 10^4Nm3, MWh"))
     fuel_code = forms.ChoiceField(label=_("fuel"), choices=[("", "—"), *FUEL_CHOICES], required=False)
+    counterparty = forms.CharField(
+        label=_("counterparty"),
+        max_length=200,
+        required=False,
+        help_text=_("CO2 transferred in or out: the installation it comes from or goes to."),
+    )
+    approval_reference = forms.CharField(
+        label=_("regulator's approval"),
+        max_length=200,
+        required=False,
+        help_text=_("A figure under a regulator-approved method: the approval's reference."),
+    )
+    corroborates_measurement = forms.BooleanField(label=_("cross-check of the measurement only"), required=False)
 
     def __init__(self, *args, firm=None, **kwargs):
         super().__init__(*args, **kwargs)

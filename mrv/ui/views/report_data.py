@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from mrv import activity_sheet as sheet
 from mrv import uploads
+from mrv.calculation import Method
 from mrv.models import EmissionReport, OutputDataRow, ReportVersion
 from mrv.refusals import Refused, refusal_response
 from mrv.report_diff import report_diff
@@ -103,7 +104,8 @@ def parse_grid(post, report: EmissionReport, plan) -> tuple[list[sheet.ActivityR
                         "value": raw[:40],
                     }
                     continue
-                if values[name] is not None and values[name] < 0:
+                may_be_negative = name == "activity" and stream.method == Method.APPROVED_FIGURE
+                if values[name] is not None and values[name] < 0 and not may_be_negative:
                     problems[key] = GRID_NEGATIVE % {
                         "stream": stream.code,
                         "month": month,
