@@ -46,6 +46,7 @@ from registry.models import (
     TrustedAccount,
 )
 from registry.models import Transaction as Tx
+from registry.penalty_rules import penalty_compute  # noqa: F401  (services.penalty_compute, as before)
 
 CAP_EXCEEDED = _(
     "Issuing %(wanted)s t of vintage %(year)s would exceed the cap of %(cap)s t (already issued %(issued)s t)."
@@ -80,6 +81,11 @@ OVER_DAILY_CAP = _(
     "A transfer of %(quantity)s t would exceed this account's cap of %(cap)s t per day (%(today)s t already today)."
 )
 REASON_REQUIRED = _("Say why the transaction must be reversed.")
+PARTIAL_ONLY_SURRENDER = _("Only a surrender can be reversed in part; reverse this transaction wholly.")
+PARTIAL_TOO_LARGE = _(
+    "A partial reversal must be less than the %(total)s t the surrender retired (asked: %(quantity)s t); "
+    "leave the quantity empty to reverse it wholly."
+)
 REVERSAL_PENDING = _("A reversal of this transaction is already waiting for a head's approval.")
 ALREADY_TRUSTED = _("Account %(number)s is already on the trusted list or waiting for approval.")
 NOT_FIRM_PERSON = _("%(user)s is not a person of the account's firm.")
@@ -218,8 +224,33 @@ def allowances_sell(
     )
 
 
-def transaction_reverse(*, original: Tx, idempotency_key: str, acting_user=None, reason: str = "") -> Tx:
-    """A correction: a new transaction with every entry negated, referencing the one it corrects."""
+def _partial_legs(original: Tx, quantity: Decimal) -> list[Leg]:
+    """A partial reversal of a surrender: `quantity` tonnes back from retirement to the firm, taken from the
+    surrender's units in the order it recorded them."""
+    if original.kind != Tx.Kind.SURRENDER:
+        raise LedgerError(PARTIAL_ONLY_SURRENDER)
+    entries = list(original.entries.select_related("account").order_by("id"))
+    retired = [e for e in entries if e.account.kind == Account.Kind.RETIREMENT and e.quantity > 0]
+    total = sum((e.quantity for e in retired), Decimal(0))
+    if quantity >= total:
+        raise LedgerError(PARTIAL_TOO_LARGE % {"quantity": quantity, "total": total})
+    holding = next(e.account for e in entries if e.account.kind == Account.Kind.HOLDING)
+    legs, left = [], quantity
+    for entry in retired:
+        take = min(left, entry.quantity)
+        if take <= 0:
+            break
+        unit = Unit(entry.unit_type, entry.vintage, entry.project)
+        legs += [Leg(entry.account, unit, -take), Leg(holding, unit, take)]
+        left -= take
+    return legs
+
+
+def transaction_reverse(
+    *, original: Tx, idempotency_key: str, acting_user=None, reason: str = "", quantity: Decimal | None = None
+) -> Tx:
+    """A correction: a new transaction with every entry negated (or, for a surrender, `quantity` tonnes of it),
+    referencing the one it corrects. A transaction is reversed once, wholly or in part."""
     if original.kind == Tx.Kind.REVERSAL:
         raise LedgerError(NO_REVERSAL_OF_REVERSAL)
 
@@ -227,10 +258,13 @@ def transaction_reverse(*, original: Tx, idempotency_key: str, acting_user=None,
         if Tx.objects.filter(reverses=original).exists():
             raise LedgerError(ALREADY_REVERSED)
 
-    legs = [
-        Leg(e.account, Unit(e.unit_type, e.vintage, e.project), -e.quantity)
-        for e in original.entries.select_related("account")
-    ]
+    if quantity is not None:
+        legs = _partial_legs(original, _whole(quantity))
+    else:
+        legs = [
+            Leg(e.account, Unit(e.unit_type, e.vintage, e.project), -e.quantity)
+            for e in original.entries.select_related("account")
+        ]
     return record(
         market=original.market,
         kind=Tx.Kind.REVERSAL,
@@ -254,21 +288,33 @@ def _lock_for_reversal(original: Tx) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext('registry_reversal'), %s)", [original.pk])
 
 
-def reversal_propose(*, original: Tx, reason: str, acting_user) -> ReversalRequest:
-    """A regulator of the market asks for a transaction to be reversed, saying why; a head approves."""
+def reversal_propose(*, original: Tx, reason: str, acting_user, quantity=None) -> ReversalRequest:
+    """A regulator of the market asks for a transaction to be reversed (a surrender: wholly or `quantity`
+    tonnes of it), saying why; a head approves."""
     _require_regulator(acting_user, original.market_id)
     if not (reason or "").strip():
         raise LedgerError(REASON_REQUIRED)
     if original.kind == Tx.Kind.REVERSAL:
         raise LedgerError(NO_REVERSAL_OF_REVERSAL)
+    if quantity is not None:
+        quantity = _whole(quantity)
+        _partial_legs(original, quantity)  # refused now, not at approval, if it is not a smaller part of a surrender
     with transaction.atomic():
         _lock_for_reversal(original)
         if Tx.objects.filter(reverses=original).exists():
             raise LedgerError(ALREADY_REVERSED)
         if ReversalRequest.objects.filter(original=original, status=ReversalRequest.Status.PROPOSED).exists():
             raise LedgerError(REVERSAL_PENDING)
-        request = ReversalRequest.objects.create(original=original, reason=reason.strip(), proposed_by=acting_user)
-        log_action(request, "registry.reversalrequest.proposed", actor=acting_user, reason=request.reason)
+        request = ReversalRequest.objects.create(
+            original=original, reason=reason.strip(), proposed_by=acting_user, quantity=quantity
+        )
+        log_action(
+            request,
+            "registry.reversalrequest.proposed",
+            actor=acting_user,
+            reason=request.reason,
+            changes={"quantity": (None, quantity)} if quantity is not None else None,
+        )
     return request
 
 
@@ -286,6 +332,7 @@ def reversal_approve(*, request: ReversalRequest, acting_user) -> ReversalReques
             idempotency_key=f"reversal-request:{request.pk}",
             acting_user=acting_user,
             reason=request.reason,
+            quantity=request.quantity,
         )
         run_transition(request, "approve", acting_user=acting_user, by=acting_user)
     return request
@@ -913,29 +960,17 @@ def compliance_mark_non_compliant(
     with transaction.atomic():
         for status in short:
             rec, created = ComplianceRecord.objects.get_or_create(
-                firm_id=status.firm_id, year=year, defaults={"shortfall_tco2e": status.shortfall_tco2e}
+                firm_id=status.firm_id, year=year, defaults={"shortfall_tco2e": status.frozen_shortfall_tco2e}
             )
             if created:
                 log_action(
                     rec,
                     "registry.compliance.non_compliant",
                     actor=acting_user,
-                    changes={"shortfall_tco2e": (None, status.shortfall_tco2e)},
+                    changes={"shortfall_tco2e": (None, status.frozen_shortfall_tco2e)},
                 )
             records.append(rec)
     return records
-
-
-def penalty_compute(shortfall_tco2e: Decimal, pack) -> tuple[Decimal, Decimal]:
-    """(fine in CNY, deduction from the next allocation in t) per the rule pack."""
-    if shortfall_tco2e <= 0:
-        return Decimal("0.00"), Decimal(0)
-    fine = shortfall_tco2e * pack.penalty_fine_per_tonne_cny
-    fine = max(fine, pack.penalty_fine_min_cny)
-    if pack.penalty_fine_max_cny is not None:
-        fine = min(fine, pack.penalty_fine_max_cny)
-    deduction = (shortfall_tco2e * pack.penalty_deduction_multiple).to_integral_value()
-    return fine.quantize(Decimal("0.01")), deduction
 
 
 def penalty_propose(*, firm: Firm, year: int, acting_user) -> Penalty:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from registry import views
+from registry import views, views_coverage
 
 app_name = "registry"
 
@@ -38,4 +38,17 @@ urlpatterns = [
     path("transactions/<int:pk>/", views.transaction_detail, name="transaction"),
     path("reversals/<int:pk>/approve/", views.reversal_approve, name="reversal_approve"),
     path("reversals/<int:pk>/reject/", views.reversal_reject, name="reversal_reject"),
+    path("coverage/", views_coverage.coverage_changes, name="coverage_changes"),
+    path(
+        "coverage/<int:pk>/approve/",
+        views_coverage.coverage_change_action,
+        {"action": "approve"},
+        name="coverage_change_approve",
+    ),
+    path(
+        "coverage/<int:pk>/reject/",
+        views_coverage.coverage_change_action,
+        {"action": "reject"},
+        name="coverage_change_reject",
+    ),
 ]

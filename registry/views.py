@@ -431,6 +431,15 @@ def _dashboard_rows(market: Market, year: int):
     return [(firms[s.firm_id], s) for s in statuses]
 
 
+def _summary(statuses) -> dict:
+    obliged = [s for s in statuses if s.status != selectors.Status.EXCLUDED]
+    return {
+        "obliged": len(obliged),
+        "compliant": sum(1 for s in obliged if s.status == selectors.Status.COMPLIANT),
+        "missing": sum(1 for s in obliged if s.status == selectors.Status.EMISSIONS_MISSING),
+    }
+
+
 @login_required
 @reads_from_replica
 def compliance_dashboard(request: HttpRequest) -> HttpResponse:
@@ -445,7 +454,9 @@ def compliance_dashboard(request: HttpRequest) -> HttpResponse:
             _("allowances (t)"),
             _("offsets (t)"),
             _("carried in (t)"),
+            _("shortfall at the deadline (t)"),
             _("shortfall (t)"),
+            _("surrendered late (t)"),
             _("status"),
         ]
         data = [
@@ -456,7 +467,9 @@ def compliance_dashboard(request: HttpRequest) -> HttpResponse:
                 s.allowances_tco2e,
                 s.offsets_tco2e,
                 s.carried_in_tco2e,
+                s.frozen_shortfall_tco2e if s.frozen else None,
                 s.shortfall_tco2e,
+                s.late_tco2e,
                 str(s.label),
             )
             for f, s in rows
@@ -469,6 +482,7 @@ def compliance_dashboard(request: HttpRequest) -> HttpResponse:
             "market": market,
             "year": year,
             "rows": rows,
+            "summary": _summary([s for _f, s in rows]),
             "deadline": selectors.compliance_deadline(market, year),
             "penalised": selectors.penalised_firm_ids(market, year),
         },
@@ -512,6 +526,7 @@ STATISTICS_COLUMNS = [
     ("obliged_firms", gettext_lazy("obliged firms")),
     ("compliant_firms", gettext_lazy("compliant firms")),
     ("compliance_rate_pct", gettext_lazy("compliance rate (%)")),
+    ("missing_firms", gettext_lazy("firms with emissions missing")),
     ("surrendered_tco2e", gettext_lazy("surrendered (t)")),
     ("offsets_tco2e", gettext_lazy("offsets surrendered (t)")),
     ("offsets_share_pct", gettext_lazy("offsets share (%)")),
@@ -740,7 +755,12 @@ def transaction_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReversalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.reversal_propose(original=tx, reason=form.cleaned_data["reason"], acting_user=request.user)
+            services.reversal_propose(
+                original=tx,
+                reason=form.cleaned_data["reason"],
+                quantity=form.cleaned_data.get("quantity"),
+                acting_user=request.user,
+            )
         except Refused as refused:
             show_refusal(request, refused)
         else:
