@@ -44,7 +44,7 @@ class FirmYearPosition(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
-        ordering = ["-year", "firm"]
+        ordering = ["-year", "firm_id"]
         constraints = [models.UniqueConstraint(fields=["firm", "year"], name="firmyearposition_one_per_year")]
         indexes = [models.Index(fields=["market", "year"])]
         verbose_name = _("compliance position")

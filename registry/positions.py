@@ -168,7 +168,7 @@ def position_of(firm: Firm, year: int, *, today: datetime.date | None = None) ->
     """One firm's position for a year: one indexed query (by firm and year). Whether the firm is covered is
     asked only when nothing is determined (it tells "emissions missing" from "no obligation yet")."""
     today = today or timezone.localdate()
-    row = FirmYearPosition.objects.filter(firm_id=firm.pk, year=year).first()
+    row = next(iter(FirmYearPosition.objects.filter(firm_id=firm.pk, year=year).order_by()[:1]), None)
     if row is not None and (row.obligation_tco2e is not None or row.excluded):
         return status_of(firm.pk, year, row, covered=True, today=today)
     is_covered = covered_firms(firm.market, year).filter(pk=firm.pk).exists()

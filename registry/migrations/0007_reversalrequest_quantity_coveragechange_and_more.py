@@ -65,7 +65,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'compliance position',
                 'verbose_name_plural': 'compliance positions',
-                'ordering': ['-year', 'firm'],
+                'ordering': ['-year', 'firm_id'],
                 'indexes': [models.Index(fields=['market', 'year'], name='registry_fi_market__620581_idx')],
                 'constraints': [models.UniqueConstraint(fields=('firm', 'year'), name='firmyearposition_one_per_year')],
             },
