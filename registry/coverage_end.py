@@ -14,7 +14,7 @@ from mrv.transitions import run_transition
 from registry import positions
 from registry.ledger import LedgerError
 from registry.models import CoverageChange
-from registry.services import _require_regulator
+from registry.services.common import _require_regulator
 
 REASON_REQUIRED = _("Say why the firm's coverage changes.")
 YEAR_BEFORE_COVERAGE = _("%(year)s is before the first compliance year of %(market)s (%(first)s).")

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mrv', '0014_merge_0012_coverage_lists_0013_merge_20261202_0715'),
+        ('mrv', '0015_job_outcome'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mrv', '0015_firm_covered_until_alter_determination_basis_and_more'),
+        ('mrv', '0016_coverage_end_and_redetermination'),
         ('registry', '0006_merge_0004_sealed_chains_0005_reversal_requests'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
