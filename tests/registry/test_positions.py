@@ -21,6 +21,7 @@ from django.urls import reverse
 from disclosure import services as disclosure
 from mrv.models import Firm
 from registry import coverage_end, selectors, services
+from registry.services import reversals
 from registry.ledger import LedgerError
 from registry.models import CoverageChange, FirmYearPosition, MarketCap
 from registry.selectors import Status
@@ -209,7 +210,7 @@ def test_only_a_surrender_is_reversed_in_part(world, regulator):
     issuance = Transaction.objects.filter(kind=Transaction.Kind.ISSUANCE).first()
     with pytest.raises(LedgerError) as refused:
         services.reversal_propose(original=issuance, reason="wrong", quantity=1, acting_user=regulator)
-    assert refused.value.message == services.PARTIAL_ONLY_SURRENDER
+    assert refused.value.message == reversals.PARTIAL_ONLY_SURRENDER
 
 
 def test_the_transaction_page_asks_for_a_partial_reversal(world, regulator_client):
