@@ -21,10 +21,10 @@ from django.urls import reverse
 from disclosure import services as disclosure
 from mrv.models import Firm
 from registry import coverage_end, selectors, services
-from registry.services import reversals
 from registry.ledger import LedgerError
 from registry.models import CoverageChange, FirmYearPosition, MarketCap
 from registry.selectors import Status
+from registry.services import reversals
 from tests.factories import FirmFactory
 from tests.registry.conftest import determine, fund
 
