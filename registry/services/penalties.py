@@ -1,6 +1,5 @@
 """Penalties for a shortfall: computed from the rule pack, proposed, decided or withdrawn."""
 
-
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 

@@ -304,3 +304,16 @@ def test_a_refused_figure_changes_nothing(world, regulator):
         )
     assert not CoverageChange.objects.exists()
     assert Firm.objects.get(pk=world["silent"].pk).covered_until is None
+
+
+def test_the_compliance_page_shows_a_page_of_rows_and_counts_them_all(world, regulator_client, monkeypatch):
+    from registry.views import surrender
+
+    monkeypatch.setattr(surrender, "COMPLIANCE_PAGE_ROWS", 2)
+    url = reverse("registry:compliance")
+    first = regulator_client.get(url, {"year": YEAR}).content.decode()
+    second = regulator_client.get(url, {"year": YEAR, "page": 2}).content.decode()
+    names = [world["firm"].name, world["other"].name, world["silent"].name]
+    assert [n in first for n in names].count(True) == 2 and [n in second for n in names].count(True) == 1
+    assert "1 of 3 obliged firms compliant; emissions missing for 1." in second
+    assert "1 / 2" in first
