@@ -50,6 +50,7 @@ def _totals(market: Market, year: int, covered: int, today: datetime.date, final
         "covered_firms": covered,
         "obliged_firms": stats.obliged_firms if final else None,
         "compliant_firms": stats.compliant_firms if final else None,
+        "missing_firms": stats.missing_firms if final else None,
         "compliance_rate_pct": _text(stats.compliance_rate_pct) if final else None,
         "cap_tco2e": _text(stats.cap_tco2e),
         "allocated_tco2e": _text(stats.allocated_tco2e),

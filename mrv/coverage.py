@@ -40,7 +40,9 @@ def covered_firms(market: Market, year: int) -> QuerySet:
     register = Q(market=market, is_active=True) & (Q(covered_since__isnull=True) | Q(covered_since__lte=year))
     if year < market.first_compliance_year:
         register = Q(pk__in=[])
-    return Firm.objects.filter(Exists(on_list) | (register & ~Exists(approved)))
+    # A firm that closed is covered up to its last year, whatever a list says.
+    ended = Q(covered_until__isnull=False, covered_until__lt=year)
+    return Firm.objects.filter(Exists(on_list) | (register & ~Exists(approved))).exclude(ended)
 
 
 def list_for(market: Market, year: int) -> CoverageList | None:

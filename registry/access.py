@@ -13,7 +13,9 @@ from registry.models import (
     AllocationLine,
     AllocationTable,
     ComplianceRecord,
+    CoverageChange,
     Entry,
+    FirmYearPosition,
     MarketCap,
     Penalty,
     ProductionRecord,
@@ -122,9 +124,20 @@ def _firm_owns(user: User, obj) -> bool:
     return user.is_firm_user and obj.firm_id == user.firm_id
 
 
-for _model in (AllocationLine, ComplianceRecord, Penalty, ProductionRecord):
+for _model in (AllocationLine, ComplianceRecord, Penalty, ProductionRecord, FirmYearPosition):
     scope(_model)(_firm_owned)
     predicate(_model)(_firm_owns)
+
+
+@scope(CoverageChange)
+def _coverage_changes(user: User) -> Q:
+    """The market's regulators decide a firm's coverage; the firm sees the result on its account page."""
+    return Q(firm__market_id=user.market_id) if _is_authority(user) else NOTHING
+
+
+@predicate(CoverageChange)
+def _coverage_change(user: User, change: CoverageChange) -> bool:
+    return _is_authority(user) and regulates(user, change.firm.market_id)
 
 
 @scope(AllocationTable)

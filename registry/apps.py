@@ -31,6 +31,44 @@ class RegistryConfig(AppConfig):
 
         SecurityEvent.DETAIL_FORMATTERS[SecurityEvent.Action.REGISTRY_MOVEMENT] = _movement_detail
 
+        # The firm-year positions follow determinations and deadline extensions in the same transaction.
+        from django.db.models.signals import post_delete, post_save
+
+        from mrv.models import DeadlineExtension, EmissionReport
+        from registry.models import ComplianceRecord
+
+        post_save.connect(_report_saved, sender=EmissionReport, dispatch_uid="registry_position_report")
+        post_save.connect(_extension_changed, sender=DeadlineExtension, dispatch_uid="registry_position_ext")
+        post_delete.connect(_extension_changed, sender=DeadlineExtension, dispatch_uid="registry_position_ext_del")
+        post_save.connect(_finding_recorded, sender=ComplianceRecord, dispatch_uid="registry_position_finding")
+
+
+def _report_saved(sender, instance, **kwargs) -> None:
+    """A determined (or re-determined, or closed) annual report: its firm's position is recomputed."""
+    from registry import positions
+
+    if instance.period != "annual":
+        return
+    if instance.determined_emissions_tco2e is None and instance.status not in positions.DETERMINED:
+        return
+    positions.refresh_firms([instance.firm_id])
+
+
+def _finding_recorded(sender, instance, created, **kwargs) -> None:
+    """A non-compliance finding is part of the firm's position (a year found short stays non-compliant)."""
+    from registry import positions
+
+    if created:
+        positions.refresh_firms([instance.firm_id])
+
+
+def _extension_changed(sender, instance, **kwargs) -> None:
+    """An extended compliance deadline moves the day the firm's year freezes."""
+    from registry import positions
+
+    if instance.kind == "compliance":
+        positions.refresh_firms([instance.firm_id])
+
 
 def _movement_detail(detail: str) -> str:
     """ "surrender shanghai" (kind and market code, as the ledger records it) in the reader's language."""

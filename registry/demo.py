@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from mrv.models import Firm, Market, MarketSector, User
 from registry import selectors, services
-from registry.ledger import Unit, holding_account
+from registry.ledger import Unit, holding_account, recorded_as_of
 from registry.models import ALLOWANCE, AllocationTable, MarketCap, ProductionRecord, TransferProposal
 
 D = Decimal
@@ -55,6 +55,29 @@ def _issued_table(market: Market) -> AllocationTable:
     return table
 
 
+def _surrenders(shanghai: Market, power: Firm, steel: Firm, ccer: Unit, reporter: User, officer: User) -> None:
+    if selectors.compliance_status(power, DEMO_YEAR).obligation_tco2e is not None:
+        # 575,000 allowances + 20,000 CCER against the determined emissions: a few thousand tonnes short
+        services.units_surrender(
+            firm=power,
+            year=DEMO_YEAR,
+            allowances={DEMO_YEAR: 575000},
+            offsets={ccer: 20000},
+            idempotency_key="demo:surrender:power",
+            acting_user=reporter,
+        )
+        services.compliance_mark_non_compliant(market=shanghai, year=DEMO_YEAR, acting_user=officer)
+        if selectors.compliance_status(power, DEMO_YEAR).shortfall_tco2e > 0:
+            services.penalty_propose(firm=power, year=DEMO_YEAR, acting_user=officer)
+    services.units_surrender(
+        firm=steel,
+        year=DEMO_YEAR,
+        allowances={DEMO_YEAR: 100000},
+        idempotency_key="demo:surrender:steel",
+        acting_user=User.objects.get(username="sh2_reporter"),
+    )
+
+
 def seed_registry() -> None:
     _caps()
     shanghai = Market.objects.get(code="shanghai")
@@ -95,26 +118,9 @@ def seed_registry() -> None:
         acting_user=officer,
     )
     reporter = User.objects.get(username="sh_reporter")
-    if selectors.compliance_status(power, DEMO_YEAR).obligation_tco2e is not None:
-        # 575,000 allowances + 20,000 CCER against the determined emissions: a few thousand tonnes short
-        services.units_surrender(
-            firm=power,
-            year=DEMO_YEAR,
-            allowances={DEMO_YEAR: 575000},
-            offsets={ccer: 20000},
-            idempotency_key="demo:surrender:power",
-            acting_user=reporter,
-        )
-        services.compliance_mark_non_compliant(market=shanghai, year=DEMO_YEAR, acting_user=officer)
-        if selectors.compliance_status(power, DEMO_YEAR).shortfall_tco2e > 0:
-            services.penalty_propose(firm=power, year=DEMO_YEAR, acting_user=officer)
-    services.units_surrender(
-        firm=steel,
-        year=DEMO_YEAR,
-        allowances={DEMO_YEAR: 100000},
-        idempotency_key="demo:surrender:steel",
-        acting_user=User.objects.get(username="sh2_reporter"),
-    )
+    # The surrenders happened before the compliance deadline (30 June of the next year): recorded as of May.
+    with recorded_as_of(datetime.datetime(DEMO_YEAR + 1, 5, 31, 10, tzinfo=datetime.UTC)):
+        _surrenders(shanghai, power, steel, ccer, reporter, officer)
     # The reporter is designated an authorised representative of the firm's account (approvers are by role).
     services.representative_add(account=buyer, user=reporter, acting_user=officer)
     if not TransferProposal.objects.filter(from_account=buyer).exists():

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from mrv import access
-from registry import selectors
+from registry import positions, selectors
 from registry.models import AllocationTable, ComplianceRecord, Penalty, Transaction, TransferProposal
 
 
@@ -70,7 +70,13 @@ def firm_surrender_due(user):
     items = []
     for year in _surrender_years(today):
         status = selectors.compliance_status(user.firm, year, today=today)
-        if status.obligation_tco2e is None or status.status == selectors.Status.COMPLIANT:
+        if status.status == selectors.Status.EMISSIONS_MISSING:
+            note = _("covered, but no emissions determined; due %(due)s") % {"due": status.deadline or "–"}
+            items.append(
+                ActionItem(_("Emissions of %(year)s missing") % {"year": year}, account_url, status.status, note)
+            )
+            continue
+        if status.obligation_tco2e is None or status.status in (selectors.Status.COMPLIANT, selectors.Status.EXCLUDED):
             continue
         note = _("obligation %(owed)s t, shortfall %(short)s t, due %(due)s") % {
             "owed": _figure(status.obligation_tco2e),
@@ -130,6 +136,24 @@ def regulator_non_compliant_without_penalty(user):
     )
 
 
+def regulator_emissions_missing(user):
+    """Last year's covered firms whose emissions are not determined: not compliant until they are."""
+    from mrv.models import Market
+    from mrv.ui.home import ActionItem, queue
+
+    if not user.is_regulator:
+        return None
+    year = timezone.localdate().year - 1
+    market = Market.objects.get(pk=user.market_id)
+    url = reverse("registry:compliance") + f"?year={year}"
+    return queue(
+        _("Covered firms with emissions missing"),
+        positions.firms_missing_emissions(market, year).order_by("name", "pk"),
+        lambda f: ActionItem(f"{f.name} {year}", url, selectors.Status.EMISSIONS_MISSING),
+        more_url=url,
+    )
+
+
 def regulator_allocation_tables(user):
     from mrv.ui.home import ActionItem, queue
 
@@ -151,6 +175,7 @@ HOME_SECTIONS = [
     firm_surrender_due,
     regulator_penalties_to_decide,
     regulator_non_compliant_without_penalty,
+    regulator_emissions_missing,
     regulator_allocation_tables,
 ]
 

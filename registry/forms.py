@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mrv import inputs
 from mrv.models import OFFSET_TYPES
-from registry.models import ALLOWANCE, UNIT_TYPES, Account, AllocationTable
+from registry.models import ALLOWANCE, UNIT_TYPES, Account, AllocationTable, CoverageChange
 
 OFFSET_FIRST_VINTAGE = 2005  # CCER projects credit reductions from 2005 on
 MAX_TONNES = 10**14 - 1  # the ledger's quantity column holds 14 digits
@@ -180,6 +180,19 @@ class SaleForm(IssueForm):
 
 class ReversalForm(forms.Form):
     reason = forms.CharField(label=_("why"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    quantity = forms.IntegerField(
+        label=_("tonnes to reverse"),
+        min_value=1,
+        max_value=10**13,
+        required=False,
+        help_text=_("A surrender may be reversed in part: give fewer tonnes than it retired. Empty: all of it."),
+    )
+
+
+class CoverageChangeForm(forms.Form):
+    kind = forms.ChoiceField(label=_("change"), choices=CoverageChange.Kind.choices)
+    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
+    reason = forms.CharField(label=_("why"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
 class AccountCapsForm(forms.Form):

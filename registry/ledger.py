@@ -12,10 +12,13 @@ Round trips per movement: one statement locks the accounts; one INSERT checks ev
 skipping it on a key already used; one INSERT writes the entries and one the audit row.
 """
 
+import datetime
 import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -247,7 +250,7 @@ def record(
             "kind": kind,
             "idempotency_key": key,
             "request_sha256": sha,
-            "created_at": timezone.now(),
+            "created_at": recorded_at(),
             "created_by": getattr(created_by, "pk", None),
             "memo": "",
         }
@@ -287,8 +290,31 @@ def record(
             object_ref=f"registry.transaction:{tx.pk}",
             detail=f"{kind} {market.code}",
         )
+        if tx.firm_id and tx.compliance_year:  # a surrender or its reversal: the firm's position follows now
+            from registry import positions
+
+            positions.refresh_firms([tx.firm_id])
     tx.replayed = False
     return tx
+
+
+_AS_OF: ContextVar[datetime.datetime | None] = ContextVar("registry_ledger_as_of", default=None)
+
+
+def recorded_at() -> datetime.datetime:
+    """When a movement is recorded: now, unless historical data is being seeded (`recorded_as_of`). Its day
+    decides whether a surrender was on time (registry.positions)."""
+    return _AS_OF.get() or timezone.now()
+
+
+@contextmanager
+def recorded_as_of(moment: datetime.datetime):
+    """Record the movements of this block as of a past moment: seeding history (the demo), never a page."""
+    token = _AS_OF.set(moment)
+    try:
+        yield
+    finally:
+        _AS_OF.reset(token)
 
 
 def _column_field(name: str) -> str:

@@ -359,6 +359,8 @@ class ReversalRequest(ConcurrentTransitionMixin, models.Model):
         Transaction, on_delete=models.PROTECT, related_name="reversal_requests", verbose_name=_("transaction")
     )
     reason = models.TextField(_("why"))
+    # Empty: the whole transaction. A number: a partial reversal of a surrender (fewer tonnes than it retired).
+    quantity = tonnes(verbose_name=_("tonnes to reverse"), null=True, blank=True)
     status = FSMField(_("status"), max_length=12, choices=Status.choices, default=Status.PROPOSED, protected=True)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_by = models.ForeignKey(
@@ -563,3 +565,6 @@ class Penalty(ConcurrentTransitionMixin, models.Model):
     @transition(status, source=Status.PROPOSED, target=Status.WITHDRAWN, permission=workflow.is_market_regulator)
     def withdraw(self):
         """A proposal found wrong (e.g. the firm complied after all) is withdrawn."""
+
+
+from registry.position_models import CoverageChange, FirmYearPosition  # noqa: E402, F401  (the app's other models)

@@ -3,15 +3,15 @@
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mrv.coverage import covered_firms
-from mrv.due_dates import RulePackCache, due_date, due_dates, extensions_for, market_due_date
-from mrv.models import DeadlineRule, EmissionReport, Firm, Market
+from mrv.due_dates import RulePackCache, due_date, extensions_for, market_due_date
+from mrv.models import DeadlineRule, Firm, Market
+from registry import positions
 from registry.models import (
     ALLOWANCE,
     Account,
@@ -24,8 +24,8 @@ from registry.models import (
     TrustedAccount,
 )
 from registry.models import Transaction as Tx
+from registry.positions import DETERMINED, ComplianceStatus, Status, offset_cap  # noqa: F401  (read from here)
 
-DETERMINED = (EmissionReport.Status.DETERMINED, EmissionReport.Status.CLOSED)
 ZERO = Decimal(0)
 
 
@@ -95,55 +95,7 @@ def allocation_for(firm: Firm, year: int) -> Decimal | None:
 
 
 # --- Compliance --------------------------------------------------------------------------------
-
-
-class Status:
-    NO_OBLIGATION = "no_obligation"
-    OUTSTANDING = "outstanding"
-    COMPLIANT = "compliant"
-    NON_COMPLIANT = "non_compliant"
-
-    LABELS = {
-        NO_OBLIGATION: _("no obligation yet"),
-        OUTSTANDING: _("outstanding"),
-        COMPLIANT: _("compliant"),
-        NON_COMPLIANT: _("non-compliant"),
-    }
-
-
-@dataclass
-class ComplianceStatus:
-    firm_id: int
-    year: int
-    status: str
-    obligation_tco2e: Decimal | None
-    allowances_tco2e: Decimal = ZERO
-    offsets_tco2e: Decimal = ZERO
-    offset_cap_tco2e: Decimal = ZERO
-    carried_in_tco2e: Decimal = ZERO
-    shortfall_tco2e: Decimal = ZERO
-    deadline: datetime.date | None = None
-    marked: bool = False
-    late: bool = False
-    by_year: dict = field(default_factory=dict)
-
-    @property
-    def label(self):
-        return Status.LABELS[self.status]
-
-    @property
-    def remaining_tco2e(self) -> Decimal:
-        return self.shortfall_tco2e
-
-    @property
-    def offset_headroom_tco2e(self) -> Decimal:
-        return max(ZERO, self.offset_cap_tco2e - self.offsets_tco2e)
-
-
-def offset_cap(obligation_tco2e: Decimal | None, offset_cap_pct: Decimal) -> Decimal:
-    if not obligation_tco2e:
-        return ZERO
-    return (obligation_tco2e * offset_cap_pct / 100).quantize(Decimal(1), rounding=ROUND_DOWN)
+# Read from the firm-year positions (registry.positions), kept in step with the ledger and determinations.
 
 
 def compliance_deadline(market: Market, year: int) -> datetime.date | None:
@@ -151,114 +103,16 @@ def compliance_deadline(market: Market, year: int) -> datetime.date | None:
     return market_due_date(market, year, DeadlineRule.Kind.COMPLIANCE)
 
 
-def _obligations(firms_q: Q, year: int) -> dict[int, dict[int, Decimal]]:
-    rows = EmissionReport.objects.filter(
-        firms_q,
-        period=EmissionReport.Period.ANNUAL,
-        status__in=DETERMINED,
-        year__lte=year,
-        determined_emissions_tco2e__isnull=False,
-    ).values_list("firm_id", "year", "determined_emissions_tco2e")
-    result: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    for firm_id, y, tco2e in rows:
-        result[firm_id][y] = tco2e
-    return result
-
-
-def _surrendered(firm_ids_q: Q, year: int) -> dict[int, dict[int, dict[str, Decimal]]]:
-    """Net units in retirement per firm, compliance year and kind (allowance / offset); reversals net out."""
-    rows = (
-        Entry.objects.filter(
-            firm_ids_q,
-            account__kind=Account.Kind.RETIREMENT,
-            transaction__compliance_year__lte=year,
-            transaction__kind__in=[Tx.Kind.SURRENDER, Tx.Kind.REVERSAL],
-        )
-        .values("transaction__firm_id", "transaction__compliance_year", "unit_type")
-        .annotate(q=Sum("quantity"))
-    )
-    result: dict = defaultdict(lambda: defaultdict(lambda: {"allowances": ZERO, "offsets": ZERO}))
-    for r in rows:
-        kind = "allowances" if r["unit_type"] == ALLOWANCE else "offsets"
-        result[r["transaction__firm_id"]][r["transaction__compliance_year"]][kind] += r["q"]
-    return result
-
-
-def _status_for(firm_id, year, obligations, surrendered, offset_pct, deadline, today, marked) -> ComplianceStatus:
-    """Cumulative: what was counted in earlier years beyond their obligations carries forward."""
-    balance = ZERO
-    by_year = {}
-    years = sorted(set(obligations) | set(surrendered) | {year})
-    for y in years:
-        if y > year:
-            break
-        owed = obligations.get(y)
-        got = surrendered.get(y, {"allowances": ZERO, "offsets": ZERO})
-        counted = got["allowances"] + min(got["offsets"], offset_cap(owed, offset_pct))
-        carried = balance
-        balance += counted - (owed or ZERO)
-        by_year[y] = {"obligation": owed, **got, "counted": counted, "carried_in": carried, "balance": balance}
-    current = by_year[year]
-    owed = current["obligation"]
-    result = ComplianceStatus(
-        firm_id=firm_id,
-        year=year,
-        status=Status.NO_OBLIGATION,
-        obligation_tco2e=owed,
-        allowances_tco2e=current["allowances"],
-        offsets_tco2e=current["offsets"],
-        offset_cap_tco2e=offset_cap(owed, offset_pct),
-        carried_in_tco2e=current["carried_in"],
-        deadline=deadline,
-        marked=marked,
-        by_year=by_year,
-    )
-    if owed is None:
-        return result
-    result.shortfall_tco2e = max(ZERO, -balance)
-    past_deadline = deadline is not None and today > deadline
-    if balance >= 0:
-        result.status = Status.COMPLIANT
-        result.late = marked
-    elif past_deadline or marked:
-        result.status = Status.NON_COMPLIANT
-    else:
-        result.status = Status.OUTSTANDING
-    return result
-
-
 def compliance_statuses(
     market: Market, year: int, *, firms=None, today: datetime.date | None = None
 ) -> list[ComplianceStatus]:
-    """Status of every firm of the market (or of `firms`) for a year, in a fixed number of queries."""
-    today = today or timezone.localdate()
-    firm_qs = firms if firms is not None else covered_firms(market, year)
-    # Each firm's own deadline: an extension the regulator granted keeps the firm outstanding, not late.
-    packs = RulePackCache()
-    deadlines = due_dates(firm_qs.select_related("market"), year, DeadlineRule.Kind.COMPLIANCE, packs=packs)
-    firm_ids = list(deadlines)
-    offset_pct = packs.get(market, year).offset_cap_pct
-    obligations = _obligations(Q(firm_id__in=firm_ids), year)
-    surrendered = _surrendered(Q(transaction__firm_id__in=firm_ids), year)
-    marked = set(ComplianceRecord.objects.filter(firm_id__in=firm_ids, year=year).values_list("firm_id", flat=True))
-    return [
-        _status_for(
-            fid,
-            year,
-            obligations.get(fid, {}),
-            surrendered.get(fid, {}),
-            offset_pct,
-            deadlines[fid],
-            today,
-            fid in marked,
-        )
-        for fid in firm_ids
-    ]
+    """Status of every covered firm of the market (or of `firms`) for a year, in a fixed number of queries."""
+    return positions.positions_of_market(market, year, firms=firms, today=today)
 
 
 def compliance_status(firm: Firm, year: int, *, today: datetime.date | None = None) -> ComplianceStatus:
-    """One firm's status for a compliance year (cumulative across years)."""
-    return compliance_statuses(firm.market, year, firms=Firm.objects.filter(pk=firm.pk), today=today)[0]
+    """One firm's status for a compliance year (cumulative across years): one indexed query."""
+    return positions.position_of(firm, year, today=today)
 
 
 @dataclass
@@ -271,17 +125,21 @@ class YearPosition:
     penalty_history: list = field(default_factory=list)
 
 
+def coverage_span(firm: Firm, today: datetime.date) -> list[int]:
+    """The firm's covered years that are over: from its first covered year to its last (or last year)."""
+    first = max(firm.market.first_compliance_year, firm.covered_since or firm.market.first_compliance_year)
+    last = min(firm.covered_until or today.year - 1, today.year - 1)
+    return list(range(first, last + 1))
+
+
 def compliance_history(firm: Firm, *, today: datetime.date | None = None) -> list[YearPosition]:
-    """Every compliance year of a firm with an obligation, a surrender, a finding or a penalty, newest first;
-    each with its deadline, shortfall, offset headroom and penalty (with the penalty's audit history).
-    A fixed number of queries whatever the number of years."""
+    """Every compliance year of a firm that is covered and over, or has an obligation, a surrender, a finding
+    or a penalty, newest first; each with its deadline, shortfall, offset headroom, lateness and penalty (with
+    the penalty's audit history). A fixed number of queries whatever the number of years."""
     from mrv.models import AuditLog
-    from registry.models import Penalty
 
     today = today or timezone.localdate()
-    packs = RulePackCache()
-    obligations = _obligations(Q(firm_id=firm.pk), today.year).get(firm.pk, {})
-    surrendered = _surrendered(Q(transaction__firm_id=firm.pk), today.year).get(firm.pk, {})
+    rows = positions.positions_of_firm(firm)
     records = {r.year: r for r in ComplianceRecord.objects.filter(firm=firm)}
     penalties = {p.year: p for p in Penalty.objects.filter(firm=firm).select_related("decided_by")}
     logs = AuditLog.objects.filter(
@@ -292,19 +150,22 @@ def compliance_history(firm: Firm, *, today: datetime.date | None = None) -> lis
     history = defaultdict(list)
     for log in logs.order_by("at", "id"):
         history[log.object_id].append(log)
-    years = set(obligations) | set(surrendered) | set(records) | set(penalties) | {today.year - 1}
+    span = coverage_span(firm, today)
+    covered = positions.covered_years(firm, set(span) | set(rows))
+    years = set(rows) | set(records) | set(penalties) | covered
+    packs = RulePackCache()
     extensions = extensions_for([firm], years)
-    rows = []
+    result = []
     for year in sorted(years, reverse=True):
-        pack = packs.get(firm.market, year)
-        if pack is None:  # a year before the market's first rules: nothing to show
+        if packs.get(firm.market, year) is None:  # a year before the market's first rules: nothing to show
             continue
-        deadline = due_date(firm, year, DeadlineRule.Kind.COMPLIANCE, packs=packs, extensions=extensions)
-        status = _status_for(
-            firm.pk, year, obligations, surrendered, pack.offset_cap_pct, deadline, today, year in records
-        )
+        row = rows.get(year)
+        deadline = None
+        if row is None:
+            deadline = due_date(firm, year, DeadlineRule.Kind.COMPLIANCE, packs=packs, extensions=extensions)
+        status = positions.status_of(firm.pk, year, row, covered=year in covered, today=today, deadline=deadline)
         penalty = penalties.get(year)
-        rows.append(
+        result.append(
             YearPosition(
                 status=status,
                 record=records.get(year),
@@ -312,7 +173,7 @@ def compliance_history(firm: Firm, *, today: datetime.date | None = None) -> lis
                 penalty_history=history.get(str(penalty.pk), []) if penalty else [],
             )
         )
-    return rows
+    return result
 
 
 def penalised_firm_ids(market: Market, year: int) -> set[int]:
@@ -338,17 +199,12 @@ def covered_firm_ids(market: Market, year: int) -> set[int]:
 
 
 def obliged_statuses(market: Market, year: int, *, today: datetime.date | None = None) -> list[ComplianceStatus]:
-    """The firms obliged to comply for a year: every covered firm, and every firm with determined emissions.
+    """The firms obliged to comply for a year: every covered firm whose year the regulator did not exclude.
 
-    A covered firm whose emissions were never determined is obliged and, having surrendered nothing
-    against a determination, is not compliant: it stays in the denominator of the compliance rate.
+    A covered firm whose emissions were never determined is obliged and "emissions missing": it stays in the
+    denominator of the compliance rate and is not compliant.
     """
-    covered = covered_firm_ids(market, year)
-    return [
-        s
-        for s in compliance_statuses(market, year, today=today)
-        if s.obligation_tco2e is not None or s.firm_id in covered
-    ]
+    return [s for s in compliance_statuses(market, year, today=today) if s.status != Status.EXCLUDED]
 
 
 @dataclass
@@ -358,6 +214,7 @@ class MarketStatistics:
     obliged_firms: int
     compliant_firms: int
     cap_tco2e: Decimal | None
+    missing_firms: int
     allocated_tco2e: Decimal
     issued_tco2e: Decimal
     surrendered_tco2e: Decimal
@@ -383,6 +240,7 @@ class MarketStatistics:
             (str(_("obliged firms")), self.obliged_firms),
             (str(_("compliant firms")), self.compliant_firms),
             (str(_("compliance rate (%)")), self.compliance_rate_pct),
+            (str(_("firms with emissions missing")), self.missing_firms),
             (str(_("cap (tCO2e)")), self.cap_tco2e),
             (str(_("allocated (tCO2e)")), self.allocated_tco2e),
             (str(_("issued (tCO2e)")), self.issued_tco2e),
@@ -426,22 +284,18 @@ def market_statistics(market: Market, year: int, *, today: datetime.date | None 
         table__year=year,
         table__status__in=[AllocationTable.Status.APPROVED, AllocationTable.Status.ISSUED],
     )
-    retired = Entry.objects.filter(
-        account__market=market,
-        account__kind=Account.Kind.RETIREMENT,
-        transaction__compliance_year=year,
-        transaction__kind__in=[Tx.Kind.SURRENDER, Tx.Kind.REVERSAL],
-    )
+    surrendered, offsets = positions.surrendered_by_market(market, year)
     return MarketStatistics(
         market=market,
         year=year,
         obliged_firms=len(statuses),
         compliant_firms=sum(1 for s in statuses if s.status == Status.COMPLIANT),
         cap_tco2e=cap.cap_tco2e if cap else None,
+        missing_firms=sum(1 for s in statuses if s.status == Status.EMISSIONS_MISSING),
         allocated_tco2e=_sum(allocated, "free_tco2e") + _sum(allocated, "auction_tco2e"),
         issued_tco2e=issued_total(market, year),
-        surrendered_tco2e=_sum(retired),
-        offsets_tco2e=_sum(retired.exclude(unit_type=ALLOWANCE)),
+        surrendered_tco2e=surrendered,
+        offsets_tco2e=offsets,
         traded_tco2e=traded_volume(market, year),
     )
 
@@ -461,6 +315,7 @@ class ComplianceRate:
     year: int
     obliged_firms: int
     compliant_firms: int
+    missing_firms: int = 0
 
     @property
     def rate_pct(self) -> Decimal | None:
@@ -473,7 +328,8 @@ def compliance_rates(market: Market, years: list[int], *, today: datetime.date |
     for year in years:
         obliged = obliged_statuses(market, year, today=today)
         compliant = sum(1 for s in obliged if s.status == Status.COMPLIANT)
-        rates.append(ComplianceRate(year, len(obliged), compliant))
+        missing = sum(1 for s in obliged if s.status == Status.EMISSIONS_MISSING)
+        rates.append(ComplianceRate(year, len(obliged), compliant, missing))
     return rates
 
 

@@ -4,6 +4,7 @@ from registry import production_views
 from registry.views import (
     accounts,
     allocation_tables,
+    coverage,
     issuance,
     penalties,
     statistics,
@@ -65,4 +66,17 @@ urlpatterns = [
     path("transactions/<int:pk>/", transactions.transaction_detail, name="transaction"),
     path("reversals/<int:pk>/approve/", transactions.reversal_approve, name="reversal_approve"),
     path("reversals/<int:pk>/reject/", transactions.reversal_reject, name="reversal_reject"),
+    path("coverage/", coverage.coverage_changes, name="coverage_changes"),
+    path(
+        "coverage/<int:pk>/approve/",
+        coverage.coverage_change_action,
+        {"action": "approve"},
+        name="coverage_change_approve",
+    ),
+    path(
+        "coverage/<int:pk>/reject/",
+        coverage.coverage_change_action,
+        {"action": "reject"},
+        name="coverage_change_reject",
+    ),
 ]

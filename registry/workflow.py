@@ -59,3 +59,8 @@ def may_act_for_trusted(entry, user: User) -> bool:
 def may_approve_reversal(request, user: User) -> bool:
     """Four eyes: a head of the transaction's market who did not ask for the reversal."""
     return is_market_regulator_head(request, user) and user.pk != request.proposed_by_id
+
+
+def may_approve_coverage_change(change, user: User) -> bool:
+    """Four eyes: a head of the firm's market who did not propose the coverage change."""
+    return is_market_regulator_head(change, user) and user.pk != change.proposed_by_id

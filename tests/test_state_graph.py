@@ -12,7 +12,6 @@ from tests.test_service_reachability import _product_files
 
 FINAL = {
     ("MonitoringPlan", "approved"),
-    ("EmissionReport", "closed"),
     ("EmissionReport", "accepted"),
     ("VerificationEngagement", "completed"),
     ("TransferProposal", "executed"),
@@ -27,6 +26,8 @@ FINAL = {
     ("Publication", "rejected"),
     ("AllocationTable", "issued"),
     ("Penalty", "decided"),
+    ("CoverageChange", "approved"),
+    ("CoverageChange", "rejected"),
     ("Penalty", "withdrawn"),
 }
 

@@ -176,6 +176,9 @@ def _determination(user: User, determination: Determination) -> bool:
     return False
 
 
+reports.FILE_OWNER_MODELS.append(Determination)  # the evidence of a re-determination follows its determination
+
+
 @scope(QuarterlyReview)
 def _quarterly_reviews(user: User) -> Q:
     if user.role in User.AUTHORITY_ROLES and user.market_id:

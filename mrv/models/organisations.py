@@ -28,6 +28,8 @@ class Firm(models.Model):
         _("design capacity (output units a year)"), max_digits=16, decimal_places=3, null=True, blank=True
     )
     covered_since = models.PositiveIntegerField(_("covered since (compliance year)"), null=True, blank=True)
+    # The last covered year of a firm that closed: set by the regulator's approved closure (four eyes).
+    covered_until = models.PositiveIntegerField(_("covered until (compliance year)"), null=True, blank=True)
     is_active = models.BooleanField(_("on the market's list"), default=True)
 
     class Meta:

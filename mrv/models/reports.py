@@ -42,6 +42,8 @@ class EmissionReport(ConcurrentTransitionMixin, models.Model):
         DETERMINATION_PROPOSED = "determination_proposed", _("determination proposed")
         DETERMINED = "determined", _("emissions determined")
         CLOSED = "closed", _("closed")
+        # A correction of determined emissions waits for a head; the determined figure stays in force meanwhile.
+        REDETERMINATION_PROPOSED = "redetermination_proposed", _("re-determination proposed")
         # Quarterly reports (Shenzhen): co-reviewed by the regulator and the statistics bureau.
         CO_REVIEW = "co_review", _("in co-review")
         ACCEPTED = "accepted", _("accepted")
@@ -390,6 +392,56 @@ class EmissionReport(ConcurrentTransitionMixin, models.Model):
     )
     def close(self) -> None:
         """The regulator closes the year's report once emissions are determined."""
+
+    @transition(
+        field=status,
+        source=[S.DETERMINED, S.CLOSED],
+        target=S.REDETERMINATION_PROPOSED,
+        permission=rules.regulates_market,
+        conditions=[rules.is_annual, rules.has_pending_determination],
+        custom=facts(
+            label=pgettext_lazy("audit action", "re-determination proposed"),
+            notify=(F.HEADS,),
+            message=_("A correction of the determined emissions of the %(subject)s was proposed; please decide."),
+            reason_required=True,
+        ),
+    )
+    def propose_redetermination(self) -> None:
+        """A case officer corrects determined emissions with a reason and evidence: a new determination version."""
+
+    @transition(
+        field=status,
+        source=S.REDETERMINATION_PROPOSED,
+        target=RETURN_VALUE(S.DETERMINED, S.CLOSED),
+        permission=rules.is_approving_head,
+        conditions=[rules.has_pending_determination],
+        custom=facts(
+            label=pgettext_lazy("audit action", "re-determination approved"),
+            notify=(F.FIRM,),
+            message=_("The determined emissions of the %(subject)s were corrected."),
+        ),
+    )
+    def approve_redetermination(self, emissions_tco2e, back_to: str) -> str:
+        """A regulator head other than the proposer approves: the new figure is what compliance uses."""
+        self.determined_emissions_tco2e = emissions_tco2e
+        return back_to
+
+    @transition(
+        field=status,
+        source=S.REDETERMINATION_PROPOSED,
+        target=RETURN_VALUE(S.DETERMINED, S.CLOSED),
+        permission=rules.is_approving_head,
+        conditions=[rules.has_pending_determination],
+        custom=facts(
+            label=pgettext_lazy("audit action", "re-determination rejected"),
+            notify=(F.OFFICERS,),
+            message=_("The proposed correction of the %(subject)s was rejected; the determined figure stands."),
+            reason_required=True,
+        ),
+    )
+    def reject_redetermination(self, back_to: str) -> str:
+        """A regulator head rejects the correction; the report goes back to where it was."""
+        return back_to
 
     @transition(
         field=status,

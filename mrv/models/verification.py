@@ -433,6 +433,7 @@ class Determination(Sealed):
     class Basis(models.TextChoices):
         VERIFIED_FIGURE = "verified_figure", _("the verified figure")
         CONSERVATIVE_ESTIMATE = "conservative_estimate", _("a conservative estimate")
+        REDETERMINATION = "redetermination", _("a correction of determined emissions")
 
     class Decision(models.TextChoices):
         PENDING = "pending", _("awaiting approval")

@@ -18,6 +18,9 @@ TONES = {
     "open": "warn",
     "reopened": "warn",
     "answered": "info",
+    "redetermination_proposed": "warn",
+    "emissions_missing": "danger",
+    "excluded": "neutral",
 }
 _KEYWORDS = (
     ("return", "warn"),

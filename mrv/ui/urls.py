@@ -72,6 +72,7 @@ urlpatterns = [
     path("reports/<int:pk>/review/", regulator.report_review, name="report_review"),
     path("reports/<int:pk>/review/decide/", regulator.report_decide, name="report_decide"),
     path("reports/<int:pk>/review/estimate/", regulator.report_estimate, name="report_estimate"),
+    path("reports/<int:pk>/review/redetermine/", regulator.report_redetermine, name="report_redetermine"),
     path("reports/<int:pk>/co-review/", regulator.report_co_review, name="report_co_review"),
     path("plans/<int:pk>/review/", regulator.plan_review, name="plan_review"),
 ]

@@ -1,7 +1,5 @@
 """Penalties for a shortfall: computed from the rule pack, proposed, decided or withdrawn."""
 
-from decimal import Decimal
-
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -16,22 +14,11 @@ from registry.models import (
     ComplianceRecord,
     Penalty,
 )
+from registry.penalty_rules import penalty_compute
 from registry.services.common import _require_regulator
 
 NO_SHORTFALL = _("%(firm)s has no shortfall for %(year)s: no penalty.")
 NOT_MARKED = _("%(firm)s has not been found non-compliant for %(year)s.")
-
-
-def penalty_compute(shortfall_tco2e: Decimal, pack) -> tuple[Decimal, Decimal]:
-    """(fine in CNY, deduction from the next allocation in t) per the rule pack."""
-    if shortfall_tco2e <= 0:
-        return Decimal("0.00"), Decimal(0)
-    fine = shortfall_tco2e * pack.penalty_fine_per_tonne_cny
-    fine = max(fine, pack.penalty_fine_min_cny)
-    if pack.penalty_fine_max_cny is not None:
-        fine = min(fine, pack.penalty_fine_max_cny)
-    deduction = (shortfall_tco2e * pack.penalty_deduction_multiple).to_integral_value()
-    return fine.quantize(Decimal("0.01")), deduction
 
 
 def penalty_propose(*, firm: Firm, year: int, acting_user) -> Penalty:

@@ -110,21 +110,22 @@ def units_surrender(
 def compliance_mark_non_compliant(
     *, market: Market, year: int, acting_user=None, today: datetime.date | None = None
 ) -> list[ComplianceRecord]:
-    """After the deadline, record every firm still short; running it again adds nothing."""
+    """After the deadline, record every firm non-compliant at it, with its shortfall then; running it again adds
+    nothing."""
     statuses = selectors.compliance_statuses(market, year, today=today)
     short = [s for s in statuses if s.status == selectors.Status.NON_COMPLIANT]
     records = []
     with transaction.atomic():
         for status in short:
             rec, created = ComplianceRecord.objects.get_or_create(
-                firm_id=status.firm_id, year=year, defaults={"shortfall_tco2e": status.shortfall_tco2e}
+                firm_id=status.firm_id, year=year, defaults={"shortfall_tco2e": status.frozen_shortfall_tco2e}
             )
             if created:
                 log_action(
                     rec,
                     "registry.compliance.non_compliant",
                     actor=acting_user,
-                    changes={"shortfall_tco2e": (None, status.shortfall_tco2e)},
+                    changes={"shortfall_tco2e": (None, status.frozen_shortfall_tco2e)},
                 )
             records.append(rec)
     return records

@@ -17,6 +17,7 @@ STATISTICS_COLUMNS = [
     ("obliged_firms", gettext_lazy("obliged firms")),
     ("compliant_firms", gettext_lazy("compliant firms")),
     ("compliance_rate_pct", gettext_lazy("compliance rate (%)")),
+    ("missing_firms", gettext_lazy("firms with emissions missing")),
     ("surrendered_tco2e", gettext_lazy("surrendered (t)")),
     ("offsets_tco2e", gettext_lazy("offsets surrendered (t)")),
     ("offsets_share_pct", gettext_lazy("offsets share (%)")),

@@ -5,6 +5,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -73,13 +74,27 @@ def _dashboard_rows(market: Market, year: int):
     return [(firms[s.firm_id], s) for s in statuses]
 
 
+COMPLIANCE_PAGE_ROWS = 200  # rows rendered per page: the page's time does not grow with the market
+
+
+def _summary(statuses) -> dict:
+    obliged = [s for s in statuses if s.status != selectors.Status.EXCLUDED]
+    return {
+        "obliged": len(obliged),
+        "compliant": sum(1 for s in obliged if s.status == selectors.Status.COMPLIANT),
+        "missing": sum(1 for s in obliged if s.status == selectors.Status.EMISSIONS_MISSING),
+    }
+
+
 @login_required
 @reads_from_replica
 def compliance_dashboard(request: HttpRequest) -> HttpResponse:
+    """Every covered firm's position for a year: a page of rows on screen (the summary counts them all), every
+    row in the CSV and XLSX exports."""
     market, year = _market_year(request)
-    rows = _dashboard_rows(market, year)
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
+        rows = _dashboard_rows(market, year)
         header = [
             _("firm"),
             _("credit code"),
@@ -87,7 +102,9 @@ def compliance_dashboard(request: HttpRequest) -> HttpResponse:
             _("allowances (t)"),
             _("offsets (t)"),
             _("carried in (t)"),
+            _("shortfall at the deadline (t)"),
             _("shortfall (t)"),
+            _("surrendered late (t)"),
             _("status"),
         ]
         data = [
@@ -98,19 +115,26 @@ def compliance_dashboard(request: HttpRequest) -> HttpResponse:
                 s.allowances_tco2e,
                 s.offsets_tco2e,
                 s.carried_in_tco2e,
+                s.frozen_shortfall_tco2e if s.frozen else None,
                 s.shortfall_tco2e,
+                s.late_tco2e,
                 str(s.label),
             )
             for f, s in rows
         ]
         return exports.tabular_response(fmt, f"compliance-{market.code}-{year}", header, data)
+    statuses = selectors.compliance_statuses(market, year)
+    page = Paginator(statuses, COMPLIANCE_PAGE_ROWS).get_page(request.GET.get("page"))
+    firms = Firm.objects.in_bulk([s.firm_id for s in page])
     return render(
         request,
         "registry/compliance.html",
         {
             "market": market,
             "year": year,
-            "rows": rows,
+            "rows": [(firms[s.firm_id], s) for s in page],
+            "page": page,
+            "summary": _summary(statuses),
             "deadline": selectors.compliance_deadline(market, year),
             "penalised": selectors.penalised_firm_ids(market, year),
         },

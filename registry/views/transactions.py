@@ -44,7 +44,12 @@ def transaction_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReversalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.reversal_propose(original=tx, reason=form.cleaned_data["reason"], acting_user=request.user)
+            services.reversal_propose(
+                original=tx,
+                reason=form.cleaned_data["reason"],
+                quantity=form.cleaned_data.get("quantity"),
+                acting_user=request.user,
+            )
         except Refused as refused:
             show_refusal(request, refused)
         else:

@@ -2,12 +2,13 @@
 
 import datetime
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.test import Client
 
 from mrv.models import EmissionReport, Firm
-from registry import selectors
+from registry import positions, selectors
 from registry.ledger import government_account
 from registry.models import ALLOWANCE, Account, Entry, Transaction
 from tests import factories as f
@@ -37,16 +38,19 @@ def covered_market(code: str, obliged: int, compliant: int, year: int = 2020) ->
     )
     retirement = government_account(market, Account.Kind.RETIREMENT)
     issuance = government_account(market, Account.Kind.ISSUANCE)
-    txs = Transaction.objects.bulk_create(
-        Transaction(
-            market=market,
-            kind=Transaction.Kind.SURRENDER,
-            idempotency_key=f"stat:{code}:{firm.pk}",
-            firm=firm,
-            compliance_year=year,
+    recorded = Transaction._meta.get_field("created_at")
+    with mock.patch.object(recorded, "auto_now_add", False):  # surrendered in time: on 1 May of the next year
+        txs = Transaction.objects.bulk_create(
+            Transaction(
+                market=market,
+                kind=Transaction.Kind.SURRENDER,
+                idempotency_key=f"stat:{code}:{firm.pk}",
+                firm=firm,
+                compliance_year=year,
+                created_at=datetime.datetime(year + 1, 5, 1, tzinfo=datetime.UTC),
+            )
+            for firm in paying
         )
-        for firm in paying
-    )
     Entry.objects.bulk_create(
         entry
         for tx in txs
@@ -55,6 +59,7 @@ def covered_market(code: str, obliged: int, compliant: int, year: int = 2020) ->
             Entry(transaction=tx, account=retirement, unit_type=ALLOWANCE, vintage=year, quantity=1),
         )
     )
+    positions.refresh_firms(firm.pk for firm in paying)  # rows written around the services: as rebuild_positions
 
 
 @pytest.mark.django_db

@@ -23,9 +23,10 @@ CCER = Unit("CCER", 2024, "CCER-001")
 
 
 @pytest.fixture
-def caps(shanghai):
+def caps(shanghai, ledger_clock):
     for year in (2024, 2025, 2026):
         MarketCap.objects.create(market=shanghai, year=year, cap_tco2e=D(1000000), reserve_tco2e=D(0))
+    ledger_clock(datetime.date(2025, 6, 1))  # movements are recorded before the 2024 and 2025 deadlines
 
 
 def surrender(firm, year, key, allowances=None, offsets=None):
@@ -36,9 +37,11 @@ def status(firm, year, today=BEFORE_DEADLINE):
     return selectors.compliance_status(firm, year, today=today)
 
 
-def test_a_firm_without_determined_emissions_has_no_obligation_yet(firm, caps):
+def test_a_covered_year_over_without_determined_emissions_is_emissions_missing(firm, caps):
     ReportFactory(firm=firm, year=2025, status=EmissionReport.Status.VERIFIED, determined_emissions_tco2e=D(900))
-    assert status(firm, 2025).status == Status.NO_OBLIGATION
+    missing = status(firm, 2025)  # 2025 is over; the verified figure is not determined: nothing is owed yet
+    assert (missing.status, missing.obligation_tco2e, missing.shortfall_tco2e) == (Status.EMISSIONS_MISSING, None, 0)
+    assert status(firm, 2026).status == Status.NO_OBLIGATION  # 2026 is not over on 1 June 2026
 
 
 def test_compliance_is_cumulative_and_follows_corrections_and_reversals(firm, caps):
@@ -62,7 +65,8 @@ def test_compliance_is_cumulative_and_follows_corrections_and_reversals(firm, ca
         D(50),
     )
     # a correction of the determined emissions to 1,100 t: 100 + 850 + 50 − 1,100 = −100
-    EmissionReport.objects.filter(pk=report.pk).update(determined_emissions_tco2e=D(1100))
+    report.determined_emissions_tco2e = D(1100)  # saved, as the re-determination does: the position follows
+    report.save(update_fields=["determined_emissions_tco2e"])
     assert (status(firm, 2025).status, status(firm, 2025).shortfall_tco2e) == (Status.OUTSTANDING, D(100))
     assert status(firm, 2025, AFTER_DEADLINE).status == Status.NON_COMPLIANT
     # reversing the 2024 surrender: 2024 is short by 500; as in the EU registry's cumulative status the
@@ -131,7 +135,7 @@ def test_offsets_before_the_emissions_are_determined_are_refused(firm, caps):
         surrender(firm, 2025, "c-surrender", offsets={CCER: 10})
 
 
-def test_marking_non_compliance_after_the_deadline_is_idempotent(firm, other_firm, caps):
+def test_marking_non_compliance_after_the_deadline_is_idempotent(firm, other_firm, caps, ledger_clock):
     determine(firm, 2025, 1000)
     determine(other_firm, 2025, 200)
     fund(other_firm, 200)
@@ -143,11 +147,13 @@ def test_marking_non_compliance_after_the_deadline_is_idempotent(firm, other_fir
     assert [r.pk for r in again] == [r.pk for r in marked]
     assert ComplianceRecord.objects.count() == 1
     assert AuditLog.objects.filter(action="registry.compliance.non_compliant").count() == 1
-    # surrendering late makes the firm compliant, flagged as late
+    # surrendering after the deadline (30 June 2026) pays what is owed but does not rewrite the frozen status
     fund(firm, 1000)
+    ledger_clock(datetime.date(2026, 7, 1))
     surrender(firm, 2025, "late", allowances={2025: 1000})
     late = status(firm, 2025, AFTER_DEADLINE)
-    assert (late.status, late.late) == (Status.COMPLIANT, True)
+    assert (late.status, late.late, late.late_tco2e) == (Status.NON_COMPLIANT, True, D(1000))
+    assert (late.frozen_shortfall_tco2e, late.shortfall_tco2e) == (D(1000), D(0))
 
 
 @pytest.mark.parametrize(

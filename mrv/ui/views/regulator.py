@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from mrv import access, inputs, selectors
+from mrv import access, inputs, selectors, uploads
 from mrv.coverage import covered_firms
 from mrv.models import (
     EmissionReport,
@@ -30,7 +30,7 @@ from mrv.models import (
     VerificationEngagement,
 )
 from mrv.services import plans as plan_svc
-from mrv.services import review, spot_checks
+from mrv.services import redetermination, review, spot_checks
 from mrv.timeline import share_pct
 from mrv.ui.buttons import allowed
 from mrv.ui.objects import require, visible_or_404
@@ -142,6 +142,15 @@ class EstimateForm(forms.Form):
     reasons = forms.CharField(label=_("reasons"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class RedeterminationForm(forms.Form):
+    emissions_tco2e = forms.DecimalField(
+        label=_("corrected emissions (tCO2e)"), max_digits=14, decimal_places=0, min_value=0
+    )
+    reasons = forms.CharField(label=_("why the figure is corrected"), widget=forms.Textarea(attrs={"rows": 2}))
+    evidence = forms.FileField(label=_("evidence"))
+    evidence_description = forms.CharField(label=_("what the evidence shows"), max_length=300, required=False)
+
+
 class CommentForm(forms.Form):
     reason = forms.CharField(label=_("comment"), required=False, max_length=2000)
 
@@ -167,6 +176,7 @@ def review_context(request: HttpRequest, report: EmissionReport) -> dict:
         "reason_form": ReasonForm(),
         "comment_form": CommentForm(),
         "estimate_form": EstimateForm(),
+        "redetermination_form": RedeterminationForm(),
         **decision_basis(report, opinion),
     }
 
@@ -222,7 +232,7 @@ def _officer(request: HttpRequest, report: EmissionReport) -> None:
 
 @login_required
 @require_POST
-@step_up_required(when=lambda request, **kw: request.POST.get("action") == "approve")
+@step_up_required(when=lambda request, **kw: request.POST.get("action") in ("approve", "approve_redetermination"))
 def report_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """The regulator's actions on a report under review, chosen by the `action` field."""
     report = _report(request, pk)
@@ -262,6 +272,18 @@ def report_decide(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             attempt(request, review.determination_reject, report=report, reason=reason, acting_user=user),
             _("The determination is rejected."),
+        )
+    elif action == "approve_redetermination":
+        done(
+            request,
+            attempt(request, redetermination.redetermination_approve, report=report, reason=comment, acting_user=user),
+            _("The corrected emissions are approved and in force."),
+        )
+    elif action == "reject_redetermination":
+        done(
+            request,
+            attempt(request, redetermination.redetermination_reject, report=report, reason=reason, acting_user=user),
+            _("The correction is rejected; the determined figure stands."),
         )
     elif action == "send_to_review":
         done(
@@ -309,6 +331,42 @@ def report_estimate(request: HttpRequest, pk: int) -> HttpResponse:
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
+    return _back(pk)
+
+
+@login_required
+@require_POST
+def report_redetermine(request: HttpRequest, pk: int) -> HttpResponse:
+    """A case officer proposes corrected emissions for a determined report, with reasons and evidence."""
+    report = _report(request, pk)
+    _officer(request, report)
+    form = RedeterminationForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _back(pk)
+    data = form.cleaned_data
+    try:
+        evidence = uploads.read_upload(data["evidence"])
+    except uploads.UploadRejected as refused:
+        messages.error(request, str(refused))
+        return _back(pk)
+    done(
+        request,
+        attempt(
+            request,
+            redetermination.redetermination_propose,
+            report=report,
+            emissions_tco2e=data["emissions_tco2e"],
+            reasons=data["reasons"],
+            evidence=evidence,
+            evidence_name=data["evidence"].name,
+            evidence_description=data["evidence_description"],
+            acting_user=request.user,
+        ),
+        _("The corrected emissions are proposed; a regulator head must approve them."),
+    )
     return _back(pk)
 
 

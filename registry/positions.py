@@ -1,0 +1,446 @@
+"""The firm-year compliance position: kept in step with the ledger and the determinations, read in one query.
+
+`refresh_firms` recomputes every year of the given firms from the ledger, the determined emissions, the
+deadlines and the regulator's coverage changes, and writes `FirmYearPosition` rows (set-based: a fixed number
+of queries per batch of firms). It runs inside the transaction of every surrender and reversal
+(`registry.ledger.record`), of every save of a determined report and of every extension, finding and coverage
+change (receivers in `registry.apps`), so a position is never behind what it summarises; `manage.py
+rebuild_positions` fills it for existing data.
+
+The status is not stored: it depends on today against the deadline and is derived by `status_of`. After the
+deadline the status is the one "on time" figures give (movements recorded by the end of the deadline day):
+the year is frozen at its deadline, and what was surrendered later shows as late without rewriting it.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, Decimal
+
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mrv.coverage import approved_lists, covered_firms
+from mrv.due_dates import RulePackCache, due_date, extensions_for, market_due_date
+from mrv.models import DeadlineRule, EmissionReport, Firm, Market
+from registry.models import (
+    ALLOWANCE,
+    Account,
+    ComplianceRecord,
+    CoverageChange,
+    Entry,
+    FirmYearPosition,
+    Penalty,
+)
+from registry.models import Transaction as Tx
+
+ZERO = Decimal(0)
+# The report states whose `determined_emissions_tco2e` is in force (a pending correction keeps the old figure).
+DETERMINED = (
+    EmissionReport.Status.DETERMINED,
+    EmissionReport.Status.CLOSED,
+    EmissionReport.Status.REDETERMINATION_PROPOSED,
+)
+BATCH = 500  # firms per set-based refresh
+
+
+class Status:
+    NO_OBLIGATION = "no_obligation"
+    EMISSIONS_MISSING = "emissions_missing"
+    OUTSTANDING = "outstanding"
+    COMPLIANT = "compliant"
+    NON_COMPLIANT = "non_compliant"
+    EXCLUDED = "excluded"
+
+    LABELS = {
+        NO_OBLIGATION: _("no obligation yet"),
+        EMISSIONS_MISSING: _("emissions missing"),
+        OUTSTANDING: _("outstanding"),
+        COMPLIANT: _("compliant"),
+        NON_COMPLIANT: _("non-compliant"),
+        EXCLUDED: _("excluded from coverage"),
+    }
+
+
+@dataclass
+class ComplianceStatus:
+    firm_id: int
+    year: int
+    status: str
+    obligation_tco2e: Decimal | None
+    allowances_tco2e: Decimal = ZERO
+    offsets_tco2e: Decimal = ZERO
+    offset_cap_tco2e: Decimal = ZERO
+    carried_in_tco2e: Decimal = ZERO
+    shortfall_tco2e: Decimal = ZERO  # what is still owed now
+    frozen_shortfall_tco2e: Decimal = ZERO  # what was owed at the end of the deadline day
+    late_tco2e: Decimal = ZERO  # counted for the year from movements recorded after its deadline
+    deadline: datetime.date | None = None
+    frozen: bool = False  # the deadline has passed: the status is the one at the deadline
+    covered: bool = False
+    marked: bool = False
+    late: bool = False
+    by_year: dict = field(default_factory=dict)
+
+    @property
+    def label(self):
+        return Status.LABELS[self.status]
+
+    @property
+    def remaining_tco2e(self) -> Decimal:
+        return self.shortfall_tco2e
+
+    @property
+    def offset_headroom_tco2e(self) -> Decimal:
+        return max(ZERO, self.offset_cap_tco2e - self.offsets_tco2e)
+
+    @property
+    def is_missing(self) -> bool:
+        return self.status == Status.EMISSIONS_MISSING
+
+
+def offset_cap(obligation_tco2e: Decimal | None, offset_cap_pct: Decimal) -> Decimal:
+    if not obligation_tco2e:
+        return ZERO
+    return (obligation_tco2e * offset_cap_pct / 100).quantize(Decimal(1), rounding=ROUND_DOWN)
+
+
+# --- Deriving the status ---------------------------------------------------------------------------
+
+
+def status_of(
+    firm_id: int,
+    year: int,
+    row: FirmYearPosition | None,
+    *,
+    covered: bool,
+    today: datetime.date,
+    deadline: datetime.date | None = None,
+) -> ComplianceStatus:
+    """The status of a firm-year from its stored figures (None: nothing recorded) and today.
+
+    A covered year without determined emissions is "emissions missing" once the year is over (never "no
+    obligation", never compliant); an excluded year is "excluded"; after the deadline the status is frozen.
+    """
+    deadline = row.deadline if row is not None else deadline
+    result = ComplianceStatus(
+        firm_id=firm_id, year=year, status=Status.NO_OBLIGATION, obligation_tco2e=None, deadline=deadline
+    )
+    result.covered = covered
+    past = deadline is not None and today > deadline
+    if row is not None:
+        result.obligation_tco2e = row.obligation_tco2e
+        result.allowances_tco2e = row.allowances_tco2e
+        result.offsets_tco2e = row.offsets_tco2e
+        result.offset_cap_tco2e = row.offset_cap_tco2e
+        result.carried_in_tco2e = row.carried_in_tco2e
+        result.marked = row.marked
+        result.late_tco2e = row.late_tco2e
+        if row.excluded:
+            result.status = Status.EXCLUDED
+            return result
+    if result.obligation_tco2e is None:
+        if covered and (past or year < today.year):
+            result.status = Status.EMISSIONS_MISSING
+        return result
+    result.shortfall_tco2e = max(ZERO, -row.balance_tco2e)
+    result.frozen_shortfall_tco2e = max(ZERO, -row.on_time_balance_tco2e)
+    if past:
+        result.frozen = True
+        result.status = Status.COMPLIANT if row.on_time_balance_tco2e >= 0 else Status.NON_COMPLIANT
+        result.late = row.late_tco2e != 0
+    elif row.balance_tco2e >= 0:
+        result.status = Status.COMPLIANT
+        result.late = row.marked
+    else:
+        result.status = Status.NON_COMPLIANT if row.marked else Status.OUTSTANDING
+    return result
+
+
+# --- Reading ---------------------------------------------------------------------------------------
+
+
+def position_of(firm: Firm, year: int, *, today: datetime.date | None = None) -> ComplianceStatus:
+    """One firm's position for a year: one indexed query (by firm and year). Whether the firm is covered is
+    asked only when nothing is determined (it tells "emissions missing" from "no obligation yet")."""
+    today = today or timezone.localdate()
+    row = next(iter(FirmYearPosition.objects.filter(firm_id=firm.pk, year=year).order_by()[:1]), None)
+    if row is not None and (row.obligation_tco2e is not None or row.excluded):
+        return status_of(firm.pk, year, row, covered=True, today=today)
+    is_covered = covered_firms(firm.market, year).filter(pk=firm.pk).exists()
+    deadline = None if row is not None else due_date(firm, year, DeadlineRule.Kind.COMPLIANCE)
+    return status_of(firm.pk, year, row, covered=is_covered, today=today, deadline=deadline)
+
+
+def positions_of_market(
+    market: Market, year: int, *, firms=None, today: datetime.date | None = None
+) -> list[ComplianceStatus]:
+    """Every covered firm's (or `firms`') position for a year, in a fixed number of queries."""
+    today = today or timezone.localdate()
+    firm_qs = firms if firms is not None else covered_firms(market, year)
+    ids = list(firm_qs.order_by("pk").values_list("pk", flat=True))
+    rows = {
+        r.firm_id: r for r in FirmYearPosition.objects.filter(year=year, firm_id__in=firm_qs.order_by().values("pk"))
+    }
+    if firms is None:
+        covered = set(ids)
+    else:
+        covered = set(covered_firms(market, year).filter(pk__in=ids).values_list("pk", flat=True))
+    missing = [fid for fid in ids if fid not in rows]
+    deadlines = {}
+    if missing:
+        market_due = market_due_date(market, year, DeadlineRule.Kind.COMPLIANCE)
+        extended = extensions_for(Firm.objects.filter(pk__in=missing), [year])
+        for fid in missing:
+            extra = extended.get((fid, year, DeadlineRule.Kind.COMPLIANCE), 0)
+            deadlines[fid] = market_due + datetime.timedelta(days=extra) if market_due else None
+    return [
+        status_of(fid, year, rows.get(fid), covered=fid in covered, today=today, deadline=deadlines.get(fid))
+        for fid in ids
+    ]
+
+
+def firms_missing_emissions(market: Market, year: int):
+    """The covered firms of a year that is over without determined emissions (and not excluded): one lazy query."""
+    settled = FirmYearPosition.objects.filter(firm_id=OuterRef("pk"), year=year).filter(
+        Q(obligation_tco2e__isnull=False) | Q(excluded=True)
+    )
+    return covered_firms(market, year).exclude(Exists(settled))
+
+
+def positions_of_firm(firm: Firm) -> dict[int, FirmYearPosition]:
+    return {r.year: r for r in FirmYearPosition.objects.filter(firm_id=firm.pk)}
+
+
+def covered_years(firm: Firm, years: Iterable[int]) -> set[int]:
+    """The years among `years` in which the market covered the firm (as `mrv.coverage.covered_firms`)."""
+    years = sorted(set(years))
+    market = firm.market
+    lists = approved_lists([market.pk], years)
+    result = set()
+    for y in years:
+        if firm.covered_until is not None and y > firm.covered_until:
+            continue
+        if (market.pk, y) in lists:
+            if firm.pk in lists[(market.pk, y)]:
+                result.add(y)
+        elif (
+            y >= market.first_compliance_year
+            and firm.is_active
+            and (firm.covered_since is None or firm.covered_since <= y)
+        ):
+            result.add(y)
+    return result
+
+
+def surrendered_by_market(market: Market, year: int) -> tuple[Decimal, Decimal]:
+    """(all units, offsets) surrendered net for a compliance year by the market's firms, from the positions."""
+    totals = FirmYearPosition.objects.filter(market=market, year=year).aggregate(
+        a=Sum("allowances_tco2e"), o=Sum("offsets_tco2e")
+    )
+    allowances, offsets = totals["a"] or ZERO, totals["o"] or ZERO
+    return allowances + offsets, offsets
+
+
+# --- Writing ---------------------------------------------------------------------------------------
+
+
+def _lock(firm_ids: list[int]) -> None:
+    """Serialise refreshes of one firm (a surrender and a determination at once recompute from one state)."""
+    if connection.vendor != "postgresql" or not firm_ids:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtext('registry_position'), f) FROM unnest(%s::int[]) AS f ORDER BY f",
+            [sorted(firm_ids)],
+        )
+
+
+def _movements(firm_ids: list[int]) -> dict:
+    """firm → year → list of (recorded day, unit kind, net quantity) of surrenders and their reversals."""
+    rows = (
+        Entry.objects.filter(
+            account__kind=Account.Kind.RETIREMENT,
+            transaction__firm_id__in=firm_ids,
+            transaction__compliance_year__isnull=False,
+            transaction__kind__in=[Tx.Kind.SURRENDER, Tx.Kind.REVERSAL],
+        )
+        .annotate(day=TruncDate("transaction__created_at"))
+        .values("transaction__firm_id", "transaction__compliance_year", "unit_type", "day")
+        .annotate(q=Sum("quantity"))
+    )
+    result: dict = defaultdict(lambda: defaultdict(list))
+    for r in rows:
+        kind = "allowances" if r["unit_type"] == ALLOWANCE else "offsets"
+        result[r["transaction__firm_id"]][r["transaction__compliance_year"]].append((r["day"], kind, r["q"]))
+    return result
+
+
+def _counted(moves: list, owed: Decimal | None, pct: Decimal, cutoff: datetime.date | None) -> tuple:
+    allowances = sum((q for day, kind, q in moves if kind == "allowances" and (cutoff is None or day <= cutoff)), ZERO)
+    offsets = sum((q for day, kind, q in moves if kind == "offsets" and (cutoff is None or day <= cutoff)), ZERO)
+    return allowances, offsets, allowances + min(offsets, offset_cap(owed, pct))
+
+
+def _rows_for_firm(firm: Firm, obligations, moves, excluded, marked, packs, extensions) -> list[FirmYearPosition]:
+    years = sorted(set(obligations) | set(moves) | excluded | marked)
+    owed = {y: (None if y in excluded else obligations.get(y)) for y in years}
+    pct, deadline = {}, {}
+    for y in years:
+        pack = packs.get(firm.market, y)
+        pct[y] = pack.offset_cap_pct if pack else ZERO
+        deadline[y] = due_date(firm, y, DeadlineRule.Kind.COMPLIANCE, packs=packs, extensions=extensions)
+    rows, balance = [], ZERO
+    for y in years:
+        allowances, offsets, counted = _counted(moves.get(y, []), owed[y], pct[y], None)
+        carried = balance
+        balance += counted - (owed[y] or ZERO)
+        cutoff = deadline[y]
+        on_time = sum(
+            (_counted(moves.get(x, []), owed[x], pct[x], cutoff)[2] - (owed[x] or ZERO) for x in years if x <= y),
+            ZERO,
+        )
+        late = counted - _counted(moves.get(y, []), owed[y], pct[y], cutoff)[2] if cutoff else ZERO
+        rows.append(
+            FirmYearPosition(
+                firm_id=firm.pk,
+                market_id=firm.market_id,
+                year=y,
+                obligation_tco2e=obligations.get(y),
+                allowances_tco2e=allowances,
+                offsets_tco2e=offsets,
+                offset_cap_tco2e=offset_cap(owed[y], pct[y]),
+                carried_in_tco2e=carried,
+                balance_tco2e=balance,
+                on_time_balance_tco2e=on_time,
+                late_tco2e=late,
+                deadline=deadline[y],
+                excluded=y in excluded,
+                marked=y in marked,
+            )
+        )
+    return rows
+
+
+FIGURES = [
+    "market",
+    "obligation_tco2e",
+    "allowances_tco2e",
+    "offsets_tco2e",
+    "offset_cap_tco2e",
+    "carried_in_tco2e",
+    "balance_tco2e",
+    "on_time_balance_tco2e",
+    "late_tco2e",
+    "deadline",
+    "excluded",
+    "marked",
+    "updated_at",
+]
+
+
+def refresh_firms(firm_ids: Iterable[int]) -> int:
+    """Recompute and store every year of these firms; returns the number of rows written."""
+    firm_ids = sorted({int(f) for f in firm_ids if f is not None})
+    written = 0
+    for start in range(0, len(firm_ids), BATCH):
+        written += _refresh_batch(firm_ids[start : start + BATCH])
+    return written
+
+
+def _refresh_batch(firm_ids: list[int]) -> int:
+    with transaction.atomic():
+        _lock(firm_ids)
+        firms = list(Firm.objects.filter(pk__in=firm_ids).select_related("market"))
+        obligations: dict = defaultdict(dict)
+        for fid, y, tco2e in EmissionReport.objects.filter(
+            firm_id__in=firm_ids,
+            period=EmissionReport.Period.ANNUAL,
+            status__in=DETERMINED,
+            determined_emissions_tco2e__isnull=False,
+        ).values_list("firm_id", "year", "determined_emissions_tco2e"):
+            obligations[fid][y] = tco2e
+        moves = _movements(firm_ids)
+        excluded: dict = defaultdict(set)
+        for fid, y in CoverageChange.objects.filter(
+            firm_id__in=firm_ids, kind=CoverageChange.Kind.EXCLUDE_YEAR, status=CoverageChange.Status.APPROVED
+        ).values_list("firm_id", "year"):
+            excluded[fid].add(y)
+        marked: dict = defaultdict(set)
+        for fid, y in ComplianceRecord.objects.filter(firm_id__in=firm_ids).values_list("firm_id", "year"):
+            marked[fid].add(y)
+        years = {y for d in (obligations, moves) for per in d.values() for y in per}
+        years |= {y for s in (*excluded.values(), *marked.values()) for y in s}
+        extensions = extensions_for(firms, years)
+        packs = RulePackCache()
+        before = {
+            (fid, y): owed
+            for fid, y, owed in FirmYearPosition.objects.filter(firm_id__in=firm_ids).values_list(
+                "firm_id", "year", "obligation_tco2e"
+            )
+        }
+        rows = []
+        for firm in firms:
+            rows += _rows_for_firm(
+                firm,
+                obligations.get(firm.pk, {}),
+                moves.get(firm.pk, {}),
+                excluded.get(firm.pk, set()),
+                marked.get(firm.pk, set()),
+                packs,
+                extensions,
+            )
+        kept = {(r.firm_id, r.year) for r in rows}
+        stale = [key for key in before if key not in kept]
+        for fid, y in stale:
+            FirmYearPosition.objects.filter(firm_id=fid, year=y).delete()
+        now = timezone.now()
+        for r in rows:
+            r.updated_at = now
+        FirmYearPosition.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=["firm", "year"], update_fields=FIGURES
+        )
+        changed = [
+            r for r in rows if (r.firm_id, r.year) in before and before[(r.firm_id, r.year)] != r.obligation_tco2e
+        ]
+        if changed:
+            _penalties_follow(changed)
+    return len(rows)
+
+
+def _penalties_follow(rows: list[FirmYearPosition]) -> None:
+    """A corrected obligation moves the figures of a penalty still proposed (a decided one is the decision's)."""
+    from mrv.audit import log_action
+    from registry.penalty_rules import penalty_compute
+
+    by_key = {(r.firm_id, r.year): r for r in rows}
+    proposed = Penalty.objects.filter(
+        firm_id__in={r.firm_id for r in rows}, year__in={r.year for r in rows}, status=Penalty.Status.PROPOSED
+    ).select_related("firm__market")
+    for penalty in proposed:
+        row = by_key.get((penalty.firm_id, penalty.year))
+        if row is None:
+            continue
+        shortfall = max(ZERO, -row.balance_tco2e)
+        if shortfall == penalty.shortfall_tco2e:
+            continue
+        fine, deduction = penalty_compute(shortfall, penalty.firm.market.rule_pack_for(penalty.year))
+        changes = {
+            "shortfall_tco2e": (penalty.shortfall_tco2e, shortfall),
+            "fine_cny": (penalty.fine_cny, fine),
+            "deduction_tco2e": (penalty.deduction_tco2e, deduction),
+        }
+        Penalty.objects.filter(pk=penalty.pk).update(
+            shortfall_tco2e=shortfall, fine_cny=fine, deduction_tco2e=deduction
+        )
+        log_action(penalty, "registry.penalty.recomputed", actor=None, changes=changes)
+
+
+def rebuild_all() -> int:
+    """Every firm's positions from scratch (the `rebuild_positions` command)."""
+    ids = list(Firm.objects.order_by("pk").values_list("pk", flat=True))
+    return refresh_firms(ids)
