@@ -20,7 +20,7 @@ from mrv.models import OFFSET_TYPE_CODES, EmissionReport, Firm, FirmYearFigure, 
 from mrv.outbox import enqueue
 from mrv.refusals import Refused
 from mrv.transitions import check_transition, run_transition
-from registry import allocation, selectors, workflow
+from registry import allocation, documents, selectors, workflow
 from registry.ledger import (
     LedgerError,
     Leg,
@@ -897,6 +897,7 @@ def allocation_table_issue(*, table: AllocationTable, acting_user) -> Allocation
                 check=_cap_check(market, table.year, net),
             )
         run_transition(table, "issue", acting_user=acting_user)
+        documents.seal_allocation_lines(table, acting_user)  # each firm's allocation notice of record
     return table
 
 
@@ -963,15 +964,18 @@ def penalty_propose(*, firm: Firm, year: int, acting_user) -> Penalty:
 
 
 def penalty_decide(*, penalty: Penalty, decision_text: str, acting_user) -> Penalty:
-    run_transition(
-        penalty,
-        "decide",
-        acting_user=acting_user,
-        reason=decision_text,
-        reason_required=True,
-        by=acting_user,
-        text=decision_text,
-    )
+    """The head's enforcement decision, sealed (the penalty notice of record) in the same transaction."""
+    with transaction.atomic():
+        run_transition(
+            penalty,
+            "decide",
+            acting_user=acting_user,
+            reason=decision_text,
+            reason_required=True,
+            by=acting_user,
+            text=decision_text,
+        )
+        documents.seal_penalty(penalty, acting_user)
     return penalty
 
 

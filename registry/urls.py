@@ -26,6 +26,7 @@ urlpatterns = [
     ),
     path("allocation/<int:pk>/issue/", views.allocation_table_action, {"action": "issue"}, name="allocation_issue"),
     path("compliance/", views.compliance_dashboard, name="compliance"),
+    path("compliance/notices/", views.notices_issue, name="notices_issue"),
     path("penalties/", views.penalties, name="penalties"),
     path("penalties/<int:pk>/decide/", views.penalty_action, {"action": "decide"}, name="penalty_decide"),
     path("penalties/<int:pk>/withdraw/", views.penalty_action, {"action": "withdraw"}, name="penalty_withdraw"),

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,7 +20,7 @@ from mrv import access, inputs, uploads
 from mrv.models import Firm, Market
 from mrv.refusals import Refused, show_refusal
 from mrv.replicas import reads_from_replica
-from registry import charts, exports, selectors, services, workflow
+from registry import charts, documents, exports, selectors, services, workflow
 from registry.forms import (
     AccountCapsForm,
     ComputeTableForm,
@@ -401,7 +402,12 @@ def allocation_table(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "registry/allocation_table.html",
-        {"table": table, "lines": lines, "cap": selectors.cap_for(table.market, table.year)},
+        {
+            "table": table,
+            "lines": lines,
+            "cap": selectors.cap_for(table.market, table.year),
+            "notices": selectors.line_seals(table),
+        },
     )
 
 
@@ -471,8 +477,25 @@ def compliance_dashboard(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "deadline": selectors.compliance_deadline(market, year),
             "penalised": selectors.penalised_firm_ids(market, year),
+            "notices": selectors.notice_seals(market, year, "compliance"),
         },
     )
+
+
+@login_required
+@require_POST
+def notices_issue(request: HttpRequest) -> HttpResponse:
+    """Issue every firm's compliance or allocation notice for the year, in the background (the job page shows
+    the progress)."""
+    market, year = _market_year(request)
+    try:
+        job = documents.notices_issue(
+            market=market, year=year, kind=request.POST.get("kind", ""), acting_user=request.user
+        )
+    except Refused as refused:
+        show_refusal(request, refused)
+        return redirect(f"{reverse('registry:compliance')}?year={year}")
+    return redirect("ui:job_detail", pk=job.pk)
 
 
 @login_required
@@ -486,8 +509,9 @@ def penalties(request: HttpRequest) -> HttpResponse:
         except Refused as refused:
             show_refusal(request, refused)
         return redirect("registry:penalties")
-    rows = Penalty.objects.filter(firm__market=market).select_related("firm", "decided_by")[:200]
-    return render(request, "registry/penalties.html", {"market": market, "penalties": rows, "form": DecisionForm()})
+    rows = list(Penalty.objects.filter(firm__market=market).select_related("firm", "decided_by")[:200])
+    context = {"market": market, "penalties": rows, "form": DecisionForm(), "seals": selectors.penalty_seals(rows)}
+    return render(request, "registry/penalties.html", context)
 
 
 @login_required

@@ -99,3 +99,6 @@ from .files import StoredFile  # noqa: E402
 
 __all__ += ["StoredFile"]
 __all__ += ["PendingChange"]
+from .records import IssuedDocument, Repudiation, Seal  # noqa: E402
+
+__all__ += ["IssuedDocument", "Repudiation", "Seal"]

@@ -167,6 +167,7 @@ def review_context(request: HttpRequest, report: EmissionReport) -> dict:
         "reason_form": ReasonForm(),
         "comment_form": CommentForm(),
         "estimate_form": EstimateForm(),
+        "seals": selectors.report_seals(user, report),
         **decision_basis(report, opinion),
     }
 

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from mrv.models import ActivityDataRow, AuditLog, EmissionReport, ReportVersion, StoredFile
 from mrv.services import reports as svc
 from tests import factories as f
+from tests.factories import certified
 from tests.mrv.reporting import approved_plan, report
 
 KILN = {
@@ -280,7 +281,7 @@ def test_acknowledge_then_submit_freezes_version_1(client, firm_user, firm_appro
 
 def test_withdraw_brings_the_report_back_to_draft(client, firm_user, firm_approver, warned, draft):
     svc.report_acknowledge_warning(report=draft, key=warned.key, reason="ok", acting_user=firm_user)
-    svc.report_submit(report=draft, acting_user=firm_approver)
+    svc.report_submit(report=draft, acting_user=firm_approver, certification=certified())
     client.force_login(firm_user)
     assert client.post(url("report_withdraw", draft), {"reason": "发现错误"}).status_code == 302
     draft.refresh_from_db()
@@ -289,7 +290,7 @@ def test_withdraw_brings_the_report_back_to_draft(client, firm_user, firm_approv
 
 def test_the_diff_shows_what_changed_between_versions(client, firm_user, firm_approver, warned, draft):
     svc.report_acknowledge_warning(report=draft, key=warned.key, reason="ok", acting_user=firm_user)
-    svc.report_submit(report=draft, acting_user=firm_approver)
+    svc.report_submit(report=draft, acting_user=firm_approver, certification=certified())
     EmissionReport.objects.filter(pk=draft.pk).update(status=EmissionReport.Status.RETURNED_TO_FIRM)
     draft.refresh_from_db()
     client.force_login(firm_user)
