@@ -22,8 +22,8 @@ from mrv.models import (
     ChainVerification,
     Determination,
     OutboxMessage,
-    Repudiation,
     ReportVersion,
+    Repudiation,
     Seal,
     VerificationOpinion,
 )
@@ -34,7 +34,7 @@ from mrv.refusals import Refused
 from mrv.security.chains import verify_chains
 from mrv.services import records as records_svc
 from mrv.services import reports as svc
-from mrv.services import review, verification
+from mrv.services import verification
 from tests import factories as f
 from tests.factories import certified
 from tests.mrv.reporting import COAL, ELECTRICITY, approved_plan, monthly
@@ -101,7 +101,12 @@ def test_the_submission_is_sealed_with_the_statement_in_the_signers_language(dra
     given = cert.certification_given(cert.FIRM_SUBMISSION, reauthenticated_at=timezone.now(), language="zh-hans")
     version = svc.report_submit(report=draft, acting_user=firm_approver, certification=given)
     seal = Seal.objects.get(kind=Seal.Kind.REPORT_VERSION, object_id=version.pk)
-    assert (seal.signed_by, seal.firm_id, seal.report_id, seal.year) == (firm_approver, draft.firm_id, draft.pk, draft.year)
+    assert (seal.signed_by, seal.firm_id, seal.report_id, seal.year) == (
+        firm_approver,
+        draft.firm_id,
+        draft.pk,
+        draft.year,
+    )
     assert seal.statement == "firm_submission" and seal.statement_version == "2026.1"
     assert seal.statement_language == "zh-hans" and "本人" in seal.statement_text
     assert seal.digest == hashlib.sha256(seal.canonical.encode()).hexdigest()
@@ -235,7 +240,9 @@ def test_a_changed_determination_is_altered(client, firm, firm_approver, regulat
 def test_a_rewritten_seal_is_altered_and_breaks_the_seal_chain(client, sealed_version, regulator):
     seal = Seal.objects.get(kind=Seal.Kind.REPORT_VERSION)
     as_app_role()
-    owner_edits("UPDATE mrv_seal SET canonical = replace(canonical, '\"number\":1', '\"number\":2') WHERE id = %s", [seal.pk])
+    owner_edits(
+        "UPDATE mrv_seal SET canonical = replace(canonical, '\"number\":1', '\"number\":2') WHERE id = %s", [seal.pk]
+    )
     assert "the stored copy no longer matches its digest" in _page(client, regulator, seal)
     _sql(f"SET LOCAL ROLE {APP_ROLE}")
     run = verify_chains(trigger=ChainVerification.Trigger.COMMAND)
@@ -245,7 +252,10 @@ def test_a_rewritten_seal_is_altered_and_breaks_the_seal_chain(client, sealed_ve
 def test_the_application_role_cannot_change_or_delete_a_seal(sealed_version):
     seal = Seal.objects.get()
     as_app_role()
-    for statement in (f"UPDATE mrv_seal SET digest = 'x' WHERE id = {seal.pk}", f"DELETE FROM mrv_seal WHERE id = {seal.pk}"):
+    for statement in (
+        f"UPDATE mrv_seal SET digest = 'x' WHERE id = {seal.pk}",
+        f"DELETE FROM mrv_seal WHERE id = {seal.pk}",
+    ):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(statement)
 
