@@ -235,6 +235,7 @@ def test_a_changed_determination_is_altered(client, firm, firm_approver, regulat
     assert 'data-seal="intact"' in _page(client, regulator, seal)
     owner_edits("UPDATE mrv_determination SET emissions_tco2e = 101 WHERE id = %s", [proposal.pk])
     _altered(client, regulator, seal, "mrv_determination", "mrv.Determination")
+    assert "ALTERED" in client.get(reverse("ui:report_review", args=[draft_report.pk])).content.decode()
 
 
 def test_a_rewritten_seal_is_altered_and_breaks_the_seal_chain(client, sealed_version, regulator):
