@@ -69,6 +69,7 @@ def register() -> None:
         subject=_line_subject,
         as_at=_line_as_at,
         template="documents/allocation.html",
+        related=("firm__market", "table"),
     )
     seals.register(
         Seal.Kind.PENALTY,
@@ -76,6 +77,7 @@ def register() -> None:
         subject=_penalty_subject,
         as_at=_penalty_as_at,
         template="documents/penalty.html",
+        related=("firm__market", "decided_by"),
     )
     seals.register(
         Seal.Kind.COMPLIANCE,

@@ -9,6 +9,7 @@ address cannot make the renderer reach the network.
 """
 
 import io
+import threading
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -16,6 +17,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.safestring import mark_safe
 from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from mrv.models import Seal
@@ -71,9 +73,20 @@ def document_html(seal: Seal) -> str:
     return render_to_string("documents/base.html", {**context, "parts": parts})
 
 
+_local = threading.local()
+
+
+def _font_config() -> FontConfiguration:
+    """One font configuration per thread: the system fonts are looked up once, not for every notice of a run."""
+    if not hasattr(_local, "fonts"):
+        _local.fonts = FontConfiguration()
+    return _local.fonts
+
+
 def render_pdf(html: str) -> tuple[bytes, int]:
     """The PDF bytes and page count of `html`."""
-    document = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=OfflineFetcher()).render()
+    page = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=OfflineFetcher())
+    document = page.render(font_config=_font_config())
     out = io.BytesIO()
     document.write_pdf(out)
     return out.getvalue(), len(document.pages)

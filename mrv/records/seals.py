@@ -42,6 +42,7 @@ class Kind:
     template: str
     live: bool = True
     record: Callable | None = None  # obj -> dict; default: every column of the row
+    related: tuple[str, ...] = ()  # read with the record when sealing (what `subject` and `as_at` use)
 
 
 KINDS: dict[str, Kind] = {}
@@ -69,7 +70,7 @@ def content_of(kind: str, obj) -> dict:
 def seal_record(kind: str, obj, *, signer, certification: Certification | None = None) -> Seal:
     """Seal `obj` (read again from the database so the copy is of what is stored); once per record."""
     spec = KINDS[kind]
-    obj = spec.model._default_manager.get(pk=obj.pk)
+    obj = spec.model._default_manager.select_related(*spec.related).get(pk=obj.pk)
     return seal_snapshot(
         kind,
         object_id=obj.pk,
@@ -83,10 +84,7 @@ def seal_record(kind: str, obj, *, signer, certification: Certification | None =
 def seal_snapshot(
     kind: str, *, object_id: int, subject: dict, content, signer, certification: Certification | None = None
 ) -> Seal:
-    """Write the seal of `content()` (called only if there is no seal yet) about `subject`; once per record."""
-    existing = Seal.objects.filter(kind=kind, object_id=object_id, year=subject["year"]).first()
-    if existing is not None:
-        return existing
+    """Write the seal of `content()` about `subject`; once per record (the unique constraint keeps the first)."""
     text = canonical_text(content())
     statement = {}
     if certification is not None:
@@ -210,6 +208,7 @@ register(
     subject=_report_subject,
     as_at=_version_as_at,
     template="documents/report_version.html",
+    related=("report__firm", "report__market", "created_by"),
 )
 register(
     Seal.Kind.OPINION,
@@ -217,6 +216,7 @@ register(
     subject=_report_subject,
     as_at=_opinion_as_at,
     template="documents/opinion.html",
+    related=("report__firm", "report__market", "engagement__body", "engagement__lead_verifier", "signed_by"),
 )
 register(
     Seal.Kind.DETERMINATION,
@@ -224,4 +224,5 @@ register(
     subject=_report_subject,
     as_at=_determination_as_at,
     template="documents/determination.html",
+    related=("report__firm", "report__market", "proposed_by", "decided_by"),
 )

@@ -398,7 +398,6 @@ def _submit_version(
     report: EmissionReport, transition: str, acting_user, reason: str, certification: Certification | None
 ) -> ReportVersion:
     check_transition(report, transition, acting_user)
-    certification_check(certification, FIRM_SUBMISSION)
     with transaction.atomic():
         EmissionReport.objects.select_for_update().filter(pk=report.pk).first()
         checked = validate_report(report)
@@ -407,6 +406,7 @@ def _submit_version(
         missing = _unacknowledged(report, checked)
         if missing:
             raise ValidationError(missing)
+        certification_check(certification, FIRM_SUBMISSION)  # last: the report's own problems are said first
         number = (report.versions.aggregate(n=Max("number"))["n"] or 0) + 1
         result = checked.result
         version = ReportVersion.objects.create(

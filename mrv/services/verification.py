@@ -413,10 +413,10 @@ def report_sign_off(
     The certification statement must be confirmed after a fresh re-authentication; the opinion is sealed."""
     name = "sign_off_not_verified" if outcome == VerificationOpinion.Outcome.NOT_VERIFIED else "sign_off"
     check_transition(report, name, acting_user, conditions=False)
-    certification_check(certification, VERIFIER_OPINION)
     verified = Decimal(verified_emissions_tco2e) if verified_emissions_tco2e is not None else None
     m = materiality(report)
     _check_opinion(report, outcome, verified, not_verified_reason, difference_reason, m)
+    certification_check(certification, VERIFIER_OPINION)  # last: the opinion's own problems are said first
     reported = reported_emissions(report)
     with transaction.atomic():
         opinion = VerificationOpinion.objects.create(

@@ -427,7 +427,7 @@ def test_saving_a_year_of_data_takes_a_bounded_number_of_queries(cq_report, cq_a
 
 
 def test_submitting_takes_a_bounded_number_of_queries(cq_report, cq_approver, django_assert_max_num_queries):
-    with django_assert_max_num_queries(32):  # 27 measured, with the engagement opened at submission
+    with django_assert_max_num_queries(42):  # 37 measured: the engagement opened at submission and the seal
         svc.report_submit(report=cq_report, acting_user=cq_approver, certification=certified())
 
 

@@ -269,7 +269,7 @@ def test_acknowledge_then_submit_freezes_version_1(client, firm_user, firm_appro
     client.force_login(firm_user)
     client.post(url("report_acknowledge", draft), {"key": warned.key, "reason": "新窑投产，产量翻倍"})
     client.force_login(firm_approver)
-    response = client.post(url("report_submit", draft), {"reason": "年度报告"})
+    response = client.post(url("report_submit", draft), {"reason": "年度报告", "certify": "on"})
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.status == EmissionReport.Status.SUBMITTED and draft.reported_emissions_tco2e == Decimal("500")
@@ -296,7 +296,7 @@ def test_the_diff_shows_what_changed_between_versions(client, firm_user, firm_ap
     client.force_login(firm_user)
     client.post(url("report_data_save", draft), grid_post(months=[1], value="183.249"))
     client.force_login(firm_approver)
-    assert client.post(url("report_submit", draft)).status_code == 302
+    assert client.post(url("report_submit", draft), {"certify": "on"}).status_code == 302
     draft.refresh_from_db()
     assert draft.status == EmissionReport.Status.UNDER_VERIFICATION
     html = client.get(url("report_diff", draft), HTTP_ACCEPT_LANGUAGE="en").content.decode()
