@@ -47,7 +47,7 @@ bench: install
 # Screenshots of the main pages in both languages (docs/screenshots/, referenced from README.md);
 # Chinese text needs a CJK font: apt-get install fonts-wqy-microhei.
 screenshots: install
-	$(TEST_ENV) $(BIN)/python -m pytest -q -p no:randomly tests/e2e/screenshots.py
+	$(TEST_ENV) $(BIN)/python -m pytest -q -p no:randomly tests/e2e/screenshots.py tests/records/pdf_screenshots.py
 
 # The committed API description (tests/mrv/test_api_schema.py fails when it is stale).
 openapi: install

@@ -437,6 +437,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint logs each rendering step at INFO; a bulk run of notices would fill the log with them.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
 
 MRV_NAME = _("Carbon MRV")

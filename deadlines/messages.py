@@ -23,6 +23,7 @@ class NotificationKind(models.TextChoices):
     FIRM_NON_COMPLIANT = "firm_non_compliant", _("your firm did not comply")
     WORKFLOW_EVENT = "workflow_event", _("workflow step to act on")
     SECURITY_BURST = "security_burst", _("burst of failed sign-ins")
+    SUBMISSION_REPUDIATED = "submission_repudiated", _("submission repudiated by the firm")
 
 
 K = NotificationKind
@@ -40,6 +41,10 @@ MESSAGES = {
         "%(market)s, Q%(quarter)s %(year)s: %(short_count)s firms are projected to exceed their allocation."
     ),
     K.SECURITY_BURST: _("%(failures)s failed sign-ins from %(ip)s within %(minutes)s minutes."),
+    K.SUBMISSION_REPUDIATED: _(
+        "%(firm)s says it did not make the submission of its %(year)s report version %(version)s "
+        "(sealed %(digest)s): %(reason)s"
+    ),
     K.SPOT_CHECK_DRAWN: _("%(market)s: the spot-check sample of the %(year)s verification reports has been drawn."),
     K.FIRM_NON_COMPLIANT: _(
         "%(firm)s has not surrendered enough allowances for %(year)s by the deadline and has been marked non-compliant."

@@ -89,3 +89,9 @@ def notify_registry_event(self, event: str, proposal_id: int) -> int:
 def notify_workflow_event(self, event: str, **ids) -> int:
     """Queued by run_transition through the outbox; the task id is the outbox message id (told once)."""
     return workflow_notices.workflow_event_notify(event=event, message_id=self.request.id, **ids)
+
+
+@shared_task(name="deadlines.notify_repudiation", bind=True, **RETRYING)
+def notify_repudiation(self, repudiation_id: int) -> int:
+    """Queued by mrv's repudiation service through the outbox; the regulators of the market are told once."""
+    return workflow_notices.repudiation_notify(message_id=self.request.id, repudiation_id=repudiation_id)

@@ -10,6 +10,7 @@ notifications, makes a redelivered message tell nobody again.
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, field
 
@@ -231,5 +232,38 @@ def registry_event_notify(*, event: str, message_id: str | uuid.UUID, proposal_i
             WorkflowNotice.objects.create(message_id=message_id, event=event, recipients=len(people))
             notify(people, Notification.Kind.WORKFLOW_EVENT, params, url=url)
     except IntegrityError:  # a concurrent delivery of the same message got there first
+        return 0
+    return len(people)
+
+
+def repudiation_notify(*, message_id: str | uuid.UUID, repudiation_id: int) -> int:
+    """Tell the market's officers and heads that a firm repudiated a submission (once per outbox message)."""
+    from mrv.models import Repudiation
+
+    message_id = uuid.UUID(str(message_id))
+    if WorkflowNotice.objects.filter(message_id=message_id).exists():
+        return 0
+    repudiation = Repudiation.objects.select_related("seal__firm", "seal__report").get(pk=repudiation_id)
+    seal = repudiation.seal
+    people = list(
+        User.objects.filter(
+            is_active=True, authority__market_id=seal.market_id, role__in=[R.REGULATOR_OFFICER, R.REGULATOR_HEAD]
+        )
+    )
+    version = (json.loads(seal.canonical).get("record") or {}).get("number", "")
+    params = {
+        "firm": seal.firm.name,
+        "year": seal.year,
+        "version": version,
+        "digest": seal.digest[:12],
+        "reason": repudiation.reason[:300],
+    }
+    try:
+        with transaction.atomic():
+            WorkflowNotice.objects.create(message_id=message_id, event="mrv.seal.repudiated", recipients=len(people))
+            notify(
+                people, Notification.Kind.SUBMISSION_REPUDIATED, params, url=reverse("ui:seal_detail", args=[seal.pk])
+            )
+    except IntegrityError:
         return 0
     return len(people)

@@ -15,6 +15,7 @@ import datetime
 from decimal import Decimal
 
 from mrv.models import EmissionReport, EmissionSource, Firm, MonitoringPlan, User, VerificationBody
+from mrv.records.certification import FIRM_SUBMISSION, demo_certification
 from mrv.services import plans as plans
 from mrv.services import reports as reports
 
@@ -260,7 +261,7 @@ def _submit(prefix: str, report: EmissionReport | None, reason: str = "") -> Non
         reports.report_acknowledge_warning(
             report=report, key=warning.key, acting_user=approver, reason=reason or "产量变化所致，已附生产报表说明"
         )
-    reports.report_submit(report=report, acting_user=approver)
+    reports.report_submit(report=report, acting_user=approver, certification=demo_certification(FIRM_SUBMISSION))
 
 
 def _seed_shenzhen_quarters(firm: Firm) -> None:

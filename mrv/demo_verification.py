@@ -18,6 +18,7 @@ from mrv.models import (
     VerificationBody,
     VerificationOpinion,
 )
+from mrv.records.certification import VERIFIER_OPINION, demo_certification
 from mrv.services import review, spot_checks
 from mrv.services import verification as svc
 
@@ -108,6 +109,7 @@ def _verified(report) -> EmissionReport:
     )
     verified = report.reported_emissions_tco2e + 800
     svc.report_sign_off(
+        certification=demo_certification(VERIFIER_OPINION),
         report=report,
         outcome=VerificationOpinion.Outcome.WITH_COMMENTS,
         verified_emissions_tco2e=verified,
@@ -212,6 +214,7 @@ def _chongqing() -> None:
     if past:
         report = _under_verification(past)
         svc.report_sign_off(
+            certification=demo_certification(VERIFIER_OPINION),
             report=report,
             outcome=VerificationOpinion.Outcome.NOT_VERIFIED,
             not_verified_reason=VerificationOpinion.NotVerifiedReason.DATA_LIMITATIONS,

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 HANDLERS: dict[str, Callable] = {}
 PROGRESS_EVERY = 2000
+EVERY: dict[str, int] = {}  # a kind whose steps are slow (a PDF each) reports progress more often
 MAX_ISSUES_SHOWN = 200
 
 
@@ -46,9 +47,10 @@ class JobRefused(Exception):
         super().__init__("; ".join(self.messages))
 
 
-def handler(kind: str):
+def handler(kind: str, *, progress_every: int = PROGRESS_EVERY):
     def register(func: Callable) -> Callable:
         HANDLERS[kind] = func
+        EVERY[kind] = progress_every
         return func
 
     return register
@@ -72,19 +74,20 @@ def job_start(*, kind: str, title: str, params: dict, acting_user, return_url: s
 
 
 class Progress:
-    """Passed to a handler: `total(n)` once, then `advance(k)`; written every PROGRESS_EVERY steps."""
+    """Passed to a handler: `total(n)` once, then `advance(k)`; written every `every` steps (the kind's)."""
 
     def __init__(self, job: BackgroundJob):
         self.job = job
         self.done = 0
         self._written = 0
+        self.every = EVERY.get(job.kind, PROGRESS_EVERY)
 
     def total(self, n: int) -> None:
         BackgroundJob.objects.filter(pk=self.job.pk).update(progress_total=n)
 
     def advance(self, k: int = 1) -> None:
         self.done += k
-        if self.done - self._written >= PROGRESS_EVERY:
+        if self.done - self._written >= self.every:
             BackgroundJob.objects.filter(pk=self.job.pk).update(progress_done=self.done)
             self._written = self.done
 

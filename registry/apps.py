@@ -9,7 +9,12 @@ class RegistryConfig(AppConfig):
     def ready(self) -> None:
         # mrv is the lower app and imports nothing of the registry: the registry registers itself.
         from mrv import demo
-        from registry import access  # noqa: F401  (registers its scopes and predicates with mrv.access)
+        from registry import (
+            access,  # noqa: F401  (registers its scopes and predicates with mrv.access)
+            documents,
+        )
+
+        documents.register()  # its notices as kinds of sealed documents (and the bulk run's job handler)
         from registry.demo import seed_registry
 
         demo.register_step(seed_registry)

@@ -348,3 +348,26 @@ def statistics_series(market: Market, years: list[int], *, today: datetime.date 
 def statistics_across_markets(markets, year: int, *, today: datetime.date | None = None):
     """One `MarketStatistics` per market for a year: the national administrator's comparison."""
     return [market_statistics(m, year, today=today) for m in markets if year in m.supported_years()]
+
+
+def notice_seals(market: Market, year: int, kind: str) -> dict[int, object]:
+    """The sealed notices of a kind for a market-year, by firm (one query)."""
+    from mrv.models import Seal
+
+    return {s.firm_id: s for s in Seal.objects.filter(market=market, year=year, kind=kind).order_by("signed_at")}
+
+
+def penalty_seals(penalties) -> dict[int, object]:
+    """The sealed penalty notices of these penalties, by penalty id (one query)."""
+    from mrv.models import Seal
+
+    ids = [p.pk for p in penalties]
+    return {s.object_id: s for s in Seal.objects.filter(kind=Seal.Kind.PENALTY, object_id__in=ids)}
+
+
+def line_seals(table) -> dict[int, object]:
+    """The sealed allocation notices of a table's lines, by line id (one query)."""
+    from mrv.models import Seal
+
+    lines = table.lines.values("pk")
+    return {s.object_id: s for s in Seal.objects.filter(kind=Seal.Kind.ALLOCATION, object_id__in=lines)}

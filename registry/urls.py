@@ -54,6 +54,7 @@ urlpatterns = [
         name="allocation_issue",
     ),
     path("compliance/", surrender.compliance_dashboard, name="compliance"),
+    path("compliance/notices/", surrender.notices_issue, name="notices_issue"),
     path("penalties/", penalties.penalties, name="penalties"),
     path("penalties/<int:pk>/decide/", penalties.penalty_action, {"action": "decide"}, name="penalty_decide"),
     path("penalties/<int:pk>/withdraw/", penalties.penalty_action, {"action": "withdraw"}, name="penalty_withdraw"),

@@ -123,3 +123,12 @@ class ReportFactory(factory.django.DjangoModelFactory):
     market = factory.LazyAttribute(lambda r: r.firm.market)
     year = 2025
     period = EmissionReport.Period.ANNUAL
+
+
+def certified(statement: str = "firm_submission"):
+    """The certification a signer gives on the page just after re-authenticating (mrv/records/certification.py)."""
+    from django.utils import timezone
+
+    from mrv.records.certification import certification_given
+
+    return certification_given(statement, reauthenticated_at=timezone.now())

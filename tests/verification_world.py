@@ -10,6 +10,7 @@ import pytest
 from mrv.models import AuditLog, EmissionReport, OutboxMessage, User, VerificationEngagement
 from mrv.services import follow_ups
 from tests import factories as f
+from tests.factories import certified
 
 NOTIFY = "deadlines.notify_workflow_event"
 Status = EmissionReport.Status
@@ -46,7 +47,7 @@ def submitted_report(firm, approver, *, period: str = "annual", months=range(1, 
     assert checked.ok, [m.text for m in checked.errors]
     for warning in checked.warnings:
         firm_reports.report_acknowledge_warning(report=draft, key=warning.key, reason="已核实", acting_user=approver)
-    firm_reports.report_submit(report=draft, acting_user=approver)
+    firm_reports.report_submit(report=draft, acting_user=approver, certification=certified())
     draft.refresh_from_db()
     return draft
 
@@ -55,14 +56,14 @@ def firm_resubmits(report: EmissionReport, approver) -> None:
     """The firm's approver resubmits the returned report as a new version (the plans code's service)."""
     from mrv.services import reports as firm_reports
 
-    firm_reports.report_resubmit(report=report, acting_user=approver)
+    firm_reports.report_resubmit(report=report, acting_user=approver, certification=certified())
     report.refresh_from_db()
 
 
 def firm_submits(report: EmissionReport, approver) -> None:
     from mrv.services import reports as firm_reports
 
-    firm_reports.report_submit(report=report, acting_user=approver)
+    firm_reports.report_submit(report=report, acting_user=approver, certification=certified())
     report.refresh_from_db()
 
 

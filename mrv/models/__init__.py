@@ -101,3 +101,6 @@ from .files import StoredFile  # noqa: E402
 __all__ += ["StoredFile"]
 __all__ += ["PendingChange"]
 __all__ += ["IdempotencyRecord"]
+from .records import IssuedDocument, Repudiation, Seal  # noqa: E402
+
+__all__ += ["IssuedDocument", "Repudiation", "Seal"]

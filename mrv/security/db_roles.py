@@ -23,6 +23,8 @@ APPEND_ONLY: dict[str, tuple[str, ...]] = {
     "mrv.VerificationOpinion": (),
     "mrv.Determination": ("decision", "decided_by_id", "decided_at", "decision_reason"),
     "mrv.ChainVerification": (),
+    "mrv.Seal": (),
+    "mrv.Repudiation": (),
     "registry.Transaction": (),
     "registry.Entry": (),
 }

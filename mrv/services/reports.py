@@ -28,9 +28,12 @@ from mrv.models import (
     OutputDataRow,
     ReportVersion,
     ReportWarningAcknowledgement,
+    Seal,
     StoredFile,
     VerificationEngagement,
 )
+from mrv.records.certification import FIRM_SUBMISSION, Certification, certification_check
+from mrv.records.seals import seal_record
 from mrv.report_diff import report_diff  # noqa: F401 (part of this module's API: what changed between versions)
 from mrv.services.follow_ups import follow_ups
 from mrv.transitions import (
@@ -406,7 +409,9 @@ def _snapshot(report: EmissionReport, checked: ValidationResult) -> dict:
     }
 
 
-def _submit_version(report: EmissionReport, transition: str, acting_user, reason: str) -> ReportVersion:
+def _submit_version(
+    report: EmissionReport, transition: str, acting_user, reason: str, certification: Certification | None
+) -> ReportVersion:
     check_transition(report, transition, acting_user)
     with transaction.atomic():
         EmissionReport.objects.select_for_update().filter(pk=report.pk).first()
@@ -416,6 +421,7 @@ def _submit_version(report: EmissionReport, transition: str, acting_user, reason
         missing = _unacknowledged(report, checked)
         if missing:
             raise ValidationError(missing)
+        certification_check(certification, FIRM_SUBMISSION)  # last: the report's own problems are said first
         number = (report.versions.aggregate(n=Max("number"))["n"] or 0) + 1
         result = checked.result
         version = ReportVersion.objects.create(
@@ -439,6 +445,7 @@ def _submit_version(report: EmissionReport, transition: str, acting_user, reason
             changes={"reported_emissions_tco2e": (before, version.reported_tco2e), "version": (None, number)},
             tasks=follow_ups(f"mrv.emissionreport.{transition}", emissionreport_id=report.pk),
         )
+        seal_record(Seal.Kind.REPORT_VERSION, version, signer=acting_user, certification=certification)
         _after_submission(report, acting_user)
     return version
 
@@ -458,14 +465,20 @@ def _after_submission(report: EmissionReport, acting_user) -> None:
         report_start_co_review(report=report, acting_user=None)
 
 
-def report_submit(*, report: EmissionReport, acting_user, reason: str = "") -> ReportVersion:
-    """A firm approver submits a draft (annual or quarterly): errors block, every warning must be acknowledged."""
-    return _submit_version(report, "submit", acting_user, reason)
+def report_submit(
+    *, report: EmissionReport, acting_user, certification: Certification | None = None, reason: str = ""
+) -> ReportVersion:
+    """A firm approver submits a draft (annual or quarterly): errors block, every warning must be acknowledged,
+    and the certification statement must be confirmed after a fresh re-authentication (else `NotCertified`).
+    The version is sealed (its copy of record) in the same transaction."""
+    return _submit_version(report, "submit", acting_user, reason, certification)
 
 
-def report_resubmit(*, report: EmissionReport, acting_user, reason: str = "") -> ReportVersion:
-    """A firm approver hands the corrected, returned report back to verification as a new version."""
-    return _submit_version(report, "resubmit", acting_user, reason)
+def report_resubmit(
+    *, report: EmissionReport, acting_user, certification: Certification | None = None, reason: str = ""
+) -> ReportVersion:
+    """A firm approver hands the corrected, returned report back to verification as a new version (certified)."""
+    return _submit_version(report, "resubmit", acting_user, reason, certification)
 
 
 def report_withdraw(*, report: EmissionReport, acting_user, reason: str = "") -> EmissionReport:

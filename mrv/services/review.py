@@ -12,9 +12,11 @@ from mrv.models import (
     EmissionReport,
     Firm,
     QuarterlyReview,
+    Seal,
     User,
     VerificationEngagement,
 )
+from mrv.records.seals import seal_record
 from mrv.services.verification import run_with_follow_ups
 from mrv.transitions import REASON_REQUIRED, TransitionRefused, check_transition
 from mrv.workflow import verification as rules
@@ -168,6 +170,7 @@ def determination_approve(*, report: EmissionReport, acting_user: User, reason: 
             },
         )
         _record_decision(proposal, Determination.Decision.APPROVED, acting_user, reason)
+        seal_record(Seal.Kind.DETERMINATION, proposal, signer=acting_user)
     return proposal
 
 

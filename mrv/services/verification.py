@@ -19,12 +19,15 @@ from mrv.models import (
     FindingAnswer,
     Firm,
     RulePack,
+    Seal,
     User,
     VerificationBody,
     VerificationEngagement,
     VerificationOpinion,
     VerificationPlan,
 )
+from mrv.records.certification import VERIFIER_OPINION, Certification, certification_check
+from mrv.records.seals import seal_record
 from mrv.services.follow_ups import follow_ups
 from mrv.transitions import NOT_PERMITTED, TransitionRefused, check_transition, run_transition
 from mrv.workflow import verification as rules
@@ -404,13 +407,16 @@ def report_sign_off(
     not_verified_reason: str = "",
     comments: str = "",
     difference_reason: str = "",
+    certification: Certification | None = None,
 ) -> VerificationOpinion:
-    """The lead verifier signs the opinion; verified → "verified", not verified → regulator review."""
+    """The lead verifier signs the opinion; verified → "verified", not verified → regulator review.
+    The certification statement must be confirmed after a fresh re-authentication; the opinion is sealed."""
     name = "sign_off_not_verified" if outcome == VerificationOpinion.Outcome.NOT_VERIFIED else "sign_off"
     check_transition(report, name, acting_user, conditions=False)
     verified = Decimal(verified_emissions_tco2e) if verified_emissions_tco2e is not None else None
     m = materiality(report)
     _check_opinion(report, outcome, verified, not_verified_reason, difference_reason, m)
+    certification_check(certification, VERIFIER_OPINION)  # last: the opinion's own problems are said first
     reported = reported_emissions(report)
     with transaction.atomic():
         opinion = VerificationOpinion.objects.create(
@@ -434,4 +440,5 @@ def report_sign_off(
             reason=comments,
             changes={"outcome": (None, outcome), "verified_emissions_tco2e": (None, verified)},
         )
+        seal_record(Seal.Kind.OPINION, opinion, signer=acting_user, certification=certification)
     return opinion

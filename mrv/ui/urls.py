@@ -1,6 +1,17 @@
 from django.urls import path
 
-from mrv.ui.views import coverage, files, integrity, jobs, plans, regulator, report_data, reports, verification
+from mrv.ui.views import (
+    coverage,
+    files,
+    integrity,
+    jobs,
+    plans,
+    records,
+    regulator,
+    report_data,
+    reports,
+    verification,
+)
 
 app_name = "ui"
 
@@ -25,6 +36,10 @@ urlpatterns = [
     path("reports/<int:pk>/withdraw/", report_data.report_withdraw, name="report_withdraw"),
     path("reports/<int:pk>/diff/", report_data.report_diff_view, name="report_diff"),
     path("files/<int:pk>/", files.file_download, name="file_download"),
+    path("records/seals/<int:pk>/", records.seal_detail, name="seal_detail"),
+    path("records/seals/<int:pk>/copy.txt", records.seal_download, name="seal_download"),
+    path("records/seals/<int:pk>/document.pdf", records.seal_pdf, name="seal_pdf"),
+    path("records/seals/<int:pk>/repudiate/", records.seal_repudiate, name="seal_repudiate"),
     path("jobs/", jobs.job_list, name="job_list"),
     path("jobs/<int:pk>/", jobs.job_detail, name="job_detail"),
     path("jobs/<int:pk>/download/", jobs.job_download, name="job_download"),

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from mrv.audit import log_action
 from mrv.models import Market
 from mrv.transitions import run_transition
-from registry import allocation, allocation_inputs, selectors
+from registry import allocation, allocation_inputs, documents, selectors
 from registry.ledger import (
     LedgerError,
     Leg,
@@ -150,4 +150,5 @@ def allocation_table_issue(*, table: AllocationTable, acting_user) -> Allocation
                 check=_cap_check(market, table.year, net),
             )
         run_transition(table, "issue", acting_user=acting_user)
+        documents.seal_allocation_lines(table, acting_user)  # each firm's allocation notice of record
     return table

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from mrv.audit import log_action
 from mrv.models import Firm
 from mrv.transitions import run_transition
-from registry import selectors
+from registry import documents, selectors
 from registry.ledger import (
     LedgerError,
 )
@@ -46,15 +46,18 @@ def penalty_propose(*, firm: Firm, year: int, acting_user) -> Penalty:
 
 
 def penalty_decide(*, penalty: Penalty, decision_text: str, acting_user) -> Penalty:
-    run_transition(
-        penalty,
-        "decide",
-        acting_user=acting_user,
-        reason=decision_text,
-        reason_required=True,
-        by=acting_user,
-        text=decision_text,
-    )
+    """The head's enforcement decision, sealed (the penalty notice of record) in the same transaction."""
+    with transaction.atomic():
+        run_transition(
+            penalty,
+            "decide",
+            acting_user=acting_user,
+            reason=decision_text,
+            reason_required=True,
+            by=acting_user,
+            text=decision_text,
+        )
+        documents.seal_penalty(penalty, acting_user)
     return penalty
 
 

@@ -52,7 +52,12 @@ def allocation_table(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "registry/allocation_table.html",
-        {"table": table, "lines": lines, "cap": selectors.cap_for(table.market, table.year)},
+        {
+            "table": table,
+            "lines": lines,
+            "cap": selectors.cap_for(table.market, table.year),
+            "notices": selectors.line_seals(table),
+        },
     )
 
 

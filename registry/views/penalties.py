@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from mrv.models import Firm
 from mrv.refusals import Refused, show_refusal
-from registry import services
+from registry import selectors, services
 from registry.forms import (
     DecisionForm,
 )
@@ -29,8 +29,9 @@ def penalties(request: HttpRequest) -> HttpResponse:
         except Refused as refused:
             show_refusal(request, refused)
         return redirect("registry:penalties")
-    rows = Penalty.objects.filter(firm__market=market).select_related("firm", "decided_by")[:200]
-    return render(request, "registry/penalties.html", {"market": market, "penalties": rows, "form": DecisionForm()})
+    rows = list(Penalty.objects.filter(firm__market=market).select_related("firm", "decided_by")[:200])
+    context = {"market": market, "penalties": rows, "form": DecisionForm(), "seals": selectors.penalty_seals(rows)}
+    return render(request, "registry/penalties.html", context)
 
 
 @login_required

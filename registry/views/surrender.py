@@ -8,12 +8,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from mrv.models import Firm, Market
 from mrv.refusals import Refused, show_refusal
 from mrv.replicas import reads_from_replica
-from registry import exports, selectors, services
+from registry import documents, exports, selectors, services
 from registry.forms import (
     SurrenderForm,
 )
@@ -137,5 +139,22 @@ def compliance_dashboard(request: HttpRequest) -> HttpResponse:
             "summary": _summary(statuses),
             "deadline": selectors.compliance_deadline(market, year),
             "penalised": selectors.penalised_firm_ids(market, year),
+            "notices": selectors.notice_seals(market, year, "compliance"),
         },
     )
+
+
+@login_required
+@require_POST
+def notices_issue(request: HttpRequest) -> HttpResponse:
+    """Issue every firm's compliance or allocation notice for the year, in the background (the job page shows
+    the progress)."""
+    market, year = _market_year(request)
+    try:
+        job = documents.notices_issue(
+            market=market, year=year, kind=request.POST.get("kind", ""), acting_user=request.user
+        )
+    except Refused as refused:
+        show_refusal(request, refused)
+        return redirect(f"{reverse('registry:compliance')}?year={year}")
+    return redirect("ui:job_detail", pk=job.pk)

@@ -187,6 +187,7 @@ def _firm_reports(browser, draft, language, tmp_path):
     approver = browser.login("approver")
     approver.goto(reverse("ui:report_data", args=[draft.pk]))
     browser.shot(approver, "02-firm-submit")
+    approver.check("form[action$='/submit/'] input[name=certify]")  # the certification statement
     post(approver, "/submit/")
     draft.refresh_from_db()
     assert draft.status == EmissionReport.Status.SUBMITTED and draft.reported_emissions_tco2e == Decimal("500")
@@ -242,6 +243,7 @@ def _firm_answers_and_resubmits(browser, draft, language):
     assert page.locator("form[action$='/answer/']").count() == 0
     approver = browser.login("approver")
     approver.goto(reverse("ui:report_data", args=[draft.pk]))
+    approver.check("form[action$='/submit/'] input[name=certify]")
     post(approver, "/submit/")
     draft.refresh_from_db()
     assert draft.status == EmissionReport.Status.UNDER_VERIFICATION
@@ -257,6 +259,7 @@ def _verifier_closes_and_signs(browser, draft, language):
     browser.shot(page, "06-verifier-sign-off")
     page.select_option("#id_outcome", "satisfactory")
     page.fill("#id_verified_emissions_tco2e", "500")
+    page.check("main form input[name=certify]")
     with page.expect_navigation():
         page.click("main form button[type=submit]")
     assert t(language, "The opinion is signed.") in page.content()

@@ -20,6 +20,7 @@ from mrv.models import (
 from mrv.services import plans as plan_svc
 from mrv.services import reports as report_svc
 from tests import factories as f
+from tests.factories import certified
 from tests.mrv.reporting import approved_plan, monthly
 
 PERSONAS = [
@@ -53,7 +54,7 @@ def _submitted_report(firm, user, *, year=2025):
     report_svc.report_save_activity_data(
         report=report, rows=monthly("kiln", range(1, 13), activity="10"), acting_user=user
     )
-    report_svc.report_submit(report=report, acting_user=user)
+    report_svc.report_submit(report=report, acting_user=user, certification=certified())
     return report
 
 

@@ -10,6 +10,7 @@ from mrv.models import EmissionReport, MonitoringPlan, VerificationEngagement
 from mrv.services import plans as plan_svc
 from mrv.services import reports as report_svc
 from tests import factories as f
+from tests.factories import certified
 from tests.mrv.reporting import approved_plan, monthly, source
 
 D = Decimal
@@ -113,7 +114,7 @@ def report_world(firm, firm_user, firm_approver, body):
 
 
 def _submitted_report(report, user):
-    return report_svc.report_submit(report=report, acting_user=user)
+    return report_svc.report_submit(report=report, acting_user=user, certification=certified())
 
 
 def _returned(report, approver):
@@ -127,11 +128,13 @@ REPORT_ACTIONS = {
     "save_data": lambda r, user, approver: report_svc.report_save_activity_data(
         report=r, rows=[{"stream": "kiln", "month": 1, "activity": "11"}], acting_user=user
     ),
-    "submit": lambda r, user, approver: report_svc.report_submit(report=r, acting_user=user),
+    "submit": lambda r, user, approver: report_svc.report_submit(report=r, acting_user=user, certification=certified()),
     "withdraw": lambda r, user, approver: (
         _submitted_report(r, approver) and report_svc.report_withdraw(report=r, acting_user=user)
     ),
-    "resubmit": lambda r, user, approver: report_svc.report_resubmit(report=_returned(r, approver), acting_user=user),
+    "resubmit": lambda r, user, approver: report_svc.report_resubmit(
+        report=_returned(r, approver), acting_user=user, certification=certified()
+    ),
     "view_version": lambda r, user, approver: access.can_view(user, _submitted_report(r, approver)) or _deny(),
 }
 

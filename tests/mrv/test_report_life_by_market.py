@@ -14,6 +14,7 @@ from mrv.services import review, spot_checks
 from mrv.services import verification as svc
 from mrv.transitions import TransitionRefused
 from tests import factories as f
+from tests.factories import certified
 from tests.verification_world import *  # noqa: F403
 from tests.verification_world import firm_resubmits, person, set_reported, submitted_report
 
@@ -94,7 +95,13 @@ def test_the_whole_life_of_a_report(code):
     firm_resubmits(report, w["approver"])
     svc.finding_close(finding=finding, resolution=Finding.Resolution.CORRECTED, acting_user=lead)
 
-    sign = {"report": report, "outcome": "satisfactory", "verified_emissions_tco2e": reported, "acting_user": lead}
+    sign = {
+        "report": report,
+        "outcome": "satisfactory",
+        "verified_emissions_tco2e": reported,
+        "acting_user": lead,
+        "certification": certified("verifier_opinion"),
+    }
     if code in PLAN_MARKETS:
         with pytest.raises(TransitionRefused) as refused:
             svc.report_sign_off(**sign)

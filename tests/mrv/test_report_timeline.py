@@ -9,6 +9,7 @@ from mrv.models import EmissionReport, Finding
 from mrv.services import review, spot_checks
 from mrv.services import verification as svc
 from mrv.timeline import report_timeline
+from tests.factories import certified
 from tests.verification_world import *  # noqa: F403
 from tests.verification_world import firm_resubmits, submitted_report
 
@@ -44,6 +45,7 @@ def lived(firm, body, regulator, regulator_head, verifier, team_verifier, firm_u
         acting_user=verifier,
     )
     svc.report_sign_off(
+        certification=certified("verifier_opinion"),
         report=report,
         outcome="satisfactory",
         verified_emissions_tco2e=report.reported_emissions_tco2e,

@@ -11,6 +11,7 @@ from mrv.report_diff import Change, report_diff
 from mrv.services import reports as svc
 from mrv.validation import ValidationResult
 from tests import factories as f
+from tests.factories import certified
 from tests.mrv.reporting import COAL, ELECTRICITY, approved_plan, monthly, report
 
 REFUSED = (InternalError, IntegrityError, ProgrammingError)  # by trigger, or no privilege (the app role)
@@ -36,11 +37,11 @@ def _withdraw_and_correct(draft, user, rows):
     svc.report_withdraw(report=draft, acting_user=user)
     checked = svc.report_save_activity_data(report=draft, rows=rows, acting_user=user)
     assert isinstance(checked, ValidationResult) and checked.ok
-    return svc.report_submit(report=draft, acting_user=user)
+    return svc.report_submit(report=draft, acting_user=user, certification=certified())
 
 
 def test_a_version_cannot_be_changed_or_deleted(draft, firm_approver):
-    version = svc.report_submit(report=draft, acting_user=firm_approver)
+    version = svc.report_submit(report=draft, acting_user=firm_approver, certification=certified())
     version.total_tco2e = D("1")
     with pytest.raises(PermissionError):
         version.save()
@@ -54,7 +55,7 @@ def test_a_version_cannot_be_changed_or_deleted(draft, firm_approver):
 
 
 def test_every_version_stays_readable_with_its_own_data(draft, firm_approver):
-    first = svc.report_submit(report=draft, acting_user=firm_approver)
+    first = svc.report_submit(report=draft, acting_user=firm_approver, certification=certified())
     second = _withdraw_and_correct(
         draft, firm_approver, [{"stream": "coal", "month": 3, "activity": "1200", "ncv": "20.908"}]
     )
@@ -66,7 +67,7 @@ def test_every_version_stays_readable_with_its_own_data(draft, firm_approver):
 
 
 def test_the_diff_names_stream_month_and_field_and_the_size_of_each_change(draft, firm_approver):
-    first = svc.report_submit(report=draft, acting_user=firm_approver)
+    first = svc.report_submit(report=draft, acting_user=firm_approver, certification=certified())
     second = _withdraw_and_correct(
         draft,
         firm_approver,
@@ -99,13 +100,13 @@ def test_the_diff_names_stream_month_and_field_and_the_size_of_each_change(draft
 
 
 def test_a_diff_of_a_version_with_itself_is_empty(draft, firm_approver):
-    version = svc.report_submit(report=draft, acting_user=firm_approver)
+    version = svc.report_submit(report=draft, acting_user=firm_approver, certification=certified())
     diff = report_diff(version, version)
     assert diff.changes == [] and diff.streams == {} and diff.total_delta_tco2e == 0
 
 
 def test_a_stream_added_by_a_new_plan_version_shows_as_added(firm, firm_approver, draft):
-    first = svc.report_submit(report=draft, acting_user=firm_approver)
+    first = svc.report_submit(report=draft, acting_user=firm_approver, certification=certified())
     EmissionReport.objects.filter(pk=draft.pk).update(status=EmissionReport.Status.RETURNED_TO_FIRM)
     draft.refresh_from_db()
     approved_plan(
@@ -114,7 +115,7 @@ def test_a_stream_added_by_a_new_plan_version_shows_as_added(firm, firm_approver
         version=2,
     )
     svc.report_save_activity_data(report=draft, rows=monthly("steam", YEAR, activity="10"), acting_user=firm_approver)
-    second = svc.report_resubmit(report=draft, acting_user=firm_approver)
+    second = svc.report_resubmit(report=draft, acting_user=firm_approver, certification=certified())
     diff = report_diff(first, second)
     # Steam: 10 GJ × 0.06 tCO2/GJ = 0.6 t a month, 7.2 a year; new in version 2 of the report and of the plan.
     assert Change("steam", 1, "activity", None, "10 GJ", None) in diff.changes
@@ -124,7 +125,7 @@ def test_a_stream_added_by_a_new_plan_version_shows_as_added(firm, firm_approver
 
 def test_a_new_version_is_refused_while_a_verifier_holds_the_report(draft, firm_approver, firm):
     f.EngagementFactory(firm=firm, year=2025, status=VerificationEngagement.Status.ACCEPTED)
-    svc.report_submit(report=draft, acting_user=firm_approver)
+    svc.report_submit(report=draft, acting_user=firm_approver, certification=certified())
     with pytest.raises(ValidationError):
         svc.report_save_activity_data(
             report=draft, rows=[{"stream": "coal", "month": 1, "activity": "1"}], acting_user=firm_approver
@@ -134,7 +135,7 @@ def test_a_new_version_is_refused_while_a_verifier_holds_the_report(draft, firm_
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
 def test_versions_are_immutable_in_postgresql_itself(draft, firm_approver):
-    version = svc.report_submit(report=draft, acting_user=firm_approver)
+    version = svc.report_submit(report=draft, acting_user=firm_approver, certification=certified())
     with pytest.raises(REFUSED), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE mrv_reportversion SET total_tco2e = 1")
     assert ReportVersion.objects.get(pk=version.pk).total_tco2e == version.total_tco2e

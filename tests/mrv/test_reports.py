@@ -13,6 +13,7 @@ from mrv.models import AuditLog, EmissionReport, EmissionSource, OutboxMessage, 
 from mrv.services import reports as svc
 from mrv.transitions import TransitionRefused
 from tests import factories as f
+from tests.factories import certified
 from tests.mrv.reporting import COAL, ELECTRICITY, approved_plan, monthly, report
 
 D = Decimal
@@ -102,7 +103,7 @@ def test_chongqing_report_with_ch4_and_n2o_is_computed_by_hand(cq_report):
 
 def test_submitting_the_chongqing_report_freezes_version_1(cq_report, cq_approver, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        version = svc.report_submit(report=cq_report, acting_user=cq_approver)
+        version = svc.report_submit(report=cq_report, acting_user=cq_approver, certification=certified())
     cq_report.refresh_from_db()
     assert cq_report.status == EmissionReport.Status.SUBMITTED
     assert cq_report.current_version == version and version.number == 1
@@ -202,7 +203,7 @@ def test_annual_report_takes_over_the_four_submitted_quarters(shenzhen_firm, sz_
     for quarter, months in (("q1", (1, 2, 3)), ("q2", (4, 5, 6)), ("q3", (7, 8, 9)), ("q4", (10, 11, 12))):
         draft = svc.report_create(firm=shenzhen_firm, year=2025, period=quarter, acting_user=sz_approver)
         svc.report_save_activity_data(report=draft, rows=sz_rows(months), acting_user=sz_approver)
-        svc.report_submit(report=draft, acting_user=sz_approver)
+        svc.report_submit(report=draft, acting_user=sz_approver, certification=certified())
     annual = svc.report_create(firm=shenzhen_firm, year=2025, acting_user=sz_approver)
     svc.report_save_output_data(
         report=annual, rows=[{"name": "客运周转量", "amount": "5000", "unit": "10^4pkm"}], acting_user=sz_approver
@@ -218,7 +219,7 @@ def test_annual_report_takes_over_the_four_submitted_quarters(shenzhen_firm, sz_
 def test_take_over_needs_all_four_quarters_submitted(shenzhen_firm, sz_approver):
     q1 = svc.report_create(firm=shenzhen_firm, year=2025, period="q1", acting_user=sz_approver)
     svc.report_save_activity_data(report=q1, rows=sz_rows((1, 2, 3)), acting_user=sz_approver)
-    svc.report_submit(report=q1, acting_user=sz_approver)
+    svc.report_submit(report=q1, acting_user=sz_approver, certification=certified())
     annual = svc.report_create(firm=shenzhen_firm, year=2025, acting_user=sz_approver)
     with pytest.raises(ValidationError) as refused:
         svc.report_take_over_quarterly(report=annual, acting_user=sz_approver)
@@ -315,7 +316,7 @@ def test_saving_again_updates_the_row_of_that_stream_and_month(firm, firm_user):
 
 
 def test_submitted_data_cannot_be_changed(cq_report, cq_approver):
-    svc.report_submit(report=cq_report, acting_user=cq_approver)
+    svc.report_submit(report=cq_report, acting_user=cq_approver, certification=certified())
     with pytest.raises(ValidationError) as refused:
         svc.report_save_activity_data(
             report=cq_report, rows=[{"stream": "coal", "month": 1, "activity": "1"}], acting_user=cq_approver
@@ -330,7 +331,7 @@ def test_submitted_data_cannot_be_changed(cq_report, cq_approver):
 def test_a_firm_reporter_cannot_submit(chongqing_firm, cq_report):
     reporter = f.UserFactory(role=User.Role.FIRM_REPORTER, firm=chongqing_firm)
     with pytest.raises(PermissionDenied):
-        svc.report_submit(report=cq_report, acting_user=reporter)
+        svc.report_submit(report=cq_report, acting_user=reporter, certification=certified())
     cq_report.refresh_from_db()
     assert cq_report.status == EmissionReport.Status.DRAFT and not cq_report.versions.exists()
 
@@ -342,7 +343,7 @@ def test_errors_block_submission_and_change_nothing(firm, firm_approver):
         report=draft, rows=[{"stream": "coal", "month": 1, "activity": "10"}], acting_user=firm_approver
     )
     with pytest.raises(ValidationError) as refused:
-        svc.report_submit(report=draft, acting_user=firm_approver)
+        svc.report_submit(report=draft, acting_user=firm_approver, certification=certified())
     assert refused.value.messages[0] == str(svc.NOT_SUBMITTABLE)
     assert "Source stream coal, month 2, activity: the month has no data." in refused.value.messages
     draft.refresh_from_db()
@@ -351,7 +352,7 @@ def test_errors_block_submission_and_change_nothing(firm, firm_approver):
 
 
 def test_withdraw_returns_a_submitted_report_to_draft(cq_report, cq_approver, chongqing_firm):
-    svc.report_submit(report=cq_report, acting_user=cq_approver)
+    svc.report_submit(report=cq_report, acting_user=cq_approver, certification=certified())
     reporter = f.UserFactory(role=User.Role.FIRM_REPORTER, firm=chongqing_firm)
     svc.report_withdraw(report=cq_report, acting_user=reporter, reason="漏报一台锅炉")
     cq_report.refresh_from_db()
@@ -360,13 +361,13 @@ def test_withdraw_returns_a_submitted_report_to_draft(cq_report, cq_approver, ch
     row = AuditLog.objects.get(action="mrv.emissionreport.withdraw")
     assert (row.actor, row.from_state, row.to_state, row.reason) == (reporter, "submitted", "draft", "漏报一台锅炉")
     assert queued() == [("mrv.emissionreport.submit", cq_report.pk), ("mrv.emissionreport.withdraw", cq_report.pk)]
-    second = svc.report_submit(report=cq_report, acting_user=cq_approver)
+    second = svc.report_submit(report=cq_report, acting_user=cq_approver, certification=certified())
     assert second.number == 2
 
 
 def test_withdraw_is_refused_once_a_verifier_accepted_the_year(cq_report, cq_approver, chongqing_firm):
     f.EngagementFactory(firm=chongqing_firm, year=2025, status=VerificationEngagement.Status.ACCEPTED)
-    svc.report_submit(report=cq_report, acting_user=cq_approver)
+    svc.report_submit(report=cq_report, acting_user=cq_approver, certification=certified())
     with pytest.raises(TransitionRefused):
         svc.report_withdraw(report=cq_report, acting_user=cq_approver)
     cq_report.refresh_from_db()
@@ -380,14 +381,16 @@ def _returned(report_obj):
 
 
 def test_resubmit_after_return_creates_a_new_version(cq_report, cq_approver):
-    first = svc.report_submit(report=cq_report, acting_user=cq_approver)
+    first = svc.report_submit(report=cq_report, acting_user=cq_approver, certification=certified())
     _returned(cq_report)  # the verification workflow's return, outside this feature
     svc.report_save_activity_data(
         report=cq_report,
         rows=[{"stream": "coal", "month": 1, "activity": "1100", "ncv": "20.908"}],
         acting_user=cq_approver,
     )
-    second = svc.report_resubmit(report=cq_report, acting_user=cq_approver, reason="按核查意见更正1月煤耗")
+    second = svc.report_resubmit(
+        report=cq_report, acting_user=cq_approver, certification=certified(), reason="按核查意见更正1月煤耗"
+    )
     cq_report.refresh_from_db()
     assert cq_report.status == EmissionReport.Status.UNDER_VERIFICATION
     assert (first.number, second.number) == (1, 2) and cq_report.current_version == second
@@ -424,8 +427,8 @@ def test_saving_a_year_of_data_takes_a_bounded_number_of_queries(cq_report, cq_a
 
 
 def test_submitting_takes_a_bounded_number_of_queries(cq_report, cq_approver, django_assert_max_num_queries):
-    with django_assert_max_num_queries(32):  # 27 measured, with the engagement opened at submission
-        svc.report_submit(report=cq_report, acting_user=cq_approver)
+    with django_assert_max_num_queries(42):  # 37 measured: the engagement opened at submission and the seal
+        svc.report_submit(report=cq_report, acting_user=cq_approver, certification=certified())
 
 
 def test_exported_electricity_and_heat_are_subtracted(firm, firm_approver):

@@ -10,6 +10,7 @@ from mrv import validation as v
 from mrv.models import EmissionReport, GridFactor, OutputDataRow, ReportWarningAcknowledgement
 from mrv.services import reports as svc
 from tests import factories as f
+from tests.factories import certified
 from tests.mrv.reporting import COAL, ELECTRICITY, approved_plan, monthly, report
 
 D = Decimal
@@ -242,7 +243,7 @@ def test_a_warning_must_be_acknowledged_with_a_reason_before_submitting(draft, f
     f.FigureFactory(firm=firm, year=2024, emissions_tco2e=D("18000"))
     warning = save(draft, firm_approver, coal_rows()).warnings[0]
     with pytest.raises(ValidationError) as refused:
-        svc.report_submit(report=draft, acting_user=firm_approver)
+        svc.report_submit(report=draft, acting_user=firm_approver, certification=certified())
     assert refused.value.messages == [f"{warning.text} — acknowledge this warning with a reason before submitting."]
     draft.refresh_from_db()
     assert draft.status == "draft" and not draft.versions.exists()
@@ -251,7 +252,7 @@ def test_a_warning_must_be_acknowledged_with_a_reason_before_submitting(draft, f
     svc.report_acknowledge_warning(
         report=draft, key=warning.key, reason="新机组投产，负荷上升", acting_user=firm_approver
     )
-    version = svc.report_submit(report=draft, acting_user=firm_approver)
+    version = svc.report_submit(report=draft, acting_user=firm_approver, certification=certified())
     assert version.data["acknowledgements"][0]["reason"] == "新机组投产，负荷上升"
     assert version.data["warnings"][0]["key"] == warning.key
 

@@ -7,6 +7,7 @@ import pytest
 from mrv.models import EmissionReport, VerificationOpinion
 from mrv.services import reports as svc
 from tests import factories as f
+from tests.factories import certified
 from tests.mrv.reporting import COAL, approved_plan, report
 from tests.mrv.test_validation import COAL_LAB, coal_rows, save, texts
 from tests.verification_world import verified_report
@@ -41,7 +42,7 @@ def test_one_wrong_ncv_in_twelve_months_is_one_warning_naming_the_months(firm, f
     svc.report_acknowledge_warning(
         report=mine, key=warning.key, reason="热值取值错误，已联系化验室", acting_user=firm_approver
     )
-    svc.report_submit(report=mine, acting_user=firm_approver)
+    svc.report_submit(report=mine, acting_user=firm_approver, certification=certified())
     mine.refresh_from_db()
     assert mine.status == EmissionReport.Status.SUBMITTED
 

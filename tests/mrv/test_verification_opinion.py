@@ -9,6 +9,7 @@ from mrv.models import EmissionReport, Finding, VerificationOpinion
 from mrv.services import verification as svc
 from mrv.transitions import TransitionRefused
 from tests import factories as f
+from tests.factories import certified
 from tests.verification_world import *  # noqa: F403
 from tests.verification_world import assert_logged, assert_queued, set_reported
 
@@ -74,7 +75,11 @@ def test_a_satisfactory_opinion_is_refused_while_misstatements_are_material(unde
     misstatement(under_verification, verifier, "12090", resolution=Finding.Resolution.NOT_CORRECTED)
     with pytest.raises(TransitionRefused) as refused:
         svc.report_sign_off(
-            report=under_verification, outcome=O.SATISFACTORY, verified_emissions_tco2e=604500, acting_user=verifier
+            certification=certified("verifier_opinion"),
+            report=under_verification,
+            outcome=O.SATISFACTORY,
+            verified_emissions_tco2e=604500,
+            acting_user=verifier,
         )
     assert refused.value.message == svc.OPINION_SATISFACTORY_MATERIAL % {
         "total": Decimal("12090.00"),
@@ -91,7 +96,11 @@ def test_a_satisfactory_opinion_is_refused_while_a_non_conformity_is_open(under_
     )
     with pytest.raises(TransitionRefused) as refused:
         svc.report_sign_off(
-            report=under_verification, outcome=O.SATISFACTORY, verified_emissions_tco2e=604500, acting_user=verifier
+            certification=certified("verifier_opinion"),
+            report=under_verification,
+            outcome=O.SATISFACTORY,
+            verified_emissions_tco2e=604500,
+            acting_user=verifier,
         )
     assert refused.value.message == svc.OPINION_SATISFACTORY_OPEN_NON_CONFORMITY % {"count": 1}
 
@@ -99,14 +108,22 @@ def test_a_satisfactory_opinion_is_refused_while_a_non_conformity_is_open(under_
 def test_shanghai_requires_the_verification_plan_before_sign_off(under_verification, verifier):
     with pytest.raises(TransitionRefused) as refused:
         svc.report_sign_off(
-            report=under_verification, outcome=O.SATISFACTORY, verified_emissions_tco2e=604500, acting_user=verifier
+            certification=certified("verifier_opinion"),
+            report=under_verification,
+            outcome=O.SATISFACTORY,
+            verified_emissions_tco2e=604500,
+            acting_user=verifier,
         )
     assert refused.value.message == svc.OPINION_PLAN_REQUIRED % {"market": under_verification.market}
 
 
 def test_the_lead_verifier_signs_a_satisfactory_opinion(under_verification, verifier, plan, wired):
     opinion = svc.report_sign_off(
-        report=under_verification, outcome=O.SATISFACTORY, verified_emissions_tco2e=604500, acting_user=verifier
+        certification=certified("verifier_opinion"),
+        report=under_verification,
+        outcome=O.SATISFACTORY,
+        verified_emissions_tco2e=604500,
+        acting_user=verifier,
     )
     under_verification.refresh_from_db()
     assert under_verification.status == R.VERIFIED
@@ -119,6 +136,7 @@ def test_the_lead_verifier_signs_a_satisfactory_opinion(under_verification, veri
 def test_a_team_verifier_cannot_sign(under_verification, team_verifier, plan):
     with pytest.raises(PermissionDenied):
         svc.report_sign_off(
+            certification=certified("verifier_opinion"),
             report=under_verification,
             outcome=O.SATISFACTORY,
             verified_emissions_tco2e=604500,
@@ -130,10 +148,15 @@ def test_a_different_verified_figure_needs_its_reason_and_records_the_difference
     misstatement(under_verification, verifier, "3000", resolution=Finding.Resolution.NOT_CORRECTED)
     with pytest.raises(TransitionRefused) as refused:
         svc.report_sign_off(
-            report=under_verification, outcome=O.WITH_COMMENTS, verified_emissions_tco2e=607500, acting_user=verifier
+            certification=certified("verifier_opinion"),
+            report=under_verification,
+            outcome=O.WITH_COMMENTS,
+            verified_emissions_tco2e=607500,
+            acting_user=verifier,
         )
     assert refused.value.message == svc.OPINION_DIFFERENCE_REASON_REQUIRED % {"difference": Decimal("3000")}
     opinion = svc.report_sign_off(
+        certification=certified("verifier_opinion"),
         report=under_verification,
         outcome=O.WITH_COMMENTS,
         verified_emissions_tco2e=607500,
@@ -160,6 +183,7 @@ def test_a_different_verified_figure_needs_its_reason_and_records_the_difference
 def test_an_incomplete_opinion_is_refused(under_verification, verifier, plan, outcome, figure, reason, message):
     with pytest.raises(TransitionRefused) as refused:
         svc.report_sign_off(
+            certification=certified("verifier_opinion"),
             report=under_verification,
             outcome=outcome,
             verified_emissions_tco2e=figure,
@@ -173,6 +197,7 @@ def test_an_incomplete_opinion_is_refused(under_verification, verifier, plan, ou
 def test_not_verified_goes_straight_to_the_regulator(under_verification, verifier, plan, wired):
     misstatement(under_verification, verifier, "30000", resolution=Finding.Resolution.NOT_CORRECTED)
     opinion = svc.report_sign_off(
+        certification=certified("verifier_opinion"),
         report=under_verification,
         outcome=O.NOT_VERIFIED,
         not_verified_reason=VerificationOpinion.NotVerifiedReason.MATERIAL_MISSTATEMENT,

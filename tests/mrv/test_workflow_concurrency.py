@@ -9,6 +9,7 @@ from mrv.models import AuditLog, EmissionReport, Finding, VerificationOpinion
 from mrv.services import review
 from mrv.services import verification as svc
 from mrv.transitions import CHANGED_BY_SOMEONE_ELSE, ChangedConcurrently
+from tests.factories import certified
 from tests.verification_world import *  # noqa: F403
 
 R = EmissionReport.Status
@@ -50,7 +51,11 @@ def test_sign_off_and_return_to_firm_at_once_one_wins_and_the_other_is_told_to_r
         opinions_before = VerificationOpinion.objects.count()
         results = race(
             lambda r: svc.report_sign_off(
-                report=r, outcome="with_comments", verified_emissions_tco2e=604500, acting_user=verifier
+                certification=certified("verifier_opinion"),
+                report=r,
+                outcome="with_comments",
+                verified_emissions_tco2e=604500,
+                acting_user=verifier,
             ),
             lambda r: svc.report_return_to_firm(report=r, acting_user=team_verifier, reason="请补充"),
         )

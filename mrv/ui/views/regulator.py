@@ -177,6 +177,7 @@ def review_context(request: HttpRequest, report: EmissionReport) -> dict:
         "comment_form": CommentForm(),
         "estimate_form": EstimateForm(),
         "redetermination_form": RedeterminationForm(),
+        "seals": selectors.report_seals(user, report),
         **decision_basis(report, opinion),
     }
 

@@ -21,6 +21,7 @@ from mrv import activity_sheet as sheet
 from mrv import uploads
 from mrv.calculation import Method
 from mrv.models import EmissionReport, OutputDataRow, ReportVersion
+from mrv.records.certification import FIRM_SUBMISSION, certification_from_session
 from mrv.refusals import Refused, refusal_response
 from mrv.report_diff import report_diff
 from mrv.selectors import plan_in_force
@@ -31,6 +32,7 @@ from mrv.ui.buttons import allowed
 from mrv.ui.objects import require, visible_or_404
 from mrv.validation import validate_report
 from mrv.workflow import reports as rules
+from signin.mfa import step_up_required
 from signin.ratelimit import rate_limited
 
 GRID_NOT_A_NUMBER = _("%(stream)s, month %(month)s, %(field)s: “%(value)s” is not a number.")
@@ -311,13 +313,20 @@ def report_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @rate_limited("submit")
+@step_up_required()
 def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    """Submit a draft, or resubmit a returned report (firm approver only; 403 for anyone else)."""
+    """Submit a draft, or resubmit a returned report (firm approver only; 403 for anyone else), certified after
+    a fresh re-authentication."""
     report = _firm_report(request, pk)
     require(rules.is_firm_approver(report, request.user))
     submit = svc.report_resubmit if report.status == EmissionReport.Status.RETURNED_TO_FIRM else svc.report_submit
     try:
-        version = submit(report=report, acting_user=request.user, reason=request.POST.get("reason", "")[:2000])
+        version = submit(
+            report=report,
+            acting_user=request.user,
+            certification=certification_from_session(request, FIRM_SUBMISSION),
+            reason=request.POST.get("reason", "")[:2000],
+        )
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)

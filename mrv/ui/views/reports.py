@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from mrv import access, uploads
+from mrv import access, selectors, uploads
 from mrv.models import AuditLog, EmissionReport, ReportVersion
 from mrv.services import evidence
 from mrv.services import reports as svc
@@ -102,6 +102,7 @@ def report_context(request: HttpRequest, report: EmissionReport) -> dict:
         "timeline": with_current_names(list(AuditLog.objects.for_object(report).select_related("actor")[:200])),
         "evidence": uploads.files_of(report, "evidence").select_related("uploaded_by"),
         "evidence_form": EvidenceForm(),
+        "seals": selectors.report_seals(request.user, report),
     }
 
 

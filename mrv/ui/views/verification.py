@@ -27,6 +27,7 @@ from mrv.models import (
     VerificationEngagement,
     VerificationOpinion,
 )
+from mrv.records.certification import VERIFIER_OPINION, certification_from_session
 from mrv.refusals import Refused, show_refusal
 from mrv.services import spot_checks
 from mrv.services import verification as svc
@@ -35,6 +36,7 @@ from mrv.ui.home import with_current_names
 from mrv.ui.lists import Column, Filter, ListSpec, render_listing
 from mrv.ui.objects import require, visible_or_404
 from mrv.workflow import verification as rules
+from signin.mfa import step_up_required
 
 YEARS = [(year, str(year)) for year in range(2030, 2012, -1)]
 
@@ -330,6 +332,7 @@ def verification_context(request: HttpRequest, report: EmissionReport) -> dict:
         "close_form": CloseForm(),
         "reason_form": ReasonForm(),
         "spot_form": SpotCheckForm(),
+        "seals": [s for s in selectors.report_seals(user, report) if s.kind == "opinion"],
     }
 
 
@@ -472,6 +475,7 @@ def _parse_decimal(value) -> Decimal | None:
 
 
 @login_required
+@step_up_required()
 def report_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
     """The opinion with live materiality; only the lead verifier signs (others see the page, 403 on POST)."""
     report = _report(request, pk)
@@ -495,6 +499,7 @@ def report_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
                 not_verified_reason=data["not_verified_reason"],
                 comments=data["comments"],
                 difference_reason=data["difference_reason"],
+                certification=certification_from_session(request, VERIFIER_OPINION),
                 acting_user=user,
             )
             if result is not None:

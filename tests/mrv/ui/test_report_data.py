@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from mrv.models import ActivityDataRow, AuditLog, EmissionReport, ReportVersion, StoredFile
 from mrv.services import reports as svc
 from tests import factories as f
+from tests.factories import certified
 from tests.mrv.reporting import approved_plan, report
 
 KILN = {
@@ -268,7 +269,7 @@ def test_acknowledge_then_submit_freezes_version_1(client, firm_user, firm_appro
     client.force_login(firm_user)
     client.post(url("report_acknowledge", draft), {"key": warned.key, "reason": "新窑投产，产量翻倍"})
     client.force_login(firm_approver)
-    response = client.post(url("report_submit", draft), {"reason": "年度报告"})
+    response = client.post(url("report_submit", draft), {"reason": "年度报告", "certify": "on"})
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.status == EmissionReport.Status.SUBMITTED and draft.reported_emissions_tco2e == Decimal("500")
@@ -280,7 +281,7 @@ def test_acknowledge_then_submit_freezes_version_1(client, firm_user, firm_appro
 
 def test_withdraw_brings_the_report_back_to_draft(client, firm_user, firm_approver, warned, draft):
     svc.report_acknowledge_warning(report=draft, key=warned.key, reason="ok", acting_user=firm_user)
-    svc.report_submit(report=draft, acting_user=firm_approver)
+    svc.report_submit(report=draft, acting_user=firm_approver, certification=certified())
     client.force_login(firm_user)
     assert client.post(url("report_withdraw", draft), {"reason": "发现错误"}).status_code == 302
     draft.refresh_from_db()
@@ -289,13 +290,13 @@ def test_withdraw_brings_the_report_back_to_draft(client, firm_user, firm_approv
 
 def test_the_diff_shows_what_changed_between_versions(client, firm_user, firm_approver, warned, draft):
     svc.report_acknowledge_warning(report=draft, key=warned.key, reason="ok", acting_user=firm_user)
-    svc.report_submit(report=draft, acting_user=firm_approver)
+    svc.report_submit(report=draft, acting_user=firm_approver, certification=certified())
     EmissionReport.objects.filter(pk=draft.pk).update(status=EmissionReport.Status.RETURNED_TO_FIRM)
     draft.refresh_from_db()
     client.force_login(firm_user)
     client.post(url("report_data_save", draft), grid_post(months=[1], value="183.249"))
     client.force_login(firm_approver)
-    assert client.post(url("report_submit", draft)).status_code == 302
+    assert client.post(url("report_submit", draft), {"certify": "on"}).status_code == 302
     draft.refresh_from_db()
     assert draft.status == EmissionReport.Status.UNDER_VERIFICATION
     html = client.get(url("report_diff", draft), HTTP_ACCEPT_LANGUAGE="en").content.decode()

@@ -10,6 +10,7 @@ from mrv.models import EmissionReport, Finding, SpotCheckSample, VerificationEng
 from mrv.services import spot_checks
 from mrv.services import verification as svc
 from tests import factories as f
+from tests.factories import certified
 from tests.verification_world import submitted_report
 
 Status = EmissionReport.Status
@@ -180,6 +181,7 @@ def _plan(report, verifier):
 def _signed(report, verifier):
     _plan(report, verifier)
     svc.report_sign_off(
+        certification=certified("verifier_opinion"),
         report=report,
         outcome="satisfactory",
         verified_emissions_tco2e=report.reported_emissions_tco2e,
