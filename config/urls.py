@@ -30,6 +30,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("deadlines/", include("deadlines.urls")),
     path("api/v1/", include("mrv.api.urls")),
+    path("api/v1/", include("mrv.api.work_urls")),  # the verifier's, spot checker's and regulator's endpoints
+    path("api/v1/registry/", include("registry.api_urls")),
     path("registry/", include("registry.urls")),
     path("public/", include("disclosure.urls")),
 ]

@@ -1,0 +1,13 @@
+"""URLs of the regulator's registry endpoints, mounted at /api/v1/registry/ by config/urls.py."""
+
+from rest_framework.routers import SimpleRouter
+
+from registry import api
+
+router = SimpleRouter()
+router.register("allocation-tables", api.AllocationTableViewSet, basename="allocation-table")
+router.register("compliance", api.ComplianceViewSet, basename="compliance")
+router.register("statistics", api.StatisticsViewSet, basename="statistics")
+router.register("trades/import", api.TradeImportViewSet, basename="trade-import")
+
+urlpatterns = router.urls
