@@ -301,7 +301,18 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"AllocationMethodEnum": "mrv.models.markets.MarketSector.AllocationMethod"},
+    "ENUM_NAME_OVERRIDES": {
+        "AllocationMethodEnum": "mrv.models.markets.MarketSector.AllocationMethod",
+        # the verifier's, spot checker's and regulator's endpoints (mrv/api/verifier.py, regulator.py, registry/api.py)
+        "ReportStatusEnum": "mrv.models.reports.EmissionReport.Status",
+        "EngagementStatusEnum": "mrv.models.verification.VerificationEngagement.Status",
+        "FindingStatusEnum": "mrv.models.verification.Finding.Status",
+        "FindingKindEnum": "mrv.models.verification.Finding.Kind",
+        "OpinionOutcomeEnum": "mrv.models.verification.VerificationOpinion.Outcome",
+        "SpotCheckOutcomeEnum": "mrv.models.verification.SpotCheckItem.Outcome",
+        "AllocationTableStatusEnum": "registry.models.AllocationTable.Status",
+        "AllocationTableKindEnum": "registry.models.AllocationTable.Kind",
+    },
 }
 
 # Sessions: signed out after 30 min without a request (the expiry moves with the requests, saved at most

@@ -2,6 +2,8 @@
 their actions. Bodies carry only what the browser's forms carry; the services check the rest."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from mrv.models import (
@@ -25,6 +27,7 @@ def _person(user) -> str | None:
     return (user.get_full_name() or user.username) if user else None
 
 
+@extend_schema_field({"type": "string", "nullable": True, "description": "the person's name"})
 class PersonField(serializers.Field):
     def to_representation(self, value):
         return _person(value)
@@ -65,6 +68,7 @@ class VerificationPlanSerializer(serializers.ModelSerializer):
         fields = ["engagement", "document_review", "site_visit_dates", "site_team", "sampling", "written_by"]
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class _TeamField(serializers.PrimaryKeyRelatedField):
     """Users by id; whether they may be on the team is the service's check (its message names them)."""
 
