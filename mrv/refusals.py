@@ -7,7 +7,7 @@ and tests.
 
 Pages: `refusal_response` shows the message and goes back (400 with the message for htmx requests);
 `RefusalMiddleware` does the same for any refusal a view does not catch itself. API: `api_exception_handler`
-answers 400 `{"detail": message, "code": code}`.
+answers 409 with an RFC 9457 problem document carrying the message and code (`mrv.api.conventions`).
 """
 
 from django.contrib import messages
@@ -78,10 +78,7 @@ class RefusalMiddleware:
 
 
 def api_exception_handler(exc, context):
-    """DRF's handler, plus: a refusal is a 400 with its message and code."""
-    from rest_framework.response import Response
-    from rest_framework.views import exception_handler
+    """The API's handler: every error a problem document, a refusal 409 (see `mrv.api.conventions`)."""
+    from mrv.api.conventions import api_exception_handler as problem_handler
 
-    if isinstance(exc, Refused):
-        return Response({"detail": str(exc.message), "code": exc.code}, status=400)
-    return exception_handler(exc, context)
+    return problem_handler(exc, context)

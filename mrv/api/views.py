@@ -6,8 +6,9 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
@@ -42,11 +43,12 @@ class MarketViewSet(viewsets.ReadOnlyModelViewSet):
         market = get_object_or_404(Market, code=code)
         try:
             year = inputs.parse_year(request.query_params.get("year", ""))
-            pack = market.rule_pack_for(year)
         except ValidationError as error:
-            return Response({"year": error.messages}, status=400)
+            raise serializers.ValidationError({"year": error.messages}) from None
+        try:
+            pack = market.rule_pack_for(year)
         except YearNotSupported as refused:
-            return Response({"year": [refused.message]}, status=404)
+            raise NotFound(refused.message) from None
         pack = type(pack).objects.prefetch_related("thresholds", "sectors__sector", "deadlines").get(pk=pack.pk)
         return Response(s.RulePackSerializer(pack).data)
 

@@ -2,6 +2,7 @@ from .audit import AuditLog
 from .chain import ChainVerification, Sealed
 from .coverage import CoverageEntry, CoverageList
 from .factors import GridFactor
+from .idempotency import IdempotencyRecord
 from .jobs import BackgroundJob
 from .markets import (
     GAS_CHOICES,
@@ -99,3 +100,4 @@ from .files import StoredFile  # noqa: E402
 
 __all__ += ["StoredFile"]
 __all__ += ["PendingChange"]
+__all__ += ["IdempotencyRecord"]
