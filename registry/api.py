@@ -11,7 +11,15 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from mrv import access, inputs, uploads
-from mrv.api.actions import STATE_EXAMPLES, STEP_UP_HEADER, ActionViewSet, problem, problem_responses, require_step_up
+from mrv.api.actions import (
+    STATE_EXAMPLES,
+    STEP_UP_HEADER,
+    ActionViewSet,
+    problem_responses,
+    require_step_up,
+    sheet_problem,
+)
+from mrv.api.conventions import idempotent
 from mrv.models import Firm, Market
 from mrv.refusals import Refused
 from mrv.ui.objects import require
@@ -110,6 +118,7 @@ class AllocationTableViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, A
         responses={201: AllocationTableDetailSerializer, **ACTION_ERRORS},
         examples=[OpenApiExample("preliminary", value={"year": 2026, "kind": "preliminary"}, request_only=True)],
     )
+    @idempotent
     def create(self, request):
         market = regulated_market(request)
         data = self.body(ComputeBody)
@@ -123,6 +132,7 @@ class AllocationTableViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, A
         examples=STATE_EXAMPLES,
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def approve(self, request, pk=None):
         table = self.get_object()
         services.allocation_table_approve(table=table, acting_user=request.user)
@@ -137,6 +147,7 @@ class AllocationTableViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, A
         examples=STATE_EXAMPLES,
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def issue(self, request, pk=None):
         table = self.get_object()
         require_step_up(request)
@@ -219,6 +230,7 @@ class TradeImportViewSet(ActionViewSet):
         },
         responses={201: dict, **problem_responses(400, 403)},
     )
+    @idempotent
     def create(self, request):
         market = regulated_market(request)
         upload = request.FILES.get("file")
@@ -229,5 +241,5 @@ class TradeImportViewSet(ActionViewSet):
         try:
             recorded = services.trades_import(market=market, data=data, acting_user=request.user)
         except services.ImportRejected as rejected:
-            return problem(400, "import", rejected.message, errors={"rows": [str(e) for e in rejected.errors]})
+            return sheet_problem(rejected.errors, code="import")
         return Response({"recorded": len(recorded), "transactions": [t.pk for t in recorded]}, status=201)

@@ -1,23 +1,28 @@
-"""What the verifier's, spot checker's and regulator's endpoints share: object lookup (404 for what the caller
-may not see), refusals as problem documents (409 when the object's state forbids the action, 400 for bad input,
-403 when the caller may not do it), and the step-up rule for approving actions.
+"""What the verifier's, spot checker's and regulator's endpoints share, on top of the API's conventions
+(mrv/api/conventions.py: problem documents, Idempotency-Key, ETag/If-Match, pagination, throttling): object
+lookup (404 for what the caller may not see, `If-Match` checked under a row lock on a write), the status of a
+refusal, and the step-up rule for approving actions.
+
+Refusals: the conventions answer every `Refused` 409; these endpoints keep 409 for "not from this state"
+(`STATE_CONFLICTS`), answer 403 where the caller may not (four eyes, step-up) and 400 where the input is wrong
+(a reason, a figure, a file), so a client knows whether to fix its request or reload the object.
 
 The views stay thin: find the object among those `mrv.access` (or `registry.access`) lets the caller see,
-validate the body with a serializer, call the same service as the browser, answer the new state.
+validate the body with a serializer, call the same service as the browser, answer the new state (with its ETag).
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
-from rest_framework import serializers, status, viewsets
-from rest_framework.exceptions import ValidationError
-from rest_framework.response import Response
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiExample
+from rest_framework import status, viewsets
+from rest_framework.permissions import SAFE_METHODS
 
 from mrv import access
+from mrv.api.conventions import IDEMPOTENCY_KEY, check_if_match, locked, problem, problems, with_etag
 from mrv.models import YearNotSupported
-from mrv.refusals import Refused, refusal_messages
+from mrv.refusals import Refused
 
 #: Refusal codes that mean "not from the object's current state" (or someone moved it meanwhile): 409.
 STATE_CONFLICTS = frozenset(
@@ -36,7 +41,6 @@ STATE_CONFLICTS = frozenset(
 )
 #: Refusal codes that mean "you may not" rather than "not now": 403.
 FORBIDDEN = frozenset({"four_eyes", "step_up_required"})
-PROBLEM_TYPE = "/api/v1/problems/"
 
 STEP_UP_HEADER = "X-Second-Factor"
 STEP_UP_NEEDED = _(
@@ -47,21 +51,6 @@ STEP_UP_NO_DEVICE = _(
     "This action needs a second factor, and you have none: enrol an authenticator app on your security page."
 )
 STEP_UP_WRONG = _("The second-factor code is wrong or was used already.")
-NOT_AN_INTEGER = _("“%(value)s” is not a whole number.")
-
-
-def problem(status_code: int, code: str, detail, errors: dict | None = None) -> Response:
-    """An RFC 9457 problem document (`type`, `title`, `status`, `detail`) plus the refusal's `code`."""
-    body = {
-        "type": f"{PROBLEM_TYPE}{code}",
-        "title": code.replace("_", " "),
-        "status": status_code,
-        "detail": str(detail),
-        "code": code,
-    }
-    if errors:
-        body["errors"] = errors
-    return Response(body, status=status_code, content_type="application/problem+json")
 
 
 def refusal_status(code: str) -> int:
@@ -72,24 +61,34 @@ def refusal_status(code: str) -> int:
     return status.HTTP_400_BAD_REQUEST
 
 
+class WorkSchema(AutoSchema):
+    """Declares the `Idempotency-Key` header on every action marked `@idempotent`."""
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        handler = getattr(self.view, getattr(self.view, "action", None) or "", None)
+        if getattr(handler, "idempotent", False):
+            parameters = [*parameters, IDEMPOTENCY_KEY]
+        return parameters
+
+
 class ActionViewSet(viewsets.GenericViewSet):
-    """Refusals of the services answer as problem documents; the state's conflicts are 409."""
+    """Refusals of the services answer as problem documents with the status above; the rest as the conventions."""
+
+    schema = WorkSchema()
 
     def handle_exception(self, exc):
         if isinstance(exc, Refused):
-            return problem(refusal_status(exc.code), exc.code, exc.message)
+            return problem(refusal_status(exc.code), exc.message, code=exc.code)
         if isinstance(exc, YearNotSupported):
-            return problem(404, "year_not_supported", exc.message)
-        if isinstance(exc, DjangoValidationError):
-            return problem(400, "invalid", " ".join(refusal_messages(exc)))
+            return problem(404, exc.message, code="year_not_supported")
         if isinstance(exc, DjangoPermissionDenied):
-            return problem(403, "permission_denied", str(exc) or _("You may not do this."))
-        if isinstance(exc, ValidationError):
-            return problem(400, "invalid", _("The request has invalid fields."), errors=exc.detail)
+            return problem(403, str(exc) or _("You may not do this."), code="permission_denied")
         return super().handle_exception(exc)
 
     def visible(self, model_or_queryset, pk):
-        """The object with this id among those the caller may see, or 404 (also for an id that is no number)."""
+        """The object with this id among those the caller may see, or 404 (also for an id that is no number).
+        On a write, a sent `If-Match` must name the object's current version (412 otherwise), row locked."""
         text = str(pk)
         if not (text.isascii() and text.isdigit()) or len(text) > 18:
             raise Http404
@@ -97,12 +96,19 @@ class ActionViewSet(viewsets.GenericViewSet):
         obj = queryset.filter(pk=int(text)).first()
         if obj is None:
             raise Http404
+        if self.request.method not in SAFE_METHODS and self.request.headers.get("If-Match"):
+            locked(type(obj), obj.pk)
+            check_if_match(self.request, obj)
         return obj
 
     def body(self, serializer_class) -> dict:
         serializer = serializer_class(data=self.request.data, context={"request": self.request, "view": self})
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
+
+    def tagged(self, response, obj):
+        """The response with the object's ETag (the version a later `If-Match` names)."""
+        return with_etag(response, obj)
 
 
 def require_step_up(request) -> None:
@@ -128,34 +134,24 @@ def _is_token(request) -> bool:
     return request.auth is not None
 
 
+def sheet_problem(messages, *, code: str):
+    """A whole file refused: one error per row message, each with its row number (nothing was imported)."""
+    from mrv.api.conventions import _messages_with_rows
+
+    texts = [str(m) for m in messages]
+    return problem(400, " ".join(texts[:3]), code=code, errors=_messages_with_rows(texts, "file"))
+
+
 def problem_responses(*statuses: int) -> dict:
-    """The schema's error answers of an action (all problem documents)."""
-    described = {
-        400: _("Bad input: the problem names the field."),
-        403: _("Not permitted (or a second factor is needed)."),
-        404: _("Not found among the objects you may see."),
-        409: _("Not possible in the object's current state."),
-    }
-    return {s: OpenApiResponse(PROBLEM, description=str(described[s])) for s in statuses}
+    """The schema's error answers of an action (problem documents, as the conventions declare them)."""
+    return problems(*statuses)
 
-
-PROBLEM = inline_serializer(
-    "Problem",
-    {
-        "type": serializers.CharField(),
-        "title": serializers.CharField(),
-        "status": serializers.IntegerField(),
-        "detail": serializers.CharField(),
-        "code": serializers.CharField(),
-        "errors": serializers.DictField(required=False),
-    },
-)
 
 WRONG_STATE_EXAMPLE = OpenApiExample(
     "wrong state",
     value={
-        "type": "/api/v1/problems/wrong_state",
-        "title": "wrong state",
+        "type": "/api/v1/problems/wrong-state",
+        "title": "This cannot happen now.",
         "status": 409,
         "detail": "“sign off” is not possible while the emission report is “draft”.",
         "code": "wrong_state",
@@ -166,10 +162,10 @@ WRONG_STATE_EXAMPLE = OpenApiExample(
 WRONG_STATE_EXAMPLE_ZH = OpenApiExample(
     "wrong state (Chinese)",
     value={
-        "type": "/api/v1/problems/wrong_state",
-        "title": "wrong state",
+        "type": "/api/v1/problems/wrong-state",
+        "title": "现在不能这样做。",
         "status": 409,
-        "detail": "排放报告为“草稿”时不能“sign off”。",
+        "detail": "排放报告处于“草稿”状态时不能执行“sign off”。",
         "code": "wrong_state",
     },
     response_only=True,

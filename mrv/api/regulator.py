@@ -18,7 +18,15 @@ from rest_framework.response import Response
 
 from mrv import access, inputs, selectors
 from mrv.api import work_serializers as s
-from mrv.api.actions import STATE_EXAMPLES, STEP_UP_HEADER, ActionViewSet, problem_responses, require_step_up
+from mrv.api.actions import (
+    STATE_EXAMPLES,
+    STEP_UP_HEADER,
+    ActionViewSet,
+    problem_responses,
+    require_step_up,
+    sheet_problem,
+)
+from mrv.api.conventions import idempotent
 from mrv.api.verifier import YearFilter
 from mrv.coverage import list_for
 from mrv.models import (
@@ -117,6 +125,7 @@ class ReviewReportViewSet(ActionViewSet):
 
     @_report_action("Take a verified report under review (after the spot-check draw where there is one)")
     @action(detail=True, methods=["post"], url_path="send-to-review")
+    @idempotent
     def send_to_review(self, request, pk=None):
         report = self.report()
         review.report_send_to_review(report=report, acting_user=request.user)
@@ -124,6 +133,7 @@ class ReviewReportViewSet(ActionViewSet):
 
     @_report_action("Return the report to the verifier, with reasons", s.ReasonBody)
     @action(detail=True, methods=["post"], url_path="return-to-verifier")
+    @idempotent
     def return_to_verifier(self, request, pk=None):
         report = self.report()
         reason = self.body(s.ReasonBody)["reason"]
@@ -132,6 +142,7 @@ class ReviewReportViewSet(ActionViewSet):
 
     @_report_action("Return the report to the firm, with reasons", s.ReasonBody)
     @action(detail=True, methods=["post"], url_path="regulator-return-to-firm")
+    @idempotent
     def regulator_return_to_firm(self, request, pk=None):
         report = self.report()
         reason = self.body(s.ReasonBody)["reason"]
@@ -144,6 +155,7 @@ class ReviewReportViewSet(ActionViewSet):
         [OpenApiExample("comment", value={"comment": "Verified figure, clean opinion."}, request_only=True)],
     )
     @action(detail=True, methods=["post"], url_path="propose-determination")
+    @idempotent
     def propose_determination(self, request, pk=None):
         report = self.report()
         review.determination_propose(
@@ -168,6 +180,7 @@ class ReviewReportViewSet(ActionViewSet):
         ],
     )
     @action(detail=True, methods=["post"], url_path="propose-estimate")
+    @idempotent
     def propose_estimate(self, request, pk=None):
         report = self.report()
         review.determination_propose_conservative_estimate(
@@ -186,6 +199,7 @@ class ReviewReportViewSet(ActionViewSet):
         examples=STATE_EXAMPLES,
     )
     @action(detail=True, methods=["post"], url_path="approve-determination")
+    @idempotent
     def approve_determination(self, request, pk=None):
         report = self.report()
         comment = self.body(s.CommentBody)["comment"]
@@ -195,6 +209,7 @@ class ReviewReportViewSet(ActionViewSet):
 
     @_report_action("Reject the proposed determination, with reasons (a regulator head)", s.ReasonBody)
     @action(detail=True, methods=["post"], url_path="reject-determination")
+    @idempotent
     def reject_determination(self, request, pk=None):
         report = self.report()
         review.determination_reject(report=report, reason=self.body(s.ReasonBody)["reason"], acting_user=request.user)
@@ -202,6 +217,7 @@ class ReviewReportViewSet(ActionViewSet):
 
     @_report_action("Add a verified report to the year's spot-check sample by hand", s.CommentBody)
     @action(detail=True, methods=["post"], url_path="add-to-sample")
+    @idempotent
     def add_to_sample(self, request, pk=None):
         report = self.report()
         spot_checks.spot_check_add_report(
@@ -211,6 +227,7 @@ class ReviewReportViewSet(ActionViewSet):
 
     @_report_action("Close the determined report (the engagement completes)")
     @action(detail=True, methods=["post"])
+    @idempotent
     def close(self, request, pk=None):
         report = self.report()
         review.report_close(report=report, acting_user=request.user)
@@ -218,6 +235,7 @@ class ReviewReportViewSet(ActionViewSet):
 
     @_report_action("Accept a quarterly report in co-review (the regulator or the statistics bureau)", s.CommentBody)
     @action(detail=True, methods=["post"], url_path="co-review/accept")
+    @idempotent
     def co_review_accept(self, request, pk=None):
         report = self.report(officer=False)
         require(rules.is_co_reviewer(report, request.user), str(review.NOT_A_CO_REVIEWER))
@@ -228,6 +246,7 @@ class ReviewReportViewSet(ActionViewSet):
 
     @_report_action("Return a quarterly report in co-review to the firm, with reasons", s.ReasonBody)
     @action(detail=True, methods=["post"], url_path="co-review/return")
+    @idempotent
     def co_review_return(self, request, pk=None):
         report = self.report(officer=False)
         require(rules.is_co_reviewer(report, request.user), str(review.NOT_A_CO_REVIEWER))
@@ -249,6 +268,7 @@ class EstimateFirmViewSet(ActionViewSet):
         responses={201: s.WorkReportSerializer, **ACTION_ERRORS},
     )
     @action(detail=True, methods=["post"], url_path="open-report-for-estimate")
+    @idempotent
     def open_report_for_estimate(self, request, pk=None):
         firm = self.visible(Firm, pk)
         year = self.body(s.OpenForEstimateBody)["year"]
@@ -280,6 +300,7 @@ class SpotCheckSampleViewSet(mixins.ListModelMixin, ActionViewSet):
         responses={201: s.SpotCheckSampleSerializer, **ACTION_ERRORS},
         examples=[OpenApiExample("draw", value={"year": 2025}, request_only=True), *STATE_EXAMPLES],
     )
+    @idempotent
     def create(self, request):
         require(request.user.is_regulator, str(NOT_A_REGULATOR))
         data = self.body(s.DrawBody)
@@ -308,6 +329,7 @@ class PlanReviewViewSet(ActionViewSet):
         examples=STATE_EXAMPLES,
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def approve(self, request, pk=None):
         plan = self.plan()
         plan_svc.plan_approve(plan=plan, reason=self.body(s.ReasonBody)["reason"], acting_user=request.user)
@@ -320,6 +342,7 @@ class PlanReviewViewSet(ActionViewSet):
         examples=STATE_EXAMPLES,
     )
     @action(detail=True, methods=["post"], url_path="return")
+    @idempotent
     def return_plan(self, request, pk=None):
         plan = self.plan()
         plan_svc.plan_return(plan=plan, reasons=self.body(s.ReasonBody)["reason"], acting_user=request.user)
@@ -331,6 +354,7 @@ class PlanReviewViewSet(ActionViewSet):
         responses={200: s.PlanStateSerializer, **ACTION_ERRORS},
     )
     @action(detail=True, methods=["post"], url_path="third-party-check")
+    @idempotent
     def third_party_check(self, request, pk=None):
         plan = self.plan()
         plan_svc.plan_check_by_third_party(
@@ -407,6 +431,7 @@ class CoverageViewSet(ActionViewSet):
         responses={200: dict, **ACTION_ERRORS},
     )
     @action(detail=True, methods=["post"], url_path="import")
+    @idempotent
     def import_candidates(self, request, year=None):
         from mrv.coverage_sheet import SheetErrors
         from mrv.refusals import Refused
@@ -421,9 +446,7 @@ class CoverageViewSet(ActionViewSet):
             coverage = coverage_svc.coverage_list_open(market=market, year=year, acting_user=request.user)
             coverage_svc.coverage_candidates_import(coverage_list=coverage, data=data, acting_user=request.user)
         except SheetErrors as errors:
-            from mrv.api.actions import problem
-
-            return problem(400, "sheet", " ".join(str(m) for m in errors.messages), errors={"rows": errors.messages})
+            return sheet_problem(errors.messages, code="sheet")
         except UploadRejected as rejected:
             raise Refused(str(rejected), code="upload") from None
         return self._answer(market, year)
@@ -436,6 +459,7 @@ class CoverageViewSet(ActionViewSet):
         examples=STATE_EXAMPLES,
     )
     @action(detail=True, methods=["post"], url_path=r"(?P<move>propose|approve|return|reopen)")
+    @idempotent
     def move(self, request, year=None, move=None):
         market, year = self.market_year()
         reason = self.body(s.ReasonBody)["reason"]

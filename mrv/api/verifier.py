@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from mrv import access, inputs, selectors
 from mrv.api import work_serializers as s
 from mrv.api.actions import STATE_EXAMPLES, ActionViewSet, problem_responses
+from mrv.api.conventions import idempotent
 from mrv.models import (
     EmissionReport,
     Finding,
@@ -77,6 +78,7 @@ class EngagementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Action
         examples=[OpenApiExample("team", value={"team": [12, 13]}, request_only=True), *STATE_EXAMPLES],
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def accept(self, request, pk=None):
         engagement = self.get_object()
         team = self.body(s.AcceptBody)["team"]
@@ -96,6 +98,7 @@ class EngagementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Action
         ],
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def decline(self, request, pk=None):
         engagement = self.get_object()
         reason = self.body(s.ReasonBody)["reason"]
@@ -109,6 +112,7 @@ class EngagementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Action
         examples=[OpenApiExample("body", value={"body": 3}, request_only=True), *STATE_EXAMPLES],
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def assign(self, request, pk=None):
         engagement = self.get_object()
         require(rules.regulates_market(engagement, request.user), str(ONLY_THE_REGULATOR_ASSIGNS))
@@ -236,6 +240,7 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ActionVie
             *STATE_EXAMPLES,
         ],
     )
+    @idempotent
     def create(self, request):
         data = self.body(s.RaiseFindingBody)
         report = self.visible(EmissionReport, data.pop("report"))
@@ -250,6 +255,7 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ActionVie
         examples=[OpenApiExample("corrected", value={"resolution": "corrected"}, request_only=True), *STATE_EXAMPLES],
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def close(self, request, pk=None):
         finding = self.get_object()
         data = self.body(s.CloseFindingBody)
@@ -263,6 +269,7 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ActionVie
         examples=STATE_EXAMPLES,
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def reopen(self, request, pk=None):
         finding = self.get_object()
         svc.finding_reopen(finding=finding, reason=self.body(s.ReasonBody)["reason"], acting_user=request.user)
@@ -327,6 +334,7 @@ class VerificationReportViewSet(ActionViewSet):
         examples=STATE_EXAMPLES,
     )
     @action(detail=True, methods=["post"], url_path="start-verification")
+    @idempotent
     def start_verification(self, request, pk=None):
         report = self.report()
         svc.report_start_verification(report=report, acting_user=request.user)
@@ -339,6 +347,7 @@ class VerificationReportViewSet(ActionViewSet):
         examples=STATE_EXAMPLES,
     )
     @action(detail=True, methods=["post"], url_path="return-to-firm")
+    @idempotent
     def return_to_firm(self, request, pk=None):
         report = self.report()
         svc.report_return_to_firm(report=report, reason=self.body(s.ReasonBody)["reason"], acting_user=request.user)
@@ -363,6 +372,7 @@ class VerificationReportViewSet(ActionViewSet):
         ],
     )
     @action(detail=True, methods=["post"], url_path="sign-off")
+    @idempotent
     def sign_off(self, request, pk=None):
         report = self.report()
         opinion = svc.report_sign_off(report=report, acting_user=request.user, **self.body(s.SignOffBody))
@@ -375,6 +385,7 @@ class VerificationReportViewSet(ActionViewSet):
         examples=STATE_EXAMPLES,
     )
     @action(detail=True, methods=["post"], url_path="spot-check/confirm")
+    @idempotent
     def spot_check_confirm(self, request, pk=None):
         report = self.report()
         item = spot_checks.spot_check_confirm(
@@ -389,6 +400,7 @@ class VerificationReportViewSet(ActionViewSet):
         examples=STATE_EXAMPLES,
     )
     @action(detail=True, methods=["post"], url_path="spot-check/discrepancy")
+    @idempotent
     def spot_check_discrepancy(self, request, pk=None):
         report = self.report()
         item = spot_checks.spot_check_record_discrepancy(
@@ -428,6 +440,7 @@ class SpotCheckItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Act
         responses={200: s.SpotCheckItemSerializer, **ACTION_ERRORS},
     )
     @action(detail=True, methods=["post"], url_path="hand-over")
+    @idempotent
     def hand_over(self, request, pk=None):
         item = self.get_object()
         body_id = self.body(s.HandOverBody)["body"]

@@ -1,5 +1,7 @@
 """Helpers of the verifier's, spot checker's and regulator's API tests: token clients and a year's summary."""
 
+import uuid
+
 from rest_framework.test import APIClient
 
 from mrv.models import AuditLog, EmissionReport, VerificationEngagement
@@ -7,8 +9,16 @@ from signin.mfa import recovery_codes_issue
 from signin.tokens import token_create
 
 
+class KeyedClient(APIClient):
+    """A client system as the conventions expect it: a new Idempotency-Key with every change it means."""
+
+    def post(self, path, data=None, format="json", **extra):
+        extra.setdefault("HTTP_IDEMPOTENCY_KEY", uuid.uuid4().hex)
+        return super().post(path, data, format=format, **extra)
+
+
 def api(user, scope: str = "write") -> APIClient:
-    client = APIClient()
+    client = KeyedClient()
     _token, key = token_create(user=user, name="test", scope=scope, days=30, acting_user=user)
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client

@@ -216,7 +216,9 @@ def test_every_action_on_an_object_in_the_wrong_state_is_409_with_a_problem_docu
     assert response.status_code == 409, (response.status_code, response.json())
     problem = response.json()
     assert response["Content-Type"] == "application/problem+json"
-    assert problem["status"] == 409 and problem["type"].endswith(problem["code"]) and problem["detail"]
+    assert (
+        problem["status"] == 409 and problem["type"].endswith(problem["code"].replace("_", "-")) and problem["detail"]
+    )
 
 
 @pytest.fixture
