@@ -110,7 +110,11 @@ class AllocationTableViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, A
         return self.visible(self.get_queryset(), self.kwargs["pk"])
 
     def _answer(self, table, status_code=200) -> Response:
-        return Response(AllocationTableDetailSerializer(self.get_queryset().get(pk=table.pk)).data, status=status_code)
+        table = self.get_queryset().get(pk=table.pk)
+        return self.tagged(Response(AllocationTableDetailSerializer(table).data, status=status_code), table)
+
+    def retrieve(self, request, pk=None):
+        return self._answer(self.get_object())
 
     @extend_schema(
         summary="Compute a market-year's table (the market's regulator)",

@@ -112,7 +112,7 @@ class ReviewReportViewSet(ActionViewSet):
 
     def _answer(self, report) -> Response:
         report.refresh_from_db()
-        return Response(s.WorkReportSerializer(report).data)
+        return self.tagged(Response(s.WorkReportSerializer(report).data), report)
 
     @extend_schema(
         summary="What the decision rests on: opinion, determinations, spot checks",
@@ -121,7 +121,7 @@ class ReviewReportViewSet(ActionViewSet):
     @action(detail=True, methods=["get"])
     def review(self, request, pk=None):
         report = self.report()
-        return Response(s.ReviewStateSerializer(review_state(report)).data)
+        return self.tagged(Response(s.ReviewStateSerializer(review_state(report)).data), report)
 
     @_report_action("Take a verified report under review (after the spot-check draw where there is one)")
     @action(detail=True, methods=["post"], url_path="send-to-review")
@@ -320,7 +320,7 @@ class PlanReviewViewSet(ActionViewSet):
 
     def _answer(self, plan) -> Response:
         plan.refresh_from_db()
-        return Response(s.PlanStateSerializer(plan).data)
+        return self.tagged(Response(s.PlanStateSerializer(plan).data), plan)
 
     @extend_schema(
         summary="Approve the submitted plan (the regulator)",

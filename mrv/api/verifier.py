@@ -69,7 +69,10 @@ class EngagementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Action
 
     def _answer(self, engagement) -> Response:
         engagement = self.get_queryset().get(pk=engagement.pk)
-        return Response(s.EngagementSerializer(engagement).data)
+        return self.tagged(Response(s.EngagementSerializer(engagement).data), engagement)
+
+    def retrieve(self, request, pk=None):
+        return self._answer(self.get_object())
 
     @extend_schema(
         summary="Accept the engagement and name the team (the body's lead verifier)",
@@ -208,7 +211,11 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ActionVie
         return finding
 
     def _answer(self, finding, status_code=200) -> Response:
-        return Response(s.FindingSerializer(self.get_queryset().get(pk=finding.pk)).data, status=status_code)
+        finding = self.get_queryset().get(pk=finding.pk)
+        return self.tagged(Response(s.FindingSerializer(finding).data, status=status_code), finding)
+
+    def retrieve(self, request, pk=None):
+        return self._answer(self.get_object())
 
     @extend_schema(
         summary="Raise a finding on a report line or the whole report (the engaged verifiers)",
@@ -305,7 +312,7 @@ class VerificationReportViewSet(ActionViewSet):
 
     def _answer(self, report) -> Response:
         report.refresh_from_db()
-        return Response(s.WorkReportSerializer(report).data)
+        return self.tagged(Response(s.WorkReportSerializer(report).data), report)
 
     @extend_schema(
         summary="The report's verification: findings, opinions, materiality, spot checks",
@@ -314,7 +321,8 @@ class VerificationReportViewSet(ActionViewSet):
     @action(detail=True, methods=["get"])
     def verification(self, request, pk=None):
         report = self.report()
-        return Response(s.VerificationStateSerializer(verification_state(request.user, report)).data)
+        state = verification_state(request.user, report)
+        return self.tagged(Response(s.VerificationStateSerializer(state).data), report)
 
     @extend_schema(
         summary="Uncorrected misstatements against the market's materiality threshold",
