@@ -24,7 +24,7 @@ from mrv.models import Firm, Market
 from mrv.refusals import Refused
 from mrv.ui.objects import require
 from registry import selectors, services
-from registry.models import AllocationLine, AllocationTable
+from registry.models import AllocationLine, AllocationTable, Penalty
 
 NOT_A_REGULATOR = _("Only a market's regulator may do this.")
 ACTION_ERRORS = problem_responses(400, 403, 404, 409)
@@ -247,3 +247,97 @@ class TradeImportViewSet(ActionViewSet):
         except services.ImportRejected as rejected:
             return sheet_problem(rejected.errors, code="import")
         return Response({"recorded": len(recorded), "transactions": [t.pk for t in recorded]}, status=201)
+
+
+class PenaltySerializer(serializers.ModelSerializer):
+    firm_name = serializers.CharField(source="firm.name", read_only=True)
+
+    class Meta:
+        model = Penalty
+        fields = [
+            "id",
+            "firm",
+            "firm_name",
+            "year",
+            "shortfall_tco2e",
+            "fine_cny",
+            "deduction_tco2e",
+            "status",
+            "decision_text",
+            "created_at",
+        ]
+
+
+class ProposePenaltyBody(serializers.Serializer):
+    firm = serializers.IntegerField(min_value=1, max_value=2**62)
+    year = serializers.IntegerField(min_value=2013, max_value=2100)
+
+
+class DecisionBody(serializers.Serializer):
+    decision_text = serializers.CharField(max_length=5000, allow_blank=True, required=False, default="")
+
+
+@extend_schema_view(list=extend_schema(summary="The market's penalties (proposed, decided, withdrawn)"))
+class PenaltyViewSet(mixins.ListModelMixin, ActionViewSet):
+    """Penalties of a year's shortfall: the regulator proposes, decides (step-up) or withdraws, as on the page."""
+
+    serializer_class = PenaltySerializer
+
+    def get_queryset(self):
+        user = self.request.user
+        if not (user.is_regulator or user.is_national_admin):
+            return Penalty.objects.none()  # the page is the regulator's: anyone else finds nothing here
+        market = regulated_market(self.request)
+        firms = access.visible_to(self.request.user, Firm).filter(market=market)
+        return Penalty.objects.filter(firm__in=firms).select_related("firm").order_by("-year", "firm__name", "pk")
+
+    def _penalty(self) -> Penalty:
+        return self.visible_among(self.get_queryset(), self.kwargs["pk"])
+
+    def _answer(self, penalty, status_code=200) -> Response:
+        penalty = self.get_queryset().get(pk=penalty.pk)
+        return self.tagged(Response(PenaltySerializer(penalty).data, status=status_code), penalty)
+
+    @extend_schema(
+        summary="Propose the penalty of a firm's shortfall for a year (the market's regulator)",
+        request=ProposePenaltyBody,
+        responses={201: PenaltySerializer, **ACTION_ERRORS},
+    )
+    @idempotent
+    def create(self, request):
+        regulated_market(request)
+        data = self.body(ProposePenaltyBody)
+        firm = self.visible(Firm, data["firm"])
+        penalty = services.penalty_propose(firm=firm, year=data["year"], acting_user=request.user)
+        return self._answer(penalty, 201)
+
+    @extend_schema(
+        summary="Decide the enforcement (step-up)",
+        description=f"Needs a fresh second factor in the `{STEP_UP_HEADER}` header (see approve-determination).",
+        request=DecisionBody,
+        parameters=[OpenApiParameter(STEP_UP_HEADER, str, OpenApiParameter.HEADER, required=False)],
+        responses={200: PenaltySerializer, **ACTION_ERRORS},
+        examples=STATE_EXAMPLES,
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def decide(self, request, pk=None):
+        penalty = self._penalty()
+        text = self.body(DecisionBody)["decision_text"]
+        require_step_up(request)
+        services.penalty_decide(penalty=penalty, decision_text=text, acting_user=request.user)
+        return self._answer(penalty)
+
+    @extend_schema(
+        summary="Withdraw the proposed penalty, with the reason",
+        request=DecisionBody,
+        responses={200: PenaltySerializer, **ACTION_ERRORS},
+        examples=STATE_EXAMPLES,
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def withdraw(self, request, pk=None):
+        penalty = self._penalty()
+        text = self.body(DecisionBody)["decision_text"]
+        services.penalty_withdraw(penalty=penalty, reason=text, acting_user=request.user)
+        return self._answer(penalty)

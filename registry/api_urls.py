@@ -8,6 +8,7 @@ router = SimpleRouter()
 router.register("allocation-tables", api.AllocationTableViewSet, basename="allocation-table")
 router.register("compliance", api.ComplianceViewSet, basename="compliance")
 router.register("statistics", api.StatisticsViewSet, basename="statistics")
+router.register("penalties", api.PenaltyViewSet, basename="penalty")
 router.register("trades/import", api.TradeImportViewSet, basename="trade-import")
 
 urlpatterns = router.urls

@@ -89,10 +89,14 @@ class ActionViewSet(viewsets.GenericViewSet):
     def visible(self, model_or_queryset, pk):
         """The object with this id among those the caller may see, or 404 (also for an id that is no number).
         On a write, a sent `If-Match` must name the object's current version (412 otherwise), row locked."""
+        return self.visible_among(access.visible_to(self.request.user, model_or_queryset), pk)
+
+    def visible_among(self, queryset, pk):
+        """As `visible`, among a queryset the view has already narrowed by the existing rules (e.g. the firms the
+        caller may see): for kinds the access rules reach through another object."""
         text = str(pk)
         if not (text.isascii() and text.isdigit()) or len(text) > 18:
             raise Http404
-        queryset = access.visible_to(self.request.user, model_or_queryset)
         obj = queryset.filter(pk=int(text)).first()
         if obj is None:
             raise Http404

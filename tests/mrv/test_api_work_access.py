@@ -17,7 +17,7 @@ from mrv.models import (
     VerificationBody,
     VerificationEngagement,
 )
-from registry.models import AllocationTable
+from registry.models import AllocationTable, Penalty
 from tests import factories as f
 from tests.mrv.api_work import api, second_factor
 
@@ -66,6 +66,8 @@ OBJECT_ENDPOINTS = [
     ("get", "/api/v1/registry/allocation-tables/{table}/", None),
     ("post", "/api/v1/registry/allocation-tables/{table}/approve/", {}),
     ("post", "/api/v1/registry/allocation-tables/{table}/issue/", {}),
+    ("post", "/api/v1/registry/penalties/{penalty}/decide/", {"decision_text": "x"}),
+    ("post", "/api/v1/registry/penalties/{penalty}/withdraw/", {"decision_text": "x"}),
 ]
 LIST_ENDPOINTS = [
     "/api/v1/engagements/",
@@ -73,6 +75,7 @@ LIST_ENDPOINTS = [
     "/api/v1/spot-check-items/",
     "/api/v1/spot-check-samples/",
     "/api/v1/registry/allocation-tables/",
+    "/api/v1/registry/penalties/",
 ]
 ROLES = ["firm_user", "firm_approver", "verifier", "team_verifier", "spot_checker", "regulator", "regulator_head"]
 
@@ -102,7 +105,11 @@ def beijing_world(beijing, beijing_firm):
         firm=beijing_firm, version=1, valid_from="2025-01-01", status="submitted", created_by=author
     )
     table = AllocationTable.objects.create(market=beijing, year=2025)
+    penalty = Penalty.objects.create(
+        firm=beijing_firm, year=2024, shortfall_tco2e=10, fine_cny=1000, deduction_tco2e=10
+    )
     return {
+        "penalty": penalty.pk,
         "report": report.pk,
         "engagement": engagement.pk,
         "finding": finding.pk,
@@ -156,7 +163,10 @@ def drafts(firm, body, verifier, spot_body, shanghai, regulator, regulator_head,
     plan = MonitoringPlan.objects.create(firm=firm, version=1, valid_from="2025-01-01", created_by=firm_user)
     coverage = CoverageList.objects.create(market=shanghai, year=2025)
     table = AllocationTable.objects.create(market=shanghai, year=2025)
+    penalty = Penalty.objects.create(firm=firm, year=2024, shortfall_tco2e=10, fine_cny=1000, deduction_tco2e=10)
+    Penalty.objects.filter(pk=penalty.pk).update(status=Penalty.Status.DECIDED)
     return {
+        "penalty": penalty.pk,
         "engagement": engagement.pk,
         "report": report.pk,
         "spot_report": spot_report.pk,
@@ -202,6 +212,8 @@ WRONG_STATE = [
     ("regulator_head", "/api/v1/coverage/{coverage}/return/", {"reason": "x"}),
     ("regulator_head", "/api/v1/coverage/{coverage}/reopen/", {"reason": "x"}),
     ("regulator_head", "/api/v1/registry/allocation-tables/{table}/issue/", {}),
+    ("regulator_head", "/api/v1/registry/penalties/{penalty}/decide/", {"decision_text": "x"}),
+    ("regulator", "/api/v1/registry/penalties/{penalty}/withdraw/", {"decision_text": "x"}),
 ]
 
 

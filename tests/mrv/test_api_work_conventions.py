@@ -146,3 +146,13 @@ def test_the_schema_documents_the_work_endpoints_with_their_headers(regulator):
     assert {"400", "403", "404", "409"} <= set(accept["responses"])
     listing = paths["/api/v1/engagements/"]["get"]
     assert {"year", "status", "firm"} <= {p["name"] for p in listing["parameters"]}
+
+
+@pytest.mark.parametrize("decision,payload", [("accept", {}), ("return", {"reason": "季度数据缺失"})])
+def test_a_co_review_decision_on_a_quarterly_report_not_in_co_review_is_409(decision, payload):
+    shenzhen = f.market("shenzhen")
+    officer = f.UserFactory(role=User.Role.REGULATOR_OFFICER, authority=f.AuthorityFactory(market=shenzhen))
+    firm = f.FirmFactory(market=shenzhen, sector=f.sector("power"))
+    quarterly = f.ReportFactory(firm=firm, market=shenzhen, year=2025, period="q1")
+    response = api(officer).post(f"/api/v1/reports/{quarterly.pk}/co-review/{decision}/", payload)
+    assert (response.status_code, response.json()["code"]) == (409, "wrong_state")
