@@ -37,6 +37,8 @@ STATE_CONFLICTS = frozenset(
         "exists",
         "not_verified",
         "plan_required",
+        "not_draft",
+        "not_approved",
     }
 )
 #: Refusal codes that mean "you may not" rather than "not now": 403.

@@ -452,6 +452,49 @@ class CoverageViewSet(ActionViewSet):
         return self._answer(market, year)
 
     @extend_schema(
+        summary="Add or change one candidate of the draft list (judged by the market's rule)",
+        request=s.CoverageEntryBody,
+        responses={200: dict, **ACTION_ERRORS},
+        examples=[
+            OpenApiExample(
+                "candidate",
+                value={
+                    "name": "上海新电厂有限公司",
+                    "credit_code": "91310000MA1FL0000X",
+                    "sector": "power",
+                    "figures": {"2024": {"emissions_tco2e": "30000"}},
+                },
+                request_only=True,
+            )
+        ],
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def entries(self, request, year=None):
+        from mrv.models import Sector
+        from mrv.refusals import Refused
+
+        market, year = self.market_year()
+        data = self.body(s.CoverageEntryBody)
+        sector = Sector.objects.filter(code=data.pop("sector")).first()
+        if sector is None:
+            raise Refused(_("Unknown sector."), code="sector")
+        coverage = coverage_svc.coverage_list_open(market=market, year=year, acting_user=request.user)
+        coverage_svc.coverage_entry_save(coverage_list=coverage, acting_user=request.user, sector=sector, **data)
+        return self._answer(market, year)
+
+    @extend_schema(summary="Judge every candidate again", request=None, responses={200: dict, **ACTION_ERRORS})
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def reevaluate(self, request, year=None):
+        market, year = self.market_year()
+        coverage = list_for(market, year)
+        if coverage is None:
+            raise Http404
+        coverage_svc.coverage_list_reevaluate(coverage_list=coverage, acting_user=request.user)
+        return self._answer(market, year)
+
+    @extend_schema(
         summary="Move the list: propose (officer), approve (another head), return, reopen",
         request=s.ReasonBody,
         parameters=[OpenApiParameter("move", str, OpenApiParameter.PATH, enum=sorted(COVERAGE_ACTIONS))],
@@ -468,3 +511,25 @@ class CoverageViewSet(ActionViewSet):
             raise Http404
         COVERAGE_ACTIONS[move](coverage_list=coverage, acting_user=request.user, reason=reason)
         return self._answer(market, year)
+
+
+class CoverageEntryViewSet(ActionViewSet):
+    """A covered firm that closes during the year (an entry of an approved list)."""
+
+    serializer_class = None
+    queryset = CoverageEntry.objects.none()
+
+    @extend_schema(
+        summary="Record that the firm closed during the year, with the date and the reason",
+        request=s.CloseEntryBody,
+        responses={200: dict, **ACTION_ERRORS},
+        examples=STATE_EXAMPLES,
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def close(self, request, pk=None):
+        entry = self.visible(CoverageEntry.objects.select_related("coverage_list__market"), pk)
+        data = self.body(s.CloseEntryBody)
+        coverage_svc.coverage_entry_close(entry=entry, acting_user=request.user, **data)
+        coverage = entry.coverage_list
+        return Response(_coverage_payload(request.user, coverage.market, coverage.year))

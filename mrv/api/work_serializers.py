@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from mrv.models import (
+    CoverageEntry,
     Determination,
     EmissionReport,
     Finding,
@@ -331,3 +332,39 @@ class QueueSerializer(serializers.Serializer):
     title = serializers.CharField()
     count = serializers.IntegerField(allow_null=True)
     items = QueueItemSerializer(many=True)
+
+
+class FigureBody(serializers.Serializer):
+    emissions_tco2e = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
+    energy_tce = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
+
+
+class CoverageEntryBody(serializers.Serializer):
+    """One candidate, as the list page's form carries it; `figures` by year: {"2024": {"emissions_tco2e": …}}."""
+
+    name = serializers.CharField(max_length=200)
+    credit_code = serializers.CharField(max_length=18)
+    sector = serializers.CharField(max_length=40, help_text=_("sector code"))
+    installations = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    is_new_entrant = serializers.BooleanField(required=False, default=False)
+    design_capacity = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True, default=None
+    )
+    figures = serializers.DictField(child=FigureBody(), required=False, default=dict)
+    override = serializers.ChoiceField(
+        choices=CoverageEntry.Override.choices, required=False, allow_blank=True, default=""
+    )
+    override_reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+    def validate_figures(self, value):
+        for year in value:
+            if not (str(year).isdigit() and len(str(year)) == 4):
+                raise serializers.ValidationError(
+                    _("Figures are keyed by a year of four digits, not “%(value)s”.") % {"value": str(year)[:20]}
+                )
+        return {str(y): {k: str(v) for k, v in row.items()} for y, row in value.items()}
+
+
+class CloseEntryBody(serializers.Serializer):
+    closed_on = serializers.DateField()
+    reason = serializers.CharField(max_length=300)

@@ -18,5 +18,6 @@ router.register("queues", regulator.QueueViewSet, basename="queue")
 router.register("firms", regulator.EstimateFirmViewSet, basename="estimate-firm")
 router.register("plans", regulator.PlanReviewViewSet, basename="plan-review")
 router.register("coverage", regulator.CoverageViewSet, basename="coverage")
+router.register("coverage-entries", regulator.CoverageEntryViewSet, basename="coverage-entry")
 
 urlpatterns = router.urls

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from mrv.models import (
+    CoverageEntry,
     CoverageList,
     EmissionReport,
     Finding,
@@ -68,6 +69,7 @@ OBJECT_ENDPOINTS = [
     ("post", "/api/v1/registry/allocation-tables/{table}/issue/", {}),
     ("post", "/api/v1/registry/penalties/{penalty}/decide/", {"decision_text": "x"}),
     ("post", "/api/v1/registry/penalties/{penalty}/withdraw/", {"decision_text": "x"}),
+    ("post", "/api/v1/coverage-entries/{coverage_entry}/close/", {"closed_on": "2025-06-30", "reason": "x"}),
 ]
 LIST_ENDPOINTS = [
     "/api/v1/engagements/",
@@ -108,7 +110,12 @@ def beijing_world(beijing, beijing_firm):
     penalty = Penalty.objects.create(
         firm=beijing_firm, year=2024, shortfall_tco2e=10, fine_cny=1000, deduction_tco2e=10
     )
+    coverage = CoverageList.objects.create(market=beijing, year=2025, status=CoverageList.Status.APPROVED)
+    entry = CoverageEntry.objects.create(
+        coverage_list=coverage, name="x", credit_code=f.credit_code(), sector=f.sector("cement")
+    )
     return {
+        "coverage_entry": entry.pk,
         "penalty": penalty.pk,
         "report": report.pk,
         "engagement": engagement.pk,

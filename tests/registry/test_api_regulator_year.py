@@ -5,13 +5,14 @@ from the same starting point as the same year through the browser's services; bo
 Each path runs in a savepoint that is rolled back after its summary is taken, so both start from the same state.
 """
 
+import datetime
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
-from mrv.models import AuditLog, CoverageList, MarketSector, MonitoringPlan, User
+from mrv.models import AuditLog, CoverageList, MarketSector, MonitoringPlan, Sector, User
 from mrv.services import coverage as coverage_svc
 from mrv.services import plans as plan_svc
 from registry import selectors, services
@@ -56,7 +57,8 @@ def market_year(shanghai, firm, other_firm, funded, regulator, regulator_head):
     candidates = (
         f"{COVERAGE_HEADER}\n上海新电厂,{f.credit_code()},power,1号机组,yes,600\n上海小厂,{f.credit_code()},steel,,no,\n"
     ).encode()
-    return {"plan": second, "head2": head2, "trades": trades, "candidates": candidates}
+    entry = {"name": "上海第三电厂", "credit_code": f.credit_code(), "sector": "power", "installations": "2号机组"}
+    return {"plan": second, "head2": head2, "trades": trades, "candidates": candidates, "entry": entry}
 
 
 def _summary(shanghai, firm, other_firm) -> dict:
@@ -67,7 +69,10 @@ def _summary(shanghai, firm, other_firm) -> dict:
         "plan": (plan.status, [(r.action, r.from_state, r.to_state) for r in AuditLog.objects.for_object(plan)]),
         "coverage": (
             coverage.status,
-            sorted((e.name, e.sector.code, e.covered, e.rule_reason) for e in coverage.entries.all()),
+            sorted(
+                (e.name, e.sector.code, e.covered, e.rule_reason, e.figures, e.closed_on)
+                for e in coverage.entries.all()
+            ),
         ),
         "table": (
             table.status,
@@ -95,8 +100,16 @@ def _by_api(world, shanghai, regulator, regulator_head) -> dict:
     upload = SimpleUploadedFile("candidates.csv", world["candidates"], content_type="text/csv")
     listed = ok(officer.post("/api/v1/coverage/2026/import/", {"file": upload}, format="multipart"))
     assert [e["name"] for e in listed["entries"]] == ["上海新电厂", "上海小厂"]
+    entry = {**world["entry"], "figures": {"2024": {"emissions_tco2e": "30000"}}}
+    assert len(ok(officer.post("/api/v1/coverage/2026/entries/", entry))["entries"]) == 3
+    ok(officer.post("/api/v1/coverage/2026/reevaluate/"))
     assert ok(officer.post("/api/v1/coverage/2026/propose/", {"reason": ""}))["status"] == "proposed"
-    assert ok(head2.post("/api/v1/coverage/2026/approve/", {"reason": "同意"}))["status"] == "approved"
+    listed = ok(head2.post("/api/v1/coverage/2026/approve/", {"reason": "同意"}))
+    closing = next(e["id"] for e in listed["entries"] if e["name"] == "上海小厂")
+    closed = ok(
+        officer.post(f"/api/v1/coverage-entries/{closing}/close/", {"closed_on": "2026-06-30", "reason": "停产"})
+    )
+    assert [e["closed_on"] for e in closed["entries"] if e["name"] == "上海小厂"] == ["2026-06-30"]
     table = ok(officer.post("/api/v1/registry/allocation-tables/", {"year": 2025, "kind": "preliminary"}), 201)
     assert ok(head.post(f"/api/v1/registry/allocation-tables/{table['id']}/approve/"))["status"] == "approved"
     codes = second_factor(regulator_head)
@@ -115,8 +128,19 @@ def _by_services(world, shanghai, regulator, regulator_head) -> None:
     plan_svc.plan_approve(plan=world["plan"], reason="符合要求", acting_user=regulator)
     coverage = coverage_svc.coverage_list_open(market=shanghai, year=2026, acting_user=regulator)
     coverage_svc.coverage_candidates_import(coverage_list=coverage, data=world["candidates"], acting_user=regulator)
+    coverage_svc.coverage_entry_save(
+        coverage_list=coverage,
+        acting_user=regulator,
+        **{**world["entry"], "sector": Sector.objects.get(code="power")},
+        figures={"2024": {"emissions_tco2e": "30000.00"}},
+    )
+    coverage_svc.coverage_list_reevaluate(coverage_list=coverage, acting_user=regulator)
     coverage_svc.coverage_list_propose(coverage_list=coverage, acting_user=regulator, reason="")
     coverage_svc.coverage_list_approve(coverage_list=coverage, acting_user=world["head2"], reason="同意")
+    closing = coverage.entries.get(name="上海小厂")
+    coverage_svc.coverage_entry_close(
+        entry=closing, closed_on=datetime.date(2026, 6, 30), reason="停产", acting_user=regulator
+    )
     table = services.allocation_table_compute(market=shanghai, year=2025, kind="preliminary", acting_user=regulator)
     services.allocation_table_approve(table=table, acting_user=regulator_head)
     services.allocation_table_issue(table=table, acting_user=regulator_head)
