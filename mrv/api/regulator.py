@@ -68,19 +68,15 @@ class QueueViewSet(ActionViewSet):
 
     @extend_schema(summary="The caller's queues (the home page's sections)", responses=s.QueueSerializer(many=True))
     def list(self, request):
-        sections = []
-        for func in home.SECTIONS:
-            request.user._home_report_buckets = None
-            section = func(request.user)
-            if section is not None:
-                sections.append(
-                    {
-                        "key": func.__name__,
-                        "title": str(section.title),
-                        "count": section.count,
-                        "items": [vars(item) | {"label": str(item.label)} for item in section.items],
-                    }
-                )
+        sections = [
+            {
+                "key": name,
+                "title": str(section.title),
+                "count": section.count,
+                "items": [vars(item) | {"label": str(item.label)} for item in section.items],
+            }
+            for name, section in home.named_sections_for(request.user)
+        ]
         return Response(s.QueueSerializer(sections, many=True).data)
 
 
