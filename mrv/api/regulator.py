@@ -65,6 +65,7 @@ class QueueViewSet(ActionViewSet):
 
     serializer_class = s.QueueSerializer
     pagination_class = None
+    queryset = EmissionReport.objects.none()
 
     @extend_schema(summary="The caller's queues (the home page's sections)", responses=s.QueueSerializer(many=True))
     def list(self, request):
