@@ -19,6 +19,13 @@ from mrv.due_dates import (  # noqa: F401 (re-exported: the calendar's callers i
 )
 from mrv.models import DeadlineRule, Firm
 
+#: The deadlines a firm's own users must meet; the verification and review deadlines are the verifier's
+#: and the regulator's (home pages list each user's own, the reminders go to whoever must act).
+FIRM_KINDS = frozenset(
+    {DeadlineRule.Kind.MONITORING_PLAN, DeadlineRule.Kind.ANNUAL_REPORT, DeadlineRule.Kind.COMPLIANCE, *QUARTERLY_KINDS}
+)
+VERIFIER_KINDS = frozenset({DeadlineRule.Kind.VERIFICATION})
+
 
 @dataclass(frozen=True)
 class Deadline:

@@ -156,6 +156,7 @@ def test_the_statistics_page_draws_a_chart_and_exports(login, cap_2025, regulato
     client = login(regulator)
     page = client.get(reverse("registry:statistics") + "?year=2025").content.decode()
     assert "<svg" in page and "1,000,000 t" in page
+    assert '<td class="num">1,000,000</td>' in page and "2,025" not in page  # figures grouped, years not
     rows = list(
         csv.reader(
             io.StringIO(
