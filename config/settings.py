@@ -297,7 +297,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "mrv.api.conventions.Pagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "mrv.refusals.api_exception_handler",
+    "EXCEPTION_HANDLER": "mrv.api.conventions.api_exception_handler",
     # rate limits count per client address: REMOTE_ADDR, or X-Forwarded-For behind PROXY_COUNT trusted proxies
     "NUM_PROXIES": _int("PROXY_COUNT", 0),
 }

@@ -6,8 +6,8 @@ the user as it is (translated, naming the row or field where there is one); the 
 and tests.
 
 Pages: `refusal_response` shows the message and goes back (400 with the message for htmx requests);
-`RefusalMiddleware` does the same for any refusal a view does not catch itself. API: `api_exception_handler`
-answers 409 with an RFC 9457 problem document carrying the message and code (`mrv.api.conventions`).
+`RefusalMiddleware` does the same for any refusal a view does not catch itself. The API
+(`mrv.api.conventions.api_exception_handler`) answers 409 with a problem document carrying the message and code.
 """
 
 from django.contrib import messages
@@ -75,10 +75,3 @@ class RefusalMiddleware:
         if isinstance(exception, Refused) and not request.path.startswith("/api/"):
             return refusal_response(request, exception)
         return None
-
-
-def api_exception_handler(exc, context):
-    """The API's handler: every error a problem document, a refusal 409 (see `mrv.api.conventions`)."""
-    from mrv.api.conventions import api_exception_handler as problem_handler
-
-    return problem_handler(exc, context)

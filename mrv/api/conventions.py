@@ -42,7 +42,6 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.utils.encoders import JSONEncoder
-from rest_framework.views import exception_handler as drf_exception_handler
 
 from mrv.models import AuditLog, IdempotencyRecord
 from mrv.refusals import Refused
@@ -158,6 +157,9 @@ def _django_validation(exc: DjangoValidationError, context) -> Response:
 
 def api_exception_handler(exc, context):
     """Every error of the API as a problem document; nothing a client sent becomes a 500."""
+    # imported here: rest_framework.views reads the throttle and pagination settings, which name this module
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     if isinstance(exc, Refused):
         return problem(409, exc.message, code=exc.code)
     if isinstance(exc, DjangoValidationError):

@@ -6,8 +6,9 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from deadlines.services import ExtensionRefused
+from mrv.api.conventions import api_exception_handler
 from mrv.models import EmissionReport
-from mrv.refusals import RefusalMiddleware, Refused, api_exception_handler
+from mrv.refusals import RefusalMiddleware, Refused
 from mrv.transitions import ChangedConcurrently, TransitionRefused
 from mrv.uploads import UploadRejected
 from registry.allocation import AllocationInputError
