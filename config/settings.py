@@ -315,7 +315,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "AllocationMethodEnum": "mrv.models.markets.MarketSector.AllocationMethod",
-        # the verifier's, spot checker's and regulator's endpoints (mrv/api/verifier.py, regulator.py, registry/api.py)
+        # the verifier's, spot checker's and regulator's endpoints (mrv/api/verifier.py, regulator.py, registry/regulator_api.py)
         "ReportStatusEnum": "mrv.models.reports.EmissionReport.Status",
         "EngagementStatusEnum": "mrv.models.verification.VerificationEngagement.Status",
         "FindingStatusEnum": "mrv.models.verification.Finding.Status",

@@ -31,7 +31,7 @@ urlpatterns = [
     path("deadlines/", include("deadlines.urls")),
     path("api/v1/", include("mrv.api.urls")),
     path("api/v1/", include("mrv.api.work_urls")),  # the verifier's, spot checker's and regulator's endpoints
-    path("api/v1/registry/", include("registry.api_urls")),
+    path("api/v1/registry/", include("registry.regulator_api_urls")),  # the regulator's registry endpoints
     path("registry/", include("registry.urls")),
     path("public/", include("disclosure.urls")),
 ]

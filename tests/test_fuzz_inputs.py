@@ -449,7 +449,7 @@ WORK_QUERIES = ["year", "status", "firm", "report", "kind", "outcome", "page", "
 def work_api_urls(ids: dict) -> list[tuple[str, str]]:
     """(method, url) of every work endpoint, with real ids, bad ids and each coverage move."""
     from mrv.api.work_urls import urlpatterns as mrv_patterns
-    from registry.api_urls import urlpatterns as registry_patterns
+    from registry.regulator_api_urls import urlpatterns as registry_patterns
 
     kinds = {
         "engagements": "engagement",

@@ -77,7 +77,6 @@ LIST_ENDPOINTS = [
     "/api/v1/spot-check-items/",
     "/api/v1/spot-check-samples/",
     "/api/v1/registry/allocation-tables/",
-    "/api/v1/registry/penalties/",
 ]
 ROLES = ["firm_user", "firm_approver", "verifier", "team_verifier", "spot_checker", "regulator", "regulator_head"]
 

@@ -279,22 +279,17 @@ class DecisionBody(serializers.Serializer):
     decision_text = serializers.CharField(max_length=5000, allow_blank=True, required=False, default="")
 
 
-@extend_schema_view(list=extend_schema(summary="The market's penalties (proposed, decided, withdrawn)"))
-class PenaltyViewSet(mixins.ListModelMixin, ActionViewSet):
-    """Penalties of a year's shortfall: the regulator proposes, decides (step-up) or withdraws, as on the page."""
+class PenaltyViewSet(ActionViewSet):
+    """Penalties of a year's shortfall: the regulator proposes, decides (step-up) or withdraws, as on the page.
+    Reading them (`GET /penalties/`, `/penalties/{id}/`) is the firms' and regulators' shared endpoint."""
 
     serializer_class = PenaltySerializer
 
     def get_queryset(self):
-        user = self.request.user
-        if getattr(self, "swagger_fake_view", False) or not (user.is_regulator or user.is_national_admin):
-            return Penalty.objects.none()  # the page is the regulator's: anyone else finds nothing here
-        market = regulated_market(self.request)
-        firms = access.visible_to(self.request.user, Firm).filter(market=market)
-        return Penalty.objects.filter(firm__in=firms).select_related("firm").order_by("-year", "firm__name", "pk")
+        return access.visible_to(self.request.user, Penalty.objects.select_related("firm"))
 
     def _penalty(self) -> Penalty:
-        return self.visible_among(self.get_queryset(), self.kwargs["pk"])
+        return self.visible(self.get_queryset(), self.kwargs["pk"])
 
     def _answer(self, penalty, status_code=200) -> Response:
         penalty = self.get_queryset().get(pk=penalty.pk)
@@ -305,8 +300,9 @@ class PenaltyViewSet(mixins.ListModelMixin, ActionViewSet):
         request=ProposePenaltyBody,
         responses={201: PenaltySerializer, **ACTION_ERRORS},
     )
+    @action(detail=False, methods=["post"])
     @idempotent
-    def create(self, request):
+    def propose(self, request):
         regulated_market(request)
         data = self.body(ProposePenaltyBody)
         firm = self.visible(Firm, data["firm"])

@@ -1,8 +1,9 @@
-"""URLs of the regulator's registry endpoints, mounted at /api/v1/registry/ by config/urls.py."""
+"""URLs of the regulator's registry endpoints, mounted at /api/v1/registry/ by config/urls.py (before the firm's
+registry endpoints: none of these patterns matches one of theirs)."""
 
 from rest_framework.routers import SimpleRouter
 
-from registry import api
+from registry import regulator_api as api
 
 router = SimpleRouter()
 router.register("allocation-tables", api.AllocationTableViewSet, basename="allocation-table")
