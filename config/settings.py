@@ -219,6 +219,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 UPLOAD_INLINE_MAX_BYTES = _int("UPLOAD_INLINE_MAX_BYTES", 256 * 1024)
 UPLOAD_PARSE_CPU_SECONDS = _int("UPLOAD_PARSE_CPU_SECONDS", 5)
 UPLOAD_JOB_CPU_SECONDS = _int("UPLOAD_JOB_CPU_SECONDS", 60)
+# A trade file of more rows than this is checked and recorded by a worker (each trade is a ledger movement).
+TRADE_IMPORT_INLINE_ROWS = _int("TRADE_IMPORT_INLINE_ROWS", 200)
 # A background job is stopped (soft limit: it records the failure) after this many seconds of wall time.
 JOB_SOFT_TIME_LIMIT = _int("JOB_SOFT_TIME_LIMIT", 1800)
 

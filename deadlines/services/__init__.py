@@ -35,7 +35,9 @@ from deadlines.services.reminders import (  # noqa: F401
 )
 from deadlines.services.rollover import (  # noqa: F401
     quarterly_open_reports,
+    rollover_open_batch,
     rollover_open_year,
+    rollover_queue_batches,
 )
 from deadlines.services.snapshots import (  # noqa: F401
     quarterly_snapshot_build,

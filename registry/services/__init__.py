@@ -41,9 +41,12 @@ from registry.services.surrender import (  # noqa: F401
     units_surrender,
 )
 from registry.services.trades import (  # noqa: F401
+    TRADES_RECORDED,
     ImportRejected,
     TradeRow,
     trades_import,
+    trades_import_is_large,
+    trades_import_later,
 )
 from registry.services.transfers import (  # noqa: F401
     daily_transfer_cap,

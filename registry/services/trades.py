@@ -3,14 +3,18 @@
 import csv
 import datetime
 import io
+import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from mrv import inputs, uploads
+from mrv import inputs, jobs, uploads
 from mrv.models import Market
 from mrv.refusals import Refused
 from registry.ledger import (
@@ -109,8 +113,11 @@ def _parse_trade(line: int, row: dict, accounts: dict[str, Account], seen: set) 
     ), []
 
 
-def trades_import(*, market: Market, data: bytes, acting_user) -> list[Tx]:
-    """Record a CSV of settled trades: every row is checked first; one bad row and nothing is recorded."""
+def trades_import(*, market: Market, data: bytes, acting_user, on_rows=None) -> list[Tx]:
+    """Record a CSV of settled trades: every row is checked first; one bad row and nothing is recorded.
+
+    `on_rows(k)` (a background job's progress) is told of each row checked; the recording that follows
+    is one transaction, all rows or none."""
     _require_regulator(acting_user, market.pk)
     try:
         text = data.decode("utf-8-sig")
@@ -125,6 +132,8 @@ def trades_import(*, market: Market, data: bytes, acting_user) -> list[Tx]:
     accounts = {a.number: a for a in Account.objects.filter(market=market, kind=Account.Kind.HOLDING)}
     rows, errors, seen = [], [], set()
     for line, raw in enumerate(reader, start=2):
+        if on_rows is not None:
+            on_rows(1)
         parsed, row_errors = _parse_trade(line, raw, accounts, seen)
         errors += row_errors
         if parsed:
@@ -153,3 +162,48 @@ def trades_import(*, market: Market, data: bytes, acting_user) -> list[Tx]:
             except LedgerError as exc:
                 raise ImportRejected([str(_("Row %(line)s: ") % {"line": row.line}) + str(exc.message)]) from None
     return recorded
+
+
+# --- Large files: read and recorded by a worker --------------------------------------------------
+
+TRADE_IMPORT_JOB = "trade_import"
+TRADE_IMPORT_TITLE = _("Importing the settled trades of “%(name)s” into %(market)s")
+TRADES_RECORDED = _("%(n)s trades recorded.")
+
+
+def trades_import_is_large(data: bytes) -> bool:
+    """Whether a trade file is recorded by a worker rather than within the request."""
+    return data.count(b"\n") > settings.TRADE_IMPORT_INLINE_ROWS
+
+
+def trades_import_later(*, market: Market, data: bytes, file_name: str, acting_user, return_url: str = ""):
+    """Keep the file and queue the job that checks and records it (the regulator follows its progress)."""
+    _require_regulator(acting_user, market.pk)
+    uploads.check_name(uploads.CSV, file_name)
+    uploads.check_text(data)
+    pending = default_storage.save(f"pending/{secrets.token_hex(16)}", ContentFile(data), max_length=80)
+    name = uploads.safe_name(file_name)
+    return jobs.job_start(
+        kind=TRADE_IMPORT_JOB,
+        title=TRADE_IMPORT_TITLE % {"name": name, "market": market},
+        params={"market": market.pk, "pending": pending, "name": name},
+        acting_user=acting_user,
+        return_url=return_url,
+    )
+
+
+@jobs.handler(TRADE_IMPORT_JOB)
+def _record_pending_trades(job, progress):
+    pending = job.params["pending"]
+    try:
+        with default_storage.open(pending, "rb") as stored:
+            data = stored.read()
+        progress.total(max(data.count(b"\n") - 1, 0))
+        market = Market.objects.get(pk=job.params["market"])
+        try:
+            recorded = trades_import(market=market, data=data, acting_user=job.requested_by, on_rows=progress.advance)
+        except ImportRejected as refused:
+            raise jobs.JobRefused(refused.errors) from None
+        return jobs.Done(str(TRADES_RECORDED % {"n": len(recorded)}))
+    finally:
+        default_storage.delete(pending)
