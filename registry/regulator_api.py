@@ -4,6 +4,7 @@ access rules as the registry's pages (registry/views.py); mounted at /api/v1/reg
 mrv imports nothing of the registry."""
 
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
@@ -231,10 +232,12 @@ class TradeImportViewSet(ActionViewSet):
 
     @extend_schema(
         summary="Record the exchange's trades from a CSV file (multipart field `file`); all rows or none",
+        description="A file of more than TRADE_IMPORT_INLINE_ROWS rows is checked and recorded by a worker, as in "
+        "the browser: 202 with the job, whose page shows the progress and the bad rows.",
         request={
             "multipart/form-data": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
         },
-        responses={201: dict, **problem_responses(400, 403)},
+        responses={201: dict, 202: dict, **problem_responses(400, 403)},
     )
     @idempotent
     def create(self, request):
@@ -244,6 +247,15 @@ class TradeImportViewSet(ActionViewSet):
             raise Refused(_("Choose a file to import."), code="file_required")
         data = uploads.read_upload(upload)
         uploads.check_name(uploads.CSV, upload.name)
+        if services.trades_import_is_large(data):
+            job = services.trades_import_later(
+                market=market,
+                data=data,
+                file_name=upload.name,
+                acting_user=request.user,
+                return_url=reverse("registry:trade_import"),
+            )
+            return Response({"job": job.pk, "job_url": reverse("ui:job_detail", args=[job.pk])}, status=202)
         try:
             recorded = services.trades_import(market=market, data=data, acting_user=request.user)
         except services.ImportRejected as rejected:

@@ -199,3 +199,19 @@ def test_a_penalty_through_the_api_proposed_decided_with_a_second_factor(shangha
     codes = second_factor(regulator_head)
     decided = ok(head.post(url, {"decision_text": "沪环罚〔2026〕1号"}, HTTP_X_SECOND_FACTOR=codes[0]))
     assert (decided["status"], decided["decision_text"]) == ("decided", "沪环罚〔2026〕1号")
+
+
+def test_a_large_trade_file_goes_to_a_worker_as_in_the_browser(funded, regulator, settings):
+    from mrv.models import BackgroundJob
+
+    settings.TRADE_IMPORT_INLINE_ROWS = 1
+    mine, theirs = funded
+    data = (
+        "trade_id,trade_date,seller_account,buyer_account,vintage,quantity,price_cny_per_t\n"
+        f"T1,2025-04-01,{mine.number},{theirs.number},2025,100,45.00\n"
+        f"T2,2025-04-02,{theirs.number},{mine.number},2025,40,46.10\n"
+    ).encode()
+    upload = SimpleUploadedFile("trades.csv", data, content_type="text/csv")
+    queued = ok(api(regulator).post("/api/v1/registry/trades/import/", {"file": upload}, format="multipart"), 202)
+    job = BackgroundJob.objects.get(pk=queued["job"])
+    assert queued["job_url"].endswith(f"/{job.pk}/") and not Transaction.objects.filter(kind="trade").exists()
