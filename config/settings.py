@@ -311,6 +311,10 @@ SPECTACULAR_SETTINGS = {
     "on the API tokens page; a write token is needed for POST, PUT, PATCH and DELETE).",
     "VERSION": "1",
     "OAS_VERSION": "3.1.0",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "mrv.api.conventions.add_common_problems",
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -326,6 +330,10 @@ SPECTACULAR_SETTINGS = {
         "SpotCheckOutcomeEnum": "mrv.models.verification.SpotCheckItem.Outcome",
         "AllocationTableStatusEnum": "registry.models.AllocationTable.Status",
         "AllocationTableKindEnum": "registry.models.AllocationTable.Kind",
+        "ParameterSourceEnum": "mrv.models.plans.PlanParameter.Source",
+        "UnitTypeEnum": "registry.models.UNIT_TYPES",
+        "MonitoringPlanStatusEnum": "mrv.models.plans.MonitoringPlan.Status",
+        "PenaltyStatusEnum": "registry.models.Penalty.Status",
     },
 }
 

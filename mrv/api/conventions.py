@@ -36,7 +36,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -69,6 +69,8 @@ KEY_IN_FLIGHT = _("A request with this Idempotency-Key is still being processed;
 
 # Django ValidationError codes a service uses to say "not in this state" (a conflict, not bad input).
 STATE_CODES = frozenset({"not_editable", "wrong_state"})
+# Refusal codes that mean "what you sent is wrong" (400) rather than "not now" (409).
+BAD_INPUT_CODES = frozenset({"upload"})
 _ROW = re.compile(r"\b(?:[Rr]ow|第)\s*(\d+)")
 
 
@@ -161,6 +163,10 @@ def api_exception_handler(exc, context):
     from rest_framework.views import exception_handler as drf_exception_handler
 
     if isinstance(exc, Refused):
+        if exc.code in BAD_INPUT_CODES:  # a refused file is bad input, not a conflict
+            where = {k: getattr(exc, k) for k in ("row", "column") if getattr(exc, k, None) is not None}
+            errors = [{"pointer": "#/file", "detail": str(exc.message), "code": exc.code} | where]
+            return problem(400, exc.message, code=exc.code, errors=errors)
         return problem(409, exc.message, code=exc.code)
     if isinstance(exc, DjangoValidationError):
         return _django_validation(exc, context)
@@ -184,6 +190,40 @@ def api_exception_handler(exc, context):
     return problem(response.status_code, detail, code=code, headers=headers)
 
 
+@extend_schema_serializer(
+    component_name="Problem",
+    examples=[
+        OpenApiExample(
+            "stale (en)",
+            {
+                "type": "/api/v1/problems/stale",
+                "title": "The object changed since you read it.",
+                "status": 412,
+                "detail": 'The object changed since you read it (its ETag is now "emissionreport-7-draft-93"); '
+                "read it again and retry.",
+                "code": "stale",
+            },
+        ),
+        OpenApiExample(
+            "bad rows (zh-hans)",
+            {
+                "type": "/api/v1/problems/invalid",
+                "title": "请求无效。",
+                "status": 400,
+                "detail": "请求无效。",
+                "code": "invalid",
+                "errors": [
+                    {
+                        "pointer": "#/rows/1",
+                        "row": 2,
+                        "code": "invalid",
+                        "detail": "第 2 行（coal，2 月），activity：“abc”不是数字。",
+                    }
+                ],
+            },
+        ),
+    ],
+)
 class ProblemSerializer(serializers.Serializer):
     """RFC 9457 problem details, as every error of this API is answered."""
 
@@ -199,9 +239,44 @@ class ProblemSerializer(serializers.Serializer):
     )
 
 
+class YearField(serializers.IntegerField):
+    """A compliance year: ASCII digits within the supported range (`mrv.inputs.parse_year`), else a 400."""
+
+    def to_internal_value(self, data):
+        from mrv import inputs
+
+        try:
+            return inputs.parse_year(data)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+
+
+class ReasonIn(serializers.Serializer):
+    """The why of an action, recorded in the audit trail (optional unless the action asks for it)."""
+
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
 def problems(*statuses: int) -> dict:
     """`extend_schema(responses=…)` entries for the error statuses an endpoint can answer."""
-    return {s: OpenApiResponse(ProblemSerializer, description=str(TITLES.get(s, ""))) for s in statuses}
+    return {
+        (s, PROBLEM_CONTENT_TYPE): OpenApiResponse(ProblemSerializer, description=TITLES.get(s, "")) for s in statuses
+    }
+
+
+def add_common_problems(result, generator, request, public):
+    """drf-spectacular post-processing: every operation can answer 401, 403 and 429 as problem documents."""
+    problem = {"$ref": "#/components/schemas/Problem"}
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for code in ("401", "403", "429"):
+                responses.setdefault(
+                    code,
+                    {"description": str(TITLES[int(code)]), "content": {PROBLEM_CONTENT_TYPE: {"schema": problem}}},
+                )
+    result.setdefault("components", {}).setdefault("schemas", {})
+    return result
 
 
 # --- Throttling ----------------------------------------------------------------------------------------
@@ -405,3 +480,53 @@ def idempotent(handler: Callable) -> Callable:
 
     wrapped.idempotent = True
     return wrapped
+
+
+# --- Step-up for approvals ------------------------------------------------------------------------------
+
+SECOND_FACTOR = OpenApiParameter(
+    "X-Second-Factor",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="a current code of your authenticator app (or a recovery code): the registry's approvals "
+    "ask for a fresh second factor, as the browser's step-up does",
+)
+STEP_UP_NEEDED = _(
+    "This approval needs a fresh second factor: send a current authenticator code in the X-Second-Factor header "
+    "(enrol an authenticator on your security page first)."
+)
+
+
+def require_second_factor(request) -> None:
+    """The browser's step-up for an API call: a session that re-authenticated recently, or a code now (403)."""
+    import django_otp
+
+    from signin import events, mfa
+    from signin.models import SecurityEvent
+
+    if request.auth is None and mfa.is_fresh(request._request):
+        return
+    code = request.headers.get("X-Second-Factor", "").strip().replace(" ", "")
+    ok = bool(code) and django_otp.match_token(request.user, code[:64]) is not None
+    outcome = SecurityEvent.Outcome.SUCCESS if ok else SecurityEvent.Outcome.FAILURE
+    events.record(SecurityEvent.Action.STEP_UP, outcome, request=request._request, user=request.user)
+    if not ok:
+        raise exceptions.PermissionDenied(STEP_UP_NEEDED, code="second_factor_required")
+
+
+def not_found(request, exception=None):
+    """`handler404`: a URL under /api/ that matches no route is a problem document too; pages as before."""
+    from django.http import JsonResponse
+    from django.views import defaults
+
+    if not request.path.startswith("/api/"):
+        return defaults.page_not_found(request, exception)
+    body = {
+        "type": PROBLEM_TYPE_BASE + "not-found",
+        "title": str(TITLES[404]),
+        "status": 404,
+        "detail": str(TITLES[404]),
+        "code": "not_found",
+    }
+    return JsonResponse(body, status=404, content_type=PROBLEM_CONTENT_TYPE, json_dumps_params={"ensure_ascii": False})

@@ -133,7 +133,7 @@ class EngagementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Action
 
     @extend_schema(
         summary="Every third-party body, and why it may not be assigned (the firm's regulator)",
-        responses={200: s.EligibilitySerializer(many=True), 403: problem_responses(403)[403]},
+        responses={200: s.EligibilitySerializer(many=True), **problem_responses(403, 404)},
     )
     @action(detail=True, methods=["get"])
     def eligibility(self, request, pk=None):

@@ -1,10 +1,7 @@
 """REST API for firms' own IT systems: the same access rules and services as the browser."""
 
-import django_filters
-from django import forms
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -15,7 +12,7 @@ from rest_framework.response import Response
 from mrv import access, inputs
 from mrv.api import serializers as s
 from mrv.api.throttling import PublicApiThrottle
-from mrv.models import EmissionReport, Firm, Market, YearNotSupported
+from mrv.models import Firm, Market, YearNotSupported
 
 
 class ScopedViewSet(viewsets.ReadOnlyModelViewSet):
@@ -58,28 +55,3 @@ class FirmViewSet(ScopedViewSet):
 
     def base_queryset(self):
         return Firm.objects.select_related("market", "sector").order_by("pk")
-
-
-class YearFilter(django_filters.NumberFilter):
-    field_class = forms.IntegerField
-
-
-class ReportFilter(django_filters.FilterSet):
-    """Query parameters are validated: a bad year, period or status is a 400 naming the field."""
-
-    year = YearFilter(field_name="year", validators=inputs.year_validators(), help_text="compliance year")
-    period = django_filters.ChoiceFilter(choices=EmissionReport.Period.choices)
-    status = django_filters.ChoiceFilter(choices=EmissionReport.Status.choices)
-
-    class Meta:
-        model = EmissionReport
-        fields = ["year", "period", "status"]
-
-
-class ReportViewSet(ScopedViewSet):
-    serializer_class = s.ReportSerializer
-    filter_backends = [DjangoFilterBackend]
-    filterset_class = ReportFilter
-
-    def base_queryset(self):
-        return EmissionReport.objects.select_related("market").order_by("-year", "pk")
