@@ -321,8 +321,19 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "AllocationMethodEnum": "mrv.models.markets.MarketSector.AllocationMethod",
+        # the verifier's, spot checker's and regulator's endpoints (mrv/api/verifier.py, regulator.py, registry/regulator_api.py)
+        "ReportStatusEnum": "mrv.models.reports.EmissionReport.Status",
+        "EngagementStatusEnum": "mrv.models.verification.VerificationEngagement.Status",
+        "FindingStatusEnum": "mrv.models.verification.Finding.Status",
+        "FindingKindEnum": "mrv.models.verification.Finding.Kind",
+        "OpinionOutcomeEnum": "mrv.models.verification.VerificationOpinion.Outcome",
+        "SpotCheckOutcomeEnum": "mrv.models.verification.SpotCheckItem.Outcome",
+        "AllocationTableStatusEnum": "registry.models.AllocationTable.Status",
+        "AllocationTableKindEnum": "registry.models.AllocationTable.Kind",
         "ParameterSourceEnum": "mrv.models.plans.PlanParameter.Source",
         "UnitTypeEnum": "registry.models.UNIT_TYPES",
+        "MonitoringPlanStatusEnum": "mrv.models.plans.MonitoringPlan.Status",
+        "PenaltyStatusEnum": "registry.models.Penalty.Status",
     },
 }
 

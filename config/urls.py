@@ -29,9 +29,12 @@ urlpatterns = [
     path("", include("mrv.ui.urls")),
     path("admin/", admin.site.urls),
     path("deadlines/", include("deadlines.urls")),
+    # the regulator's registry endpoints first: penalties/propose/ would otherwise be read as a penalty id
+    path("api/v1/registry/", include("registry.regulator_api_urls")),
     path("api/v1/registry/", include("registry.api_urls")),
     path("api/v1/", include("deadlines.api_urls")),
     path("api/v1/", include("mrv.api.urls")),
+    path("api/v1/", include("mrv.api.work_urls")),  # the verifier's, spot checker's and regulator's endpoints
     path("registry/", include("registry.urls")),
     path("public/", include("disclosure.urls")),
 ]

@@ -414,6 +414,107 @@ def test_the_dimension_bomb_upload_is_answered_in_under_a_second_and_saves_nothi
     assert not StoredFile.objects.filter(kind="activity_data").exists()
 
 
+# --- the verifier's, spot checker's and regulator's API endpoints ---------------------------------------
+
+WORK_FIELDS = [
+    "team",
+    "reason",
+    "body",
+    "document_review",
+    "site_visit_dates",
+    "site_team",
+    "sampling",
+    "report",
+    "kind",
+    "description",
+    "line_key",
+    "amount_tco2e",
+    "resolution",
+    "outcome",
+    "verified_emissions_tco2e",
+    "not_verified_reason",
+    "difference_reason",
+    "comments",
+    "text",
+    "year",
+    "seed",
+    "comment",
+    "emissions_tco2e",
+    "basis_text",
+]
+JSON_VALUES = [None, True, -1, 10**30, 1.5e308, [], {}, [[[]]], {"a": {"b": []}}, ["2025-13-45"], [0, -1, "x"]]
+WORK_QUERIES = ["year", "status", "firm", "report", "kind", "outcome", "page", "page_size", "market"]
+
+
+def work_api_urls(ids: dict) -> list[tuple[str, str]]:
+    """(method, url) of every work endpoint, with real ids, bad ids and each coverage move."""
+    from mrv.api.work_urls import urlpatterns as mrv_patterns
+    from registry.regulator_api_urls import urlpatterns as registry_patterns
+
+    kinds = {
+        "engagements": "engagement",
+        "findings": "finding",
+        "reports": "report",
+        "plans": "plan",
+        "firms": "firm",
+        "allocation-tables": "table",
+    }
+    found = []
+    for prefix, patterns in (("/api/v1/", mrv_patterns), ("/api/v1/registry/", registry_patterns)):
+        for pattern in patterns:
+            route = str(pattern.pattern).lstrip("^").rstrip("$")
+            methods = [m for m in pattern.callback.actions if m in ("get", "post", "put")]
+            kind = kinds.get(route.split("/")[0], "")
+            for pk in (str(ids.get(kind, 1)), *BAD_IDS, "abc"):
+                url = route.replace("(?P<pk>[^/.]+)", pk).replace(
+                    "(?P<year>[0-9]{1,6})", "2026" if pk != "abc" else "0"
+                )
+                for move in ("propose", "approve", "return", "reopen"):
+                    concrete = url.replace("(?P<move>propose|approve|return|reopen)", move)
+                    found += [(m, prefix + concrete) for m in methods]
+                if "(?P<" not in route:
+                    break  # a list route: one URL
+    return sorted(set(found))
+
+
+@pytest.mark.django_db
+def test_every_work_api_endpoint_answers_hostile_input_without_a_server_error(
+    world, spot_checker, team_verifier, shanghai
+):
+    from mrv.models import Finding, User
+    from registry.models import AllocationTable
+    from tests.mrv.api_work import api
+
+    ids, personas = world
+    draft = StoredFile.objects.get(pk=ids["file"]).owner
+    verifier = next(p for p in personas if p.role == User.Role.LEAD_VERIFIER)
+    ids |= {
+        "finding": Finding.objects.create(report=draft, kind="improvement", description="x", raised_by=verifier).pk,
+        "table": AllocationTable.objects.create(market=shanghai, year=2025).pk,
+        "firm": draft.firm_id,
+    }
+    clients = [(p.username, api(p)) for p in [*personas, spot_checker, team_verifier]]
+    fuzzer = Fuzzer()
+    urls = work_api_urls(ids)
+    assert len(urls) >= 120, len(urls)
+    for index, (method, url) in enumerate(urls):
+        for turn in (index % len(clients), (index + 4) % len(clients)):
+            who, client = clients[turn]
+            if method == "get":
+                query = {name: _value_for(index + turn) for name in WORK_QUERIES}
+                fuzzer.send(client, who, "get", url, query)
+                continue
+            value = JSON_VALUES[(index + turn) % len(JSON_VALUES)]
+            text = _value_for(index + turn)
+            for body in ({name: value for name in WORK_FIELDS}, {name: text for name in WORK_FIELDS}):
+                fuzzer.send(client, who, method, url, body, format="json")
+            # a form-encoded body and no body at all, without an Idempotency-Key
+            fuzzer.send(client, who, method, url, {"reason": text}, HTTP_IDEMPOTENCY_KEY="")
+    print(f"work API fuzz: {fuzzer.sent} requests, {len(fuzzer.failures)} failures")
+    assert fuzzer.failures == [], "\n".join(fuzzer.failures[:60])
+    assert fuzzer.sent >= 500
+
+
 # --- the API: every operation of the OpenAPI document --------------------------------------------------
 
 API_IDS = {

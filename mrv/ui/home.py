@@ -343,11 +343,16 @@ def quarterly_co_review(user) -> Section | None:
     )
 
 
-def sections_for(user) -> list[Section]:
-    """Every section of the user's role; the reads several sections share are made once for this call."""
+def named_sections_for(user) -> list[tuple[str, Section]]:
+    """Every section of the user's role with its function's name (the API's queue key); the reads several
+    sections share are made once for this call."""
     user._home_report_buckets = None
     user._deadline_calendar = {}
-    return [section for func in SECTIONS if (section := func(user)) is not None]
+    return [(func.__name__, section) for func in SECTIONS if (section := func(user)) is not None]
+
+
+def sections_for(user) -> list[Section]:
+    return [section for _name, section in named_sections_for(user)]
 
 
 # Models whose audit rows a user sees when they may see the object itself; features append theirs.

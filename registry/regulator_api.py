@@ -1,0 +1,353 @@
+"""The regulator's registry endpoints: allocation tables (compute, approve, issue with step-up), the compliance
+position of the market's firms, statistics, and the import of exchange trades. Same services, selectors and
+access rules as the registry's pages (registry/views.py); mounted at /api/v1/registry/ by config/urls.py, so
+mrv imports nothing of the registry."""
+
+from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from mrv import access, inputs, uploads
+from mrv.api.actions import (
+    STATE_EXAMPLES,
+    STEP_UP_HEADER,
+    ActionViewSet,
+    problem_responses,
+    require_step_up,
+    sheet_problem,
+)
+from mrv.api.conventions import idempotent
+from mrv.models import Firm, Market
+from mrv.refusals import Refused
+from mrv.ui.objects import require
+from registry import selectors, services
+from registry.models import AllocationLine, AllocationTable, Penalty
+
+NOT_A_REGULATOR = _("Only a market's regulator may do this.")
+ACTION_ERRORS = problem_responses(400, 403, 404, 409)
+YEAR = OpenApiParameter("year", int, required=True, description="compliance year")
+
+
+def regulated_market(request) -> Market:
+    """The regulator's own market (the national administrator names one with ?market=code)."""
+    user = request.user
+    if user.is_regulator:
+        return Market.objects.get(pk=user.market_id)
+    if user.is_national_admin:
+        market = Market.objects.filter(code=str(request.query_params.get("market") or "shanghai")[:40]).first()
+        if market is None:
+            raise Http404
+        return market
+    require(False, str(NOT_A_REGULATOR))
+
+
+def asked_year(request, market: Market) -> int:
+    year = inputs.parse_year(request.query_params.get("year", ""))
+    market.check_year(year)
+    return year
+
+
+class AllocationLineSerializer(serializers.ModelSerializer):
+    firm_name = serializers.CharField(source="firm.name", read_only=True)
+
+    class Meta:
+        model = AllocationLine
+        fields = [
+            "firm",
+            "firm_name",
+            "method",
+            "inputs",
+            "formula",
+            "computed_tco2e",
+            "deduction_tco2e",
+            "previously_issued_tco2e",
+            "free_tco2e",
+            "auction_tco2e",
+            "from_reserve",
+        ]
+
+
+class AllocationTableSerializer(serializers.ModelSerializer):
+    market = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = AllocationTable
+        fields = ["id", "market", "year", "kind", "status", "created_at"]
+
+
+class AllocationTableDetailSerializer(AllocationTableSerializer):
+    lines = AllocationLineSerializer(many=True, read_only=True)
+
+    class Meta(AllocationTableSerializer.Meta):
+        fields = [*AllocationTableSerializer.Meta.fields, "lines"]
+
+
+class ComputeBody(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2013, max_value=2100)
+    kind = serializers.ChoiceField(choices=AllocationTable.Kind.choices)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The market's allocation tables"),
+    retrieve=extend_schema(summary="One allocation table with its lines (inputs and formula of each firm)"),
+)
+class AllocationTableViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ActionViewSet):
+    serializer_class = AllocationTableSerializer
+
+    def get_serializer_class(self):
+        return AllocationTableDetailSerializer if self.action != "list" else AllocationTableSerializer
+
+    def get_queryset(self):
+        queryset = AllocationTable.objects.select_related("market").order_by("-year", "kind", "pk")
+        if self.action != "list":
+            queryset = queryset.prefetch_related("lines__firm")
+        return access.visible_to(self.request.user, queryset)
+
+    def get_object(self):
+        return self.visible(self.get_queryset(), self.kwargs["pk"])
+
+    def _answer(self, table, status_code=200) -> Response:
+        table = self.get_queryset().get(pk=table.pk)
+        return self.tagged(Response(AllocationTableDetailSerializer(table).data, status=status_code), table)
+
+    def retrieve(self, request, pk=None):
+        return self._answer(self.get_object())
+
+    @extend_schema(
+        summary="Compute a market-year's table (the market's regulator)",
+        request=ComputeBody,
+        responses={201: AllocationTableDetailSerializer, **ACTION_ERRORS},
+        examples=[OpenApiExample("preliminary", value={"year": 2026, "kind": "preliminary"}, request_only=True)],
+    )
+    @idempotent
+    def create(self, request):
+        market = regulated_market(request)
+        data = self.body(ComputeBody)
+        table = services.allocation_table_compute(market=market, acting_user=request.user, **data)
+        return self._answer(table, 201)
+
+    @extend_schema(
+        summary="Approve the computed table (a regulator head)",
+        request=None,
+        responses={200: AllocationTableDetailSerializer, **ACTION_ERRORS},
+        examples=STATE_EXAMPLES,
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def approve(self, request, pk=None):
+        table = self.get_object()
+        services.allocation_table_approve(table=table, acting_user=request.user)
+        return self._answer(table)
+
+    @extend_schema(
+        summary="Issue the approved table's free allowances (step-up)",
+        description=f"Needs a fresh second factor in the `{STEP_UP_HEADER}` header (see approve-determination).",
+        request=None,
+        parameters=[OpenApiParameter(STEP_UP_HEADER, str, OpenApiParameter.HEADER, required=False)],
+        responses={200: AllocationTableDetailSerializer, **ACTION_ERRORS},
+        examples=STATE_EXAMPLES,
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def issue(self, request, pk=None):
+        table = self.get_object()
+        require_step_up(request)
+        services.allocation_table_issue(table=table, acting_user=request.user)
+        return self._answer(table)
+
+
+class ComplianceRowSerializer(serializers.Serializer):
+    firm = serializers.IntegerField(source="firm_id")
+    firm_name = serializers.SerializerMethodField()
+    status = serializers.CharField()
+    obligation_tco2e = serializers.DecimalField(max_digits=16, decimal_places=0, allow_null=True)
+    allowances_tco2e = serializers.DecimalField(max_digits=16, decimal_places=0)
+    offsets_tco2e = serializers.DecimalField(max_digits=16, decimal_places=0)
+    carried_in_tco2e = serializers.DecimalField(max_digits=16, decimal_places=0)
+    shortfall_tco2e = serializers.DecimalField(max_digits=16, decimal_places=0)
+    deadline = serializers.DateField(allow_null=True)
+    late = serializers.BooleanField()
+
+    def get_firm_name(self, row) -> str:
+        return self.context["names"].get(row.firm_id, "")
+
+
+class ComplianceViewSet(ActionViewSet):
+    """The compliance position of every obliged firm of the market-year (the compliance dashboard)."""
+
+    serializer_class = ComplianceRowSerializer
+    pagination_class = None
+    queryset = Firm.objects.none()
+
+    @extend_schema(
+        summary="Every obliged firm's compliance position",
+        parameters=[YEAR],
+        responses={200: ComplianceRowSerializer(many=True), **problem_responses(400, 403, 404)},
+    )
+    def list(self, request):
+        market = regulated_market(request)
+        year = asked_year(request, market)
+        statuses = selectors.compliance_statuses(market, year)
+        names = dict(Firm.objects.filter(pk__in=[s.firm_id for s in statuses]).values_list("pk", "name"))
+        return Response(ComplianceRowSerializer(statuses, many=True, context={"names": names}).data)
+
+
+class StatisticsSerializer(serializers.Serializer):
+    market = serializers.CharField(source="market.code")
+    year = serializers.IntegerField()
+    obliged_firms = serializers.IntegerField()
+    compliant_firms = serializers.IntegerField()
+    compliance_rate_pct = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
+    cap_tco2e = serializers.DecimalField(max_digits=16, decimal_places=0, allow_null=True)
+    allocated_tco2e = serializers.DecimalField(max_digits=16, decimal_places=0)
+    issued_tco2e = serializers.DecimalField(max_digits=16, decimal_places=0)
+    surrendered_tco2e = serializers.DecimalField(max_digits=16, decimal_places=0)
+    offsets_tco2e = serializers.DecimalField(max_digits=16, decimal_places=0)
+    traded_tco2e = serializers.DecimalField(max_digits=16, decimal_places=0)
+
+
+class StatisticsViewSet(ActionViewSet):
+    serializer_class = StatisticsSerializer
+    pagination_class = None
+    queryset = Market.objects.none()
+
+    @extend_schema(
+        summary="The market's figures by year (the statistics page's series)",
+        parameters=[YEAR],
+        responses={200: StatisticsSerializer(many=True), **problem_responses(400, 403, 404)},
+    )
+    def list(self, request):
+        market = regulated_market(request)
+        year = asked_year(request, market)
+        years = sorted({*selectors.statistics_years(), year})
+        return Response(StatisticsSerializer(selectors.statistics_series(market, years), many=True).data)
+
+
+class TradeImportViewSet(ActionViewSet):
+    serializer_class = None
+
+    @extend_schema(
+        summary="Record the exchange's trades from a CSV file (multipart field `file`); all rows or none",
+        description="A file of more than TRADE_IMPORT_INLINE_ROWS rows is checked and recorded by a worker, as in "
+        "the browser: 202 with the job, whose page shows the progress and the bad rows.",
+        request={
+            "multipart/form-data": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+        },
+        responses={201: dict, 202: dict, **problem_responses(400, 403)},
+    )
+    @idempotent
+    def create(self, request):
+        market = regulated_market(request)
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise Refused(_("Choose a file to import."), code="file_required")
+        data = uploads.read_upload(upload)
+        uploads.check_name(uploads.CSV, upload.name)
+        if services.trades_import_is_large(data):
+            job = services.trades_import_later(
+                market=market,
+                data=data,
+                file_name=upload.name,
+                acting_user=request.user,
+                return_url=reverse("registry:trade_import"),
+            )
+            return Response({"job": job.pk, "job_url": reverse("ui:job_detail", args=[job.pk])}, status=202)
+        try:
+            recorded = services.trades_import(market=market, data=data, acting_user=request.user)
+        except services.ImportRejected as rejected:
+            return sheet_problem(rejected.errors, code="import")
+        return Response({"recorded": len(recorded), "transactions": [t.pk for t in recorded]}, status=201)
+
+
+class PenaltySerializer(serializers.ModelSerializer):
+    firm_name = serializers.CharField(source="firm.name", read_only=True)
+
+    class Meta:
+        model = Penalty
+        fields = [
+            "id",
+            "firm",
+            "firm_name",
+            "year",
+            "shortfall_tco2e",
+            "fine_cny",
+            "deduction_tco2e",
+            "status",
+            "decision_text",
+            "created_at",
+        ]
+
+
+class ProposePenaltyBody(serializers.Serializer):
+    firm = serializers.IntegerField(min_value=1, max_value=2**62)
+    year = serializers.IntegerField(min_value=2013, max_value=2100)
+
+
+class DecisionBody(serializers.Serializer):
+    decision_text = serializers.CharField(max_length=5000, allow_blank=True, required=False, default="")
+
+
+class PenaltyViewSet(ActionViewSet):
+    """Penalties of a year's shortfall: the regulator proposes, decides (step-up) or withdraws, as on the page.
+    Reading them (`GET /penalties/`, `/penalties/{id}/`) is the firms' and regulators' shared endpoint."""
+
+    serializer_class = PenaltySerializer
+
+    def get_queryset(self):
+        return access.visible_to(self.request.user, Penalty.objects.select_related("firm"))
+
+    def _penalty(self) -> Penalty:
+        return self.visible(self.get_queryset(), self.kwargs["pk"])
+
+    def _answer(self, penalty, status_code=200) -> Response:
+        penalty = self.get_queryset().get(pk=penalty.pk)
+        return self.tagged(Response(PenaltySerializer(penalty).data, status=status_code), penalty)
+
+    @extend_schema(
+        summary="Propose the penalty of a firm's shortfall for a year (the market's regulator)",
+        request=ProposePenaltyBody,
+        responses={201: PenaltySerializer, **ACTION_ERRORS},
+    )
+    @action(detail=False, methods=["post"])
+    @idempotent
+    def propose(self, request):
+        regulated_market(request)
+        data = self.body(ProposePenaltyBody)
+        firm = self.visible(Firm, data["firm"])
+        penalty = services.penalty_propose(firm=firm, year=data["year"], acting_user=request.user)
+        return self._answer(penalty, 201)
+
+    @extend_schema(
+        summary="Decide the enforcement (step-up)",
+        description=f"Needs a fresh second factor in the `{STEP_UP_HEADER}` header (see approve-determination).",
+        request=DecisionBody,
+        parameters=[OpenApiParameter(STEP_UP_HEADER, str, OpenApiParameter.HEADER, required=False)],
+        responses={200: PenaltySerializer, **ACTION_ERRORS},
+        examples=STATE_EXAMPLES,
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def decide(self, request, pk=None):
+        penalty = self._penalty()
+        text = self.body(DecisionBody)["decision_text"]
+        require_step_up(request)
+        services.penalty_decide(penalty=penalty, decision_text=text, acting_user=request.user)
+        return self._answer(penalty)
+
+    @extend_schema(
+        summary="Withdraw the proposed penalty, with the reason",
+        request=DecisionBody,
+        responses={200: PenaltySerializer, **ACTION_ERRORS},
+        examples=STATE_EXAMPLES,
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def withdraw(self, request, pk=None):
+        penalty = self._penalty()
+        text = self.body(DecisionBody)["decision_text"]
+        services.penalty_withdraw(penalty=penalty, reason=text, acting_user=request.user)
+        return self._answer(penalty)
