@@ -18,6 +18,7 @@ import datetime
 from decimal import Decimal
 
 from mrv.models import EmissionReport, EmissionSource, Firm, FirmYearFigure, Market, Sector, User, VerificationBody
+from mrv.records.certification import FIRM_SUBMISSION, VERIFIER_OPINION, demo_certification
 from mrv.services import plans, reports, review
 from mrv.services import verification as svc
 
@@ -312,7 +313,7 @@ def _report(prefix: str, firm: Firm) -> EmissionReport | None:
     reports.report_save_activity_data(report=report, rows=rows, acting_user=approver)
     for warning in reports.report_validate(report).warnings:
         reports.report_acknowledge_warning(report=report, key=warning.key, acting_user=approver, reason="已核对台账")
-    reports.report_submit(report=report, acting_user=approver)
+    reports.report_submit(report=report, acting_user=approver, certification=demo_certification(FIRM_SUBMISSION))
     report.refresh_from_db()
     return report
 
@@ -339,6 +340,7 @@ def _verify_and_determine(report: EmissionReport, body: VerificationBody) -> Non
         verified_emissions_tco2e=report.reported_emissions_tco2e,
         comments="核算方法与监测计划一致",
         acting_user=lead,
+        certification=demo_certification(VERIFIER_OPINION),
     )
     report.refresh_from_db()
     if report.status == EmissionReport.Status.VERIFIED:

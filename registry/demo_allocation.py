@@ -28,7 +28,7 @@ NOTE = "Demo figure (illustrative; the paper states no cap for this market-year)
 # market code → sector code → parameters set where the rule pack has none (illustrative demo values).
 SECTOR_PARAMETERS = {
     "beijing": {"cement": {"decline_factor": D("0.98")}},
-    "tianjin": {"chemicals": {"decline_factor": D("0.98")}},
+    "tianjin": {"chemicals": {"decline_factor": D("0.98")}, "steel": {"decline_factor": D("0.98")}},
     "shenzhen": {
         "power": {"decline_factor": D("0.97"), "benchmark": D("0.52")},
         "transport": {"decline_factor": D("0.97")},
@@ -39,7 +39,7 @@ SECTOR_PARAMETERS = {
     },
     "hubei": {"cement": {"benchmark": D("0.80"), "adjustment_factor": D("0.97")}},
     "guangdong": {"cement": {"benchmark": D("0.80")}},
-    "fujian": {"flat_glass": {"benchmark": D("0.20")}},
+    "fujian": {"flat_glass": {"benchmark": D("0.20")}, "chemicals": {"benchmark": D("2.0")}},
     "national": {"power": {"benchmark": D("0.85")}},
 }
 
@@ -54,6 +54,12 @@ OUTPUTS = {
     "hb_reporter": {2024: 1900000},
     "fj_reporter": {2024: 497500},
     "cn_reporter": {2024: 5950000},
+    # The firms of the calculation methods (mrv/demo_calculation_methods.py): steel (t crude steel),
+    # co-firing and CEMS-monitored power (MWh supplied), ammonia (t).
+    "tjs_reporter": {2022: 176000, 2023: 175000, 2024: 174000},
+    "cnb_reporter": {2024: 800000},
+    "cnm_reporter": {2024: 2550000},
+    "fjc_reporter": {2024: 370000},
 }
 # Chongqing's self-declaration for YEAR: above the verified mean, so the line shows the cut.
 DECLARATIONS = {"cq_reporter": 300000}
