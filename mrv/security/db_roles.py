@@ -27,6 +27,7 @@ APPEND_ONLY: dict[str, tuple[str, ...]] = {
     "mrv.Repudiation": (),
     "registry.Transaction": (),
     "registry.Entry": (),
+    "signin.SecurityEvent": (),  # who signed in, was refused or moved units: evidence, never edited
 }
 
 ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")

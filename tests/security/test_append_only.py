@@ -22,6 +22,8 @@ from mrv.security.chains import verify_chains
 from registry import services
 from registry.ledger import Unit, holding_account
 from registry.models import ALLOWANCE, Entry, MarketCap, Transaction
+from signin import events
+from signin.models import SecurityEvent
 from tests import factories as f
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="roles and triggers are PostgreSQL's")
@@ -112,6 +114,22 @@ def test_app_role_writes_ledger_rows_chained_per_market(ledger, shanghai, beijin
     with transaction.atomic():
         log_action(beijing, "test.beijing", reason="another market, another chain")
     assert AuditLog.objects.get(action="test.beijing").chain_seq == 1
+
+
+@pytest.mark.django_db
+def test_app_role_records_security_events_but_nobody_edits_or_removes_one():
+    """A sign-in record is evidence: the application writes and reads it, and there it stays."""
+    as_app_role()
+    event = events.record(SecurityEvent.Action.SIGNIN_FAILED, SecurityEvent.Outcome.FAILURE, username="mallory")
+    assert SecurityEvent.objects.filter(pk=event.pk, username="mallory").exists()
+    row = f"signin_securityevent WHERE id = {event.pk}"
+    assert "permission denied" in refused(f"UPDATE signin_securityevent SET outcome = 'success' WHERE id = {event.pk}")
+    assert "permission denied" in refused(f"DELETE FROM {row}")
+    assert "permission denied" in refused("TRUNCATE signin_securityevent")
+    as_owner()  # even the tables' owner meets the triggers
+    assert "append-only" in refused(f"UPDATE signin_securityevent SET outcome = 'success' WHERE id = {event.pk}")
+    assert "append-only" in refused(f"DELETE FROM {row}")
+    assert SecurityEvent.objects.get(pk=event.pk).outcome == SecurityEvent.Outcome.FAILURE
 
 
 @pytest.mark.django_db
