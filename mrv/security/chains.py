@@ -17,7 +17,10 @@ from mrv.audit import log_action
 from mrv.models import ChainVerification, Market
 from mrv.security.db_roles import APPEND_ONLY
 
-CHAINED = [label for label in APPEND_ONLY if label != "mrv.ChainVerification"]
+# Append-only but not chained: the checks' own record, and the security events (evidence kept by the
+# database's grants and triggers alone; a row per request would serialise every sign-in on one chain).
+UNCHAINED = ("mrv.ChainVerification", "signin.SecurityEvent")
+CHAINED = [label for label in APPEND_ONLY if label not in UNCHAINED]
 
 POSTGRES_ONLY = _("Hash chains are kept on PostgreSQL only; this database has none to check.")
 
