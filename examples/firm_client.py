@@ -125,12 +125,19 @@ def acknowledge_warnings(client: Client, report_id: int, reason: str) -> int:
     return len(open_ones)
 
 
-def submit(client: Client, report_id: int, reason: str = "") -> dict:
+def submit(client: Client, report_id: int, reason: str = "", second_factor: str = "") -> dict:
+    """Submit as the firm's approver: the certification statement confirmed, with a code of the approver's
+    authenticator app (the submission is a legal statement; the server refuses it otherwise)."""
     path = f"reports/{report_id}/"
     report = client.get(path)
     action = "resubmit" if report.json()["status"] == "returned_to_firm" else "submit"
     return client.call(
-        "POST", path + f"{action}/", idempotent=True, etag=report.headers["ETag"], json={"reason": reason}
+        "POST",
+        path + f"{action}/",
+        idempotent=True,
+        etag=report.headers["ETag"],
+        headers={"X-Second-Factor": second_factor},
+        json={"reason": reason, "certify": True},
     ).json()
 
 
@@ -152,7 +159,7 @@ def run(args, session: requests.Session | None = None, out=sys.stdout) -> dict:
     print(f"{acknowledge_warnings(client, report['id'], args.reason)} warnings acknowledged", file=out)
     if args.no_submit or checked["errors"]:
         return {"report": client.get(f"reports/{report['id']}/").json(), "version": None}
-    submitted = submit(client, report["id"], args.reason)
+    submitted = submit(client, report["id"], args.reason, args.second_factor)
     print(f"version {submitted['version']} submitted: {submitted['report']['status']}", file=out)
     return submitted
 
@@ -167,6 +174,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--reason", default="Checked by the firm", help="reason given for each warning")
     p.add_argument("--language", default="en", choices=["en", "zh-hans"], help="language of messages")
     p.add_argument("--no-submit", action="store_true", help="stop before submitting")
+    p.add_argument(
+        "--second-factor",
+        default="",
+        help="a current code of the approver's authenticator app: submitting certifies the report as true, "
+        "accurate and complete (the statement the report page shows), and asks for it",
+    )
     return p
 
 

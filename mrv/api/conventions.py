@@ -251,10 +251,22 @@ class YearField(serializers.IntegerField):
             raise serializers.ValidationError(error.messages) from None
 
 
+CERTIFY = _(
+    "true: you confirm the certification statement of this signing (the page shows its text in your "
+    "language); with a fresh second factor in X-Second-Factor"
+)
+
+
 class ReasonIn(serializers.Serializer):
     """The why of an action, recorded in the audit trail (optional unless the action asks for it)."""
 
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class SubmitIn(ReasonIn):
+    """A signing: the why, and the certification statement confirmed (see `signing_certification`)."""
+
+    certify = serializers.BooleanField(required=False, default=False, help_text=CERTIFY)
 
 
 def problems(*statuses: int) -> dict:
@@ -513,6 +525,20 @@ def require_second_factor(request) -> None:
     events.record(SecurityEvent.Action.STEP_UP, outcome, request=request._request, user=request.user)
     if not ok:
         raise exceptions.PermissionDenied(STEP_UP_NEEDED, code="second_factor_required")
+
+
+def signing_certification(request, statement: str):
+    """A signing through the API, as on the page: the statement confirmed (`certify: true` in the body) and a
+    second factor now. Without `certify` the service refuses the signing (409, nothing recorded)."""
+    from django.utils import timezone, translation
+
+    from mrv.records.certification import certification_given
+
+    given = request.data.get("certify") if isinstance(request.data, dict) else None
+    if given not in (True, "true", "on", "1", 1):
+        return None
+    require_second_factor(request)
+    return certification_given(statement, reauthenticated_at=timezone.now(), language=translation.get_language())
 
 
 def not_found(request, exception=None):

@@ -23,6 +23,7 @@ from mrv.api import report_serializers as rs
 from mrv.api.filters import ReportFilter
 from mrv.api.views import ScopedViewSet
 from mrv.models import EmissionReport, Finding, ReportVersion
+from mrv.records.certification import FIRM_SUBMISSION
 from mrv.refusals import Refused
 from mrv.report_diff import report_diff
 from mrv.selectors import plan_in_force
@@ -287,17 +288,22 @@ class ReportViewSet(mixins.CreateModelMixin, ScopedViewSet):
 
     def _submitted(self, request, service) -> Response:
         report = self._locked(request)
-        data = rs.ReasonIn(data=request.data)
+        data = c.SubmitIn(data=request.data)
         data.is_valid(raise_exception=True)
-        version = service(report=report, acting_user=request.user, reason=data.validated_data["reason"])
+        version = service(
+            report=report,
+            acting_user=request.user,
+            reason=data.validated_data["reason"],
+            certification=c.signing_certification(request, FIRM_SUBMISSION),
+        )
         report.refresh_from_db()
         body = {"report": report_body(report, request.user), "version": version.number}
         return c.with_etag(Response(body), report)
 
     @extend_schema(
         summary="Submit a draft: errors block, every warning must be acknowledged; returns the new state",
-        request=rs.ReasonIn,
-        parameters=[c.IDEMPOTENCY_KEY, c.IF_MATCH],
+        request=c.SubmitIn,
+        parameters=[c.IDEMPOTENCY_KEY, c.IF_MATCH, c.SECOND_FACTOR],
         responses={200: rs.SubmittedOut, **ACTION},
     )
     @action(detail=True, methods=["post"])
@@ -307,8 +313,8 @@ class ReportViewSet(mixins.CreateModelMixin, ScopedViewSet):
 
     @extend_schema(
         summary="Resubmit a report returned to the firm, as a new version",
-        request=rs.ReasonIn,
-        parameters=[c.IDEMPOTENCY_KEY, c.IF_MATCH],
+        request=c.SubmitIn,
+        parameters=[c.IDEMPOTENCY_KEY, c.IF_MATCH, c.SECOND_FACTOR],
         responses={200: rs.SubmittedOut, **ACTION},
     )
     @action(detail=True, methods=["post"])

@@ -16,6 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from mrv import access, inputs, selectors
+from mrv.api import conventions as c
 from mrv.api import work_serializers as s
 from mrv.api.actions import STATE_EXAMPLES, ActionViewSet, problem_responses
 from mrv.api.conventions import idempotent
@@ -26,6 +27,7 @@ from mrv.models import (
     VerificationBody,
     VerificationEngagement,
 )
+from mrv.records.certification import VERIFIER_OPINION
 from mrv.services import spot_checks
 from mrv.services import verification as svc
 from mrv.ui.objects import require
@@ -362,6 +364,7 @@ class VerificationReportViewSet(ActionViewSet):
         return self._answer(report)
 
     @extend_schema(
+        parameters=[c.SECOND_FACTOR],
         summary="Sign the verification opinion (the lead verifier)",
         request=s.SignOffBody,
         responses={201: s.OpinionSerializer, **ACTION_ERRORS},
@@ -383,7 +386,10 @@ class VerificationReportViewSet(ActionViewSet):
     @idempotent
     def sign_off(self, request, pk=None):
         report = self.report()
-        opinion = svc.report_sign_off(report=report, acting_user=request.user, **self.body(s.SignOffBody))
+        body = self.body(s.SignOffBody)
+        body.pop("certify", None)
+        certification = c.signing_certification(request, VERIFIER_OPINION)
+        opinion = svc.report_sign_off(report=report, acting_user=request.user, certification=certification, **body)
         return Response(s.OpinionSerializer(opinion).data, status=201)
 
     @extend_schema(

@@ -6,6 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from mrv.api.conventions import CERTIFY
 from mrv.models import (
     CoverageEntry,
     Determination,
@@ -181,6 +182,7 @@ class SignOffBody(serializers.Serializer):
     )
     difference_reason = serializers.CharField(**TEXT)
     comments = serializers.CharField(**TEXT)
+    certify = serializers.BooleanField(required=False, default=False, help_text=CERTIFY)
 
 
 class MaterialitySerializer(serializers.Serializer):

@@ -12,6 +12,7 @@ from mrv.services import reports as svc
 from registry import services as registry_services
 from registry.ledger import Unit, holding_account
 from signin.tokens import token_create
+from tests import factories as f
 from tests.mrv.reporting import COAL, approved_plan, monthly, report
 from tests.registry.conftest import cap_2025, fund  # noqa: F401 (fixture)
 from tests.test_fuzz_inputs import api_operations
@@ -44,7 +45,7 @@ def world(firm, other_firm, firm_approver, cap_2025):  # noqa: F811
     svc.report_save_output_data(report=submitted, rows=OUTPUT, acting_user=firm_approver)
     warning = svc.report_validate(submitted).warnings[0]
     svc.report_acknowledge_warning(report=submitted, key=warning.key, reason="checked", acting_user=firm_approver)
-    svc.report_submit(report=submitted, acting_user=firm_approver)
+    svc.report_submit(report=submitted, acting_user=firm_approver, certification=f.certified())
     fund(firm, 100)
     proposal = registry_services.transfer_propose(
         from_account=holding_account(firm),

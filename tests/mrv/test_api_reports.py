@@ -7,6 +7,7 @@ import pytest
 
 from mrv.models import EmissionReport, User
 from mrv.services import reports as svc
+from signin.mfa import recovery_codes_issue
 from tests import factories as f
 from tests.mrv.reporting import COAL, approved_plan, monthly, report
 from tests.mrv.test_api import api
@@ -50,7 +51,16 @@ def test_a_firms_year_through_the_api_equals_the_same_year_through_the_services(
             format="json",
         )
     etag = client.get(url)["ETag"]
-    submitted = client.post(url + "submit/", {"reason": ""}, format="json", HTTP_IF_MATCH=etag, **key())
+    uncertified = client.post(url + "submit/", {"reason": ""}, format="json", HTTP_IF_MATCH=etag, **key())
+    assert uncertified.status_code == 409 and uncertified.json()["code"] == "not_certified"
+    submitted = client.post(
+        url + "submit/",
+        {"reason": "", "certify": True},
+        format="json",
+        HTTP_IF_MATCH=etag,
+        HTTP_X_SECOND_FACTOR=recovery_codes_issue(approver)[0],
+        **key(),
+    )
     assert submitted.status_code == 200, submitted.json()
     assert (submitted.json()["report"]["status"], submitted.json()["version"]) == ("submitted", 1)
     # the same year through the services, for another firm of the same market
@@ -59,7 +69,7 @@ def test_a_firms_year_through_the_api_equals_the_same_year_through_the_services(
     other_draft = report(other_firm)
     svc.report_save_activity_data(report=other_draft, rows=ROWS, acting_user=other)
     svc.report_save_output_data(report=other_draft, rows=OUTPUT, acting_user=other)
-    version = svc.report_submit(report=other_draft, acting_user=other)
+    version = svc.report_submit(report=other_draft, acting_user=other, certification=f.certified())
     through_api = EmissionReport.objects.get(pk=body["id"]).current_version
     assert through_api.result == version.result and through_api.reported_tco2e == version.reported_tco2e
     assert through_api.data["rows"] == version.data["rows"]
@@ -157,7 +167,9 @@ def test_wrong_state_actions_are_409_problems(approver):
     url = f"/api/v1/reports/{_open(client)['id']}/"
     client.put(url + "activity-data/", {"rows": ROWS}, format="json")
     client.put(url + "output-data/", {"rows": OUTPUT}, format="json")
-    assert client.post(url + "submit/", {}, format="json", **key()).status_code == 200
+    code = recovery_codes_issue(approver)[0]
+    submitted = client.post(url + "submit/", {"certify": True}, format="json", HTTP_X_SECOND_FACTOR=code, **key())
+    assert submitted.status_code == 200
     for path, body in [("submit/", {}), ("resubmit/", {}), ("activity-data/upload/", None)]:
         if body is None:
             continue

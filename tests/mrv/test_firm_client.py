@@ -10,6 +10,7 @@ import pytest
 
 from mrv.models import EmissionReport, User
 from mrv.services import reports as svc
+from signin.mfa import recovery_codes_issue
 from signin.tokens import token_create
 from tests import factories as f
 from tests.mrv.reporting import COAL, approved_plan, monthly, report
@@ -59,6 +60,7 @@ def test_the_reference_client_submits_a_year_from_a_csv(live_server, approver, o
         reason="May: a second boiler ran",
         language="en",
         no_submit=False,
+        second_factor=recovery_codes_issue(approver)[0],
     )
     printed = io.StringIO()
     submitted = firm_client.run(args, out=printed)
@@ -74,7 +76,7 @@ def test_the_reference_client_submits_a_year_from_a_csv(live_server, approver, o
         svc.report_acknowledge_warning(
             report=draft, key=warning.key, reason="May: a second boiler ran", acting_user=other
         )
-    version = svc.report_submit(report=draft, acting_user=other)
+    version = svc.report_submit(report=draft, acting_user=other, certification=f.certified())
     assert via_api.data["acknowledgements"], "the unusual May gives a warning to acknowledge"
     assert via_api.result == version.result and via_api.data["rows"] == version.data["rows"]
     assert [a["key"] for a in via_api.data["acknowledgements"]] == [a["key"] for a in version.data["acknowledgements"]]
@@ -92,6 +94,7 @@ def test_the_client_reports_bad_rows_by_row_number(live_server, approver, tmp_pa
         reason="x",
         language="en",
         no_submit=True,
+        second_factor="",
     )
     with pytest.raises(firm_client.ApiError, match=r"row 2 #/rows/1: Row 2 \(coal, month 2\), activity"):
         firm_client.run(args, out=io.StringIO())

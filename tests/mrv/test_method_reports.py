@@ -15,6 +15,7 @@ from mrv.report_diff import report_diff
 from mrv.services import evidence
 from mrv.services import plans as plan_svc
 from mrv.services import reports as svc
+from tests import factories as f
 from tests.mrv.reporting import approved_plan, monthly, report, source
 
 D = Decimal
@@ -175,7 +176,7 @@ def test_transferred_co2_names_its_counterparty_in_the_submitted_inputs(firm, fi
         firm_approver,
         monthly("coke", YEAR, activity="1000", carbon_content="0.86") + monthly("co2_sold", YEAR, activity="500"),
     )
-    version = svc.report_submit(report=draft, acting_user=firm_approver)
+    version = svc.report_submit(report=draft, acting_user=firm_approver, certification=f.certified())
     sold = next(entry for entry in version.data["inputs"] if entry["key"] == "co2_sold:01")
     assert sold["counterparty"] == "上海食品级二氧化碳有限公司"
     result = version.emission_result()

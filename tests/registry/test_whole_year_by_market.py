@@ -227,7 +227,7 @@ def _report(firm, case, approver) -> EmissionReport:
         declared_tco2e=D(case.declared) if case.declared else None,
         acting_user=approver,
     )
-    firm_reports.report_submit(report=report, acting_user=approver)
+    firm_reports.report_submit(report=report, acting_user=approver, certification=f.certified())
     report.refresh_from_db()
     return report
 
@@ -250,7 +250,11 @@ def _verify_and_determine(report, market, p):
         )
     reported = report.reported_emissions_tco2e
     verification_svc.report_sign_off(
-        report=report, outcome="satisfactory", verified_emissions_tco2e=reported, acting_user=p["lead"]
+        report=report,
+        outcome="satisfactory",
+        verified_emissions_tco2e=reported,
+        acting_user=p["lead"],
+        certification=f.certified("verifier_opinion"),
     )
     report.refresh_from_db()
     if market.code in SPOT_CHECK:
