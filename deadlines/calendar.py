@@ -17,7 +17,8 @@ from mrv.due_dates import (  # noqa: F401 (re-exported: the calendar's callers i
     market_due_date,
     rules_in_force,
 )
-from mrv.models import DeadlineRule, Firm
+from mrv.models import Firm
+from mrv.models.clocks import deadline_label
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class Deadline:
 
     @property
     def label(self) -> str:
-        return DeadlineRule.Kind(self.kind).label
+        return deadline_label(self.kind)
 
     def days_left(self, today: datetime.date) -> int:
         return (self.due_date - today).days

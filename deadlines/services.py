@@ -36,9 +36,10 @@ from mrv.models import (
     VerificationBody,
     VerificationEngagement,
 )
+from mrv.models.clocks import WorkDeadline
 from mrv.refusals import Refused
 
-from . import early_warning, hooks
+from . import early_warning, hooks, work_deadlines
 from .calendar import QUARTERLY_KINDS, Deadline, RulePackCache, firm_deadlines, market_due_date
 from .clock import last_finished_quarter
 from .messages import notification_text
@@ -65,6 +66,8 @@ CATCH_UP_DAYS = 60
 EMAIL_TASK = "deadlines.send_notification_emails"
 Q = EmissionReport.Period
 FIRM_KINDS = {
+    WorkDeadline.FINDING_RESPONSE,
+    WorkDeadline.MONTHLY_DEPOSIT,
     DeadlineRule.Kind.MONITORING_PLAN,
     DeadlineRule.Kind.ANNUAL_REPORT,
     DeadlineRule.Kind.COMPLIANCE,
@@ -330,13 +333,14 @@ def reminders_send(*, due: list[tuple[Deadline, str, int]], today: datetime.date
 def reminders_send_due(*, today: datetime.date, market_id: int | None = None) -> int:
     """Send the reminders, overdue notices and escalations due on `today` (a Shanghai date)."""
     offsets = sorted(settings.REMINDER_OFFSETS_DAYS)
-    years = [today.year - 1, today.year, today.year + 1]
-    firms = Firm.objects.filter(is_active=True).select_related("market")
+    years = work_deadlines.scan_years(today)  # every year: an unmet deadline is overdue at any age
+    firms = Firm.objects.filter(is_active=True).select_related("market", "sector")
     firms = list(firms.filter(market_id=market_id) if market_id else firms)
-    met = met_deadlines(firms, years)
+    met, packs = met_deadlines(firms, years), RulePackCache()
+    deadlines = firm_deadlines(firms, years, packs=packs) + work_deadlines.work_deadlines(firms, years, packs)
     due = [
         (d, stage, offset)
-        for d in firm_deadlines(firms, years)
+        for d in deadlines
         if (d.firm.pk, d.year, d.kind) not in met
         for stage, offset in _stage_due(d, today, offsets)
     ]

@@ -28,6 +28,10 @@ FINAL = {
     ("AllocationTable", "issued"),
     ("Penalty", "decided"),
     ("Penalty", "withdrawn"),
+    ("InformationRequest", "answered"),
+    ("InformationRequest", "withdrawn"),
+    ("ExtensionRequest", "granted"),
+    ("ExtensionRequest", "refused"),
 }
 
 

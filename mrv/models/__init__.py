@@ -1,5 +1,6 @@
 from .audit import AuditLog
 from .chain import ChainVerification, Sealed
+from .clocks import ExtensionRequest, InformationRequest, MonthlyDeposit, WorkDeadline
 from .coverage import CoverageEntry, CoverageList
 from .factors import GridFactor
 from .jobs import BackgroundJob
@@ -99,3 +100,4 @@ from .files import StoredFile  # noqa: E402
 
 __all__ += ["StoredFile"]
 __all__ += ["PendingChange"]
+__all__ += ["ExtensionRequest", "InformationRequest", "MonthlyDeposit", "WorkDeadline"]
