@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mrv import due_dates, uploads
+from mrv import calculation, due_dates, selectors, uploads
 from mrv.audit import log_action
 from mrv.models import EmissionReport, Firm, MonthlyDeposit, OutputDataRow, StoredFile, User
 from mrv.refusals import Refused
@@ -132,25 +132,39 @@ def monthly_deposit_save(
     return deposit
 
 
+def _plan_units(report: EmissionReport) -> dict[tuple[str, str], str]:
+    """The unit the plan in force names for each (stream, parameter)."""
+    plan = selectors.plan_in_force(report.firm, datetime.date(report.year, 12, 31))
+    if plan is None:
+        return {}
+    return {(s.code, p.name): p.unit for s in plan.streams.all() for p in s.parameters.all() if p.unit}
+
+
+def _in_plan_unit(units: dict, stream: str, name: str, value: Decimal, unit: str) -> dict:
+    """The deposited value in the unit the plan names (tC/GJ → tC/TJ …); as deposited where the plan names none."""
+    wanted = units.get((stream, name), unit)
+    try:
+        converted = calculation.convert(calculation.Quantity(value, unit), wanted)
+    except calculation.UnitError:
+        converted = calculation.Quantity(value, unit)  # the validation names the mismatch
+    return {name: converted.value.normalize(), f"{name}_unit": converted.unit}
+
+
 def report_prefill_from_deposits(*, report: EmissionReport, acting_user: User) -> int:
     """Fill the annual draft's monthly fuel lines and electricity supplied from the year's deposits; returns the
     number of months filled. The firm still checks, completes and submits the report as usual."""
+    if not (acting_user.is_firm_user and acting_user.firm_id == report.firm_id):
+        raise PermissionDenied(NOT_FIRM)
     if report.period != EmissionReport.Period.ANNUAL:
         raise DepositRefused(PREFILL_ANNUAL_ONLY)
     deposits = list(MonthlyDeposit.objects.filter(firm_id=report.firm_id, year=report.year))
     if not deposits:
         raise DepositRefused(NO_DEPOSITS % {"year": report.year})
+    units = _plan_units(report)
     rows = [
-        {
-            "stream": d.stream_code,
-            "month": d.month,
-            "activity": d.fuel_consumed_t,
-            "activity_unit": "t",
-            "ncv": d.ncv_gj_per_t,
-            "ncv_unit": "GJ/t",
-            "carbon_content": d.carbon_content_tc_per_gj,
-            "carbon_content_unit": "tC/GJ",
-        }
+        {"stream": d.stream_code, "month": d.month, "activity": d.fuel_consumed_t, "activity_unit": "t"}
+        | _in_plan_unit(units, d.stream_code, "ncv", d.ncv_gj_per_t, "GJ/t")
+        | _in_plan_unit(units, d.stream_code, "carbon_content", d.carbon_content_tc_per_gj, "tC/GJ")
         for d in deposits
     ]
     supplied = sum((d.electricity_supplied_mwh for d in deposits), Decimal(0))
