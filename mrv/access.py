@@ -676,6 +676,3 @@ def _pending_changes(user: User) -> Q:
 @predicate(PendingChange)
 def _pending_change(user: User, change: PendingChange) -> bool:
     return user.is_regulator and regulates(user, change.market_id)
-
-
-from mrv import access_work  # noqa: E402, F401  (requests about deadlines, monthly deposits)

@@ -141,21 +141,23 @@ def information_request_open(
     return request
 
 
-def information_request_answer(*, request: InformationRequest, answer: str, acting_user: User) -> InformationRequest:
+def information_request_answer(
+    *, information_request: InformationRequest, answer: str, acting_user: User
+) -> InformationRequest:
     """The firm answers; the clock runs again, the deadline later by the whole days the request was open."""
-    check_transition(request, "respond", acting_user)
+    check_transition(information_request, "respond", acting_user)
     if not (answer or "").strip():
         raise ClockRefused(ANSWER_REQUIRED)
-    _run(request, "respond", acting_user=acting_user, answer=answer.strip(), reason=answer.strip())
-    return request
+    _run(information_request, "respond", acting_user=acting_user, answer=answer.strip(), reason=answer.strip())
+    return information_request
 
 
 def information_request_withdraw(
-    *, request: InformationRequest, acting_user: User, reason: str = ""
+    *, information_request: InformationRequest, acting_user: User, reason: str = ""
 ) -> InformationRequest:
     """Whoever asked (the regulator, or the engaged verifiers) withdraws the request; the days open still count."""
-    _run(request, "withdraw", acting_user=acting_user, reason=reason)
-    return request
+    _run(information_request, "withdraw", acting_user=acting_user, reason=reason)
+    return information_request
 
 
 # --- Extension requests ------------------------------------------------------------------------
@@ -199,15 +201,15 @@ def extension_request_submit(
 
 
 def extension_request_grant(
-    *, request: ExtensionRequest, new_due_date: datetime.date | None, acting_user: User, reason: str = ""
+    *, extension_request: ExtensionRequest, new_due_date: datetime.date | None, acting_user: User, reason: str = ""
 ) -> ExtensionRequest:
     """The regulator grants the extension with the new due date; it becomes the firm's extension of that deadline,
     so the calendar, the reminders and the lateness all follow it."""
-    check_transition(request, "grant", acting_user)
+    check_transition(extension_request, "grant", acting_user)
     if new_due_date is None:
         raise ClockRefused(NEW_DATE_REQUIRED)
-    firm = request.firm
-    due = current_due(firm, request.year, request.kind)
+    firm = extension_request.firm
+    due = current_due(firm, extension_request.year, extension_request.kind)
     if new_due_date <= due:
         raise ClockRefused(NEW_DATE_NOT_LATER % {"due": due.isoformat()})
     if (new_due_date - due).days > MAX_EXTENSION_DAYS:
@@ -215,13 +217,13 @@ def extension_request_grant(
     with transaction.atomic():
         extension = (
             DeadlineExtension.objects.select_for_update()
-            .filter(firm=firm, year=request.year, kind=request.kind)
+            .filter(firm=firm, year=extension_request.year, kind=extension_request.kind)
             .first()
         )
         before = extension.extra_days if extension else 0
-        extension = extension or DeadlineExtension(firm=firm, year=request.year, kind=request.kind)
+        extension = extension or DeadlineExtension(firm=firm, year=extension_request.year, kind=extension_request.kind)
         extension.extra_days = due_dates.extension_days_for_new_date(before, due, new_due_date)
-        extension.reason, extension.granted_by = (reason or request.reason).strip(), acting_user
+        extension.reason, extension.granted_by = (reason or extension_request.reason).strip(), acting_user
         extension.save()
         log_action(
             extension,
@@ -231,25 +233,27 @@ def extension_request_grant(
             reason=extension.reason,
         )
         _run(
-            request,
+            extension_request,
             "grant",
             acting_user=acting_user,
             new_due_date=new_due_date,
             by=acting_user,
-            reason=reason or request.reason,
+            reason=reason or extension_request.reason,
             changes={"due_date": (due, new_due_date)},
         )
-    return request
+    return extension_request
 
 
-def extension_request_refuse(*, request: ExtensionRequest, reason: str, acting_user: User) -> ExtensionRequest:
+def extension_request_refuse(
+    *, extension_request: ExtensionRequest, reason: str, acting_user: User
+) -> ExtensionRequest:
     """The regulator refuses the extension, with a reason; the due date stays."""
     _run(
-        request,
+        extension_request,
         "refuse",
         acting_user=acting_user,
         reason=reason,
         decision_reason=(reason or "").strip(),
         by=acting_user,
     )
-    return request
+    return extension_request

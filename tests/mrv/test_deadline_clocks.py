@@ -72,7 +72,7 @@ def test_an_open_request_pauses_up_to_now():
 def test_a_regulators_request_moves_the_annual_report_by_the_days_it_was_open(firm, regulator, firm_user):
     assert due_dates.due_date(firm, 2025, "annual_report") == D(2026, 3, 31)
     request = open_request(regulator, firm, opened=at(2026, 3, 1, 10))
-    svc.information_request_answer(request=request, answer="见附件", acting_user=firm_user)
+    svc.information_request_answer(information_request=request, answer="见附件", acting_user=firm_user)
     InformationRequest.objects.filter(pk=request.pk).update(closed_at=at(2026, 3, 6, 12))
     # 1 March 10:00 → 6 March 12:00 is 5 days 2 hours: 5 whole days; 31 March + 5 = 5 April.
     assert due_dates.due_date(firm, 2025, "annual_report") == D(2026, 4, 5)
@@ -90,7 +90,7 @@ def test_two_requests_on_one_deadline_add_up(firm, regulator):
 
 def test_the_answer_is_audited_and_tells_who_asked(firm, regulator, firm_user):
     request = open_request(regulator, firm, opened=at(2026, 3, 1, 10))
-    svc.information_request_answer(request=request, answer="见附件", acting_user=firm_user)
+    svc.information_request_answer(information_request=request, answer="见附件", acting_user=firm_user)
     request.refresh_from_db()
     assert (request.status, request.answer) == (InformationRequest.Status.ANSWERED, "见附件")
     row = AuditLog.objects.for_object(request).order_by("-id").first()
@@ -136,10 +136,10 @@ def test_a_request_without_a_question_or_about_no_deadline_is_refused(firm, regu
 def test_only_the_firm_answers_and_only_the_asking_side_withdraws(firm, regulator, firm_user, other_firm_user):
     request = open_request(regulator, firm, opened=at(2026, 3, 1, 10))
     with pytest.raises(PermissionDenied):
-        svc.information_request_answer(request=request, answer="x", acting_user=other_firm_user)
+        svc.information_request_answer(information_request=request, answer="x", acting_user=other_firm_user)
     with pytest.raises(PermissionDenied):
-        svc.information_request_withdraw(request=request, acting_user=firm_user)
-    svc.information_request_withdraw(request=request, acting_user=regulator)
+        svc.information_request_withdraw(information_request=request, acting_user=firm_user)
+    svc.information_request_withdraw(information_request=request, acting_user=regulator)
     request.refresh_from_db()
     assert request.status == InformationRequest.Status.WITHDRAWN and request.closed_at is not None
 
@@ -238,7 +238,7 @@ def test_a_granted_extension_moves_the_due_date_and_the_reminders(firm, firm_use
     request = ask(firm_user, firm)
     reminders_send_due(today=D(2026, 3, 24))  # 7 days before 31 March
     assert Reminder.objects.filter(kind="annual_report", year=2025, due_date=D(2026, 3, 31)).exists()
-    svc.extension_request_grant(request=request, new_due_date=D(2026, 4, 30), acting_user=regulator)
+    svc.extension_request_grant(extension_request=request, new_due_date=D(2026, 4, 30), acting_user=regulator)
     request.refresh_from_db()
     assert (request.status, request.new_due_date, request.decided_by) == ("granted", D(2026, 4, 30), regulator)
     # 31 March → 30 April: 30 extra days.
@@ -257,7 +257,7 @@ def test_a_grant_after_a_pause_lands_on_the_date_the_regulator_gave(firm, firm_u
     open_request(regulator, firm, opened=at(2026, 3, 1, 10), closed=at(2026, 3, 6, 12))  # 5 days: 5 April
     request = ask(firm_user, firm)
     assert request.due_date_before == D(2026, 4, 5)
-    svc.extension_request_grant(request=request, new_due_date=D(2026, 4, 30), acting_user=regulator)
+    svc.extension_request_grant(extension_request=request, new_due_date=D(2026, 4, 30), acting_user=regulator)
     # Extra days 25, pause 5: 31 March + 30 = 30 April.
     assert DeadlineExtension.objects.get(firm=firm).extra_days == 25
     assert due_dates.due_date(firm, 2025, "annual_report") == D(2026, 4, 30)
@@ -266,9 +266,9 @@ def test_a_grant_after_a_pause_lands_on_the_date_the_regulator_gave(firm, firm_u
 def test_a_grant_must_give_a_later_date(firm, firm_user, regulator):
     request = ask(firm_user, firm)
     with pytest.raises(svc.ClockRefused, match="after the current one"):
-        svc.extension_request_grant(request=request, new_due_date=D(2026, 3, 31), acting_user=regulator)
+        svc.extension_request_grant(extension_request=request, new_due_date=D(2026, 3, 31), acting_user=regulator)
     with pytest.raises(svc.ClockRefused, match="new due date"):
-        svc.extension_request_grant(request=request, new_due_date=None, acting_user=regulator)
+        svc.extension_request_grant(extension_request=request, new_due_date=None, acting_user=regulator)
     request.refresh_from_db()
     assert request.status == "requested" and not DeadlineExtension.objects.exists()
 
@@ -276,8 +276,8 @@ def test_a_grant_must_give_a_later_date(firm, firm_user, regulator):
 def test_the_regulator_refuses_with_a_reason_and_the_date_stays(firm, firm_user, regulator):
     request = ask(firm_user, firm)
     with pytest.raises(TransitionRefused, match=str(REASON_REQUIRED)):
-        svc.extension_request_refuse(request=request, reason="", acting_user=regulator)
-    svc.extension_request_refuse(request=request, reason="理由不充分", acting_user=regulator)
+        svc.extension_request_refuse(extension_request=request, reason="", acting_user=regulator)
+    svc.extension_request_refuse(extension_request=request, reason="理由不充分", acting_user=regulator)
     request.refresh_from_db()
     assert (request.status, request.decision_reason) == ("refused", "理由不充分")
     assert due_dates.due_date(firm, 2025, "annual_report") == D(2026, 3, 31)
@@ -290,4 +290,4 @@ def test_only_the_firms_regulator_decides(firm, firm_user, other_regulator, veri
     request = ask(firm_user, firm)
     for user in (other_regulator, verifier, firm_user):
         with pytest.raises(PermissionDenied):
-            svc.extension_request_grant(request=request, new_due_date=D(2026, 4, 30), acting_user=user)
+            svc.extension_request_grant(extension_request=request, new_due_date=D(2026, 4, 30), acting_user=user)

@@ -181,7 +181,7 @@ def information_request_answer(request: HttpRequest, pk: int) -> HttpResponse:
     result = attempt(
         request,
         svc.information_request_answer,
-        request=info,
+        information_request=info,
         answer=form.cleaned_data["answer"],
         acting_user=request.user,
     )
@@ -196,7 +196,7 @@ def information_request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     result = attempt(
         request,
         svc.information_request_withdraw,
-        request=info,
+        information_request=info,
         reason=request.POST.get("reason", ""),
         acting_user=request.user,
     )
@@ -262,7 +262,7 @@ def extension_request_grant(request: HttpRequest, pk: int) -> HttpResponse:
     result = attempt(
         request,
         svc.extension_request_grant,
-        request=extension,
+        extension_request=extension,
         new_due_date=form.cleaned_data["new_due_date"],
         reason=form.cleaned_data["reason"],
         acting_user=request.user,
@@ -282,7 +282,7 @@ def extension_request_refuse(request: HttpRequest, pk: int) -> HttpResponse:
     result = attempt(
         request,
         svc.extension_request_refuse,
-        request=extension,
+        extension_request=extension,
         reason=form.cleaned_data["reason"],
         acting_user=request.user,
     )
