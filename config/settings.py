@@ -171,6 +171,8 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
+# Chinese figures grouped by thousands as in Chinese statistical tables (config/formats/zh_Hans).
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_I18N = True
 USE_TZ = True
 
@@ -212,6 +214,15 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "uploads"))
 MEDIA_URL = None
 UPLOAD_MAX_BYTES = _int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
+# A spreadsheet larger than this is read by a worker (a background job with a progress page), not by the
+# web request; the CPU seconds a parse may spend in a request and in a worker (mrv.uploads.ParseBudget).
+UPLOAD_INLINE_MAX_BYTES = _int("UPLOAD_INLINE_MAX_BYTES", 256 * 1024)
+UPLOAD_PARSE_CPU_SECONDS = _int("UPLOAD_PARSE_CPU_SECONDS", 5)
+UPLOAD_JOB_CPU_SECONDS = _int("UPLOAD_JOB_CPU_SECONDS", 60)
+# A trade file of more rows than this is checked and recorded by a worker (each trade is a ledger movement).
+TRADE_IMPORT_INLINE_ROWS = _int("TRADE_IMPORT_INLINE_ROWS", 200)
+# A background job is stopped (soft limit: it records the failure) after this many seconds of wall time.
+JOB_SOFT_TIME_LIMIT = _int("JOB_SOFT_TIME_LIMIT", 1800)
 
 # Email: a file backend by default, so that the demo shows what would have been sent.
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")

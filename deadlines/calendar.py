@@ -17,8 +17,22 @@ from mrv.due_dates import (  # noqa: F401 (re-exported: the calendar's callers i
     market_due_date,
     rules_in_force,
 )
-from mrv.models import Firm
-from mrv.models.clocks import deadline_label
+from mrv.models import DeadlineRule, Firm
+from mrv.models.clocks import WorkDeadline, deadline_label
+
+#: The deadlines a firm's own users must meet; the verification and review deadlines are the verifier's
+#: and the regulator's (home pages list each user's own, the reminders go to whoever must act).
+FIRM_KINDS = frozenset(
+    {
+        DeadlineRule.Kind.MONITORING_PLAN,
+        DeadlineRule.Kind.ANNUAL_REPORT,
+        DeadlineRule.Kind.COMPLIANCE,
+        *QUARTERLY_KINDS,
+        WorkDeadline.FINDING_RESPONSE,
+        WorkDeadline.MONTHLY_DEPOSIT,
+    }
+)
+VERIFIER_KINDS = frozenset({DeadlineRule.Kind.VERIFICATION})
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,6 @@ def draw_spot_check_sample(*, market: Market, year: int):
 
 def mark_non_compliant(*, market: Market, year: int, today: datetime.date) -> list:
     """The registry's compliance marking for a market's compliance year: the records of the firms short."""
-    from registry.services import compliance_mark_non_compliant
+    from registry.services.surrender import compliance_mark_non_compliant
 
     return list(compliance_mark_non_compliant(market=market, year=year, acting_user=None, today=today) or [])

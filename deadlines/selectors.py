@@ -10,11 +10,20 @@ from django.utils.translation import gettext_lazy, ngettext
 from mrv import access
 from mrv.models import Firm, User
 
-from .calendar import Deadline, firm_deadlines
+from .calendar import FIRM_KINDS, VERIFIER_KINDS, Deadline, firm_deadlines
 from .models import Notification
 
 UPCOMING_DAYS = 60
 RECENTLY_OVERDUE_DAYS = 30
+
+
+def kinds_to_meet(user: User) -> frozenset[str] | None:
+    """The deadline kinds `user` acts on, for "what needs my action" (None: every kind, the regulators')."""
+    if user.is_firm_user:
+        return FIRM_KINDS
+    if user.is_verifier or user.is_spot_checker:
+        return VERIFIER_KINDS
+    return None
 
 
 def deadline_calendar(user: User, today: datetime.date, *, years: list[int] | None = None) -> list[Deadline]:
@@ -62,11 +71,11 @@ def upcoming_deadlines(
     user: User, today: datetime.date, *, within_days: int = UPCOMING_DAYS, overdue_days: int = RECENTLY_OVERDUE_DAYS
 ) -> list[UpcomingDeadline]:
     """What the home page shows: deadlines due in the next `within_days` days, and those recently passed."""
-    url = reverse("deadlines:calendar")
+    url, kinds = reverse("deadlines:calendar"), kinds_to_meet(user)
     return [
         UpcomingDeadline(d, d.days_left(today), url)
         for d in deadline_calendar(user, today)
-        if -overdue_days <= d.days_left(today) <= within_days
+        if -overdue_days <= d.days_left(today) <= within_days and (kinds is None or d.kind in kinds)
     ]
 
 
@@ -94,7 +103,7 @@ class DeadlineRow:
 
 def deadline_rows(deadlines: list[Deadline], today: datetime.date) -> list[DeadlineRow]:
     """Each deadline's status, in a fixed number of queries."""
-    from .services import met_on
+    from deadlines.services.reminders import met_on
 
     met = met_on(list({d.firm.pk: d.firm for d in deadlines}.values()), {d.year for d in deadlines})
     rows = []
@@ -108,8 +117,11 @@ def deadline_rows(deadlines: list[Deadline], today: datetime.date) -> list[Deadl
 
 
 def overdue_deadlines(user: User, today: datetime.date) -> list[UpcomingDeadline]:
-    """Deadlines of the firms `user` may see that passed and are not met, longest overdue first."""
-    passed = [d for d in deadline_calendar(user, today) if d.days_left(today) < 0]
+    """Deadlines `user` must meet (of the firms they may see) that passed unmet, longest overdue first."""
+    kinds = kinds_to_meet(user)
+    passed = [
+        d for d in deadline_calendar(user, today) if d.days_left(today) < 0 and (kinds is None or d.kind in kinds)
+    ]
     url = reverse("deadlines:calendar")
     return [
         UpcomingDeadline(r.deadline, r.days_left, url) for r in deadline_rows(passed, today) if r.status == "overdue"

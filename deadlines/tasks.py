@@ -45,7 +45,13 @@ def send_reminders(market_id: int | None = None, today: str | None = None) -> in
 
 @shared_task(name="deadlines.open_compliance_year", **RETRYING)
 def open_compliance_year(market_id: int | None = None, today: str | None = None) -> int:
-    return services.rollover_open_year(year=_day(today).year, market_id=market_id)
+    """Fans the roll-over out in batches (the number of batch tasks queued)."""
+    return services.rollover_queue_batches(year=_day(today).year, market_id=market_id)
+
+
+@shared_task(name="deadlines.open_compliance_year_batch", **RETRYING)
+def open_compliance_year_batch(market_id: int, year: int, firm_ids: list[int]) -> int:
+    return services.rollover_open_batch(market_id=market_id, year=year, firm_ids=firm_ids)
 
 
 @shared_task(name="deadlines.quarterly_work", **RETRYING)

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from deadlines.services.notifications import notify
 from mrv.models import (
     AuditLog,
     EmissionReport,
@@ -44,7 +45,6 @@ from mrv.workflow.facts import (
 from mrv.workflow.plans import needs_third_party_check
 
 from .models import Notification, WorkflowNotice
-from .services import notify
 
 R = User.Role
 

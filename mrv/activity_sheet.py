@@ -234,12 +234,16 @@ def _blank(raw: uploads.RawRow) -> bool:
     return all(c.value in (None, "") for c in raw.cells)
 
 
-def parse_rows(raw_rows: Sequence[uploads.RawRow], context: SheetContext) -> SheetResult:
+def parse_rows(
+    raw_rows: Sequence[uploads.RawRow], context: SheetContext, budget: uploads.ParseBudget | None = None
+) -> SheetResult:
     result = SheetResult(issues=_check_metadata(raw_rows[0] if raw_rows else None, context))
     if result.issues:
         return result
     seen: dict[tuple[str, int], int] = {}
     for raw in raw_rows[FIRST_DATA_ROW - 1 :]:
+        if budget is not None:
+            budget.check(raw.number)
         if _blank(raw):
             continue
         row = _parse_row(raw, context, result.issues)
@@ -257,14 +261,15 @@ def parse_rows(raw_rows: Sequence[uploads.RawRow], context: SheetContext) -> She
     return result
 
 
-def parse_upload(file, context: SheetContext) -> SheetResult:
-    """Read and check an uploaded file; any `UploadRejected` becomes one issue of the result."""
+def parse_upload(file, context: SheetContext, budget: uploads.ParseBudget | None = None) -> SheetResult:
+    """Read and check an uploaded file within `budget`; any `UploadRejected` becomes one issue of the result."""
+    budget = budget or uploads.ParseBudget()
     try:
         data = uploads.read_upload(file)
-        _kind, raw_rows = uploads.read_table(data)
+        _kind, raw_rows = uploads.read_table(data, budget)
+        return parse_rows(raw_rows, context, budget)
     except uploads.UploadRejected as rejected:
         return SheetResult(issues=[SheetIssue(force_str(rejected.message), row=rejected.row, column=rejected.column)])
-    return parse_rows(raw_rows, context)
 
 
 def metadata_row(context: SheetContext) -> list[str]:

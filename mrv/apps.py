@@ -8,7 +8,6 @@ class MrvConfig(AppConfig):
     verbose_name = _("MRV cycle")
 
     def ready(self) -> None:
-        from mrv import access_work  # noqa: F401  (who sees requests about deadlines and monthly deposits)
         from mrv.security import db_roles, sessions  # noqa: F401  (sign-in time for the absolute session lifetime)
 
         post_migrate.connect(db_roles.grant_after_migrate, dispatch_uid="mrv.grant_app_role")

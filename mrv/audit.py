@@ -36,6 +36,36 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def log_actions(objs: list[models.Model], action: str, *, actor=None, reason: str = "") -> list[AuditLog]:
+    """Record the same action for many new objects of one model in one INSERT (bulk work: roll-over, imports).
+
+    The hash chain's trigger seals each row as it does for `log_action`, rows of one statement in order.
+    """
+    from django.contrib.contenttypes.models import ContentType
+
+    if not objs:
+        return []
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Audit rows are written in the transaction of the change they record.")
+    content_type = ContentType.objects.get_for_model(objs[0])
+    return AuditLog.objects.bulk_create(
+        [
+            AuditLog(
+                actor=actor if getattr(actor, "pk", None) else None,
+                action=action,
+                content_type=content_type,
+                object_id=str(obj.pk),
+                object_repr=str(obj)[:300],
+                market_id=_market_id(obj),
+                changes={},
+                reason=reason,
+            )
+            for obj in objs
+        ],
+        batch_size=1000,
+    )
+
+
 def log_action(
     obj: models.Model,
     action: str,

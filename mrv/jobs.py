@@ -3,7 +3,9 @@
 `job_start` writes the row and queues `mrv.run_job` through the outbox (so it runs only once the request
 commits); the worker calls the kind's handler, which reports progress every few thousand rows with one
 UPDATE, writes its result through Django's storage API, and the job page polls the row until it is done.
-A handler is registered by kind with `@handler("kind")`.
+A handler is registered by kind with `@handler("kind")`. It returns a file `(bytes, name, content type)`
+or a `Done(message)` when its work is a change in the database (a bulk import); it raises `JobRefused`
+with the user's problems (each naming row and column) when its input is refused and nothing was saved.
 """
 
 import base64
@@ -11,6 +13,7 @@ import logging
 import pickle
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -25,6 +28,22 @@ log = logging.getLogger(__name__)
 
 HANDLERS: dict[str, Callable] = {}
 PROGRESS_EVERY = 2000
+MAX_ISSUES_SHOWN = 200
+
+
+@dataclass(frozen=True)
+class Done:
+    """A handler's outcome when it changed the database rather than produced a file."""
+
+    message: str
+
+
+class JobRefused(Exception):
+    """The job's input was refused and nothing was saved; `messages` are shown to the requester."""
+
+    def __init__(self, messages):
+        self.messages = [str(message) for message in messages]
+        super().__init__("; ".join(self.messages))
 
 
 def handler(kind: str):
@@ -35,7 +54,7 @@ def handler(kind: str):
     return register
 
 
-def job_start(*, kind: str, title: str, params: dict, acting_user) -> BackgroundJob:
+def job_start(*, kind: str, title: str, params: dict, acting_user, return_url: str = "") -> BackgroundJob:
     """Record the job and queue it to run after commit."""
     if kind not in HANDLERS:
         raise ValueError(f"no handler for background job kind {kind!r}")
@@ -46,6 +65,7 @@ def job_start(*, kind: str, title: str, params: dict, acting_user) -> Background
             requested_by=acting_user,
             language=translation.get_language() or "zh-hans",
             params=params,
+            return_url=return_url[:300],
         )
         enqueue("mrv.run_job", job_id=job.pk)
     return job
@@ -80,8 +100,25 @@ def job_run(job_id: int) -> None:
     progress = Progress(job)
     try:
         with translation.override(job.language):
-            data, file_name, content_type = HANDLERS[job.kind](job, progress)
+            outcome = HANDLERS[job.kind](job, progress)
+        if isinstance(outcome, Done):
+            BackgroundJob.objects.filter(pk=job_id).update(
+                status=BackgroundJob.Status.DONE,
+                progress_done=progress.done,
+                result_message=str(outcome.message)[:300],
+                finished_at=timezone.now(),
+            )
+            return
+        data, file_name, content_type = outcome
         storage_name = default_storage.save(f"jobs/{secrets.token_hex(16)}/{file_name}", ContentFile(data))
+    except JobRefused as refused:
+        BackgroundJob.objects.filter(pk=job_id).update(
+            status=BackgroundJob.Status.FAILED,
+            issues=refused.messages[:MAX_ISSUES_SHOWN],
+            progress_done=progress.done,
+            finished_at=timezone.now(),
+        )
+        return
     except Exception as exc:
         log.exception("background job %s failed", job_id)
         BackgroundJob.objects.filter(pk=job_id).update(

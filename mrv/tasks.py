@@ -1,4 +1,5 @@
 from celery import shared_task
+from django.conf import settings
 
 from mrv import outbox
 
@@ -9,7 +10,7 @@ def publish_outbox() -> int:
     return outbox.publish_pending()
 
 
-@shared_task(name="mrv.run_job", acks_late=True)
+@shared_task(name="mrv.run_job", acks_late=True, soft_time_limit=settings.JOB_SOFT_TIME_LIMIT)
 def run_job(job_id: int) -> None:
     """Run a background job (an export beyond one page, a bulk import, bulk documents)."""
     import config.urls  # noqa: F401 - the list specs and job handlers are declared by the pages' modules

@@ -7,7 +7,9 @@
   unpacked or a sheet declares (`<dimension ref>`) more rows or columns than are read; rows are then
   read with explicit bounds, so a 1 KB "dimension bomb" costs nothing.
 - `read_table(data)` → the rows of an .xlsx (openpyxl, read-only, defusedxml installed) or a CSV
-  (UTF-8 with or without BOM, or GBK), with row and column limits and formulas marked.
+  (UTF-8 with or without BOM, or GBK), with row and column limits and formulas marked, within a CPU
+  budget (`ParseBudget`): a file that costs more CPU than the budget is refused, naming the row reached,
+  so no upload can keep a web or worker process busy for longer than the settings allow.
 - `store_file(...)` → a `StoredFile` under a random name in MEDIA_ROOT; `file_response(stored)`
   serves it as an attachment (the view checks access first, see `mrv.ui.views.files`).
 
@@ -20,7 +22,9 @@ import hashlib
 import io
 import re
 import secrets
+import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,6 +66,10 @@ NAME_MISMATCH = _(
 )
 MARKUP_NOT_TEXT = _("The file contains HTML, SVG or XML markup, not CSV text.")
 BINARY_NOT_TEXT = _("The file contains binary data, not CSV text.")
+OVER_BUDGET = _(
+    "Reading the file took more than %(seconds)s seconds of processing (stopped at row %(row)s); "
+    "split it into smaller files and upload them one by one."
+)
 
 XLSX = "xlsx"
 CSV = "csv"
@@ -186,6 +194,22 @@ def check_workbook_size(data: bytes) -> None:
                 )
 
 
+def row_estimate(data: bytes) -> int | None:
+    """How many rows a table upload holds, for a progress bar: CSV lines, or a workbook's declared rows."""
+    if not data.startswith(b"PK\x03\x04"):
+        return min(data.count(b"\n") + 1, MAX_ROWS + 1)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for info in archive.infolist():
+                if _is_sheet(info.filename):
+                    with archive.open(info) as stream:
+                        declared = _declared_size(stream.read(4096))
+                    return min(declared[0], MAX_ROWS + 1) if declared else None
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError):
+        return None
+    return None
+
+
 _MARKUP = re.compile(r"^\s*<|<\s*(?:script|svg|html|iframe|body|object|embed)[\s>/]|<!doctype|<\?xml", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
@@ -257,7 +281,7 @@ def check_name(kind: str | None, name: str) -> None:
     """Refuse a file whose name (extension) promises something other than what its bytes are."""
     extension = Path(name or "").suffix.lower().lstrip(".")
     if EXTENSIONS.get(extension) != kind or kind is None:
-        raise UploadRejected(NAME_MISMATCH % {"name": _safe_name(name)[:80], "found": KIND_NAMES.get(kind)})
+        raise UploadRejected(NAME_MISMATCH % {"name": safe_name(name)[:80], "found": KIND_NAMES.get(kind)})
 
 
 def check_text(data: bytes) -> str:
@@ -288,6 +312,31 @@ class RawRow:
         return self.cells[index].value if index < len(self.cells) else None
 
 
+class ParseBudget:
+    """CPU seconds a parse may spend, checked every `EVERY` rows; `on_rows(k)` reports progress.
+
+    CPU time of the calling thread (`time.thread_time`) is what a hostile file consumes, and it is the
+    same in a web process and a worker thread, whatever else the machine is doing. The web request
+    reads with `settings.UPLOAD_PARSE_CPU_SECONDS`, the background job with `UPLOAD_JOB_CPU_SECONDS`.
+    """
+
+    EVERY = 200
+
+    def __init__(self, seconds: float | None = None, on_rows: Callable[[int], None] | None = None):
+        self.seconds = settings.UPLOAD_PARSE_CPU_SECONDS if seconds is None else seconds
+        self.on_rows = on_rows
+        self.started = time.thread_time()
+
+    def check(self, row: int) -> None:
+        """Called for every row read; raises `UploadRejected` once the budget is spent."""
+        if row % self.EVERY:
+            return
+        if self.on_rows is not None:
+            self.on_rows(self.EVERY)
+        if time.thread_time() - self.started > self.seconds:
+            raise UploadRejected(OVER_BUDGET % {"seconds": self.seconds, "row": row}, row=row)
+
+
 def _check_width(number: int, width: int) -> None:
     if width > MAX_COLUMNS:
         raise UploadRejected(TOO_MANY_COLUMNS % {"row": number, "limit": MAX_COLUMNS}, row=number)
@@ -299,7 +348,7 @@ def _trimmed(cells: list[RawCell]) -> tuple[RawCell, ...]:
     return tuple(cells)
 
 
-def _xlsx_rows(data: bytes) -> list[RawRow]:
+def _xlsx_rows(data: bytes, budget: ParseBudget) -> list[RawRow]:
     check_workbook_size(data)
     from openpyxl import load_workbook
 
@@ -314,6 +363,7 @@ def _xlsx_rows(data: bytes) -> list[RawRow]:
         for number, row in enumerate(bounded, start=1):
             if number > MAX_ROWS + 1:
                 raise UploadRejected(TOO_MANY_ROWS % {"limit": MAX_ROWS})
+            budget.check(number)
             cells = [RawCell(getattr(c, "value", None), getattr(c, "data_type", None) == "f") for c in row]
             cells = _trimmed(cells)
             _check_width(number, len(cells))
@@ -327,33 +377,35 @@ def _xlsx_rows(data: bytes) -> list[RawRow]:
         workbook.close()
 
 
-def _csv_rows(data: bytes) -> list[RawRow]:
+def _csv_rows(data: bytes, budget: ParseBudget) -> list[RawRow]:
     text = check_text(data)
     rows = []
     for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
         if number > MAX_ROWS + 1:
             raise UploadRejected(TOO_MANY_ROWS % {"limit": MAX_ROWS})
+        budget.check(number)
         cells = _trimmed([RawCell(v.strip() or None, v.strip().startswith("=")) for v in row])
         _check_width(number, len(cells))
         rows.append(RawRow(number, cells))
     return rows
 
 
-def read_table(data: bytes) -> tuple[str, list[RawRow]]:
+def read_table(data: bytes, budget: ParseBudget | None = None) -> tuple[str, list[RawRow]]:
     """('xlsx' or 'csv', rows) of a spreadsheet upload; the first sheet of a workbook."""
+    budget = budget or ParseBudget()
     kind = sniff(data)
     if kind == XLSX:
-        return kind, _xlsx_rows(data)
+        return kind, _xlsx_rows(data, budget)
     if data.startswith(b"PK\x03\x04"):
         raise UploadRejected(NOT_A_TABLE)
     if kind == CSV or (kind is None and decode_text(data) is not None):
-        return CSV, _csv_rows(data)
+        return CSV, _csv_rows(data, budget)
     if kind is None and b"\x00" not in data:
         raise UploadRejected(BAD_ENCODING)
     raise UploadRejected(NOT_A_TABLE)
 
 
-def _safe_name(name: str) -> str:
+def safe_name(name: str) -> str:
     name = Path(name or "file").name.replace("\x00", "").strip() or "file"
     return name[-200:]
 
@@ -388,7 +440,7 @@ def store_file(
         owner_type=ContentType.objects.get_for_model(owner),
         owner_id=str(owner.pk),
         kind=kind,
-        original_name=_safe_name(original_name),
+        original_name=safe_name(original_name),
         storage_name=storage_name,
         content_type=CONTENT_TYPES[detected],
         size_bytes=len(data),

@@ -8,6 +8,7 @@ import datetime
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -53,6 +54,11 @@ def firm_transfers_to_approve(user):
     )
 
 
+def _figure(value, places: int = 0) -> str:
+    """A figure as the page shows it: grouped in the user's language (604,780 t; CNY 50,000.00)."""
+    return number_format(value, places, use_l10n=True, force_grouping=True)
+
+
 def firm_surrender_due(user):
     """The surrender of the last compliance years: what is owed, surrendered, short, and any penalty."""
     from mrv.ui.home import ActionItem, Section
@@ -67,14 +73,17 @@ def firm_surrender_due(user):
         if status.obligation_tco2e is None or status.status == selectors.Status.COMPLIANT:
             continue
         note = _("obligation %(owed)s t, shortfall %(short)s t, due %(due)s") % {
-            "owed": status.obligation_tco2e,
-            "short": status.shortfall_tco2e,
+            "owed": _figure(status.obligation_tco2e),
+            "short": _figure(status.shortfall_tco2e),
             "due": status.deadline or "–",
         }
         items.append(ActionItem(_("Surrender for %(year)s") % {"year": year}, account_url, status.status, note))
     penalties = Penalty.objects.filter(firm_id=user.firm_id).exclude(status=Penalty.Status.WITHDRAWN)
     for p in penalties.order_by("-year")[:5]:
-        note = _("fine CNY %(fine)s, deduction %(deduction)s t") % {"fine": p.fine_cny, "deduction": p.deduction_tco2e}
+        note = _("fine CNY %(fine)s, deduction %(deduction)s t") % {
+            "fine": _figure(p.fine_cny, 2),
+            "deduction": _figure(p.deduction_tco2e),
+        }
         items.append(ActionItem(_("Penalty for %(year)s") % {"year": p.year}, account_url, p.status, note))
     return Section(_("Surrender, shortfall and penalties"), items, account_url, count=len(items))
 
@@ -157,6 +166,18 @@ def _action_labels() -> dict:
         "reject": pgettext_lazy("audit action", "rejected"),
         "non_compliant": pgettext_lazy("audit action", "marked non-compliant"),
         "mark_non_compliant": pgettext_lazy("audit action", "marked non-compliant"),
+        "added": pgettext_lazy("audit action", "representative added"),
+        "removed": pgettext_lazy("audit action", "representative removed"),
+        "remove": pgettext_lazy("audit action", "removed from the trusted list"),
+        "caps_set": pgettext_lazy("audit action", "transfer caps set"),
+        "schedule": pgettext_lazy("audit action", "transfer scheduled"),
+        "scheduled": pgettext_lazy("audit action", "transfer scheduled"),
+        "execute": pgettext_lazy("audit action", "transfer executed"),
+        "executed": pgettext_lazy("audit action", "transfer executed"),
+        "cancel": pgettext_lazy("audit action", "transfer cancelled"),
+        "cancelled": pgettext_lazy("audit action", "transfer cancelled"),
+        "fail": pgettext_lazy("audit action", "transfer failed"),
+        "failed": pgettext_lazy("audit action", "transfer failed"),
     }
 
 

@@ -78,7 +78,7 @@ def _warn_on_burst(ip: str) -> None:
         return
     logger.warning("%s failed sign-ins from %s within %s minutes", failures, ip, settings.SIGNIN_BURST_MINUTES)
     from deadlines.models import Notification
-    from deadlines.services import notify
+    from deadlines.services.notifications import notify
 
     admins = get_user_model().objects.filter(role="national_admin", is_active=True)
     notify(

@@ -3,10 +3,12 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from mrv.credit_code import validate_credit_code
 from mrv.workflow import coverage as rules
+from mrv.workflow.facts import facts
 
 from .markets import Market, Sector
 from .organisations import Firm
@@ -45,21 +47,40 @@ class CoverageList(ConcurrentTransitionMixin, models.Model):
         target=Status.PROPOSED,
         permission=rules.is_list_regulator,
         conditions=[rules.has_entries],
+        custom=facts(label=pgettext_lazy("audit action", "list proposed")),
     )
     def propose(self, by=None):
         """A regulator of the market proposes the list (it must name at least one candidate)."""
         self.proposed_by = by
 
-    @transition(status, source=Status.PROPOSED, target=Status.APPROVED, permission=rules.may_approve_list)
+    @transition(
+        status,
+        source=Status.PROPOSED,
+        target=Status.APPROVED,
+        permission=rules.may_approve_list,
+        custom=facts(label=pgettext_lazy("audit action", "list approved")),
+    )
     def approve(self, by=None):
         """A head who did not propose it approves the list (four eyes)."""
         self.approved_by = by
 
-    @transition(status, source=Status.PROPOSED, target=Status.DRAFT, permission=rules.is_list_head)
+    @transition(
+        status,
+        source=Status.PROPOSED,
+        target=Status.DRAFT,
+        permission=rules.is_list_head,
+        custom=facts(label=pgettext_lazy("audit action", "list returned for changes")),
+    )
     def return_to_draft(self):
         """A head sends the proposed list back for changes."""
 
-    @transition(status, source=Status.APPROVED, target=Status.DRAFT, permission=rules.is_list_head)
+    @transition(
+        status,
+        source=Status.APPROVED,
+        target=Status.DRAFT,
+        permission=rules.is_list_head,
+        custom=facts(label=pgettext_lazy("audit action", "list reopened")),
+    )
     def reopen(self):
         """A head reopens the approved list for a change during the year (new entrant, closure)."""
         self.approved_by = None

@@ -28,6 +28,11 @@ class BackgroundJob(models.Model):
     result_storage_name = models.CharField(_("result"), max_length=200, blank=True)
     result_file_name = models.CharField(_("file name"), max_length=200, blank=True)
     result_content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    result_message = models.CharField(_("outcome"), max_length=300, blank=True)
+    # Where the requester goes back to (the report whose file was read, the list that was exported).
+    return_url = models.CharField(_("back to"), max_length=300, blank=True)
+    # What the requester must fix when the job refused its input (nothing was saved); shown on the job page.
+    issues = models.JSONField(_("problems found"), default=list, blank=True)
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("requested"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)

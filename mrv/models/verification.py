@@ -139,7 +139,11 @@ class VerificationEngagement(ConcurrentTransitionMixin, models.Model):
         target=Status.COMPLETED,
         permission=rules.regulates_market,
         conditions=[rules.engagement_report_is_closed],
-        custom=facts(notify=(F.FIRM,), message=_("%(subject)s is complete.")),
+        custom=facts(
+            label=pgettext_lazy("audit action", "engagement completed"),
+            notify=(F.FIRM,),
+            message=_("%(subject)s is complete."),
+        ),
     )
     def complete(self) -> None:
         """The engagement ends when the firm-year's report is closed."""

@@ -125,6 +125,14 @@ def _ensure_editable(report: EmissionReport) -> None:
         raise ValidationError(NOT_EDITABLE % {"state": report.get_status_display()})
 
 
+def ensure_may_enter_data(report: EmissionReport, user) -> None:
+    """Refuse, before any work, a user who may not write the report's data or a report not open for it."""
+    _ensure_firm_user(report, user)
+    _ensure_editable(report)
+    if selectors.plan_in_force(report.firm, report.period_end) is None:
+        raise ValidationError(NO_PLAN_IN_FORCE % {"date": report.period_end.isoformat()})
+
+
 # --- Creating and entering data ----------------------------------------------------------------
 
 
@@ -507,7 +515,7 @@ def report_take_over_quarterly(*, report: EmissionReport, acting_user) -> Valida
 # --- Uploading the filled-in template ----------------------------------------------------------
 
 
-def report_upload_activity_sheet(*, report: EmissionReport, file, acting_user) -> int:
+def report_upload_activity_sheet(*, report: EmissionReport, file, acting_user, budget=None) -> int:
     """Parse the filled-in template, check it once, save its rows and keep the file, all or nothing.
 
     Any problem in the file (its shape, a row, a value that cannot be stored) raises ValidationError
@@ -518,7 +526,7 @@ def report_upload_activity_sheet(*, report: EmissionReport, file, acting_user) -
     plan = selectors.plan_in_force(report.firm, report.period_end)
     if plan is None:
         raise ValidationError(NO_PLAN_IN_FORCE % {"date": report.period_end.isoformat()})
-    result = sheet.parse_upload(file, sheet.activity_sheet_context(report, plan))
+    result = sheet.parse_upload(file, sheet.activity_sheet_context(report, plan), budget)
     if not result.ok:
         raise ValidationError([issue.message for issue in result.issues])
     with transaction.atomic():

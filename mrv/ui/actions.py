@@ -35,6 +35,18 @@ ACTION_LABELS = {
     "body_assigned": pgettext_lazy("audit action", "spot-check body assigned"),
     "quarterly_taken_over": pgettext_lazy("audit action", "quarterly data taken over"),
     "opened_at_submission": pgettext_lazy("audit action", "opened at the report's submission"),
+    # A candidate of the covered-firm list; the statistics bureau's or regulator's quarterly co-review.
+    "saved": pgettext_lazy("audit action", "saved"),
+    "accepted": pgettext_lazy("audit action", "co-review: accepted"),
+    "returned": pgettext_lazy("audit action", "co-review: returned"),
+    "closed": pgettext_lazy("audit action", "coverage ended"),
+    "imported": pgettext_lazy("audit action", "imported"),
+    "reevaluated": pgettext_lazy("audit action", "inclusion re-evaluated"),
+    "opened_for_estimate": pgettext_lazy("audit action", "opened for a conservative estimate"),
+    "approved": pgettext_lazy("audit action", "approved"),
+    "proposed": pgettext_lazy("audit action", "proposed"),
+    "verified": pgettext_lazy("audit action", "hash chains verified"),
+    "publish": pgettext_lazy("audit action", "published"),
 }
 
 

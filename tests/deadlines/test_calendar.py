@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from deadlines.calendar import firm_deadlines, market_due_date
 from deadlines.models import DeadlineExtension
-from deadlines.selectors import deadline_calendar, upcoming_deadlines
+from deadlines.selectors import deadline_calendar, overdue_deadlines, upcoming_deadlines
 from mrv.models import DeadlineRule, EmissionReport
 from tests import factories as f
 
@@ -78,13 +78,18 @@ def test_each_user_sees_the_deadlines_of_the_firms_they_may_see(
     assert firms_of(spot_checker) == set() and firms_of(outsider) == set()
 
 
-def test_upcoming_deadlines_are_those_due_soon_or_recently_missed(firm, firm_user):
-    upcoming = upcoming_deadlines(firm_user, D(2026, 3, 1))
+def test_upcoming_deadlines_are_those_due_soon_or_recently_missed(firm, firm_user, regulator):
     # 2025 report 31 Mar (30 days), verification 30 Apr (60), and the 2026 plan missed on 31 Jan (−29).
-    assert [(d.kind, d.year, d.days_left) for d in upcoming] == [
+    assert [(d.kind, d.year, d.days_left) for d in upcoming_deadlines(regulator, D(2026, 3, 1))] == [
         (K.MONITORING_PLAN, 2026, -29),
         (K.ANNUAL_REPORT, 2025, 30),
         (K.VERIFICATION, 2025, 60),
+    ]
+    # The firm's home lists the deadlines its users must meet; the verification deadline is the verifier's.
+    upcoming = upcoming_deadlines(firm_user, D(2026, 3, 1))
+    assert [(d.kind, d.year, d.days_left) for d in upcoming] == [
+        (K.MONITORING_PLAN, 2026, -29),
+        (K.ANNUAL_REPORT, 2025, 30),
     ]
     report = upcoming[1]
     assert (report.due, report.url) == (D(2026, 3, 31), reverse("deadlines:calendar"))
@@ -161,3 +166,12 @@ def test_calendar_shows_met_on_its_date_open_with_days_left_and_overdue_with_day
     assert (compliance.status, compliance.days_left) == ("open", 51)  # due 30 June
     html = response.content.decode()
     assert "met on 2026-03-20" in html or "2026-03-20" in html
+
+
+def test_each_user_is_asked_on_the_home_page_for_the_deadlines_they_must_meet(
+    firm, firm_user, regulator, verifier, engagement
+):
+    today = D(2026, 5, 15)  # the 2025 report (31 Mar) missed; the verification (30 Apr) missed
+    assert {o.kind for o in overdue_deadlines(firm_user, today)} == {K.ANNUAL_REPORT, K.MONITORING_PLAN}
+    assert K.VERIFICATION in {o.kind for o in overdue_deadlines(regulator, today)}
+    assert {d.kind for d in upcoming_deadlines(verifier, D(2026, 4, 1))} == {K.VERIFICATION}

@@ -1,7 +1,7 @@
 """The spot-check draw and the compliance marking, once each, after the market's deadline passes.
 
 Both call services of other parts (verification: `mrv.services.spot_checks.spot_check_draw`;
-registry: `registry.services.compliance_mark_non_compliant`). The tests record the calls; where
+registry: `registry.services.surrender.compliance_mark_non_compliant`). The tests record the calls; where
 the service has not landed yet, a stand-in module with the agreed signature takes its place.
 """
 
@@ -45,7 +45,7 @@ def draws(monkeypatch):
 
 @pytest.fixture
 def markings(monkeypatch):
-    return record_calls(monkeypatch, "registry.services", "compliance_mark_non_compliant", result=[])
+    return record_calls(monkeypatch, "registry.services.surrender", "compliance_mark_non_compliant", result=[])
 
 
 def test_no_draw_on_the_verification_deadline_itself(draws, shanghai):
@@ -101,7 +101,7 @@ def test_non_compliance_is_marked_once_after_the_compliance_deadline(markings, r
 
 def test_firms_marked_non_compliant_are_told(monkeypatch, firm, firm_user, other_firm_user, regulator, shanghai):
     record = type("Record", (), {"firm_id": firm.pk})
-    record_calls(monkeypatch, "registry.services", "compliance_mark_non_compliant", result=[record])
+    record_calls(monkeypatch, "registry.services.surrender", "compliance_mark_non_compliant", result=[record])
     compliance_mark_due(today=D(2026, 7, 1), market_id=shanghai.pk)
     [note] = Notification.objects.filter(recipient=firm_user, kind=Notification.Kind.FIRM_NON_COMPLIANT)
     assert note.params == {"firm": firm.name, "firm_id": firm.pk, "year": 2025}

@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from deadlines.calendar import firm_deadlines
 from deadlines.models import DeadlineExtension, Notification
-from deadlines.services import (
+from deadlines.services.extensions import (
     EXTENSION_DAYS_RANGE,
     EXTENSION_NOT_REGULATOR,
     EXTENSION_REASON_REQUIRED,

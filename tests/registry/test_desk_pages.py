@@ -52,3 +52,15 @@ def test_the_registry_is_in_the_navigation_of_firms_and_regulators(client, reque
     client.force_login(user)
     nav = [str(item["url"]) for item in client.get("/").context["nav_items"]]
     assert (reverse("registry:index") in nav) is (reaches is not None)
+
+
+def test_the_firms_home_shows_its_shortfall_and_penalty_with_grouped_figures(client, firm, firm_user, cap_2025):
+    from django.utils import timezone
+
+    year = timezone.localdate().year - 1
+    determine(firm, year, "604780")
+    Penalty.objects.create(firm=firm, year=year, shortfall_tco2e=9780, fine_cny=50000, deduction_tco2e=9780)
+    client.force_login(firm_user)
+    page = client.get("/").content.decode()
+    assert f"Surrender for {year}" in page and "obligation 604,780 t, shortfall 604,780 t" in page
+    assert "fine CNY 50,000.00, deduction 9,780 t" in page

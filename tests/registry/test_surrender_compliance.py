@@ -12,6 +12,7 @@ from registry import selectors, services
 from registry.ledger import LedgerError, Unit
 from registry.models import ComplianceRecord, MarketCap
 from registry.selectors import Status
+from registry.services import surrender as surrender_services
 from tests.factories import ReportFactory, market
 from tests.registry.conftest import determine, fund
 
@@ -77,7 +78,7 @@ def test_allowances_of_a_later_vintage_are_refused_and_banked_ones_accepted(firm
     determine(firm, 2025, 100)
     with pytest.raises(LedgerError) as err:
         surrender(firm, 2025, "late", allowances={2026: 100})
-    assert err.value.message == services.VINTAGE_TOO_LATE % {"vintage": 2026, "year": 2025}
+    assert err.value.message == surrender_services.VINTAGE_TOO_LATE % {"vintage": 2026, "year": 2025}
     surrender(firm, 2025, "banked", allowances={2024: 100})
     assert status(firm, 2025).status == Status.COMPLIANT
 
@@ -90,7 +91,7 @@ def test_offsets_beyond_the_cap_are_refused(firm, caps):
     surrender(firm, 2025, "o1", offsets={CCER: 30})
     with pytest.raises(LedgerError) as err:
         surrender(firm, 2025, "o2", offsets={CCER: 21})
-    assert err.value.message == services.OFFSET_CAP_EXCEEDED % {
+    assert err.value.message == surrender_services.OFFSET_CAP_EXCEEDED % {
         "cap": D(50),
         "year": 2025,
         "pct": D("5.00"),

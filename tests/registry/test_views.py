@@ -156,6 +156,7 @@ def test_the_statistics_page_draws_a_chart_and_exports(login, cap_2025, regulato
     client = login(regulator)
     page = client.get(reverse("registry:statistics") + "?year=2025").content.decode()
     assert "<svg" in page and "1,000,000 t" in page
+    assert '<td class="num">1,000,000</td>' in page and "2,025" not in page  # figures grouped, years not
     rows = list(
         csv.reader(
             io.StringIO(
@@ -270,3 +271,72 @@ def test_the_regulator_records_offset_credits_once_per_form(login, funded, firm,
     from registry import selectors
 
     assert {"unit_type": "CCER", "vintage": 2024, "project": "CCER-9", "quantity": D(40)} in selectors.holdings(mine)
+
+
+def _trades(mine, theirs, n, bad_line=None):
+    rows = ["trade_id,trade_date,seller_account,buyer_account,vintage,quantity,price_cny_per_t"]
+    for i in range(n):
+        quantity = 0 if i + 2 == bad_line else 1
+        rows.append(f"T{i},2025-04-01,{mine.number},{theirs.number},2025,{quantity},45")
+    return ("\n".join(rows) + "\n").encode()
+
+
+def test_a_large_trade_file_is_recorded_by_a_worker_with_progress(login, funded, regulator, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from mrv import jobs
+    from mrv.models import BackgroundJob
+
+    settings.TRADE_IMPORT_INLINE_ROWS = 3
+    mine, theirs = funded
+    client = login(regulator)
+    response = client.post(
+        reverse("registry:trade_import"), {"file": SimpleUploadedFile("t.csv", _trades(mine, theirs, 5))}
+    )
+    job = BackgroundJob.objects.get(kind="trade_import")
+    assert response.status_code == 302 and response["Location"] == reverse("ui:job_detail", args=[job.pk])
+    assert not Transaction.objects.filter(kind="trade").exists()  # nothing recorded by the request
+    jobs.job_run(job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.progress_total, job.result_message) == ("done", 5, "5 trades recorded.")
+    assert Transaction.objects.filter(kind="trade").count() == 5
+    page = client.get(reverse("ui:job_detail", args=[job.pk])).content.decode()
+    assert "5 trades recorded." in page and reverse("registry:trade_import") in page
+
+
+def test_a_bad_row_in_a_large_trade_file_records_nothing_and_the_job_names_it(login, funded, regulator, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from mrv import jobs
+    from mrv.models import BackgroundJob
+
+    settings.TRADE_IMPORT_INLINE_ROWS = 3
+    mine, theirs = funded
+    data = _trades(mine, theirs, 6, bad_line=5)
+    login(regulator).post(reverse("registry:trade_import"), {"file": SimpleUploadedFile("t.csv", data)})
+    job = BackgroundJob.objects.get(kind="trade_import")
+    jobs.job_run(job.pk)
+    job.refresh_from_db()
+    assert job.status == "failed" and any(issue.startswith("Row 5: quantity") for issue in job.issues)
+    assert not Transaction.objects.filter(kind="trade").exists()
+
+
+def test_another_markets_regulator_cannot_move_this_markets_units_through_a_background_import(
+    login, funded, other_regulator, settings
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from mrv import jobs
+    from mrv.models import BackgroundJob
+
+    settings.TRADE_IMPORT_INLINE_ROWS = 3
+    mine, theirs = funded
+    login(other_regulator).post(
+        reverse("registry:trade_import"), {"file": SimpleUploadedFile("t.csv", _trades(mine, theirs, 5))}
+    )
+    job = BackgroundJob.objects.get(kind="trade_import")
+    assert job.params["market"] == other_regulator.authority.market_id  # imports into its own market only
+    jobs.job_run(job.pk)
+    job.refresh_from_db()
+    assert job.status == "failed" and len(job.issues) >= 5  # the accounts are not of its market
+    assert not Transaction.objects.filter(kind="trade").exists()

@@ -3,7 +3,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 
 from deadlines.clock import shanghai_today
-from deadlines.services import due_work_run
+from deadlines.services.due_work import due_work_run
 from mrv.models import Market
 
 

@@ -33,6 +33,6 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def job_download(request: HttpRequest, pk: int) -> HttpResponse:
     job = _own_job(request, pk)
-    if job.status != BackgroundJob.Status.DONE:
+    if job.status != BackgroundJob.Status.DONE or not job.result_storage_name:
         raise Http404
     return jobs.job_result_response(job)

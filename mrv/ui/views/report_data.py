@@ -6,6 +6,7 @@ among those the user may see (404) and checks the action against the user's role
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -22,6 +23,7 @@ from mrv.models import EmissionReport, OutputDataRow, ReportVersion
 from mrv.refusals import Refused, refusal_response
 from mrv.report_diff import report_diff
 from mrv.selectors import plan_in_force
+from mrv.services import background_uploads
 from mrv.services import reports as svc
 from mrv.ui import report_data as data
 from mrv.ui.buttons import allowed
@@ -131,6 +133,7 @@ def _page_context(
         "can": allowed(report, request.user, edit=rules.is_report_editor(report, request.user)),
         "upload_form": upload_form or UploadForm(),
         "upload_issues": upload_issues or [],
+        "inline_max": settings.UPLOAD_INLINE_MAX_BYTES,
         "ack_form": AcknowledgeForm(),
         "outputs": report.output_rows.all(),
         "output_form": OutputForm(),
@@ -234,7 +237,19 @@ def report_upload(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("ui:report_data", pk=report.pk)
     form = UploadForm(request.POST, request.FILES)
     issues: list = []
-    if form.is_valid():
+    if form.is_valid() and background_uploads.is_large(form.cleaned_data["file"]):
+        try:
+            job = background_uploads.report_upload_activity_sheet_later(
+                report=report,
+                file=form.cleaned_data["file"],
+                acting_user=request.user,
+                return_url=reverse("ui:report_data", args=[report.pk]),
+            )
+        except (ValidationError, uploads.UploadRejected) as error:
+            issues = list(getattr(error, "messages", None) or [error.message])
+        else:
+            return redirect("ui:job_detail", pk=job.pk)
+    elif form.is_valid():
         try:
             saved = svc.report_upload_activity_sheet(
                 report=report, file=form.cleaned_data["file"], acting_user=request.user

@@ -187,3 +187,14 @@ def test_audit_actions_are_named_in_words(firm):
     with translation.override("en"):
         assert render("{{ c|action_label }}", c="mrv.emissionreport.submit") == "submitted"
         assert render("{{ c|action_label }}", c="mrv.something.brand_new") == "brand new"
+
+
+def test_chinese_pages_group_figures_by_thousands_like_english_ones():
+    from django.utils import translation
+
+    from mrv.templatetags.mrv_ui import tco2e
+
+    with translation.override("zh-hans"):
+        assert tco2e(1848493) == "1,848,493 吨CO2e"
+    with translation.override("en"):
+        assert tco2e(1848493) == "1,848,493 tCO2e"

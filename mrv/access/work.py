@@ -1,4 +1,4 @@
-"""Who sees the requests about deadlines and the monthly deposits (registered with `mrv.access`).
+"""Who sees the requests about deadlines and the monthly deposits.
 
 The market's regulators and the firm's people see them all; the verifiers of the body engaged for the
 firm-year see its requests for information and its monthly deposits. Extension requests stay between
@@ -8,7 +8,8 @@ the firm and its regulator.
 from django.db import models
 from django.db.models import Q
 
-from mrv.access import FILE_OWNER_MODELS, NOTHING, predicate, regulates, scope
+from mrv.access.core import NOTHING, predicate, regulates, scope
+from mrv.access.reports import FILE_OWNER_MODELS
 from mrv.models import ExtensionRequest, InformationRequest, MonthlyDeposit, User, VerificationEngagement
 
 ENGAGED = (VerificationEngagement.Status.ACCEPTED, VerificationEngagement.Status.COMPLETED)

@@ -16,7 +16,7 @@ def work_deadline_defaults(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("mrv", "0014_merge_0012_coverage_lists_0013_merge_20261202_0715"),
+        ("mrv", "0015_job_outcome"),
     ]
 
     operations = [

@@ -1,0 +1,102 @@
+"""The work due after the verification and compliance deadlines, and the daily run of every periodic job.
+
+Every job is safe to run again: the row that records the work done is unique."""
+
+import datetime
+from collections import defaultdict
+
+from django.db import IntegrityError, transaction
+
+from deadlines import hooks
+from deadlines.calendar import RulePackCache, market_due_date
+from deadlines.models import DueWorkDone, Notification
+from deadlines.services.common import CATCH_UP_DAYS, _market_params, _markets
+from deadlines.services.notifications import notify
+from deadlines.services.reminders import reminders_send_due
+from deadlines.services.rollover import quarterly_open_reports, rollover_open_year
+from deadlines.services.snapshots import quarterly_snapshots_build_due
+from mrv.models import (
+    DeadlineRule,
+    Market,
+    User,
+    VerificationBody,
+)
+
+
+def _markets_past(kind: str, today: datetime.date, market_id: int | None, wanted=lambda pack: True):
+    packs = RulePackCache()
+    for market in _markets(market_id):
+        for year in (today.year - 1, today.year):
+            pack = packs.get(market, year)
+            if pack is None or year < market.first_compliance_year or not wanted(pack):
+                continue
+            due = market_due_date(market, year, kind, packs)
+            if due and 0 < (today - due).days <= CATCH_UP_DAYS:
+                yield market, year
+
+
+def _once(job: str, market: Market, year: int) -> bool:
+    """Record the job as done inside the caller's transaction; False if it was done before."""
+    try:
+        with transaction.atomic():
+            DueWorkDone.objects.create(job=job, market=market, year=year)
+    except IntegrityError:
+        return False
+    return True
+
+
+def spot_checks_draw_due(*, today: datetime.date, market_id: int | None = None) -> int:
+    """Once a spot-check market's verification deadline has passed: draw the sample and tell the spot-check bodies."""
+    drawn = 0
+    for market, year in _markets_past(DeadlineRule.Kind.VERIFICATION, today, market_id, lambda p: p.spot_check):
+        with transaction.atomic():
+            if not _once(DueWorkDone.Job.SPOT_CHECK_DRAW, market, year):
+                continue
+            sample = hooks.draw_spot_check_sample(market=market, year=year)
+            if sample is None:
+                continue  # drawn before by hand: recorded as done, the bodies were told then
+            items = getattr(sample, "items", None)
+            drawn_bodies = set(items.exclude(body=None).values_list("body_id", flat=True)) if items else set()
+            registered = VerificationBody.objects.filter(
+                kind=VerificationBody.Kind.SPOT_CHECK, registrations__market=market
+            ).values("pk")
+            bodies = drawn_bodies or registered
+            checkers = User.objects.filter(is_active=True, role=User.Role.SPOT_CHECKER, body__in=bodies)
+            notify(checkers, Notification.Kind.SPOT_CHECK_DRAWN, {**_market_params(market), "year": year})
+            drawn += 1
+    return drawn
+
+
+def compliance_mark_due(*, today: datetime.date, market_id: int | None = None) -> int:
+    """Once a market's compliance deadline has passed: mark the non-compliant firm-years and tell the regulator."""
+    marked = 0
+    for market, year in _markets_past(DeadlineRule.Kind.COMPLIANCE, today, market_id):
+        with transaction.atomic():
+            if not _once(DueWorkDone.Job.COMPLIANCE_MARKING, market, year):
+                continue
+            records = hooks.mark_non_compliant(market=market, year=year, today=today)
+            params = {**_market_params(market), "year": year, "count": len(records)}
+            regulators = User.objects.filter(is_active=True, role__in=User.REGULATOR_ROLES, authority__market=market)
+            notify(regulators, Notification.Kind.NON_COMPLIANCE_MARKED, params)
+            short = User.objects.filter(is_active=True, firm__in={r.firm_id for r in records}, role__in=User.FIRM_ROLES)
+            by_firm = defaultdict(list)
+            for person in short.select_related("firm"):
+                by_firm[person.firm].append(person)
+            for firm, people in by_firm.items():
+                notify(
+                    people, Notification.Kind.FIRM_NON_COMPLIANT, {"firm": firm.name, "firm_id": firm.pk, "year": year}
+                )
+            marked += 1
+    return marked
+
+
+def due_work_run(*, today: datetime.date, market_id: int | None = None) -> dict[str, int]:
+    """All the periodic work due on `today`, in order (used by `run_due_work` and the daily task)."""
+    return {
+        "reports_opened": rollover_open_year(year=today.year, market_id=market_id),
+        "quarterly_reports_opened": quarterly_open_reports(today=today, market_id=market_id),
+        "reminders_sent": reminders_send_due(today=today, market_id=market_id),
+        "snapshots_built": quarterly_snapshots_build_due(today=today, market_id=market_id),
+        "spot_check_draws": spot_checks_draw_due(today=today, market_id=market_id),
+        "compliance_markings": compliance_mark_due(today=today, market_id=market_id),
+    }

@@ -1,0 +1,130 @@
+"""Surrendering allowances and offsets against a year's emissions, and marking a firm non-compliant."""
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from mrv.audit import log_action
+from mrv.models import Firm, Market
+from registry import selectors
+from registry.ledger import (
+    LedgerError,
+    Unit,
+    government_account,
+    holding_account,
+    move,
+    record,
+)
+from registry.models import (
+    ALLOWANCE,
+    Account,
+    ComplianceRecord,
+)
+from registry.models import Transaction as Tx
+from registry.services.common import NOT_POSITIVE, _whole
+
+VINTAGE_TOO_LATE = _(
+    "Allowances of vintage %(vintage)s cannot be surrendered for %(year)s: only the compliance year or earlier (banked) vintages."
+)
+OFFSET_TYPE_REFUSED = _("%(market)s does not accept %(type)s offsets (accepted: %(accepted)s).")
+OFFSET_VINTAGE_REFUSED = _("Offsets of vintage %(vintage)s cannot be used for %(year)s.")
+OFFSET_CAP_EXCEEDED = _(
+    "Offsets are capped at %(cap)s t for %(year)s (%(pct)s%% of %(obligation)s t); %(used)s t already used, %(wanted)s t asked."
+)
+NO_OBLIGATION = _("Offsets can be surrendered only once the emissions of %(year)s are determined.")
+
+
+def _surrender_checks(firm: Firm, year: int, allowances: dict[int, Decimal], offsets: dict[Unit, Decimal]):
+    pack = firm.market.rule_pack_for(year)
+    for vintage in allowances:
+        if vintage > year:
+            raise LedgerError(VINTAGE_TOO_LATE % {"vintage": vintage, "year": year})
+    for unit in offsets:
+        if unit.unit_type not in pack.accepted_offset_types:
+            raise LedgerError(
+                OFFSET_TYPE_REFUSED
+                % {"market": firm.market, "type": unit.unit_type, "accepted": ", ".join(pack.accepted_offset_types)}
+            )
+        if unit.vintage > year:
+            raise LedgerError(OFFSET_VINTAGE_REFUSED % {"vintage": unit.vintage, "year": year})
+
+    def check():  # runs after the firm's account is locked, so two surrenders cannot both use the headroom
+        if not offsets:
+            return
+        status = selectors.compliance_status(firm, year)
+        if status.obligation_tco2e is None:
+            raise LedgerError(NO_OBLIGATION % {"year": year})
+        wanted = sum(offsets.values(), Decimal(0))
+        if status.offsets_tco2e + wanted > status.offset_cap_tco2e:
+            raise LedgerError(
+                OFFSET_CAP_EXCEEDED
+                % {
+                    "cap": status.offset_cap_tco2e,
+                    "year": year,
+                    "pct": pack.offset_cap_pct,
+                    "obligation": status.obligation_tco2e,
+                    "used": status.offsets_tco2e,
+                    "wanted": wanted,
+                }
+            )
+
+    return check
+
+
+def units_surrender(
+    *,
+    firm: Firm,
+    year: int,
+    allowances: dict[int, object] | None = None,
+    offsets: dict[Unit, object] | None = None,
+    idempotency_key: str,
+    acting_user=None,
+) -> Tx:
+    """Surrender allowances (this or earlier vintages) and capped, accepted offsets for a compliance year."""
+    allowances = {int(v): _whole(q) for v, q in (allowances or {}).items() if q}
+    offsets = {u: _whole(q) for u, q in (offsets or {}).items() if q}
+    if not allowances and not offsets:
+        raise LedgerError(NOT_POSITIVE)
+    check = _surrender_checks(firm, year, allowances, offsets)
+    holding = holding_account(firm)
+    retirement = government_account(firm.market, Account.Kind.RETIREMENT)
+    legs = []
+    for vintage, quantity in allowances.items():
+        legs += move(holding, retirement, Unit(ALLOWANCE, vintage), quantity)
+    for unit, quantity in offsets.items():
+        legs += move(holding, retirement, unit, quantity)
+    return record(
+        market=firm.market,
+        kind=Tx.Kind.SURRENDER,
+        idempotency_key=idempotency_key,
+        legs=legs,
+        acting_user=acting_user,
+        check=check,
+        firm=firm,
+        compliance_year=year,
+    )
+
+
+def compliance_mark_non_compliant(
+    *, market: Market, year: int, acting_user=None, today: datetime.date | None = None
+) -> list[ComplianceRecord]:
+    """After the deadline, record every firm still short; running it again adds nothing."""
+    statuses = selectors.compliance_statuses(market, year, today=today)
+    short = [s for s in statuses if s.status == selectors.Status.NON_COMPLIANT]
+    records = []
+    with transaction.atomic():
+        for status in short:
+            rec, created = ComplianceRecord.objects.get_or_create(
+                firm_id=status.firm_id, year=year, defaults={"shortfall_tco2e": status.shortfall_tco2e}
+            )
+            if created:
+                log_action(
+                    rec,
+                    "registry.compliance.non_compliant",
+                    actor=acting_user,
+                    changes={"shortfall_tco2e": (None, status.shortfall_tco2e)},
+                )
+            records.append(rec)
+    return records
