@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DEMO_ENV := DEBUG=true MFA_REQUIRED=false
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-secret} STATIC_MANIFEST=false DATABASE_APP_ROLE=$${DATABASE_APP_ROLE-mrv_app}
 
-.PHONY: run test install migrate demo lint format bench messages screenshots
+.PHONY: run test install migrate demo lint format bench messages screenshots openapi
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -48,3 +48,7 @@ bench: install
 # Chinese text needs a CJK font: apt-get install fonts-wqy-microhei.
 screenshots: install
 	$(TEST_ENV) $(BIN)/python -m pytest -q -p no:randomly tests/e2e/screenshots.py
+
+# The committed API description (tests/mrv/test_api_schema.py fails when it is stale).
+openapi: install
+	$(TEST_ENV) $(BIN)/python manage.py spectacular --lang en --validate --fail-on-warn --file docs/openapi.yaml

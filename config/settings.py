@@ -294,10 +294,12 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
         "signin.tokens.TokenScopePermission",
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["signin.ratelimit.ApiThrottle"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # per token owner and source (signin.ratelimit) and per API token (mrv.api.conventions): 429 + Retry-After
+    "DEFAULT_THROTTLE_CLASSES": ["signin.ratelimit.ApiThrottle", "mrv.api.conventions.TokenThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "mrv.api.conventions.Pagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "mrv.refusals.api_exception_handler",
+    "EXCEPTION_HANDLER": "mrv.api.conventions.api_exception_handler",
     # rate limits count per client address: REMOTE_ADDR, or X-Forwarded-For behind PROXY_COUNT trusted proxies
     "NUM_PROXIES": _int("PROXY_COUNT", 0),
 }
@@ -308,11 +310,20 @@ SPECTACULAR_SETTINGS = {
     "Authenticate with `Authorization: Token <key>` (each user issues named, expiring read or write tokens "
     "on the API tokens page; a write token is needed for POST, PUT, PATCH and DELETE).",
     "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "mrv.api.conventions.add_common_problems",
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"AllocationMethodEnum": "mrv.models.markets.MarketSector.AllocationMethod"},
+    "ENUM_NAME_OVERRIDES": {
+        "AllocationMethodEnum": "mrv.models.markets.MarketSector.AllocationMethod",
+        "ParameterSourceEnum": "mrv.models.plans.PlanParameter.Source",
+        "UnitTypeEnum": "registry.models.UNIT_TYPES",
+    },
 }
 
 # Sessions: signed out after 30 min without a request (the expiry moves with the requests, saved at most
@@ -368,6 +379,14 @@ RATE_LIMITS = {
     "transfer": _rates("transfer", "20/m,60/m"),
     "api": _rates("api", "600/m,1200/m"),
 }
+# Each API token on its own, whoever owns it (RATE_LIMIT_API_TOKEN="600/m").
+API_TOKEN_RATE = env.str("RATE_LIMIT_API_TOKEN", default="600/m")
+if not re.fullmatch(r"[1-9][0-9]*/[smhd]", API_TOKEN_RATE):
+    raise ImproperlyConfigured(f"RATE_LIMIT_API_TOKEN must be like '600/m', not {API_TOKEN_RATE!r}.")
+# API lists count exactly up to this many rows, then say "more than" (count_is_exact: false).
+API_COUNT_CAP = _int("API_COUNT_CAP", 10_000)
+# An Idempotency-Key is remembered this long after its first use.
+IDEMPOTENCY_KEY_TTL_HOURS = _int("IDEMPOTENCY_KEY_TTL_HOURS", 24)
 # Counters live in the cache (Redis in production); tests give each test its own prefix.
 RATE_LIMIT_PREFIX = "rl"
 

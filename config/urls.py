@@ -29,7 +29,12 @@ urlpatterns = [
     path("", include("mrv.ui.urls")),
     path("admin/", admin.site.urls),
     path("deadlines/", include("deadlines.urls")),
+    path("api/v1/registry/", include("registry.api_urls")),
+    path("api/v1/", include("deadlines.api_urls")),
     path("api/v1/", include("mrv.api.urls")),
     path("registry/", include("registry.urls")),
     path("public/", include("disclosure.urls")),
 ]
+
+# An unknown URL under /api/ answers a problem document, like every other API error.
+handler404 = "mrv.api.conventions.not_found"

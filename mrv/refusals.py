@@ -6,8 +6,8 @@ the user as it is (translated, naming the row or field where there is one); the 
 and tests.
 
 Pages: `refusal_response` shows the message and goes back (400 with the message for htmx requests);
-`RefusalMiddleware` does the same for any refusal a view does not catch itself. API: `api_exception_handler`
-answers 400 `{"detail": message, "code": code}`.
+`RefusalMiddleware` does the same for any refusal a view does not catch itself. The API
+(`mrv.api.conventions.api_exception_handler`) answers 409 with a problem document carrying the message and code.
 """
 
 from django.contrib import messages
@@ -75,13 +75,3 @@ class RefusalMiddleware:
         if isinstance(exception, Refused) and not request.path.startswith("/api/"):
             return refusal_response(request, exception)
         return None
-
-
-def api_exception_handler(exc, context):
-    """DRF's handler, plus: a refusal is a 400 with its message and code."""
-    from rest_framework.response import Response
-    from rest_framework.views import exception_handler
-
-    if isinstance(exc, Refused):
-        return Response({"detail": str(exc.message), "code": exc.code}, status=400)
-    return exception_handler(exc, context)

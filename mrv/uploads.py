@@ -91,8 +91,8 @@ class UploadRejected(Refused, ValueError):
 
     default_code = "upload"
 
-    def __init__(self, message, *, row: int | None = None, column: str | None = None):
-        super().__init__(message)
+    def __init__(self, message, *, row: int | None = None, column: str | None = None, code: str | None = None):
+        super().__init__(message, code)
         self.row = row
         self.column = column
 

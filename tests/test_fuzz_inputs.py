@@ -412,3 +412,120 @@ def test_the_dimension_bomb_upload_is_answered_in_under_a_second_and_saves_nothi
     assert "16,384 columns" in response.content.decode()
     assert row_counts() == before
     assert not StoredFile.objects.filter(kind="activity_data").exists()
+
+
+# --- the API: every operation of the OpenAPI document --------------------------------------------------
+
+API_IDS = {
+    "reports": "report",
+    "plans": "plan",
+    "registry/accounts": "account",
+    "registry/transfers": "transfer",
+    "registry/compliance": "firm",
+    "firms": "firm",
+    "engagements": "engagement",
+}
+BAD_BODIES = [[], "x", {"rows": "x"}, {"rows": [{"stream": "a\x00b", "month": "NaN", "activity": "1e999"}]}, None]
+
+
+def api_operations() -> list[tuple[str, str, dict]]:
+    """(path template, method, operation) of every operation the API documents (apart from its own docs)."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return [
+        (path, method, operation)
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if path.startswith("/api/v1/") and not path.startswith(("/api/v1/schema", "/api/v1/docs"))
+    ]
+
+
+def api_url(path: str, ids: dict, bad_id: str | None = None) -> str:
+    rest = path.removeprefix("/api/v1/")
+    kind = next((k for prefix, k in API_IDS.items() if rest.startswith(prefix)), "")
+    url = path.replace("{code}", "shanghai").replace("{number}", "1").replace("{name}", "ncv")
+    url = re.sub(r"\{id\}|\{pk\}", bad_id or str(ids.get(kind, 1)), url)
+    return re.sub(r"\{\w+\}", bad_id or "1", url)
+
+
+def hostile_body(operation: dict, components: dict, turn: int) -> object:
+    """Every property of the request body filled with one hostile value, or a body of the wrong shape."""
+    if turn % 3 == 2:
+        return BAD_BODIES[turn % len(BAD_BODIES)]
+    content = operation.get("requestBody", {}).get("content", {})
+    ref = next(iter(content.values()), {}).get("schema", {}).get("$ref", "")
+    properties = components.get(ref.rsplit("/", 1)[-1], {}).get("properties", {})
+    value = _value_for(turn)
+    return {
+        name: ([{"stream": value, "month": value}] if spec.get("type") == "array" else value)
+        for name, spec in properties.items()
+    }
+
+
+@pytest.mark.django_db
+def test_every_api_operation_answers_hostile_input_without_a_server_error(world, firm, settings):
+    from drf_spectacular.generators import SchemaGenerator
+    from rest_framework.test import APIClient
+
+    from signin.tokens import token_create
+
+    settings.API_TOKEN_RATE = "100000/m"
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "api": ("100000/m", "100000/m")}
+    ids, personas = world
+    ids["firm"] = firm.pk
+    components = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+    clients = []
+    for user in personas:
+        _token, key = token_create(user=user, name="fuzz", scope="write", days=1, acting_user=user)
+        client = APIClient(raise_request_exception=True)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        clients.append((user.username, client))
+    fuzzer = Fuzzer()
+    operations = api_operations()
+    assert len(operations) >= 50, len(operations)
+    for index, (path, method, operation) in enumerate(operations):
+        for turn in range(5):
+            who, client = clients[(index + turn) % len(clients)]
+            bad_id = BAD_IDS[turn % 2] if turn >= 3 and "{" in path else None
+            url = api_url(path, ids, bad_id)
+            headers = {
+                "HTTP_IDEMPOTENCY_KEY": f"fuzz-{index}-{turn}",
+                "HTTP_IF_MATCH": ["garbage", "*", '"x"', "", "W/"][turn],
+                "HTTP_X_SECOND_FACTOR": _value_for(index + turn)[:100],
+            }
+            if method == "get":
+                query = {
+                    name: _value_for(index + turn + n) for n, name in enumerate(QUERY_NAMES + ["unread", "account"])
+                }
+                fuzzer.send(client, who, "get", url, query, **headers)
+                continue
+            body = hostile_body(operation, components, index + turn)
+            if "multipart/form-data" in operation.get("requestBody", {}).get("content", {}):
+                name, data = hostile_files()[(index + turn) % len(hostile_files())]
+                response = _send_api(
+                    fuzzer, client, who, method, url, {"file": SimpleUploadedFile(name, data)}, "multipart", headers
+                )
+            else:
+                response = _send_api(fuzzer, client, who, method, url, body, "json", headers)
+            if response is not None:
+                assert response.status_code < 500
+                if response.status_code >= 400:
+                    assert response["Content-Type"] == "application/problem+json", (method, url, response.content[:200])
+    print(f"api fuzz: {fuzzer.sent} requests over {len(operations)} operations, {len(fuzzer.failures)} failures")
+    assert fuzzer.failures == [], "\n".join(fuzzer.failures[:60])
+
+
+def _send_api(fuzzer: Fuzzer, client, who: str, method: str, url: str, body, format: str, headers: dict):
+    """Like `Fuzzer.send` for a JSON or multipart body: no 5xx, and a refusal changes no table."""
+    try:
+        response = getattr(client, method)(url, body, format=format, **headers)
+    except Exception as error:  # the test client re-raises a view's exception: that is a 500
+        fuzzer.failures.append(f"{who} {method.upper()} {url}: {type(error).__name__}: {str(error)[:200]}")
+        fuzzer.counts = row_counts()
+        return None
+    fuzzer.sent += 1
+    if response.status_code >= 500:
+        fuzzer.failures.append(f"{who} {method.upper()} {url}: {response.status_code}")
+    fuzzer.check_counts(f"{who} {method.upper()} {url}", response.status_code >= 400)
+    return response

@@ -3,12 +3,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from rest_framework.routers import DefaultRouter
 
-from mrv.api import views
+from mrv.api import plans, reports, views
 
 router = DefaultRouter()
 router.register("markets", views.MarketViewSet, basename="market")
 router.register("firms", views.FirmViewSet, basename="firm")
-router.register("reports", views.ReportViewSet, basename="report")
+router.register("reports", reports.ReportViewSet, basename="report")
+router.register("plans", plans.PlanViewSet, basename="plan")
 
 urlpatterns = [
     path("", include(router.urls)),
@@ -18,7 +19,7 @@ urlpatterns = [
     path(
         "docs/",
         csp_update({"style-src": ["'unsafe-inline'"], "worker-src": ["'self'", "blob:"]})(
-            SpectacularRedocView.as_view(url_name="api-schema")
+            SpectacularRedocView.as_view(url_name="api-schema", template_name="api/redoc.html")
         ),
         name="api-docs",
     ),

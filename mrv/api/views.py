@@ -1,20 +1,18 @@
 """REST API for firms' own IT systems: the same access rules and services as the browser."""
 
-import django_filters
-from django import forms
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from mrv import access, inputs
 from mrv.api import serializers as s
 from mrv.api.throttling import PublicApiThrottle
-from mrv.models import EmissionReport, Firm, Market, YearNotSupported
+from mrv.models import Firm, Market, YearNotSupported
 
 
 class ScopedViewSet(viewsets.ReadOnlyModelViewSet):
@@ -42,11 +40,12 @@ class MarketViewSet(viewsets.ReadOnlyModelViewSet):
         market = get_object_or_404(Market, code=code)
         try:
             year = inputs.parse_year(request.query_params.get("year", ""))
-            pack = market.rule_pack_for(year)
         except ValidationError as error:
-            return Response({"year": error.messages}, status=400)
+            raise serializers.ValidationError({"year": error.messages}) from None
+        try:
+            pack = market.rule_pack_for(year)
         except YearNotSupported as refused:
-            return Response({"year": [refused.message]}, status=404)
+            raise NotFound(refused.message) from None
         pack = type(pack).objects.prefetch_related("thresholds", "sectors__sector", "deadlines").get(pk=pack.pk)
         return Response(s.RulePackSerializer(pack).data)
 
@@ -56,28 +55,3 @@ class FirmViewSet(ScopedViewSet):
 
     def base_queryset(self):
         return Firm.objects.select_related("market", "sector").order_by("pk")
-
-
-class YearFilter(django_filters.NumberFilter):
-    field_class = forms.IntegerField
-
-
-class ReportFilter(django_filters.FilterSet):
-    """Query parameters are validated: a bad year, period or status is a 400 naming the field."""
-
-    year = YearFilter(field_name="year", validators=inputs.year_validators(), help_text="compliance year")
-    period = django_filters.ChoiceFilter(choices=EmissionReport.Period.choices)
-    status = django_filters.ChoiceFilter(choices=EmissionReport.Status.choices)
-
-    class Meta:
-        model = EmissionReport
-        fields = ["year", "period", "status"]
-
-
-class ReportViewSet(ScopedViewSet):
-    serializer_class = s.ReportSerializer
-    filter_backends = [DjangoFilterBackend]
-    filterset_class = ReportFilter
-
-    def base_queryset(self):
-        return EmissionReport.objects.select_related("market").order_by("-year", "pk")

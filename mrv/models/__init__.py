@@ -3,6 +3,7 @@ from .chain import ChainVerification, Sealed
 from .clocks import ExtensionRequest, InformationRequest, MonthlyDeposit, WorkDeadline
 from .coverage import CoverageEntry, CoverageList
 from .factors import GridFactor
+from .idempotency import IdempotencyRecord
 from .jobs import BackgroundJob
 from .markets import (
     GAS_CHOICES,
@@ -101,3 +102,4 @@ from .files import StoredFile  # noqa: E402
 __all__ += ["StoredFile"]
 __all__ += ["PendingChange"]
 __all__ += ["ExtensionRequest", "InformationRequest", "MonthlyDeposit", "WorkDeadline"]
+__all__ += ["IdempotencyRecord"]

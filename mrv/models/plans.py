@@ -98,7 +98,9 @@ class MonitoringPlan(ConcurrentTransitionMixin, models.Model):
     def save(self, *args, **kwargs):
         """An approved version is immutable, even past the services (the admin, a shell)."""
         if getattr(self, "_stored_status", None) == self.Status.APPROVED:
-            raise ValidationError(PLAN_LOCKED % {"version": self.version, "state": self.get_status_display()})
+            raise ValidationError(
+                PLAN_LOCKED % {"version": self.version, "state": self.get_status_display()}, code="not_editable"
+            )
         super().save(*args, **kwargs)
         self._stored_status = self.status
 
@@ -114,7 +116,9 @@ class MonitoringPlan(ConcurrentTransitionMixin, models.Model):
 
     def ensure_editable(self) -> None:
         if not self.is_editable:
-            raise ValidationError(PLAN_LOCKED % {"version": self.version, "state": self.get_status_display()})
+            raise ValidationError(
+                PLAN_LOCKED % {"version": self.version, "state": self.get_status_display()}, code="not_editable"
+            )
 
     def rule_pack(self):
         return self.firm.market.rule_pack_for(self.valid_from.year)

@@ -20,7 +20,7 @@ def report_attach_evidence(
     if not rules.is_firm_user(report, acting_user):
         raise PermissionDenied(NOT_YOUR_REPORT)
     if not rules.is_editable(report):
-        raise uploads.UploadRejected(REPORT_LOCKED)
+        raise uploads.UploadRejected(REPORT_LOCKED, code="not_editable")
     with transaction.atomic():
         stored = uploads.store_file(
             owner=report,

@@ -73,7 +73,8 @@ def plan_create(
         open_version = firm.plans.exclude(status=MonitoringPlan.Status.APPROVED).order_by("-version").first()
         if open_version:
             raise ValidationError(
-                OPEN_VERSION_EXISTS % {"version": open_version.version, "state": open_version.get_status_display()}
+                OPEN_VERSION_EXISTS % {"version": open_version.version, "state": open_version.get_status_display()},
+                code="wrong_state",
             )
         latest = firm.plans.filter(status=MonitoringPlan.Status.APPROVED).order_by("-version").first()
         number = (firm.plans.aggregate(n=Max("version"))["n"] or 0) + 1

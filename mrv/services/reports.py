@@ -122,7 +122,7 @@ def _ensure_firm_user(report: EmissionReport, user) -> None:
 
 def _ensure_editable(report: EmissionReport) -> None:
     if not rules.is_editable(report):
-        raise ValidationError(NOT_EDITABLE % {"state": report.get_status_display()})
+        raise ValidationError(NOT_EDITABLE % {"state": report.get_status_display()}, code="not_editable")
 
 
 def ensure_may_enter_data(report: EmissionReport, user) -> None:

@@ -20,7 +20,9 @@ def test_deadline_tasks_ack_late_and_never_wait_longer_than_the_visibility_timeo
     app.loader.import_default_modules()
     visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
     tasks = [t for name, t in app.tasks.items() if name.startswith("deadlines.")]
-    assert len(tasks) == 9  # seven scheduled or email tasks, notify_workflow_event and notify_registry_event
+    assert (
+        len(tasks) == 10
+    )  # seven scheduled or email tasks, the roll-over's batch, notify_workflow_event and notify_registry_event
     for task in tasks:
         assert task.acks_late is True, task.name
         assert task.retry_backoff_max < visibility, task.name

@@ -6,8 +6,9 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from deadlines.services import ExtensionRefused
+from mrv.api.conventions import api_exception_handler
 from mrv.models import EmissionReport
-from mrv.refusals import RefusalMiddleware, Refused, api_exception_handler
+from mrv.refusals import RefusalMiddleware, Refused
 from mrv.transitions import ChangedConcurrently, TransitionRefused
 from mrv.uploads import UploadRejected
 from registry.allocation import AllocationInputError
@@ -53,6 +54,13 @@ def test_a_refusal_no_view_catches_becomes_a_message_and_a_redirect_back(rf: Req
     assert [str(m) for m in get_messages(request)] == ["Account is short."]
 
 
-def test_the_api_answers_a_refusal_with_400_message_and_code():
+def test_the_api_answers_a_refusal_with_409_and_a_problem_document():
     response = api_exception_handler(TransitionRefused("Not now.", code="wrong_state"), {})
-    assert (response.status_code, response.data) == (400, {"detail": "Not now.", "code": "wrong_state"})
+    assert response.status_code == 409 and response.content_type == "application/problem+json"
+    assert response.data | {"title": ""} == {
+        "type": "/api/v1/problems/wrong-state",
+        "title": "",
+        "status": 409,
+        "detail": "Not now.",
+        "code": "wrong_state",
+    }

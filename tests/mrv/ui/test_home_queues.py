@@ -79,7 +79,7 @@ def test_the_firms_home_lists_reports_to_complete_and_its_penalty(client, firm, 
     html = response.content.decode()
     for report in (draft, returned):
         assert reverse("ui:report_detail", args=[report.pk]) in html
-    assert "Penalty for 2023" in html and "50000" in html
+    assert "Penalty for 2023" in html and "50,000" in html
 
     for year in range(2000, 2020):
         f.ReportFactory(firm=firm, year=year, status=R.DRAFT)

@@ -16,7 +16,7 @@ def work_deadline_defaults(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("mrv", "0015_job_outcome"),
+        ("mrv", "0016_merge_0015_idempotency_keys_0015_job_outcome"),
     ]
 
     operations = [

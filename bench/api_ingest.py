@@ -1,0 +1,243 @@
+"""API figures, measured over HTTP against gunicorn in the same run as PostgreSQL COPY of the same rows:
+
+- requests per second reading a report (GET /api/v1/reports/{id}/ and its calculation);
+- rows per second submitting a year of monthly activity data (12 rows, PUT …/activity-data/, which also
+  validates and calculates the report) for N firms, each with its own token, from 8 client threads;
+- rows per second of `COPY mrv_activitydatarow FROM STDIN` of the same rows, and the ratio (goal ≥ 10 %).
+
+A throw-away database `<name>_bench` is created and dropped. N firms: BENCH_FIRMS (default 1000; the
+issue's figure is 10,000: BENCH_FIRMS=10000). gunicorn workers: BENCH_WORKERS (default 4).
+
+Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/mrv_api .venv/bin/python bench/api_ingest.py
+"""
+
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("SECRET_KEY", "bench-only")
+
+import django  # noqa: E402
+
+django.setup()
+
+import requests  # noqa: E402
+from django.db import connection, connections  # noqa: E402
+from django.test.utils import setup_databases, teardown_databases  # noqa: E402
+
+FIRMS = int(os.environ.get("BENCH_FIRMS", 1000))
+WORKERS = int(os.environ.get("BENCH_WORKERS", 4))
+CLIENTS = 8
+READS = int(os.environ.get("BENCH_READS", 2000))
+MONTHS = range(1, 13)
+
+
+def year_rows(i: int) -> list[dict]:
+    return [
+        {"stream": "coal", "month": m, "activity": str(1000 + i % 97 + m), "ncv": "20.908", "ncv_unit": "GJ/t"}
+        for m in MONTHS
+    ]
+
+
+def world():
+    """N firms, each with an approved plan (one coal stream), a draft 2025 report, a reporter and a token;
+    a second draft per firm for the COPY. Written in bulk: the data, not what is measured."""
+    from mrv.credit_code import make_credit_code
+    from mrv.models import (
+        EmissionReport,
+        EmissionSource,
+        Firm,
+        Market,
+        MonitoringPlan,
+        PlanParameter,
+        PlanSourceStream,
+        Sector,
+        User,
+    )
+    from signin.tokens import token_create
+
+    market, sector = Market.objects.get(code="shanghai"), Sector.objects.get(code="power")
+    firms = Firm.objects.bulk_create(
+        Firm(name=f"B{i}", credit_code=make_credit_code(f"91310000{i:09d}"), market=market, sector=sector)
+        for i in range(FIRMS)
+    )
+    users = User.objects.bulk_create(
+        User(username=f"bench{i}", role=User.Role.FIRM_REPORTER, firm=f) for i, f in enumerate(firms)
+    )
+    sources = EmissionSource.objects.bulk_create(EmissionSource(firm=f, code="boiler", name="boiler") for f in firms)
+    plans = MonitoringPlan.objects.bulk_create(
+        MonitoringPlan(firm=f, version=1, valid_from="2025-01-01", created_by=u, status="approved")
+        for f, u in zip(firms, users, strict=True)
+    )
+    streams = PlanSourceStream.objects.bulk_create(
+        PlanSourceStream(
+            plan=p,
+            source=s,
+            code="coal",
+            name="coal",
+            method="combustion_carbon_content",
+            activity_unit="t",
+            fuel_code="raw_coal",
+        )
+        for p, s in zip(plans, sources, strict=True)
+    )
+    PlanParameter.objects.bulk_create(
+        PlanParameter(stream=s, name=name, unit=unit, source=how, default_value=default, lab_frequency=freq)
+        for s in streams
+        for name, unit, how, default, freq in (
+            ("ncv", "GJ/t", "laboratory", None, "monthly"),
+            ("carbon_content", "tC/TJ", "default", "26.37", ""),
+            ("oxidation_rate", "%", "default", "94", ""),
+        )
+    )
+    api_reports = EmissionReport.objects.bulk_create(
+        EmissionReport(firm=f, market=market, year=2025, period="annual") for f in firms
+    )
+    copy_reports = EmissionReport.objects.bulk_create(
+        EmissionReport(firm=f, market=market, year=2024, period="annual") for f in firms
+    )
+    keys = [token_create(user=u, name="bench", scope="write", days=1, acting_user=u)[1] for u in users]
+    return [r.pk for r in api_reports], [r.pk for r in copy_reports], keys, users
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(database_url: str) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = os.environ | {
+        "DATABASE_URL": database_url,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "RATE_LIMIT_API": "1000000/m,1000000/m",
+        "RATE_LIMIT_API_TOKEN": "1000000/m",
+        "DEBUG": "false",
+    }
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "config.wsgi",
+            "-w",
+            str(WORKERS),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stderr=subprocess.PIPE if os.environ.get("BENCH_QUIET", "1") == "1" else None,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            requests.get(url + "/healthz", timeout=30)
+            return server, url
+        except requests.RequestException:
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def in_parallel(work, items) -> float:
+    start = time.perf_counter()
+    with ThreadPoolExecutor(CLIENTS) as pool:
+        for result in pool.map(work, items):
+            if result is not None:
+                raise RuntimeError(result)
+    return time.perf_counter() - start
+
+
+def main(database_url: str) -> None:
+    api_reports, copy_reports, keys, _users = world()
+    print(f"setup: {FIRMS} firms, each with a plan, a draft report and a token ({connection.vendor})")
+    server, url = start_server(database_url)
+    sessions = {}
+
+    def session(i: int) -> requests.Session:
+        thread_key = (i, os.getpid())
+        if thread_key not in sessions:
+            s = requests.Session()
+            s.headers["Authorization"] = f"Token {keys[i]}"
+            sessions[thread_key] = s
+        return sessions[thread_key]
+
+    def ingest(i: int):
+        response = session(i).put(
+            f"{url}/api/v1/reports/{api_reports[i]}/activity-data/", json={"rows": year_rows(i)}, timeout=120
+        )
+        return None if response.status_code == 200 and response.json()["ok"] is not None else response.text[:300]
+
+    def read(n: int, path: str = ""):
+        i = n % FIRMS
+        response = session(i).get(f"{url}/api/v1/reports/{api_reports[i]}/{path}", timeout=120)
+        return None if response.status_code == 200 else response.text[:300]
+
+    try:
+        ingest(0)  # warm every import once before timing
+        api_seconds = in_parallel(ingest, range(1, FIRMS))
+        api_rows = 12 * (FIRMS - 1)
+        read_seconds = in_parallel(read, range(READS))
+        calc_seconds = in_parallel(lambda n: read(n, "calculation/"), range(READS // 4))
+    finally:
+        server.terminate()
+        server.wait()
+
+    copy_seconds = copy_same_rows(copy_reports, _users)
+    copy_rows = 12 * FIRMS
+    api_rate, copy_rate = api_rows / api_seconds, copy_rows / copy_seconds
+    print(f"API over HTTP: gunicorn {WORKERS} sync workers, {CLIENTS} client threads, one token per firm")
+    print(f"  read a report (GET /reports/{{id}}/):            {READS / read_seconds:8.0f} requests/s")
+    print(f"  read its calculation (GET …/calculation/):       {READS // 4 / calc_seconds:8.0f} requests/s")
+    print(
+        f"  submit monthly data (PUT …/activity-data/, 12 rows, validated and calculated): "
+        f"{(FIRMS - 1) / api_seconds:.0f} firms/s = {api_rate:.0f} rows/s"
+    )
+    print(f"PostgreSQL COPY of the same {copy_rows:,} rows: {copy_rate:.0f} rows/s")
+    print(f"ratio API / COPY: {100 * api_rate / copy_rate:.1f} % (goal ≥ 10 %)")
+
+
+def copy_same_rows(report_ids: list[int], users) -> float:
+    """COPY the same rows (one year per firm, into its second draft) in one statement."""
+    buffer = io.StringIO()
+    for i, (report_id, user) in enumerate(zip(report_ids, users, strict=True)):
+        for row in year_rows(i):
+            buffer.write(
+                f"{report_id}\tcoal\t{row['month']}\t{row['activity']}\tt\t20.908\tGJ/t\t\\N\t\t\\N\t\t\\N\t\t"
+                f"{user.pk}\t2025-01-01 00:00:00+00\n"
+            )
+    columns = (
+        "report_id, stream_code, month, activity, activity_unit, ncv, ncv_unit, carbon_content, carbon_content_unit,"
+        " oxidation_rate, oxidation_rate_unit, emission_factor, emission_factor_unit, updated_by_id, updated_at"
+    )
+    buffer.seek(0)
+    start = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.copy_expert(f"COPY mrv_activitydatarow ({columns}) FROM STDIN", buffer)
+    return time.perf_counter() - start
+
+
+if __name__ == "__main__":
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if connection.vendor != "postgresql":
+        sys.exit("bench/api_ingest.py compares with PostgreSQL COPY: set DATABASE_URL to a PostgreSQL database")
+    db["TEST"]["NAME"] = f"{db['NAME']}_bench"  # never the test database of a running pytest session
+    config = setup_databases(verbosity=0, interactive=False, keepdb=False, aliases={"default"})
+    bench_url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + connection.settings_dict["NAME"]
+    try:
+        main(bench_url)
+    finally:
+        connections.close_all()
+        teardown_databases(config, verbosity=0)
