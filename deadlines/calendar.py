@@ -18,11 +18,19 @@ from mrv.due_dates import (  # noqa: F401 (re-exported: the calendar's callers i
     rules_in_force,
 )
 from mrv.models import DeadlineRule, Firm
+from mrv.models.clocks import WorkDeadline, deadline_label
 
 #: The deadlines a firm's own users must meet; the verification and review deadlines are the verifier's
 #: and the regulator's (home pages list each user's own, the reminders go to whoever must act).
 FIRM_KINDS = frozenset(
-    {DeadlineRule.Kind.MONITORING_PLAN, DeadlineRule.Kind.ANNUAL_REPORT, DeadlineRule.Kind.COMPLIANCE, *QUARTERLY_KINDS}
+    {
+        DeadlineRule.Kind.MONITORING_PLAN,
+        DeadlineRule.Kind.ANNUAL_REPORT,
+        DeadlineRule.Kind.COMPLIANCE,
+        *QUARTERLY_KINDS,
+        WorkDeadline.FINDING_RESPONSE,
+        WorkDeadline.MONTHLY_DEPOSIT,
+    }
 )
 VERIFIER_KINDS = frozenset({DeadlineRule.Kind.VERIFICATION})
 
@@ -37,7 +45,7 @@ class Deadline:
 
     @property
     def label(self) -> str:
-        return DeadlineRule.Kind(self.kind).label
+        return deadline_label(self.kind)
 
     def days_left(self, today: datetime.date) -> int:
         return (self.due_date - today).days

@@ -5,7 +5,15 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
-from mrv.models import DeadlineRule, EmissionReport, Finding, MonitoringPlan, VerificationEngagement
+from mrv.models import (
+    EmissionReport,
+    ExtensionRequest,
+    Finding,
+    InformationRequest,
+    MonitoringPlan,
+    VerificationEngagement,
+)
+from mrv.models.clocks import deadline_label
 from mrv.workflow.facts import declared
 
 
@@ -60,6 +68,7 @@ MESSAGES = {
 REPORT = _("%(firm)s %(year)s %(period)s report")
 PLAN = _("%(firm)s monitoring plan version %(version)s")
 ENGAGEMENT = _("%(firm)s %(year)s verification")
+DEADLINE = _("%(firm)s %(year)s %(deadline)s")
 # Registry events: every representative of the paying account is told of each step of a transfer.
 REGISTRY_MESSAGES = {
     "registry.transferproposal.proposed": _(
@@ -94,6 +103,8 @@ STATES = {
     "verificationengagement": VerificationEngagement.Status,
     "finding": Finding.Status,
     "emissionreport": EmissionReport.Status,
+    "informationrequest": InformationRequest.Status,
+    "extensionrequest": ExtensionRequest.Status,
 }
 
 
@@ -112,6 +123,8 @@ def workflow_text(params: dict) -> str:
         subject = PLAN % names
     elif model == "verificationengagement":
         subject = ENGAGEMENT % names
+    elif model in ("informationrequest", "extensionrequest"):
+        subject = DEADLINE % {**names, "deadline": deadline_label(params.get("deadline", ""))}
     else:
         subject = REPORT % {**names, "period": names.get("period") or _g(EmissionReport.Period.ANNUAL.label)}
     text = str(__getattr__("WORKFLOW_MESSAGES")[event] % {**names, "subject": subject})
@@ -128,7 +141,7 @@ def notification_text(notification) -> str:
     if "market_en" in params:
         params["market"] = params["market_zh"] if (get_language() or "").startswith("zh") else params["market_en"]
     if "deadline" in params:
-        params["deadline"] = _g(DeadlineRule.Kind(params["deadline"]).label)
+        params["deadline"] = deadline_label(params["deadline"])
     try:
         return str(MESSAGES[notification.kind] % params)
     except (KeyError, ValueError, TypeError):

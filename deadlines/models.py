@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from deadlines.messages import NotificationKind, notification_text
 from mrv.models import DeadlineExtension, DeadlineRule, Firm, Market  # noqa: F401 (DeadlineExtension moved to mrv)
+from mrv.models.clocks import ALL_DEADLINE_KINDS
 
 
 class Reminder(models.Model):
@@ -19,7 +20,7 @@ class Reminder(models.Model):
 
     firm = models.ForeignKey(Firm, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("firm"))
     year = models.PositiveIntegerField(_("compliance year"))
-    kind = models.CharField(_("deadline"), max_length=20, choices=DeadlineRule.Kind.choices)
+    kind = models.CharField(_("deadline"), max_length=20, choices=ALL_DEADLINE_KINDS)
     due_date = models.DateField(_("due date"))
     offset_days = models.SmallIntegerField(_("days before the due date"), help_text=_("0 after the due date"))
     stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, default=Stage.BEFORE)

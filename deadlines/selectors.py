@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy, ngettext
 from mrv import access
 from mrv.models import Firm, User
 
-from .calendar import FIRM_KINDS, VERIFIER_KINDS, Deadline, firm_deadlines
+from .calendar import FIRM_KINDS, VERIFIER_KINDS, Deadline, RulePackCache, firm_deadlines
 from .models import Notification
+from .work_deadlines import work_deadlines
 
 UPCOMING_DAYS = 60
 RECENTLY_OVERDUE_DAYS = 30
@@ -34,8 +35,11 @@ def deadline_calendar(user: User, today: datetime.date, *, years: list[int] | No
     key = (today, tuple(years))
     if memo is not None and key in memo:
         return memo[key]
-    firms = access.visible_to(user, Firm).filter(is_active=True).select_related("market")
-    deadlines = firm_deadlines(firms, years)
+    firms = list(access.visible_to(user, Firm).filter(is_active=True).select_related("market", "sector"))
+    packs = RulePackCache()
+    # The work's own deadlines too (a report's response to findings, unmet monthly deposits).
+    deadlines = firm_deadlines(firms, years, packs=packs) + work_deadlines(firms, years, packs)
+    deadlines.sort(key=lambda d: (d.due_date, d.firm.name, d.kind))
     if memo is not None:
         memo[key] = deadlines
     return deadlines

@@ -22,8 +22,10 @@ from deadlines.services.notifications import notify
 from mrv.models import (
     AuditLog,
     EmissionReport,
+    ExtensionRequest,
     Finding,
     Firm,
+    InformationRequest,
     MonitoringPlan,
     SpotCheckItem,
     User,
@@ -35,6 +37,7 @@ from mrv.workflow.facts import (
     LEAD_VERIFIERS,
     OFFICERS,
     PLAN_CHECKERS,
+    REQUESTER,
     SPOT_CHECKERS,
     STATISTICS,
     VERIFIERS,
@@ -136,7 +139,33 @@ def _subject(ids: dict) -> Subject:
             params={"state": report.status, "period": report.period, "findings": open_findings},
             url=_report_url(report),
         )
+    for key in ("informationrequest_id", "extensionrequest_id"):
+        if key in ids:
+            return _deadline_request_subject(key, ids[key])
     raise ValueError(NO_OBJECT)
+
+
+def _deadline_request_subject(key: str, pk: int) -> Subject:
+    """A request about a deadline: told in the words of the deadline it concerns."""
+    model = InformationRequest if key == "informationrequest_id" else ExtensionRequest
+    request = model.objects.select_related("firm__market").get(pk=pk)
+    params = {"state": request.status, "deadline": request.kind}
+    if model is ExtensionRequest:
+        params |= {
+            "due_date_before": request.due_date_before.isoformat(),
+            "new_due_date": request.new_due_date.isoformat() if request.new_due_date else "",
+        }
+        url = reverse("ui:extension_request_list")
+    else:
+        url = reverse("ui:information_request_list")
+    return Subject(
+        request,
+        request.firm,
+        request.year,
+        engagement=_engagement_of(request.firm_id, request.year),
+        params=params,
+        url=url,
+    )
 
 
 def _body_users(body_id: int | None, roles) -> list[User]:
@@ -171,6 +200,9 @@ def _group(name: str, subject: Subject) -> list[User]:
         return _market_users(subject, [R.REGULATOR_HEAD])
     if name == STATISTICS:
         return _market_users(subject, [R.STATISTICS_OFFICER])
+    if name == REQUESTER:
+        requester = getattr(subject.obj, "requested_by", None)
+        return [requester] if requester is not None and requester.is_active else []
     raise ValueError(name)
 
 

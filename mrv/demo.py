@@ -296,3 +296,8 @@ def _seed_coverage() -> None:
 
 
 STEPS.append(_seed_coverage)
+
+# Deadlines that follow the work: monthly deposits, a request for information, an extension request.
+from mrv.demo_clocks import seed_work_deadlines  # noqa: E402
+
+STEPS.append(seed_work_deadlines)

@@ -439,3 +439,29 @@ def _create_pack(RulePack, market, valid_from: int, fields: dict, spec: dict, se
             pack.sectors.create(sector=sectors[sector_code], allocation_method=method, new_entrant_method=new_method)
         for kind, year_offset, month, day in spec["deadlines"]:
             pack.deadlines.create(kind=kind, year_offset=year_offset, month=month, day=day)
+
+
+# Deadlines that follow the work (findings' response, monthly deposits). The seed states none of them,
+# so every value below is an assumption, listed in the pack's `assumed_fields` until a regulator confirms it.
+# 30 days to answer a finding is a common verification practice; the national market's 40 days after each
+# month for the power sector's monthly deposit follows the Ministry's 2022 data-quality notice; the product
+# tracks deposits from 2026, the first year it collects them (earlier months were deposited elsewhere).
+DEFAULT_FINDING_RESPONSE_DAYS = 30
+MONTHLY_DEPOSITS = {
+    "national": {"monthly_deposit_days": 40, "monthly_deposit_sectors": ["power"], "monthly_deposit_from_year": 2026}
+}
+
+
+def apply_work_deadline_defaults(apps) -> None:
+    """Give every rule pack its work-deadline defaults, marked as assumed; running it twice changes nothing."""
+    RulePack = apps.get_model("mrv", "RulePack")
+    for pack in RulePack.objects.select_related("market"):
+        assumed = set(pack.assumed_fields or [])
+        if "finding_response_days" not in assumed and pack.finding_response_days == DEFAULT_FINDING_RESPONSE_DAYS:
+            assumed.add("finding_response_days")
+        for field, value in MONTHLY_DEPOSITS.get(pack.market.code, {}).items():
+            if not getattr(pack, field):
+                setattr(pack, field, value)
+                assumed.add(field)
+        pack.assumed_fields = sorted(assumed)
+        pack.save(update_fields=["assumed_fields", *MONTHLY_DEPOSITS.get(pack.market.code, {})])

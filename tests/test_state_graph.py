@@ -29,6 +29,10 @@ FINAL = {
     ("CoverageChange", "approved"),
     ("CoverageChange", "rejected"),
     ("Penalty", "withdrawn"),
+    ("InformationRequest", "answered"),
+    ("InformationRequest", "withdrawn"),
+    ("ExtensionRequest", "granted"),
+    ("ExtensionRequest", "refused"),
 }
 
 

@@ -9,7 +9,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from deadlines.calendar import Deadline, firm_deadlines
+from deadlines import work_deadlines
+from deadlines.calendar import Deadline, RulePackCache, firm_deadlines
 from deadlines.models import Notification, Reminder
 from deadlines.services.common import Q, Recipients
 from deadlines.services.notifications import EMAIL_TASK
@@ -158,13 +159,14 @@ def reminders_send(*, due: list[tuple[Deadline, str, int]], today: datetime.date
 def reminders_send_due(*, today: datetime.date, market_id: int | None = None) -> int:
     """Send the reminders, overdue notices and escalations due on `today` (a Shanghai date)."""
     offsets = sorted(settings.REMINDER_OFFSETS_DAYS)
-    years = [today.year - 1, today.year, today.year + 1]
-    firms = Firm.objects.filter(is_active=True).select_related("market")
+    years = work_deadlines.scan_years(today)  # every year: an unmet deadline is overdue at any age
+    firms = Firm.objects.filter(is_active=True).select_related("market", "sector")
     firms = list(firms.filter(market_id=market_id) if market_id else firms)
-    met = met_deadlines(firms, years)
+    met, packs = met_deadlines(firms, years), RulePackCache()
+    deadlines = firm_deadlines(firms, years, packs=packs) + work_deadlines.work_deadlines(firms, years, packs)
     due = [
         (d, stage, offset)
-        for d in firm_deadlines(firms, years)
+        for d in deadlines
         if (d.firm.pk, d.year, d.kind) not in met
         for stage, offset in _stage_due(d, today, offsets)
     ]

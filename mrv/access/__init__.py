@@ -8,7 +8,7 @@ every persona. Register a new kind with `@scope(Model)` and `@predicate(Model)`.
 verification rules wrap the report and firm rules registered before them).
 """
 
-from mrv.access import organisations, plans, reports, verification  # noqa: F401  (registers the rules)
+from mrv.access import organisations, plans, reports, verification, work  # noqa: F401  (registers the rules)
 from mrv.access.core import (  # noqa: F401  (the public API: `access.visible_to`, ...)
     EVERYTHING,
     NOTHING,

@@ -1,5 +1,6 @@
 from .audit import AuditLog
 from .chain import ChainVerification, Sealed
+from .clocks import ExtensionRequest, InformationRequest, MonthlyDeposit, WorkDeadline
 from .coverage import CoverageEntry, CoverageList
 from .factors import GridFactor
 from .idempotency import IdempotencyRecord
@@ -100,6 +101,7 @@ from .files import StoredFile  # noqa: E402
 
 __all__ += ["StoredFile"]
 __all__ += ["PendingChange"]
+__all__ += ["ExtensionRequest", "InformationRequest", "MonthlyDeposit", "WorkDeadline"]
 __all__ += ["IdempotencyRecord"]
 from .records import IssuedDocument, Repudiation, Seal  # noqa: E402
 

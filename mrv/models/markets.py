@@ -162,6 +162,31 @@ class RulePack(models.Model):
     first_year_extension_days = models.PositiveSmallIntegerField(
         _("first-year extension (days)"), default=0, help_text=_("added to every deadline of the market's first year")
     )
+    finding_response_days = models.PositiveSmallIntegerField(
+        _("days to answer a verifier's finding"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_("the default response deadline of a finding; the verifier may set another date"),
+    )
+    monthly_deposit_days = models.PositiveSmallIntegerField(
+        _("monthly data deposit due (days after the month)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_("empty: no monthly deposit"),
+    )
+    monthly_deposit_from_year = models.PositiveIntegerField(
+        _("monthly deposits from year"), null=True, blank=True, help_text=_("the first year whose months are deposited")
+    )
+    monthly_deposit_sectors = models.JSONField(
+        _("sectors that deposit monthly"), default=list, blank=True, help_text=_("sector codes, e.g. power")
+    )
+    assumed_fields = models.JSONField(
+        _("values assumed (no source given)"),
+        default=list,
+        blank=True,
+        help_text=_("fields whose value the seed does not state and the product assumes until a regulator confirms it"),
+    )
     # Penalties
     penalty_text = models.TextField(_("penalty rules"), blank=True)
     penalty_fine_per_tonne_cny = models.DecimalField(
@@ -190,7 +215,7 @@ class RulePack(models.Model):
     def clean(self) -> None:
         not_lists = {
             name: _('Give a list of codes, e.g. ["CO2"].')
-            for name in ("gases", "accepted_offset_types", "quarterly_co_reviewers")
+            for name in ("gases", "accepted_offset_types", "quarterly_co_reviewers", "monthly_deposit_sectors")
             if not isinstance(getattr(self, name), list) or not all(isinstance(v, str) for v in getattr(self, name))
         }
         if not_lists:
@@ -212,6 +237,14 @@ class RulePack(models.Model):
         if reported_tco2e > self.materiality_large_above_tco2e:
             return self.materiality_large_pct
         return self.materiality_pct
+
+    def deposits_monthly(self, sector_code: str, year: int) -> bool:
+        """Whether firms of the sector deposit the months of `year` under this pack."""
+        return (
+            bool(self.monthly_deposit_days)
+            and sector_code in (self.monthly_deposit_sectors or [])
+            and year >= (self.monthly_deposit_from_year or self.valid_from_year)
+        )
 
     def deadline(self, kind: str) -> "DeadlineRule | None":
         return next((d for d in self.deadlines.all() if d.kind == kind), None)

@@ -203,6 +203,12 @@ class Finding(ConcurrentTransitionMixin, models.Model):
     resolution = models.CharField(_("resolution"), max_length=20, choices=Resolution.choices, blank=True)
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     raised_at = models.DateTimeField(_("raised"), auto_now_add=True)
+    response_due = models.DateField(
+        _("response due"),
+        null=True,
+        blank=True,
+        help_text=_("set from the rule pack when raised; the verifier may change it; an open request pauses it"),
+    )
 
     class Meta:
         ordering = ["report", "raised_at", "id"]

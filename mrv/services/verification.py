@@ -9,8 +9,10 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mrv import due_dates
 from mrv.audit import log_action
 from mrv.models import (
     ConflictOfInterest,
@@ -304,6 +306,7 @@ def finding_raise(
             line_key=line_key,
             amount_tco2e=amount_tco2e,
             raised_by=acting_user,
+            response_due=due_dates.finding_default_response_due(rules.rule_pack(report), timezone.localdate()),
         )
         log_action(
             finding,

@@ -1,7 +1,11 @@
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
+from mrv.ui.navigation import NavItem, register
 from mrv.ui.views import (
+    clocks,
     coverage,
+    deposits,
     files,
     integrity,
     jobs,
@@ -90,4 +94,48 @@ urlpatterns = [
     path("reports/<int:pk>/review/redetermine/", regulator.report_redetermine, name="report_redetermine"),
     path("reports/<int:pk>/co-review/", regulator.report_co_review, name="report_co_review"),
     path("plans/<int:pk>/review/", regulator.plan_review, name="plan_review"),
+    # Deadlines that follow the work: a finding's response date, requests for information, extensions.
+    path(
+        "reports/<int:pk>/findings/<int:finding_pk>/response-due/",
+        clocks.finding_response_due,
+        name="finding_response_due",
+    ),
+    path("reports/<int:pk>/findings/<int:finding_pk>/ask/", clocks.finding_ask, name="finding_ask"),
+    path("requests/information/", clocks.information_request_list, name="information_request_list"),
+    path("requests/information/ask/", clocks.information_request_ask, name="information_request_ask"),
+    path("requests/information/<int:pk>/answer/", clocks.information_request_answer, name="information_request_answer"),
+    path(
+        "requests/information/<int:pk>/withdraw/",
+        clocks.information_request_withdraw,
+        name="information_request_withdraw",
+    ),
+    path("requests/extensions/", clocks.extension_request_list, name="extension_request_list"),
+    path("requests/extensions/new/", clocks.extension_request_submit, name="extension_request_submit"),
+    path("requests/extensions/<int:pk>/grant/", clocks.extension_request_grant, name="extension_request_grant"),
+    path("requests/extensions/<int:pk>/refuse/", clocks.extension_request_refuse, name="extension_request_refuse"),
+    # Monthly deposits of the national power sector.
+    path("deposits/", deposits.deposit_overview, name="deposit_overview"),
+    path("deposits/<int:firm_pk>/<int:year>/", deposits.deposit_months, name="deposit_months"),
+    path("deposits/<int:firm_pk>/<int:year>/save/", deposits.deposit_save, name="deposit_save"),
+    path("reports/<int:pk>/prefill-deposits/", deposits.report_prefill_deposits, name="report_prefill_deposits"),
 ]
+
+register(
+    NavItem(
+        _("Requests for information"),
+        "ui:information_request_list",
+        lambda u: u.is_firm_user or u.is_verifier or u.is_regulator,
+        order=45,
+    )
+)
+register(
+    NavItem(_("Extension requests"), "ui:extension_request_list", lambda u: u.is_firm_user or u.is_regulator, order=46)
+)
+register(
+    NavItem(
+        _("Monthly deposits"),
+        "ui:deposit_overview",
+        lambda u: u.is_firm_user or u.is_verifier or u.is_regulator,
+        order=47,
+    )
+)

@@ -22,6 +22,7 @@ SPOT_CHECKERS = "spot_checkers"  # the spot checkers of the body checking the re
 OFFICERS = "officers"  # the case officers of the firm's market
 HEADS = "heads"  # the heads of the firm's market regulator
 STATISTICS = "statistics"  # the statistics bureau officers of the firm's market (quarterly co-review)
+REQUESTER = "requester"  # the person who made the request (`requested_by` of the event's object)
 
 
 @dataclass(frozen=True)
@@ -37,10 +38,19 @@ def facts(**kwargs) -> dict:
     return {"facts": Facts(**kwargs)}
 
 
+#: Events that are not transitions (an object coming into being), declared next to their model.
+_EVENTS: dict[str, Facts] = {}
+
+
+def declare_event(code: str, **kwargs) -> None:
+    """Declare the facts of an event that creates its object (`<app>.<model>.<event>`), e.g. a request opened."""
+    _EVENTS[code] = Facts(**kwargs)
+
+
 @cache
 def declared() -> dict[str, Facts]:
     """Every declared transition's facts by audit code `<app>.<model>.<transition>` (apps must be ready)."""
-    return dict(_declarations())
+    return dict(_declarations()) | _EVENTS
 
 
 def _declarations() -> Iterator[tuple[str, Facts]]:

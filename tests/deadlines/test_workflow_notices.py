@@ -140,8 +140,19 @@ EXPECTED = {
 }
 
 
+# Requests about deadlines: who is told is tested in tests/mrv/test_deadline_requests.py.
+REQUEST_EVENTS = {
+    "mrv.informationrequest.opened",
+    "mrv.informationrequest.respond",
+    "mrv.informationrequest.withdraw",
+    "mrv.extensionrequest.requested",
+    "mrv.extensionrequest.grant",
+    "mrv.extensionrequest.refuse",
+}
+
+
 def test_every_event_is_wired_to_the_notification_task_with_recipients_and_a_message():
-    assert set(follow_ups.EVENTS) == set(WHO) == set(WORKFLOW_MESSAGES) == set(EXPECTED)
+    assert set(follow_ups.EVENTS) == set(WHO) == set(WORKFLOW_MESSAGES) == set(EXPECTED) | REQUEST_EVENTS
     assert follow_ups.follow_ups("mrv.emissionreport.submit", emissionreport_id=7) == [
         ("deadlines.notify_workflow_event", {"event": "mrv.emissionreport.submit", "emissionreport_id": 7})
     ]

@@ -11,4 +11,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             reference_data.load(apps)
+            reference_data.apply_work_deadline_defaults(apps)
         self.stdout.write(self.style.SUCCESS("Reference data loaded."))

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mrv.models import EmissionReport, Finding
+from mrv.selectors import with_response_dues
 from mrv.ui.buttons import allowed_each
 from mrv.workflow import reports as report_rules
 from mrv.workflow.verification import finding_actions_open
@@ -21,8 +22,13 @@ def findings_context(user, report: EmissionReport) -> dict:
         Finding.objects.filter(report=report).select_related("raised_by").prefetch_related("answers__answered_by")
     )
     answers_for_firm = report_rules.is_firm_user(report, user) and "answer" in finding_actions_open(report)
-    findings = list(findings)
+    findings = list(findings.prefetch_related("information_requests"))
     for finding in findings:
         finding.report = report  # the permissions read the loaded report
     allowed_each(findings, user, only=finding_actions_open(report) & {"answer"})
-    return {"findings": findings, "answers_for_firm": answers_for_firm, "answer_form": AnswerForm()}
+    return {
+        "findings": findings,
+        "report_response_due": with_response_dues(findings),
+        "answers_for_firm": answers_for_firm,
+        "answer_form": AnswerForm(),
+    }

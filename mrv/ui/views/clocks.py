@@ -1,0 +1,290 @@
+"""Deadlines that follow the work, in the browser: a finding's response date, requests for information
+(asked by a verifier or regulator, answered by the firm) and extension requests (asked by the firm,
+granted or refused by the regulator).
+
+Every page lists only what the user may see (`mrv.access`); every change is a POST to a service whose
+refusal becomes a message.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from mrv import access, due_dates, selectors
+from mrv.models import DeadlineRule, ExtensionRequest, Finding, Firm, InformationRequest
+from mrv.services import clocks as svc
+from mrv.transitions import transitions_for
+from mrv.ui.buttons import allowed_each
+from mrv.ui.objects import require, visible_or_404
+from mrv.ui.views.verification import _back, _finding, attempt, done
+from mrv.workflow import verification as verification_rules
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class ResponseDueForm(forms.Form):
+    response_due = forms.DateField(label=_("response due"), widget=DATE)
+
+
+class QuestionForm(forms.Form):
+    question = forms.CharField(label=_("question"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+
+
+class AskForm(QuestionForm):
+    firm = forms.ModelChoiceField(label=_("firm"), queryset=Firm.objects.none())
+    year = forms.IntegerField(label=_("compliance year"), min_value=2013, max_value=2100)
+    kind = forms.ChoiceField(label=_("deadline paused"), choices=DeadlineRule.Kind.choices)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["firm"].queryset = access.visible_to(user, Firm).order_by("name")
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label=_("answer"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+
+
+class ExtensionForm(forms.Form):
+    year = forms.IntegerField(label=_("compliance year"), min_value=2013, max_value=2100)
+    kind = forms.ChoiceField(label=_("deadline"), choices=DeadlineRule.Kind.choices)
+    wanted_due_date = forms.DateField(label=_("date asked for"), required=False, widget=DATE)
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+
+
+class GrantForm(forms.Form):
+    new_due_date = forms.DateField(label=_("new due date"), widget=DATE)
+    reason = forms.CharField(label=_("comment"), required=False, max_length=2000)
+
+
+class RefuseForm(forms.Form):
+    reason = forms.CharField(label=_("reason for refusing"), max_length=2000)
+
+
+def form_errors(request: HttpRequest, form: forms.Form) -> None:
+    """Each field's error as a message naming the field."""
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+
+
+# --- On a finding --------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def finding_response_due(request: HttpRequest, pk: int, finding_pk: int) -> HttpResponse:
+    finding = _finding(request, pk, finding_pk)
+    require(verification_rules.is_finding_verifier(finding, request.user), str(svc.FINDING_DUE_NOT_VERIFIER))
+    form = ResponseDueForm(request.POST)
+    if not form.is_valid():
+        form_errors(request, form)
+        return _back(request, pk)
+    result = attempt(
+        request,
+        svc.finding_response_due_set,
+        finding=finding,
+        response_due=form.cleaned_data["response_due"],
+        acting_user=request.user,
+    )
+    done(request, result, _("The response date is set."))
+    return _back(request, pk)
+
+
+@login_required
+@require_POST
+def finding_ask(request: HttpRequest, pk: int, finding_pk: int) -> HttpResponse:
+    """The verifier asks the firm for information about a finding: its response clock waits."""
+    finding: Finding = _finding(request, pk, finding_pk)
+    require(verification_rules.is_finding_verifier(finding, request.user), str(svc.NOT_ASKER))
+    form = QuestionForm(request.POST)
+    if not form.is_valid():
+        form_errors(request, form)
+        return _back(request, pk)
+    result = attempt(
+        request,
+        svc.information_request_open,
+        finding=finding,
+        question=form.cleaned_data["question"],
+        acting_user=request.user,
+    )
+    done(request, result, _("The request for information is sent; the finding's response clock waits."))
+    return _back(request, pk)
+
+
+# --- Requests for information --------------------------------------------------------------------
+
+
+def _may_ask(user) -> bool:
+    return user.is_regulator or user.is_verifier
+
+
+@login_required
+@require_GET
+def information_request_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    rows = selectors.information_requests(access.visible_to(user, InformationRequest))
+    now, gate = timezone.now(), {}
+    for row in rows:
+        # Who may answer or withdraw depends on the state, the firm-year and who asked: asked once per such key.
+        key = (row.status, row.firm_id, row.year, row.requested_by.role)
+        row.can = gate[key] if key in gate else gate.setdefault(key, transitions_for(row, user))
+        row.days_paused = due_dates.whole_days_open(row.opened_at, row.closed_at, now)
+    context = {
+        "requests": rows,
+        "ask_form": AskForm(user=user) if _may_ask(user) else None,
+        "answer_form": AnswerForm(),
+    }
+    return render(request, "ui/information_requests.html", context)
+
+
+def _to_requests() -> HttpResponse:
+    return redirect(reverse("ui:information_request_list"))
+
+
+@login_required
+@require_POST
+def information_request_ask(request: HttpRequest) -> HttpResponse:
+    require(_may_ask(request.user), str(svc.NOT_ASKER))
+    form = AskForm(request.POST, user=request.user)
+    if not form.is_valid():
+        form_errors(request, form)
+        return _to_requests()
+    data = form.cleaned_data
+    result = attempt(
+        request,
+        svc.information_request_open,
+        firm=data["firm"],
+        year=data["year"],
+        kind=data["kind"],
+        question=data["question"],
+        acting_user=request.user,
+    )
+    done(request, result, _("The request for information is sent; the deadline it concerns waits."))
+    return _to_requests()
+
+
+@login_required
+@require_POST
+def information_request_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    info = visible_or_404(request.user, InformationRequest, pk=pk)
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        form_errors(request, form)
+        return _to_requests()
+    result = attempt(
+        request,
+        svc.information_request_answer,
+        information_request=info,
+        answer=form.cleaned_data["answer"],
+        acting_user=request.user,
+    )
+    done(request, result, _("Your answer is sent; the clock runs again."))
+    return _to_requests()
+
+
+@login_required
+@require_POST
+def information_request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    info = visible_or_404(request.user, InformationRequest, pk=pk)
+    result = attempt(
+        request,
+        svc.information_request_withdraw,
+        information_request=info,
+        reason=request.POST.get("reason", ""),
+        acting_user=request.user,
+    )
+    done(request, result, _("The request is withdrawn; the clock runs again."))
+    return _to_requests()
+
+
+# --- Extension requests --------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def extension_request_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    require(user.is_firm_user or user.is_regulator or user.is_national_admin)
+    rows = selectors.extension_requests(access.visible_to(user, ExtensionRequest))
+    allowed_each(rows, user)
+    context = {
+        "extension_requests": rows,
+        "request_form": ExtensionForm(initial={"year": timezone.localdate().year - 1}) if user.is_firm_user else None,
+        "grant_form": GrantForm(),
+        "refuse_form": RefuseForm(),
+    }
+    return render(request, "ui/extension_requests.html", context)
+
+
+def _to_extensions() -> HttpResponse:
+    return redirect(reverse("ui:extension_request_list"))
+
+
+@login_required
+@require_POST
+def extension_request_submit(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    require(user.is_firm_user, str(svc.NOT_FIRM))
+    form = ExtensionForm(request.POST)
+    if not form.is_valid():
+        form_errors(request, form)
+        return _to_extensions()
+    data = form.cleaned_data
+    result = attempt(
+        request,
+        svc.extension_request_submit,
+        firm=user.firm,
+        year=data["year"],
+        kind=data["kind"],
+        reason=data["reason"],
+        wanted_due_date=data["wanted_due_date"],
+        acting_user=user,
+    )
+    done(request, result, _("Your extension request is sent to the regulator."))
+    return _to_extensions()
+
+
+@login_required
+@require_POST
+def extension_request_grant(request: HttpRequest, pk: int) -> HttpResponse:
+    extension = visible_or_404(request.user, ExtensionRequest.objects.select_related("firm__market"), pk=pk)
+    form = GrantForm(request.POST)
+    if not form.is_valid():
+        form_errors(request, form)
+        return _to_extensions()
+    result = attempt(
+        request,
+        svc.extension_request_grant,
+        extension_request=extension,
+        new_due_date=form.cleaned_data["new_due_date"],
+        reason=form.cleaned_data["reason"],
+        acting_user=request.user,
+    )
+    done(request, result, _("The extension is granted; the firm is told of the new due date."))
+    return _to_extensions()
+
+
+@login_required
+@require_POST
+def extension_request_refuse(request: HttpRequest, pk: int) -> HttpResponse:
+    extension = visible_or_404(request.user, ExtensionRequest.objects.select_related("firm__market"), pk=pk)
+    form = RefuseForm(request.POST)
+    if not form.is_valid():
+        form_errors(request, form)
+        return _to_extensions()
+    result = attempt(
+        request,
+        svc.extension_request_refuse,
+        extension_request=extension,
+        reason=form.cleaned_data["reason"],
+        acting_user=request.user,
+    )
+    done(request, result, _("The extension is refused; the firm is told."))
+    return _to_extensions()
