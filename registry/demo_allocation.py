@@ -39,7 +39,10 @@ SECTOR_PARAMETERS = {
     },
     "hubei": {"cement": {"benchmark": D("0.80"), "adjustment_factor": D("0.97")}},
     "guangdong": {"cement": {"benchmark": D("0.80")}},
-    "fujian": {"flat_glass": {"benchmark": D("0.20")}, "chemicals": {"benchmark": D("2.0")}},
+    "fujian": {
+        "flat_glass": {"benchmark": D("0.20")},
+        "chemicals": {"benchmark": D("2.0"), "decline_factor": D("0.98")},
+    },
     "national": {"power": {"benchmark": D("0.85")}},
 }
 
@@ -59,7 +62,7 @@ OUTPUTS = {
     "tjs_reporter": {2022: 176000, 2023: 175000, 2024: 174000},
     "cnb_reporter": {2024: 800000},
     "cnm_reporter": {2024: 2550000},
-    "fjc_reporter": {2024: 370000},
+    "fjc_reporter": {2022: 368000, 2023: 369000, 2024: 370000},
 }
 # Chongqing's self-declaration for YEAR: above the verified mean, so the line shows the cut.
 DECLARATIONS = {"cq_reporter": 300000}

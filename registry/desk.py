@@ -195,6 +195,7 @@ def _action_labels() -> dict:
         "non_compliant": pgettext_lazy("audit action", "marked non-compliant"),
         "mark_non_compliant": pgettext_lazy("audit action", "marked non-compliant"),
         "added": pgettext_lazy("audit action", "representative added"),
+        "recomputed": pgettext_lazy("audit action", "recomputed with the corrected obligation"),
         "removed": pgettext_lazy("audit action", "representative removed"),
         "remove": pgettext_lazy("audit action", "removed from the trusted list"),
         "caps_set": pgettext_lazy("audit action", "transfer caps set"),

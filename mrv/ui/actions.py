@@ -47,6 +47,13 @@ ACTION_LABELS = {
     "proposed": pgettext_lazy("audit action", "proposed"),
     "verified": pgettext_lazy("audit action", "hash chains verified"),
     "publish": pgettext_lazy("audit action", "published"),
+    "issued": pgettext_lazy("audit action", "document issued"),
+    "prefilled_from_deposits": pgettext_lazy("audit action", "prefilled from the monthly deposits"),
+    "response_due_set": pgettext_lazy("audit action", "response date set"),
+    "coverage_ended": pgettext_lazy("audit action", "coverage ended"),
+    "deposited": pgettext_lazy("audit action", "monthly data deposited"),
+    "revised": pgettext_lazy("audit action", "monthly data revised"),
+    "repudiated": pgettext_lazy("audit action", "submission repudiated"),
 }
 
 

@@ -17,6 +17,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from mrv import jobs
+from mrv.coverage import covered_firms
 from mrv.models import (
     BackgroundJob,
     Determination,
@@ -242,7 +243,7 @@ def test_bulk_notices_run_in_the_background_with_progress(client, regulator, fir
     assert job.status == BackgroundJob.Status.QUEUED
     jobs.job_run(job.pk)
     job.refresh_from_db()
-    firms = selectors.covered_firms(shanghai, 2025).count()
+    firms = covered_firms(shanghai, 2025).count()
     assert job.status == BackgroundJob.Status.DONE and job.progress_total == firms >= 13 and job.percent == 100
     assert Seal.objects.filter(kind=Seal.Kind.COMPLIANCE, market=shanghai, year=2025).count() == firms
     assert IssuedDocument.objects.filter(seal__kind=Seal.Kind.COMPLIANCE).count() == firms
