@@ -360,3 +360,31 @@ def seed_calculation_methods(*, code, regions, user) -> None:
         report = _report(prefix, firm)
         if report is not None:
             _verify_and_determine(report, body)
+    _propose_correction()
+
+
+# A later check of the CEMS unit found two days of missing readings substituted too low: the officer proposes
+# a corrected figure (re-determination), which waits for a head (the demo's report in that state).
+CORRECTION = (Decimal("2201350"), "烟气连续监测 3 月 14–15 日数据缺失，按替代值补正后增加 1,750 吨")
+EVIDENCE = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _propose_correction() -> None:
+    from mrv.services.redetermination import redetermination_propose
+
+    report = EmissionReport.objects.filter(
+        firm__users__username="cnm_reporter",
+        period=EmissionReport.Period.ANNUAL,
+        status=EmissionReport.Status.DETERMINED,
+    ).first()
+    if report is None:
+        return  # proposed already (a second run of the seed), or not determined
+    figure, reasons = CORRECTION
+    redetermination_propose(
+        report=report,
+        emissions_tco2e=figure,
+        reasons=reasons,
+        evidence=EVIDENCE,
+        evidence_name="CEMS补正说明.pdf",
+        acting_user=_officer(report.firm),
+    )
