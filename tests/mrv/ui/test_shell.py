@@ -110,7 +110,8 @@ def test_home_page_queries_do_not_grow_with_reports_and_activity(
     reports_with_activity(other_firm, range(2000, 2024))
     with django_assert_max_num_queries(few):
         html = client.get(reverse("home")).content.decode()
-    assert html.count('href="/reports/') > 10 and few < 25  # the 20 newest reports awaiting review are listed
+    # the 20 newest reports awaiting review are listed; every queue of the desk in a bounded number of queries
+    assert html.count('href="/reports/') > 10 and few < 30
 
 
 def test_the_language_switch_renders_chinese_and_english(client, firm_user):
