@@ -33,13 +33,20 @@ EXPECTED = {
     # min(300,000 declared, mean(268,000, 259,000, 287,749 determined) = 271,583) → cut to the history
     "chongqing": {"cq_reporter": ("self_declaration", 271583)},
     # 497,500 t × 0.20 = 99,500
-    "fujian": {"fj_reporter": ("benchmark", 99500)},
+    # the ammonia firm of the calculation methods: (742,000 + 739,000 + 740,000) / (368,000 + 369,000 + 370,000)
+    # × 0.98 × 370,000 = 727,492.3
+    "fujian": {"fj_reporter": ("benchmark", 99500), "fjc_reporter": ("historical_intensity", 727492)},
     # new entrant: design capacity 1,550,000 × 0.80 = 1,240,000 (from the reserve)
     "guangdong": {"gd_reporter": ("benchmark", 1240000)},
     # 1,900,000 × 0.80 × 0.97 = 1,474,400
     "hubei": {"hb_reporter": ("benchmark_market_adjusted", 1474400)},
     # 5,950,000 MWh × 0.85 = 5,057,500
-    "national": {"cn_reporter": ("benchmark", 5057500)},
+    # the co-firing and CEMS plants: 0.85 × 800,000 and 0.85 × 2,550,000 MWh
+    "national": {
+        "cn_reporter": ("benchmark", 5057500),
+        "cnb_reporter": ("benchmark", 680000),
+        "cnm_reporter": ("benchmark", 2167500),
+    },
     # power: 0.58 × 1,050,000 × 1.0 = 609,000; steel: 5,460,000 / 2,970,000 × 0.98 × 990,000 = 1,783,600 − ε
     "shanghai": {"sh_reporter": ("shanghai_power", 609000), "sh2_reporter": ("historical_intensity", 1783599)},
     # power: baseline 0.487927 ≤ peers 0.52 → own rate 0.024394 (not 0.97): 0.487927 × 0.975606 × 1,660,000
@@ -48,7 +55,8 @@ EXPECTED = {
         "sz_reporter": ("three_year_average_intensity", 39283),
     },
     # 1,355,000 / 2,272,000 × 0.98 × 762,000 = 445,360.6
-    "tianjin": {"tj_reporter": ("historical_intensity", 445360)},
+    # the steel firm: (325,000 + 322,000 + 320,000) / (176,000 + 175,000 + 174,000) × 0.98 × 174,000 = 314,081.4
+    "tianjin": {"tj_reporter": ("historical_intensity", 445360), "tjs_reporter": ("historical_intensity", 314081)},
 }
 
 
