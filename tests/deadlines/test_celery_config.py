@@ -20,9 +20,8 @@ def test_deadline_tasks_ack_late_and_never_wait_longer_than_the_visibility_timeo
     app.loader.import_default_modules()
     visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
     tasks = [t for name, t in app.tasks.items() if name.startswith("deadlines.")]
-    assert (
-        len(tasks) == 10
-    )  # seven scheduled or email tasks, the roll-over's batch, notify_workflow_event and notify_registry_event
+    # seven scheduled or email tasks, the roll-over's batch, and the workflow, registry and repudiation notices
+    assert len(tasks) == 11
     for task in tasks:
         assert task.acks_late is True, task.name
         assert task.retry_backoff_max < visibility, task.name
