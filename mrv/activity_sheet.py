@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from openpyxl.utils import get_column_letter
 
 from mrv import inputs, uploads
-from mrv.calculation import Method
+from mrv.calculation import negative_activity_allowed
 from mrv.models import ActivityDataRow
 from mrv.validation import ENERGY_METHODS, OPTIONAL_PARAMETERS, REQUIRED_PARAMETERS
 
@@ -365,7 +365,7 @@ def activity_sheet_context(report, plan) -> SheetContext:
             s.source.name,
             s.activity_unit,
             entered_parameters(s),
-            activity_may_be_negative=s.method == Method.APPROVED_FIGURE,
+            activity_may_be_negative=negative_activity_allowed(s.method),
         )
         for s in plan.streams.all()
     )

@@ -59,6 +59,7 @@ from mrv.calculation.lines import (  # noqa: F401
     Scope,
     SourceKind,
     calculate_line,
+    negative_activity_allowed,
 )
 from mrv.calculation.quantities import (  # noqa: F401
     EF_QUANTUM,

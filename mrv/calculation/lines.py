@@ -293,10 +293,16 @@ def _choice(enum: type[_Choice], value: object, field: str) -> _Choice:
         raise CalculationError(f"must be one of {', '.join(enum)}, got {value!r}", field=field) from None
 
 
+def negative_activity_allowed(method) -> bool:
+    """Only a regulator-approved figure may be negative (a process that consumes CO2); every other
+    method's activity is an amount used or produced."""
+    return method == Method.APPROVED_FIGURE
+
+
 def _check_activity(line: LineInput, method: Method) -> None:
     if not isinstance(line.activity, Quantity):
         raise _missing(line, "activity")
-    if line.activity.value < 0 and method is not Method.APPROVED_FIGURE:
+    if line.activity.value < 0 and not negative_activity_allowed(method):
         message = f"must not be negative, got {line.activity} (exports have their own methods)"
         raise CalculationError(message, field="activity")
 

@@ -24,3 +24,11 @@ def _seal(user: User, seal: Seal) -> bool:
     if user.is_regulator:
         return regulates(user, seal.market_id)
     return user.is_firm_user and user.firm_id == seal.firm_id
+
+
+def is_repudiator(user: User, seal: Seal) -> bool:
+    """Who may say a submission recorded in the firm's name was not theirs: the firm's approver, for a
+    submitted report version (the service refuses anyone else; the page offers the form to them only)."""
+    return (
+        seal.kind == Seal.Kind.REPORT_VERSION and user.role == User.Role.FIRM_APPROVER and user.firm_id == seal.firm_id
+    )

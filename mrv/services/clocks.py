@@ -96,6 +96,11 @@ def finding_response_due_set(*, finding: Finding, response_due: datetime.date, a
 # --- Requests for information ------------------------------------------------------------------
 
 
+def asks_firms(user: User) -> bool:
+    """The roles that ask firms for information (which firm: `_may_ask`)."""
+    return user.is_regulator or user.is_verifier
+
+
 def _may_ask(firm: Firm, year: int, user: User) -> bool:
     return rules.regulates_firm_market(firm, user) or rules.is_engaged_verifier_of(firm.pk, year, user)
 

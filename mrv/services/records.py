@@ -18,6 +18,7 @@ from mrv.audit import log_action
 from mrv.models import IssuedDocument, Repudiation, Seal, User
 from mrv.outbox import enqueue
 from mrv.records import pdf
+from mrv.records.access_rules import is_repudiator
 from mrv.refusals import Refused
 
 REPUDIATION_TASK = "deadlines.notify_repudiation"
@@ -71,7 +72,7 @@ def seal_repudiate(*, seal: Seal, reason: str, acting_user: User) -> Repudiation
     """The firm says a submission recorded in its name was not made by it: recorded, and the regulator told."""
     if seal.kind != Seal.Kind.REPORT_VERSION:
         raise Refused(ONLY_SUBMISSIONS, code="repudiation")
-    if not (acting_user.role == User.Role.FIRM_APPROVER and acting_user.firm_id == seal.firm_id):
+    if not is_repudiator(acting_user, seal):
         raise Refused(ONLY_THE_FIRM, code="repudiation")
     reason = (reason or "").strip()
     if not reason:

@@ -121,10 +121,6 @@ def finding_ask(request: HttpRequest, pk: int, finding_pk: int) -> HttpResponse:
 # --- Requests for information --------------------------------------------------------------------
 
 
-def _may_ask(user) -> bool:
-    return user.is_regulator or user.is_verifier
-
-
 @login_required
 @require_GET
 def information_request_list(request: HttpRequest) -> HttpResponse:
@@ -138,7 +134,7 @@ def information_request_list(request: HttpRequest) -> HttpResponse:
         row.days_paused = due_dates.whole_days_open(row.opened_at, row.closed_at, now)
     context = {
         "requests": rows,
-        "ask_form": AskForm(user=user) if _may_ask(user) else None,
+        "ask_form": AskForm(user=user) if svc.asks_firms(user) else None,
         "answer_form": AnswerForm(),
     }
     return render(request, "ui/information_requests.html", context)
@@ -151,7 +147,7 @@ def _to_requests() -> HttpResponse:
 @login_required
 @require_POST
 def information_request_ask(request: HttpRequest) -> HttpResponse:
-    require(_may_ask(request.user), str(svc.NOT_ASKER))
+    require(svc.asks_firms(request.user), str(svc.NOT_ASKER))
     form = AskForm(request.POST, user=request.user)
     if not form.is_valid():
         form_errors(request, form)

@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from mrv import access, selectors
-from mrv.models import Seal, User
+from mrv.models import Seal
+from mrv.records.access_rules import is_repudiator
 from mrv.records.canonical import ALGORITHM, readable
 from mrv.records.pdf import verification_url
 from mrv.refusals import Refused, refusal_response
@@ -34,15 +35,6 @@ def _seal(request: HttpRequest, pk: int) -> Seal:
     return seal
 
 
-def _may_repudiate(user, seal: Seal) -> bool:
-    return (
-        seal.kind == Seal.Kind.REPORT_VERSION
-        and user.role == User.Role.FIRM_APPROVER
-        and user.firm_id == seal.firm_id
-        and not hasattr(seal, "repudiation")
-    )
-
-
 @login_required
 @require_GET
 def seal_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -53,7 +45,7 @@ def seal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "readable": readable(seal.canonical),
         "repudiation": getattr(seal, "repudiation", None),
         "document": getattr(seal, "document", None),
-        "may_repudiate": _may_repudiate(request.user, seal),
+        "offer_repudiation": is_repudiator(request.user, seal) and not hasattr(seal, "repudiation"),
         "verify_url": verification_url(seal),
     }
     return render(request, "ui/seal_detail.html", context)

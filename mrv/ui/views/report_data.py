@@ -18,8 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from mrv import activity_sheet as sheet
-from mrv import uploads
-from mrv.calculation import Method
+from mrv import calculation, uploads
 from mrv.models import EmissionReport, OutputDataRow, ReportVersion
 from mrv.records.certification import FIRM_SUBMISSION, certification_from_session
 from mrv.refusals import Refused, refusal_response
@@ -106,8 +105,8 @@ def parse_grid(post, report: EmissionReport, plan) -> tuple[list[sheet.ActivityR
                         "value": raw[:40],
                     }
                     continue
-                may_be_negative = name == "activity" and stream.method == Method.APPROVED_FIGURE
-                if values[name] is not None and values[name] < 0 and not may_be_negative:
+                negative_allowed = name == "activity" and calculation.negative_activity_allowed(stream.method)
+                if values[name] is not None and values[name] < 0 and not negative_allowed:
                     problems[key] = GRID_NEGATIVE % {
                         "stream": stream.code,
                         "month": month,
