@@ -33,7 +33,8 @@ from .organisations import (
 from .outbox import DeliveryIntent, OutboxMessage
 from .pending import PendingChange
 from .plans import MonitoringPlan, PlanAttachment, PlanParameter, PlanSourceStream
-from .reports import ActivityDataRow, EmissionReport, OutputDataRow, ReportVersion, ReportWarningAcknowledgement
+from .report_data import ActivityDataRow, OutputDataRow, ReportWarningAcknowledgement
+from .reports import EmissionReport, ReportVersion
 from .verification import (
     Determination,
     Finding,
