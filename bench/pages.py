@@ -20,6 +20,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("SECRET_KEY", "bench")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+# Static files from the finders (no collectstatic needed) and sign-in by password alone, as in the tests:
+# the pages are measured, not the second factor.
+os.environ.setdefault("STATIC_MANIFEST", "false")
+os.environ.setdefault("MFA_REQUIRED", "false")
 
 import django  # noqa: E402
 

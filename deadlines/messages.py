@@ -69,32 +69,14 @@ REPORT = _("%(firm)s %(year)s %(period)s report")
 PLAN = _("%(firm)s monitoring plan version %(version)s")
 ENGAGEMENT = _("%(firm)s %(year)s verification")
 DEADLINE = _("%(firm)s %(year)s %(deadline)s")
-# Registry events: every representative of the paying account is told of each step of a transfer.
-REGISTRY_MESSAGES = {
-    "registry.transferproposal.proposed": _(
-        "A transfer of %(quantity)s t %(unit)s from %(account)s to %(to_account)s was proposed; "
-        "another representative must approve it."
-    ),
-    "registry.transferproposal.scheduled": _(
-        "The transfer of %(quantity)s t %(unit)s from %(account)s to %(to_account)s (not a trusted account) "
-        "was approved and will be executed after %(execute_after)s unless a representative cancels it."
-    ),
-    "registry.transferproposal.executed": _(
-        "The transfer of %(quantity)s t %(unit)s from %(account)s to %(to_account)s was executed."
-    ),
-    "registry.transferproposal.cancelled": _(
-        "The transfer of %(quantity)s t %(unit)s from %(account)s to %(to_account)s was cancelled."
-    ),
-    "registry.transferproposal.failed": _(
-        "The transfer of %(quantity)s t %(unit)s from %(account)s to %(to_account)s failed at execution; nothing moved."
-    ),
-}
 
 
 def __getattr__(name: str):
-    """WORKFLOW_MESSAGES: event -> sentence, declared on each transition (mrv/workflow/facts.py)."""
+    """WORKFLOW_MESSAGES: event -> sentence of the events told through `run_transition`'s follow-ups, declared on
+    each transition (mrv/workflow/facts.py). The registry's transfer events declare their sentence the same way
+    but are told by the registry's own service (to every representative of the paying account)."""
     if name == "WORKFLOW_MESSAGES":
-        return {event: found.message for event, found in declared().items() if found.message}
+        return {event: found.message for event, found in declared().items() if found.message and found.notify}
     raise AttributeError(name)
 
 
@@ -111,8 +93,8 @@ STATES = {
 def workflow_text(params: dict) -> str:
     """The sentence of a workflow event, e.g. "… 2025 annual report was returned to you with 2 open findings."."""
     event = params["event"]
-    if event in REGISTRY_MESSAGES:
-        return str(REGISTRY_MESSAGES[event] % params)
+    if event.startswith("registry."):  # the registry's events carry their own figures (a transfer's quantity, …)
+        return str(declared()[event].message % params)
     model = event.split(".")[1]
     names = dict(params)
     if params.get("period"):

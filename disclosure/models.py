@@ -11,6 +11,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from disclosure import workflow
 from mrv.models import Market
+from mrv.workflow.facts import facts
 
 
 def rate_pct(part: int | None, whole: int | None) -> Decimal | None:
@@ -63,13 +64,25 @@ class Publication(ConcurrentTransitionMixin, models.Model):
     def is_correction(self) -> bool:
         return self.version > 1
 
-    @transition(status, source=Status.PROPOSED, target=Status.PUBLISHED, permission=workflow.may_publish)
+    @transition(
+        status,
+        source=Status.PROPOSED,
+        target=Status.PUBLISHED,
+        permission=workflow.may_publish,
+        custom=facts(label=pgettext_lazy("audit action", "published")),
+    )
     def publish(self, by=None, at=None):
         """A regulator head other than the proposer makes the snapshot public."""
         self.published_by = by
         self.published_at = at
 
-    @transition(status, source=Status.PROPOSED, target=Status.REJECTED, permission=workflow.may_reject)
+    @transition(
+        status,
+        source=Status.PROPOSED,
+        target=Status.REJECTED,
+        permission=workflow.may_reject,
+        custom=facts(label=pgettext_lazy("audit action", "publication rejected")),
+    )
     def reject(self):
         """The regulator head sends a proposal back; nothing becomes public."""
 

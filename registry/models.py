@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from mrv.models import Firm, Market, Sealed
+from mrv.workflow.facts import declare_event, facts
 from registry import workflow
 
 IMMUTABLE = "Ledger rows are immutable: record a reversing transaction instead."
@@ -244,21 +245,58 @@ class TrustedAccount(ConcurrentTransitionMixin, models.Model):
     def market_id(self) -> int:
         return self.account.market_id
 
-    @transition(status, source=Status.PROPOSED, target=Status.APPROVED, permission=workflow.may_approve_trusted)
+    @transition(
+        status,
+        source=Status.PROPOSED,
+        target=Status.APPROVED,
+        permission=workflow.may_approve_trusted,
+        custom=facts(label=pgettext_lazy("audit action", "trusted account approved")),
+    )
     def approve(self, by=None, active_from=None):
         """A second representative approves; the account becomes trusted only after the delay."""
         self.decided_by = by
         self.active_from = active_from
 
-    @transition(status, source=Status.PROPOSED, target=Status.REJECTED, permission=workflow.may_act_for_trusted)
+    @transition(
+        status,
+        source=Status.PROPOSED,
+        target=Status.REJECTED,
+        permission=workflow.may_act_for_trusted,
+        custom=facts(label=pgettext_lazy("audit action", "trusted account rejected")),
+    )
     def reject(self, by=None):
         """A representative rejects (or the proposer withdraws) the addition."""
         self.decided_by = by
 
-    @transition(status, source=Status.APPROVED, target=Status.REMOVED, permission=workflow.may_act_for_trusted)
+    @transition(
+        status,
+        source=Status.APPROVED,
+        target=Status.REMOVED,
+        permission=workflow.may_act_for_trusted,
+        custom=facts(label=pgettext_lazy("audit action", "removed from the trusted list")),
+    )
     def remove(self, by=None):
         """A representative removes an account from the trusted list; this takes effect at once."""
         self.decided_by = by
+
+
+# What every representative of the paying account is told of each step of a transfer (deadlines' notices).
+PROPOSED = _(
+    "A transfer of %(quantity)s t %(unit)s from %(account)s to %(to_account)s was proposed; "
+    "another representative must approve it."
+)
+SCHEDULED = _(
+    "The transfer of %(quantity)s t %(unit)s from %(account)s to %(to_account)s (not a trusted account) "
+    "was approved and will be executed after %(execute_after)s unless a representative cancels it."
+)
+EXECUTED = _("The transfer of %(quantity)s t %(unit)s from %(account)s to %(to_account)s was executed.")
+CANCELLED = _("The transfer of %(quantity)s t %(unit)s from %(account)s to %(to_account)s was cancelled.")
+FAILED = _(
+    "The transfer of %(quantity)s t %(unit)s from %(account)s to %(to_account)s failed at execution; nothing moved."
+)
+declare_event(
+    "registry.transferproposal.proposed", label=pgettext_lazy("audit action", "transfer proposed"), message=PROPOSED
+)
 
 
 class TransferProposal(ConcurrentTransitionMixin, models.Model):
@@ -316,32 +354,68 @@ class TransferProposal(ConcurrentTransitionMixin, models.Model):
     def market_id(self) -> int:
         return self.from_account.market_id
 
-    @transition(status, source=Status.PROPOSED, target=Status.EXECUTED, permission=workflow.may_approve_transfer)
+    @transition(
+        status,
+        source=Status.PROPOSED,
+        target=Status.EXECUTED,
+        permission=workflow.may_approve_transfer,
+        custom=facts(label=pgettext_lazy("audit action", "transfer approved and executed"), message=EXECUTED),
+    )
     def approve(self, by=None):
         """A second representative approves a transfer to a trusted account; it executes in the same transaction."""
         self.decided_by = by
 
-    @transition(status, source=Status.PROPOSED, target=Status.SCHEDULED, permission=workflow.may_approve_transfer)
+    @transition(
+        status,
+        source=Status.PROPOSED,
+        target=Status.SCHEDULED,
+        permission=workflow.may_approve_transfer,
+        custom=facts(label=pgettext_lazy("audit action", "transfer scheduled"), message=SCHEDULED),
+    )
     def schedule(self, by=None, execute_after=None):
         """A second representative approves a transfer to a non-trusted account; it waits for the delay."""
         self.decided_by = by
         self.execute_after = execute_after
 
-    @transition(status, source=Status.SCHEDULED, target=Status.EXECUTED, permission=workflow.nobody)
+    @transition(
+        status,
+        source=Status.SCHEDULED,
+        target=Status.EXECUTED,
+        permission=workflow.nobody,
+        custom=facts(label=pgettext_lazy("audit action", "transfer executed"), message=EXECUTED),
+    )
     def execute(self):
         """The scheduled task executes a transfer whose delay has passed."""
 
-    @transition(status, source=Status.SCHEDULED, target=Status.FAILED, permission=workflow.nobody)
+    @transition(
+        status,
+        source=Status.SCHEDULED,
+        target=Status.FAILED,
+        permission=workflow.nobody,
+        custom=facts(label=pgettext_lazy("audit action", "transfer failed"), message=FAILED),
+    )
     def fail(self, why: str = ""):
         """At execution the account no longer covers the transfer (or a brake refuses it): nothing moves."""
         self.failure = why[:300]
 
-    @transition(status, source=Status.SCHEDULED, target=Status.CANCELLED, permission=workflow.may_decide_transfer)
+    @transition(
+        status,
+        source=Status.SCHEDULED,
+        target=Status.CANCELLED,
+        permission=workflow.may_decide_transfer,
+        custom=facts(label=pgettext_lazy("audit action", "transfer cancelled"), message=CANCELLED),
+    )
     def cancel(self, by=None):
         """A representative cancels a transfer while it waits for its delay."""
         self.cancelled_by = by
 
-    @transition(status, source=Status.PROPOSED, target=Status.REJECTED, permission=workflow.may_decide_transfer)
+    @transition(
+        status,
+        source=Status.PROPOSED,
+        target=Status.REJECTED,
+        permission=workflow.may_decide_transfer,
+        custom=facts(label=pgettext_lazy("audit action", "transfer rejected")),
+    )
     def reject(self, by=None):
         """A representative rejects (or the proposer withdraws) the proposal."""
         self.decided_by = by
@@ -386,12 +460,24 @@ class ReversalRequest(ConcurrentTransitionMixin, models.Model):
     def market_id(self) -> int:
         return self.original.market_id
 
-    @transition(status, source=Status.PROPOSED, target=Status.EXECUTED, permission=workflow.may_approve_reversal)
+    @transition(
+        status,
+        source=Status.PROPOSED,
+        target=Status.EXECUTED,
+        permission=workflow.may_approve_reversal,
+        custom=facts(label=pgettext_lazy("audit action", "reversal approved and recorded")),
+    )
     def approve(self, by=None):
         """A head of the market other than the requester approves; the reversal is recorded in the same transaction."""
         self.decided_by = by
 
-    @transition(status, source=Status.PROPOSED, target=Status.REJECTED, permission=workflow.is_market_regulator_head)
+    @transition(
+        status,
+        source=Status.PROPOSED,
+        target=Status.REJECTED,
+        permission=workflow.is_market_regulator_head,
+        custom=facts(label=pgettext_lazy("audit action", "reversal rejected")),
+    )
     def reject(self, by=None):
         """A head of the market rejects the request: nothing moves."""
         self.decided_by = by
@@ -447,12 +533,24 @@ class AllocationTable(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.market} {self.year} {self.get_kind_display()}"
 
-    @transition(status, source=Status.DRAFT, target=Status.APPROVED, permission=workflow.is_market_regulator_head)
+    @transition(
+        status,
+        source=Status.DRAFT,
+        target=Status.APPROVED,
+        permission=workflow.is_market_regulator_head,
+        custom=facts(label=pgettext_lazy("audit action", "allocation table approved")),
+    )
     def approve(self, by=None):
         """The regulator head approves a computed table."""
         self.approved_by = by
 
-    @transition(status, source=Status.APPROVED, target=Status.ISSUED, permission=workflow.is_market_regulator)
+    @transition(
+        status,
+        source=Status.APPROVED,
+        target=Status.ISSUED,
+        permission=workflow.is_market_regulator,
+        custom=facts(label=pgettext_lazy("audit action", "issued")),
+    )
     def issue(self):
         """The approved table is issued; the service moves the units in one transaction."""
 
@@ -556,13 +654,25 @@ class Penalty(ConcurrentTransitionMixin, models.Model):
     def market_id(self) -> int:
         return self.firm.market_id
 
-    @transition(status, source=Status.PROPOSED, target=Status.DECIDED, permission=workflow.is_market_regulator_head)
+    @transition(
+        status,
+        source=Status.PROPOSED,
+        target=Status.DECIDED,
+        permission=workflow.is_market_regulator_head,
+        custom=facts(label=pgettext_lazy("audit action", "enforcement decided")),
+    )
     def decide(self, by=None, text: str = ""):
         """The regulator head records the enforcement decision."""
         self.decided_by = by
         self.decision_text = text
 
-    @transition(status, source=Status.PROPOSED, target=Status.WITHDRAWN, permission=workflow.is_market_regulator)
+    @transition(
+        status,
+        source=Status.PROPOSED,
+        target=Status.WITHDRAWN,
+        permission=workflow.is_market_regulator,
+        custom=facts(label=pgettext_lazy("audit action", "penalty proposal withdrawn")),
+    )
     def withdraw(self):
         """A proposal found wrong (e.g. the firm complied after all) is withdrawn."""
 

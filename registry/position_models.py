@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from mrv.models import Firm, Market
+from mrv.workflow.facts import facts
 from registry import workflow
 
 
@@ -98,12 +99,24 @@ class CoverageChange(ConcurrentTransitionMixin, models.Model):
     def market_id(self) -> int:
         return self.firm.market_id
 
-    @transition(status, source=Status.PROPOSED, target=Status.APPROVED, permission=workflow.may_approve_coverage_change)
+    @transition(
+        status,
+        source=Status.PROPOSED,
+        target=Status.APPROVED,
+        permission=workflow.may_approve_coverage_change,
+        custom=facts(label=pgettext_lazy("audit action", "coverage change approved")),
+    )
     def approve(self, by=None):
         """A head of the market other than the proposer approves; the positions follow in the same transaction."""
         self.decided_by = by
 
-    @transition(status, source=Status.PROPOSED, target=Status.REJECTED, permission=workflow.is_market_regulator_head)
+    @transition(
+        status,
+        source=Status.PROPOSED,
+        target=Status.REJECTED,
+        permission=workflow.is_market_regulator_head,
+        custom=facts(label=pgettext_lazy("audit action", "coverage change rejected")),
+    )
     def reject(self, by=None):
         """A head of the market rejects the change: the coverage stays as it was."""
         self.decided_by = by

@@ -168,11 +168,11 @@ def transfer_approve(*, proposal: TransferProposal, acting_user) -> TransferProp
             check_transition(proposal, "approve", acting_user)  # the gate first: nothing moves if refused
             proposal.ledger_transaction = _execute(proposal, acting_user)
             run_transition(proposal, "approve", acting_user=acting_user, by=acting_user)
-            _notify_representatives(proposal, "registry.transferproposal.executed")
+            _notify_representatives(proposal, "registry.transferproposal.approve")
         else:
             after = timezone.now() + datetime.timedelta(hours=settings.REGISTRY_TRANSFER_DELAY_HOURS)
             run_transition(proposal, "schedule", acting_user=acting_user, by=acting_user, execute_after=after)
-            _notify_representatives(proposal, "registry.transferproposal.scheduled")
+            _notify_representatives(proposal, "registry.transferproposal.schedule")
     return proposal
 
 
@@ -185,7 +185,7 @@ def transfer_cancel(*, proposal: TransferProposal, acting_user, reason: str = ""
     """A representative stops a transfer that is still waiting for its delay."""
     with transaction.atomic():
         run_transition(proposal, "cancel", acting_user=acting_user, reason=reason, by=acting_user)
-        _notify_representatives(proposal, "registry.transferproposal.cancelled")
+        _notify_representatives(proposal, "registry.transferproposal.cancel")
     return proposal
 
 
@@ -207,10 +207,10 @@ def transfer_execute(*, proposal_id: int, now: datetime.datetime | None = None) 
                 proposal.ledger_transaction = _execute(proposal, None)
         except LedgerError as exc:
             run_transition(proposal, "fail", acting_user=None, reason=str(exc.message), why=str(exc.message))
-            _notify_representatives(proposal, "registry.transferproposal.failed")
+            _notify_representatives(proposal, "registry.transferproposal.fail")
             return proposal
         run_transition(proposal, "execute", acting_user=None)
-        _notify_representatives(proposal, "registry.transferproposal.executed")
+        _notify_representatives(proposal, "registry.transferproposal.execute")
     return proposal
 
 

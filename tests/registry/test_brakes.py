@@ -182,7 +182,7 @@ def test_every_representative_is_told_of_each_proposal_and_execution(
     notices = Notification.objects.filter(kind=Notification.Kind.WORKFLOW_EVENT)
     for person in (firm_representative, firm_approver, second_approver):
         events = {n.params["event"] for n in notices.filter(recipient=person)}
-        assert events == {"registry.transferproposal.proposed", "registry.transferproposal.executed"}
+        assert events == {"registry.transferproposal.proposed", "registry.transferproposal.approve"}
     text = str(notices.filter(recipient=second_approver, params__event="registry.transferproposal.proposed").get())
     assert text.startswith(f"A transfer of 300 t ALLOWANCE 2025 from {funded[0].number} to {funded[1].number}")
 
