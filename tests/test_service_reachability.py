@@ -5,7 +5,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("mrv", "registry", "deadlines", "config")
+APPS = ("mrv", "registry", "deadlines", "signin", "disclosure", "config")
 
 
 def _product_files() -> list[Path]:
