@@ -30,6 +30,7 @@ from bench.querycount import count_queries  # noqa: E402
 
 FIRMS = int(os.environ.get("BENCH_FIRMS", "5000"))
 ONLY = os.environ.get("BENCH_ONLY", "")  # "rollover" times the roll-over alone
+PROFILE = bool(os.environ.get("BENCH_PROFILE"))  # where the time goes: database (by statement) or Python
 
 
 def timed(label, func):
@@ -38,6 +39,11 @@ def timed(label, func):
         result = func()
         elapsed = time.perf_counter() - start
     print(f"{label:<60} {elapsed:8.2f} s  {len(queries):6d} queries  ({result})")
+    if PROFILE:
+        in_db = sum(queries.seconds.values())
+        print(f"    in the database {in_db:.2f} s, in Python {elapsed - in_db:.2f} s; slowest statements:")
+        for kind, calls, seconds in queries.slowest():
+            print(f"      {kind:<50} {calls:6d} x  {seconds:8.2f} s")
 
 
 def main():
@@ -45,7 +51,7 @@ def main():
         print("This benchmark needs DATABASE_URL pointing at PostgreSQL.")
         return 1
     setup_test_environment()
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = "mrv_bench_deadlines"
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = os.environ.get("BENCH_DB", "mrv_bench_deadlines")
     name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
         run()
