@@ -44,8 +44,15 @@ def draw_spot_check_sample(*, market: Market, year: int):
         raise
 
 
-def mark_non_compliant(*, market: Market, year: int, today: datetime.date) -> list:
-    """The registry's compliance marking for a market's compliance year: the records of the firms short."""
-    from registry.services.surrender import compliance_mark_non_compliant
+def non_compliant_firms(*, market: Market, year: int, today: datetime.date) -> list[tuple[int, bool]]:
+    """The registry's firms of a market's compliance year non-compliant at their deadline: (firm id, found before)."""
+    from registry.services.surrender import compliance_short
 
-    return list(compliance_mark_non_compliant(market=market, year=year, acting_user=None, today=today) or [])
+    return [(s.firm_id, s.marked) for s in compliance_short(market=market, year=year, today=today)]
+
+
+def mark_non_compliant_batch(*, market_id: int, year: int, firm_ids: list[int], today: datetime.date) -> list:
+    """The registry's marking of one batch of firms: the findings made now (none for a firm found before)."""
+    from registry.services.surrender import compliance_mark_batch
+
+    return compliance_mark_batch(market_id=market_id, year=year, firm_ids=firm_ids, today=today, acting_user=None)

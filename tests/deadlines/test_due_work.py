@@ -1,8 +1,8 @@
 """The spot-check draw and the compliance marking, once each, after the market's deadline passes.
 
 Both call services of other parts (verification: `mrv.services.spot_checks.spot_check_draw`;
-registry: `registry.services.surrender.compliance_mark_non_compliant`). The tests record the calls; where
-the service has not landed yet, a stand-in module with the agreed signature takes its place.
+registry: `registry.services.surrender.compliance_short` and `compliance_mark_batch`). The tests record the
+calls; where the service has not landed yet, a stand-in module with the agreed signature takes its place.
 """
 
 import datetime
@@ -45,7 +45,7 @@ def draws(monkeypatch):
 
 @pytest.fixture
 def markings(monkeypatch):
-    return record_calls(monkeypatch, "registry.services.surrender", "compliance_mark_non_compliant", result=[])
+    return record_calls(monkeypatch, "registry.services.surrender", "compliance_short", result=[])
 
 
 def test_no_draw_on_the_verification_deadline_itself(draws, shanghai):
@@ -99,10 +99,13 @@ def test_non_compliance_is_marked_once_after_the_compliance_deadline(markings, r
     assert not Notification.objects.filter(recipient=other_regulator).exists()
 
 
-def test_firms_marked_non_compliant_are_told(monkeypatch, firm, firm_user, other_firm_user, regulator, shanghai):
-    record = type("Record", (), {"firm_id": firm.pk})
-    record_calls(monkeypatch, "registry.services.surrender", "compliance_mark_non_compliant", result=[record])
-    compliance_mark_due(today=D(2026, 7, 1), market_id=shanghai.pk)
+def test_firms_marked_non_compliant_are_told(firm, other_firm, firm_user, other_firm_user, regulator, shanghai):
+    from decimal import Decimal
+
+    from tests import factories as f
+
+    f.ReportFactory(firm=firm, year=2025, status="determined", determined_emissions_tco2e=Decimal(1000))
+    compliance_mark_due(today=D(2026, 7, 1), market_id=shanghai.pk)  # other_firm: emissions missing, not marked
     [note] = Notification.objects.filter(recipient=firm_user, kind=Notification.Kind.FIRM_NON_COMPLIANT)
     assert note.params == {"firm": firm.name, "firm_id": firm.pk, "year": 2025}
     assert not Notification.objects.filter(recipient=other_firm_user).exists()
