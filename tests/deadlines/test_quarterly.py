@@ -114,7 +114,7 @@ def shenzhen_quarters(shenzhen, monkeypatch):
         firm=late, year=2026, period="q2", status=EmissionReport.Status.DRAFT, reported_emissions_tco2e=Decimal(1)
     )
     allocations = {seasonal.pk: Decimal(900000), steady.pk: Decimal(1500000), late.pk: Decimal(100)}
-    monkeypatch.setattr(hooks, "allocation_for", lambda firm, year: allocations.get(firm.pk))
+    monkeypatch.setattr(hooks, "allocations_for", lambda firms, year: {x.pk: allocations.get(x.pk) for x in firms})
     return seasonal, steady, late
 
 
@@ -154,3 +154,19 @@ def test_snapshot_page_is_for_the_markets_regulator_only(
     for outsider in (regulator, firm_user):
         client.force_login(outsider)
         assert client.get(url).status_code == 404
+
+
+def test_a_snapshot_costs_the_same_statements_whatever_the_number_of_firms(shenzhen, shenzhen_regulator):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for year, n in ((2025, 2), (2026, 8)):
+        for _ in range(n):
+            quarters(f.FirmFactory(market=shenzhen, sector=f.sector("power")), year, [1000])
+    counts = []
+    for year in (2025, 2026):
+        with CaptureQueriesContext(connection) as queries:
+            snapshot = quarterly_snapshot_build(market=shenzhen, year=year, quarter=1)
+        counts.append(len(queries))
+        assert snapshot.warnings.count() == (2 if year == 2025 else 8)
+    assert counts[0] == counts[1]
