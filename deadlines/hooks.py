@@ -53,6 +53,13 @@ def non_compliant_firms(*, market: Market, year: int, today: datetime.date) -> l
     return [(s.firm_id, s.marked) for s in compliance_short(market=market, year=year, today=today)]
 
 
+def mark_non_compliant(*, market: Market, year: int, today: datetime.date) -> list:
+    """The registry's compliance marking of a market's compliance year: the findings of every firm short."""
+    from registry.services.surrender import compliance_mark_non_compliant
+
+    return list(compliance_mark_non_compliant(market=market, year=year, acting_user=None, today=today) or [])
+
+
 def mark_non_compliant_batch(*, market_id: int, year: int, firm_ids: list[int], today: datetime.date) -> list:
     """The registry's marking of one batch of firms: the findings made now (none for a firm found before)."""
     from registry.services.surrender import compliance_mark_batch

@@ -1,8 +1,8 @@
 """The spot-check draw and the compliance marking, once each, after the market's deadline passes.
 
 Both call services of other parts (verification: `mrv.services.spot_checks.spot_check_draw`;
-registry: `registry.services.surrender.compliance_short` and `compliance_mark_batch`). The tests record the
-calls; where the service has not landed yet, a stand-in module with the agreed signature takes its place.
+registry: `registry.services.surrender.compliance_mark_non_compliant`). The tests record the calls; where
+the service has not landed yet, a stand-in module with the agreed signature takes its place.
 """
 
 import datetime
@@ -45,7 +45,7 @@ def draws(monkeypatch):
 
 @pytest.fixture
 def markings(monkeypatch):
-    return record_calls(monkeypatch, "registry.services.surrender", "compliance_short", result=[])
+    return record_calls(monkeypatch, "registry.services.surrender", "compliance_mark_non_compliant", result=[])
 
 
 def test_no_draw_on_the_verification_deadline_itself(draws, shanghai):
