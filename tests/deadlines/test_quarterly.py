@@ -92,6 +92,29 @@ def test_shortfall_is_the_projection_above_the_allocation(projected, allocation,
     assert shortfall(projected, allocation) == expected
 
 
+def test_quarterly_drafts_cost_the_same_statements_whatever_the_number_of_firms(shenzhen, shenzhen_firm):
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from mrv.models import User
+
+    ContentType.objects.get_for_model(EmissionReport)  # cached once per process, as in a worker
+    counts = []
+    for today, more in ((D(2026, 4, 1), 1), (D(2026, 7, 1), 30)):
+        for _ in range(more):
+            f.UserFactory(role=User.Role.FIRM_REPORTER, firm=f.FirmFactory(market=shenzhen))
+        with CaptureQueriesContext(connection) as queries:
+            opened = quarterly_open_reports(today=today, market_id=shenzhen.pk)
+        counts.append(len(queries))
+        assert opened == EmissionReport.objects.filter(period=P.Q1 if more == 1 else P.Q2).count()
+    assert counts[0] == counts[1]
+    told = Notification.objects.filter(kind=Notification.Kind.QUARTERLY_REPORT_OPENED)
+    assert told.count() == 1 + 31  # each reporter once per quarter (shenzhen_firm has none)
+    assert quarterly_open_reports(today=D(2026, 7, 1), market_id=shenzhen.pk) == 0
+    assert told.count() == 32
+
+
 # --- Early warning: the snapshot ------------------------------------------------------------------
 
 
