@@ -31,7 +31,9 @@ MARKING_TASK = "deadlines.mark_non_compliance_batch"
 def _markets_past(kind: str, today: datetime.date, market_id: int | None, wanted=lambda pack: True):
     packs = RulePackCache()
     for market in _markets(market_id):
-        for year in (today.year - 1, today.year):
+        # A year's deadlines fall in it or the next (the national market's compliance on 31 December of the next
+        # year), so a job up to CATCH_UP_DAYS after one runs in the year after that at the latest.
+        for year in (today.year - 2, today.year - 1, today.year):
             pack = packs.get(market, year)
             if pack is None or year < market.first_compliance_year or not wanted(pack):
                 continue

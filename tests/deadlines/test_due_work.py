@@ -120,6 +120,11 @@ def test_each_market_is_marked_after_its_own_deadline(db, markings):
     assert "shanghai" not in marked and "national" not in marked
 
 
+def test_the_national_year_due_on_31_december_of_the_next_year_is_marked_in_the_year_after(db, markings):
+    compliance_mark_due(today=D(2027, 1, 1))  # national 2025: due 31 December 2026
+    assert ("national", 2025, None) in markings
+
+
 def test_run_due_work_command_runs_everything_due_on_a_date(markings, draws, firm, shenzhen_firm):
     out = io.StringIO()
     call_command("run_due_work", "--date", "2026-05-01", stdout=out)
