@@ -4,7 +4,8 @@ Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/carbon_mrv .venv/bin/python
 It builds a throw-away database (mrv_bench_deadlines) with BENCH_FIRMS firms (default 5,000) spread
 over the nine markets, two firm users each and a regulator per market, then times the reminder scan
 on a day when every firm's annual report is 7 days away (each firm gets one reminder), the same scan
-again (nothing to send), and the annual roll-over. The outbox rows for the emails are written but
+again (nothing to send), the annual roll-over, and the compliance marking in batches (BENCH_ONLY picks
+parts: reminders, rollover, email, marking; BENCH_PROFILE=1 says where the time goes). The outbox rows for the emails are written but
 not published (the worker sends emails), so the figures are the scan's own; the email task is timed
 separately for 200 notifications (rendering both languages, locmem backend).
 """
@@ -29,7 +30,10 @@ from django.test.utils import setup_test_environment  # noqa: E402
 from bench.querycount import count_queries  # noqa: E402
 
 FIRMS = int(os.environ.get("BENCH_FIRMS", "5000"))
-ONLY = os.environ.get("BENCH_ONLY", "")  # "rollover" times the roll-over alone
+# The parts to time, comma-separated (default all): reminders, rollover, email, marking.
+ONLY = os.environ.get("BENCH_ONLY", "")
+PARTS = set(ONLY.split(",")) if ONLY else {"reminders", "rollover", "email", "marking"}
+PROFILE = bool(os.environ.get("BENCH_PROFILE"))  # where the time goes: database (by statement) or Python
 
 
 def timed(label, func):
@@ -38,6 +42,11 @@ def timed(label, func):
         result = func()
         elapsed = time.perf_counter() - start
     print(f"{label:<60} {elapsed:8.2f} s  {len(queries):6d} queries  ({result})")
+    if PROFILE:
+        in_db = sum(queries.seconds.values())
+        print(f"    in the database {in_db:.2f} s, in Python {elapsed - in_db:.2f} s; slowest statements:")
+        for kind, calls, seconds in queries.slowest():
+            print(f"      {kind:<50} {calls:6d} x  {seconds:8.2f} s")
 
 
 def main():
@@ -45,7 +54,7 @@ def main():
         print("This benchmark needs DATABASE_URL pointing at PostgreSQL.")
         return 1
     setup_test_environment()
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = "mrv_bench_deadlines"
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = os.environ.get("BENCH_DB", "mrv_bench_deadlines")
     name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
         run()
@@ -92,17 +101,74 @@ def run():
     # Most markets' 2025 annual report is due 31 March 2026: 24 March is the 7-day reminder.
     today = datetime.date(2026, 3, 24)
     outbox.publish = lambda message_id: False  # the worker's part, timed below
-    if ONLY != "rollover":
+    if "reminders" in PARTS:
         timed("reminder scan, first run (sends)", lambda: reminders_send_due(today=today))
         timed("reminder scan, second run (nothing to send)", lambda: reminders_send_due(today=today))
-    batches = sum(-(-len(rollover_pending(market=m, year=2026)) // ROLLOVER_BATCH) for m in markets)
-    timed(f"annual roll-over 2026, first run ({batches} batches)", lambda: rollover_open_year(year=2026))
-    timed("annual roll-over 2026, second run", lambda: rollover_open_year(year=2026))
-    if ONLY == "rollover":
-        return
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    ids = list(Notification.objects.values_list("pk", flat=True)[:200])
-    timed("email task, 200 notifications", lambda: notification_emails_send(notification_ids=ids))
+    if "rollover" in PARTS:
+        batches = sum(-(-len(rollover_pending(market=m, year=2026)) // ROLLOVER_BATCH) for m in markets)
+        timed(f"annual roll-over 2026, first run ({batches} batches)", lambda: rollover_open_year(year=2026))
+        timed("annual roll-over 2026, second run", lambda: rollover_open_year(year=2026))
+    if "email" in PARTS:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+        ids = list(Notification.objects.values_list("pk", flat=True)[:200])
+        timed("email task, 200 notifications", lambda: notification_emails_send(notification_ids=ids))
+    if "marking" in PARTS:
+        marking(markets)
+
+
+def marking(markets):
+    """The compliance marking of 2025 after every market's deadline: nine firms in ten determined at 100 t with
+    nothing surrendered (non-compliant), the tenth without determined emissions (not marked). Timed as the
+    scheduled task does it (the market-years' batches queued, then every batch task run, then run again as a
+    redelivery), and each part's statements counted."""
+    from decimal import Decimal
+
+    from deadlines.services import compliance_mark_batch, compliance_queue_due
+    from deadlines.services.due_work import MARKING_TASK
+    from mrv.due_dates import market_due_date
+    from mrv.models import DeadlineRule, EmissionReport, Firm, OutboxMessage
+    from registry import positions
+    from registry.models import ComplianceRecord
+
+    firms = list(Firm.objects.order_by("pk"))
+    EmissionReport.objects.bulk_create(
+        [
+            EmissionReport(
+                firm=firm,
+                market_id=firm.market_id,
+                year=2025,
+                period=EmissionReport.Period.ANNUAL,
+                status=EmissionReport.Status.DETERMINED,
+                determined_emissions_tco2e=Decimal(100),
+            )
+            for i, firm in enumerate(firms)
+            if i % 10
+        ],
+        batch_size=2000,
+    )
+    timed("positions rebuilt (set-up)", positions.rebuild_all)
+    # Each market the day after its own 2025 compliance deadline.
+    days = {m.pk: market_due_date(m, 2025, DeadlineRule.Kind.COMPLIANCE) + datetime.timedelta(days=1) for m in markets}
+    timed(
+        "compliance marking 2025, queued (market-years)",
+        lambda: sum(compliance_queue_due(today=day, market_id=pk) for pk, day in days.items()),
+    )
+    messages = list(OutboxMessage.objects.filter(task_name=MARKING_TASK).order_by("created_at"))
+
+    def run_batches():
+        return sum(
+            compliance_mark_batch(
+                market_id=m.kwargs["market_id"],
+                year=m.kwargs["year"],
+                firm_ids=m.kwargs["firm_ids"],
+                today=datetime.date.fromisoformat(m.kwargs["today"]),
+            )
+            for m in messages
+        )
+
+    timed(f"compliance marking 2025, {len(messages)} batch tasks (findings)", run_batches)
+    timed(f"compliance marking 2025, {len(messages)} batch tasks redelivered", run_batches)
+    print(f"{ComplianceRecord.objects.count()} findings for {len(firms)} firms")
 
 
 if __name__ == "__main__":

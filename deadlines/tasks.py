@@ -70,7 +70,13 @@ def draw_spot_checks(market_id: int | None = None, today: str | None = None) -> 
 
 @shared_task(name="deadlines.mark_non_compliance", **RETRYING)
 def mark_non_compliance(market_id: int | None = None, today: str | None = None) -> int:
-    return services.compliance_mark_due(today=_day(today), market_id=market_id)
+    """Fans the compliance marking out in batches (the number of market-years queued)."""
+    return services.compliance_queue_due(today=_day(today), market_id=market_id)
+
+
+@shared_task(name="deadlines.mark_non_compliance_batch", **RETRYING)
+def mark_non_compliance_batch(market_id: int, year: int, firm_ids: list[int], today: str) -> int:
+    return services.compliance_mark_batch(market_id=market_id, year=year, firm_ids=firm_ids, today=_day(today))
 
 
 @shared_task(name="deadlines.build_snapshot", **RETRYING)

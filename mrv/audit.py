@@ -1,5 +1,6 @@
 """Writing the audit trail. Call inside the transaction of the change being recorded."""
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -36,8 +37,16 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def log_actions(objs: list[models.Model], action: str, *, actor=None, reason: str = "") -> list[AuditLog]:
-    """Record the same action for many new objects of one model in one INSERT (bulk work: roll-over, imports).
+def log_actions(
+    objs: list[models.Model],
+    action: str,
+    *,
+    actor=None,
+    reason: str = "",
+    changes: Callable[[models.Model], dict] | None = None,
+) -> list[AuditLog]:
+    """Record the same action for many new objects of one model in one INSERT (bulk work: roll-over, imports,
+    the compliance marking); `changes(obj)` gives each object's ``{field: (before, after)}`` as `log_action`'s.
 
     The hash chain's trigger seals each row as it does for `log_action`, rows of one statement in order.
     """
@@ -57,7 +66,7 @@ def log_actions(objs: list[models.Model], action: str, *, actor=None, reason: st
                 object_id=str(obj.pk),
                 object_repr=str(obj)[:300],
                 market_id=_market_id(obj),
-                changes={},
+                changes={k: [_plain(a), _plain(b)] for k, (a, b) in (changes(obj) if changes else {}).items()},
                 reason=reason,
             )
             for obj in objs

@@ -260,6 +260,19 @@ def _lock(firm_ids: list[int]) -> None:
         )
 
 
+lock_firms = _lock  # for writers that read positions and then write what they summarise (the compliance marking)
+
+
+def findings_recorded(firm_ids: Iterable[int], year: int) -> int:
+    """Findings of non-compliance were just recorded for these firms' year (in bulk, so no signal): their
+    positions say so, in one statement, in the caller's transaction. Call with the firms locked (`lock_firms`)
+    so that a refresh under way cannot write the old flag back. What `refresh_firms` would write (`marked` is
+    "a finding exists"); a firm-year is found short only from a stored position, so the row exists."""
+    return FirmYearPosition.objects.filter(firm_id__in=list(firm_ids), year=year, marked=False).update(
+        marked=True, updated_at=timezone.now()
+    )
+
+
 def _movements(firm_ids: list[int]) -> dict:
     """firm → year → list of (recorded day, unit kind, net quantity) of surrenders and their reversals."""
     rows = (

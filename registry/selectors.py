@@ -83,15 +83,22 @@ def cap_for(market: Market, year: int) -> MarketCap | None:
 
 def allocation_for(firm: Firm, year: int) -> Decimal | None:
     """The firm's allocation of a vintage from approved or issued tables (free + auctioned); None if none."""
-    lines = AllocationLine.objects.filter(
-        firm=firm,
-        table__year=year,
-        table__status__in=[AllocationTable.Status.APPROVED, AllocationTable.Status.ISSUED],
+    return allocations_for([firm.pk], year).get(firm.pk)
+
+
+def allocations_for(firm_ids, year: int) -> dict[int, Decimal]:
+    """`allocation_for` of many firms in one query: firm id → allocation (firms without one are left out)."""
+    rows = (
+        AllocationLine.objects.filter(
+            firm_id__in=list(firm_ids),
+            table__year=year,
+            table__status__in=[AllocationTable.Status.APPROVED, AllocationTable.Status.ISSUED],
+        )
+        .values("firm_id")
+        .annotate(free=Sum("free_tco2e"), auction=Sum("auction_tco2e"))
+        .order_by()
     )
-    totals = lines.aggregate(free=Sum("free_tco2e"), auction=Sum("auction_tco2e"))
-    if totals["free"] is None:
-        return None
-    return totals["free"] + totals["auction"]
+    return {r["firm_id"]: r["free"] + r["auction"] for r in rows if r["free"] is not None}
 
 
 # --- Compliance --------------------------------------------------------------------------------

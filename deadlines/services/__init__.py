@@ -9,7 +9,9 @@ the module it needs, and the services are re-exported here for the tasks, views 
 """
 
 from deadlines.services.due_work import (  # noqa: F401
+    compliance_mark_batch,
     compliance_mark_due,
+    compliance_queue_due,
     due_work_run,
     spot_checks_draw_due,
 )
@@ -24,6 +26,7 @@ from deadlines.services.notifications import (  # noqa: F401
     notification_mark_read,
     notifications_mark_all_read,
     notify,
+    notify_each,
 )
 from deadlines.services.reminders import (  # noqa: F401
     escalation_step,

@@ -11,10 +11,11 @@ from deadlines import hooks
 from deadlines.calendar import RulePackCache, market_due_date
 from deadlines.models import DueWorkDone, Notification
 from deadlines.services.common import CATCH_UP_DAYS, _market_params, _markets
-from deadlines.services.notifications import notify
+from deadlines.services.notifications import notify, notify_each
 from deadlines.services.reminders import reminders_send_due
 from deadlines.services.rollover import quarterly_open_reports, rollover_open_year
 from deadlines.services.snapshots import quarterly_snapshots_build_due
+from mrv import outbox
 from mrv.models import (
     DeadlineRule,
     Market,
@@ -22,11 +23,17 @@ from mrv.models import (
     VerificationBody,
 )
 
+#: Firms per compliance-marking batch (each batch one task, one transaction, the same few statements).
+MARKING_BATCH = 500
+MARKING_TASK = "deadlines.mark_non_compliance_batch"
+
 
 def _markets_past(kind: str, today: datetime.date, market_id: int | None, wanted=lambda pack: True):
     packs = RulePackCache()
     for market in _markets(market_id):
-        for year in (today.year - 1, today.year):
+        # A year's deadlines fall in it or the next (the national market's compliance on 31 December of the next
+        # year), so a job up to CATCH_UP_DAYS after one runs in the year after that at the latest.
+        for year in (today.year - 2, today.year - 1, today.year):
             pack = packs.get(market, year)
             if pack is None or year < market.first_compliance_year or not wanted(pack):
                 continue
@@ -67,27 +74,84 @@ def spot_checks_draw_due(*, today: datetime.date, market_id: int | None = None) 
     return drawn
 
 
-def compliance_mark_due(*, today: datetime.date, market_id: int | None = None) -> int:
-    """Once a market's compliance deadline has passed: mark the non-compliant firm-years and tell the regulator."""
+def _tell_firms(records: list, year: int) -> None:
+    """Each firm found non-compliant now is told, in one query and one INSERT whatever their number."""
+    if not records:
+        return
+    people = User.objects.filter(
+        is_active=True, firm__in={r.firm_id for r in records}, role__in=User.FIRM_ROLES
+    ).select_related("firm")
+    by_firm = defaultdict(list)
+    for person in people:
+        by_firm[person.firm].append(person)
+    notify_each(
+        [
+            (people, {"firm": firm.name, "firm_id": firm.pk, "year": year})
+            for firm, people in sorted(by_firm.items(), key=lambda item: item[0].pk)
+        ],
+        Notification.Kind.FIRM_NON_COMPLIANT,
+    )
+
+
+def compliance_mark_batch(*, market_id: int, year: int, firm_ids: list[int], today: datetime.date) -> int:
+    """One batch of the compliance marking, in one transaction and a constant number of statements: the
+    registry's findings for these firms and each firm found now told (in bulk). A redelivered batch finds
+    nothing new, so it writes and tells nothing twice. Returns the number of findings made."""
+    with transaction.atomic():
+        records = hooks.mark_non_compliant_batch(market_id=market_id, year=year, firm_ids=firm_ids, today=today)
+        _tell_firms(records, year)
+    return len(records)
+
+
+def _compliance_marking(today: datetime.date, market_id: int | None, mark) -> int:
+    """Once per market-year whose compliance deadline has passed: `mark(market, year, firm ids)` marks the firms
+    non-compliant then and not found before, and the regulators are told how many firms are non-compliant
+    (found now or before, by hand). The job's record, the marking (or its tasks) and the regulators' notice are
+    one transaction."""
     marked = 0
     for market, year in _markets_past(DeadlineRule.Kind.COMPLIANCE, today, market_id):
         with transaction.atomic():
             if not _once(DueWorkDone.Job.COMPLIANCE_MARKING, market, year):
                 continue
-            records = hooks.mark_non_compliant(market=market, year=year, today=today)
-            params = {**_market_params(market), "year": year, "count": len(records)}
+            short = hooks.non_compliant_firms(market=market, year=year, today=today)
+            mark(market, year, [firm_id for firm_id, found in short if not found])
+            params = {**_market_params(market), "year": year, "count": len(short)}
             regulators = User.objects.filter(is_active=True, role__in=User.REGULATOR_ROLES, authority__market=market)
             notify(regulators, Notification.Kind.NON_COMPLIANCE_MARKED, params)
-            short = User.objects.filter(is_active=True, firm__in={r.firm_id for r in records}, role__in=User.FIRM_ROLES)
-            by_firm = defaultdict(list)
-            for person in short.select_related("firm"):
-                by_firm[person.firm].append(person)
-            for firm, people in by_firm.items():
-                notify(
-                    people, Notification.Kind.FIRM_NON_COMPLIANT, {"firm": firm.name, "firm_id": firm.pk, "year": year}
-                )
             marked += 1
     return marked
+
+
+def compliance_mark_due(*, today: datetime.date, market_id: int | None = None) -> int:
+    """Once a market's compliance deadline has passed: mark the non-compliant firm-years and tell the firms and
+    the regulator (the number of market-years marked). Here the registry marks the market-year in its batches
+    inside the transaction that records the job (`run_due_work`): a crash leaves nothing recorded, and the next
+    run does it all."""
+
+    def mark(market, year: int, pending: list[int]) -> None:
+        records, found_now = hooks.mark_non_compliant(market=market, year=year, today=today), set(pending)
+        _tell_firms([r for r in records if r.firm_id in found_now], year)
+
+    return _compliance_marking(today, market_id, mark)
+
+
+def compliance_queue_due(*, today: datetime.date, market_id: int | None = None) -> int:
+    """The scheduled marking: as `compliance_mark_due`, but one task per batch of MARKING_BATCH firms, so that
+    the workers share it. The tasks go through the outbox in the transaction that records the job: a crash
+    before the commit leaves nothing recorded (the next run does it all); after it, every batch is delivered,
+    and a batch delivered twice (a worker lost mid-batch) marks and tells nothing twice."""
+
+    def mark(market, year: int, pending: list[int]) -> None:
+        for start in range(0, len(pending), MARKING_BATCH):
+            outbox.enqueue(
+                MARKING_TASK,
+                market_id=market.pk,
+                year=year,
+                firm_ids=pending[start : start + MARKING_BATCH],
+                today=today.isoformat(),
+            )
+
+    return _compliance_marking(today, market_id, mark)
 
 
 def due_work_run(*, today: datetime.date, market_id: int | None = None) -> dict[str, int]:

@@ -9,9 +9,9 @@ from deadlines.calendar import RulePackCache, firm_deadlines
 from deadlines.clock import last_finished_quarter
 from deadlines.models import Notification
 from deadlines.services.common import Q, Recipients, _markets
-from deadlines.services.notifications import notify
+from deadlines.services.notifications import notify_each
 from mrv import outbox
-from mrv.audit import log_action, log_actions
+from mrv.audit import log_actions
 from mrv.coverage import covered_firms
 from mrv.models import (
     EmissionReport,
@@ -22,16 +22,6 @@ from mrv.models import (
 QUARTER_PERIODS = {1: Q.Q1, 2: Q.Q2, 3: Q.Q3, 4: Q.Q4}
 #: Firms opened per transaction by the roll-over: each batch costs the same few statements, whatever its size.
 ROLLOVER_BATCH = 500
-
-
-def _open_report(firm: Firm, year: int, period: str) -> bool:
-    """Create the firm's draft report for the period; False if it exists (another run made it)."""
-    report, created = EmissionReport.objects.get_or_create(
-        firm=firm, year=year, period=period, defaults={"market_id": firm.market_id}
-    )
-    if created:
-        log_action(report, "deadlines.rollover.report_opened", reason="periodic work")
-    return created
 
 
 def rollover_pending(*, market, year: int) -> list[int]:
@@ -117,8 +107,54 @@ def rollover_open_year(*, year: int, market_id: int | None = None) -> int:
     return opened
 
 
+def _quarterly_open_batch(firms: list[Firm], year: int, quarter: int, due: dict, recipients: Recipients) -> int:
+    """One batch of quarterly drafts in one transaction and a constant number of statements: the missing drafts,
+    their audit rows and the firms' notices. Safe alongside another run (an advisory lock per market-year
+    serialises them; what exists is skipped)."""
+    period = QUARTER_PERIODS[quarter]
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(hashtext('deadlines.quarterly'), %s)",
+                    [firms[0].market_id * 10000 + year],
+                )
+        existing = set(
+            EmissionReport.objects.filter(firm__in=firms, year=year, period=period).values_list("firm_id", flat=True)
+        )
+        reports = EmissionReport.objects.bulk_create(
+            [
+                EmissionReport(firm=firm, market_id=firm.market_id, year=year, period=period)
+                for firm in firms
+                if firm.pk not in existing
+            ]
+        )
+        log_actions(reports, "deadlines.rollover.report_opened", reason="periodic work")
+        notify_each(
+            [
+                (
+                    recipients.firm_users[r.firm_id],
+                    {
+                        "firm": r.firm.name,
+                        "firm_id": r.firm_id,
+                        "year": year,
+                        "quarter": quarter,
+                        "due_date": due[r.firm_id].due_date.isoformat() if r.firm_id in due else "",
+                    },
+                )
+                for r in reports
+            ],
+            Notification.Kind.QUARTERLY_REPORT_OPENED,
+            url=reverse("deadlines:calendar"),
+        )
+    return len(reports)
+
+
 def quarterly_open_reports(*, today: datetime.date, market_id: int | None = None) -> int:
-    """After a quarter ends: the quarterly report drafts where the market requires them, and a reminder."""
+    """After a quarter ends: the quarterly report drafts where the market requires them, and a reminder.
+
+    In batches of ROLLOVER_BATCH firms, each its own transaction: a crash loses at most the batch under
+    way, and the next run starts from what is still missing."""
     year, quarter = last_finished_quarter(today)
     kind, opened, packs = f"q{quarter}_report", 0, RulePackCache()
     for market in _markets(market_id):
@@ -126,27 +162,16 @@ def quarterly_open_reports(*, today: datetime.date, market_id: int | None = None
         if pack is None or not pack.quarterly_reporting:
             continue
         has_report = EmissionReport.objects.filter(market=market, year=year, period=QUARTER_PERIODS[quarter])
-        firms = list(covered_firms(market, year).exclude(pk__in=has_report.values("firm_id")).select_related("market"))
+        firms = list(
+            covered_firms(market, year)
+            .exclude(pk__in=has_report.values("firm_id"))
+            .select_related("market")
+            .order_by("pk")
+        )
         if not firms:
             continue
         due = {d.firm.pk: d for d in firm_deadlines(firms, [year], packs=packs) if d.kind == kind}
         recipients = Recipients(firms, [year])
-        for firm in firms:
-            with transaction.atomic():
-                if not _open_report(firm, year, QUARTER_PERIODS[quarter]):
-                    continue
-                params = {
-                    "firm": firm.name,
-                    "firm_id": firm.pk,
-                    "year": year,
-                    "quarter": quarter,
-                    "due_date": due[firm.pk].due_date.isoformat() if firm.pk in due else "",
-                }
-                notify(
-                    recipients.firm_users[firm.pk],
-                    Notification.Kind.QUARTERLY_REPORT_OPENED,
-                    params,
-                    url=reverse("deadlines:calendar"),
-                )
-                opened += 1
+        for start in range(0, len(firms), ROLLOVER_BATCH):
+            opened += _quarterly_open_batch(firms[start : start + ROLLOVER_BATCH], year, quarter, due, recipients)
     return opened

@@ -37,7 +37,10 @@ from registry.services.reversals import (  # noqa: F401
     transaction_reverse,
 )
 from registry.services.surrender import (  # noqa: F401
+    MARKING_BATCH,
+    compliance_mark_batch,
     compliance_mark_non_compliant,
+    compliance_short,
     units_surrender,
 )
 from registry.services.trades import (  # noqa: F401

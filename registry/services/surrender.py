@@ -6,9 +6,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from mrv.audit import log_action
+from mrv.audit import log_actions
 from mrv.models import Firm, Market
-from registry import selectors
+from registry import positions, selectors
 from registry.ledger import (
     LedgerError,
     Unit,
@@ -23,6 +23,7 @@ from registry.models import (
     ComplianceRecord,
 )
 from registry.models import Transaction as Tx
+from registry.positions import ComplianceStatus, Status
 from registry.services.common import NOT_POSITIVE, _whole
 
 VINTAGE_TOO_LATE = _(
@@ -107,25 +108,74 @@ def units_surrender(
     )
 
 
+#: Firms marked per transaction: each batch costs the same few statements, whatever its size.
+MARKING_BATCH = 500
+
+
+def compliance_short(*, market: Market, year: int, today: datetime.date | None = None) -> list[ComplianceStatus]:
+    """The covered firms of a market-year non-compliant at their own deadline (extensions counted), found
+    before or not, in firm order (a fixed number of queries, from the positions)."""
+    statuses = selectors.compliance_statuses(market, year, today=today)
+    return [s for s in statuses if s.status == Status.NON_COMPLIANT]
+
+
+def compliance_mark_batch(
+    *, market_id: int, year: int, firm_ids: list[int], today: datetime.date | None = None, acting_user=None
+) -> list[ComplianceRecord]:
+    """One batch of the marking in one transaction and a constant number of statements: each of these firms
+    that is non-compliant at its deadline and not found before gets its finding (the shortfall at the deadline),
+    its audit row and its position's flag. Returns the findings made now.
+
+    Safe to run twice or alongside another run (a redelivered task): the firms are locked as a position refresh
+    locks them, so the statuses read are the ones written against, and a firm found before is skipped."""
+    with transaction.atomic():
+        positions.lock_firms(firm_ids)
+        firms = {f.pk: f for f in Firm.objects.filter(pk__in=firm_ids, market_id=market_id).select_related("market")}
+        if not firms:
+            return []
+        market = next(iter(firms.values())).market
+        statuses = positions.positions_of_market(
+            market, year, firms=Firm.objects.filter(pk__in=list(firms)), today=today
+        )
+        found = set(
+            ComplianceRecord.objects.filter(firm_id__in=list(firms), year=year).values_list("firm_id", flat=True)
+        )
+        records = ComplianceRecord.objects.bulk_create(
+            [
+                ComplianceRecord(firm=firms[s.firm_id], year=year, shortfall_tco2e=s.frozen_shortfall_tco2e)
+                for s in statuses
+                if s.status == Status.NON_COMPLIANT and s.firm_id not in found
+            ]
+        )
+        positions.findings_recorded([r.firm_id for r in records], year)
+        log_actions(
+            records,
+            "registry.compliance.non_compliant",
+            actor=acting_user,
+            changes=lambda r: {"shortfall_tco2e": (None, r.shortfall_tco2e)},
+        )
+    return records
+
+
 def compliance_mark_non_compliant(
     *, market: Market, year: int, acting_user=None, today: datetime.date | None = None
 ) -> list[ComplianceRecord]:
-    """After the deadline, record every firm non-compliant at it, with its shortfall then; running it again adds
-    nothing."""
-    statuses = selectors.compliance_statuses(market, year, today=today)
-    short = [s for s in statuses if s.status == selectors.Status.NON_COMPLIANT]
-    records = []
+    """After the deadline, record every firm non-compliant at it, with its shortfall then, in batches of
+    MARKING_BATCH firms (one transaction in all); running it again adds nothing. Returns the findings of every
+    firm short, made now or before, in firm order."""
     with transaction.atomic():
-        for status in short:
-            rec, created = ComplianceRecord.objects.get_or_create(
-                firm_id=status.firm_id, year=year, defaults={"shortfall_tco2e": status.frozen_shortfall_tco2e}
+        short = compliance_short(market=market, year=year, today=today)
+        pending = [s.firm_id for s in short if not s.marked]
+        for start in range(0, len(pending), MARKING_BATCH):
+            compliance_mark_batch(
+                market_id=market.pk,
+                year=year,
+                firm_ids=pending[start : start + MARKING_BATCH],
+                today=today,
+                acting_user=acting_user,
             )
-            if created:
-                log_action(
-                    rec,
-                    "registry.compliance.non_compliant",
-                    actor=acting_user,
-                    changes={"shortfall_tco2e": (None, status.frozen_shortfall_tco2e)},
-                )
-            records.append(rec)
-    return records
+        return list(
+            ComplianceRecord.objects.filter(firm_id__in=[s.firm_id for s in short], year=year)
+            .select_related("firm")
+            .order_by("firm_id")
+        )

@@ -20,8 +20,9 @@ def test_deadline_tasks_ack_late_and_never_wait_longer_than_the_visibility_timeo
     app.loader.import_default_modules()
     visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
     tasks = [t for name, t in app.tasks.items() if name.startswith("deadlines.")]
-    # seven scheduled or email tasks, the roll-over's batch, and the workflow, registry and repudiation notices
-    assert len(tasks) == 11
+    # seven scheduled or email tasks, the roll-over's and the marking's batches, and the workflow, registry and
+    # repudiation notices
+    assert len(tasks) == 12
     for task in tasks:
         assert task.acks_late is True, task.name
         assert task.retry_backoff_max < visibility, task.name

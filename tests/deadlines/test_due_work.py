@@ -99,10 +99,13 @@ def test_non_compliance_is_marked_once_after_the_compliance_deadline(markings, r
     assert not Notification.objects.filter(recipient=other_regulator).exists()
 
 
-def test_firms_marked_non_compliant_are_told(monkeypatch, firm, firm_user, other_firm_user, regulator, shanghai):
-    record = type("Record", (), {"firm_id": firm.pk})
-    record_calls(monkeypatch, "registry.services.surrender", "compliance_mark_non_compliant", result=[record])
-    compliance_mark_due(today=D(2026, 7, 1), market_id=shanghai.pk)
+def test_firms_marked_non_compliant_are_told(firm, other_firm, firm_user, other_firm_user, regulator, shanghai):
+    from decimal import Decimal
+
+    from tests import factories as f
+
+    f.ReportFactory(firm=firm, year=2025, status="determined", determined_emissions_tco2e=Decimal(1000))
+    compliance_mark_due(today=D(2026, 7, 1), market_id=shanghai.pk)  # other_firm: emissions missing, not marked
     [note] = Notification.objects.filter(recipient=firm_user, kind=Notification.Kind.FIRM_NON_COMPLIANT)
     assert note.params == {"firm": firm.name, "firm_id": firm.pk, "year": 2025}
     assert not Notification.objects.filter(recipient=other_firm_user).exists()
@@ -115,6 +118,11 @@ def test_each_market_is_marked_after_its_own_deadline(db, markings):
     marked = {code for code, _y, _u in markings}
     assert {"beijing", "tianjin", "shenzhen"} <= marked
     assert "shanghai" not in marked and "national" not in marked
+
+
+def test_the_national_year_due_on_31_december_of_the_next_year_is_marked_in_the_year_after(db, markings):
+    compliance_mark_due(today=D(2027, 1, 1))  # national 2025: due 31 December 2026
+    assert ("national", 2025, None) in markings
 
 
 def test_run_due_work_command_runs_everything_due_on_a_date(markings, draws, firm, shenzhen_firm):

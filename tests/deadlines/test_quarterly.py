@@ -92,6 +92,29 @@ def test_shortfall_is_the_projection_above_the_allocation(projected, allocation,
     assert shortfall(projected, allocation) == expected
 
 
+def test_quarterly_drafts_cost_the_same_statements_whatever_the_number_of_firms(shenzhen, shenzhen_firm):
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from mrv.models import User
+
+    ContentType.objects.get_for_model(EmissionReport)  # cached once per process, as in a worker
+    counts = []
+    for today, more in ((D(2026, 4, 1), 1), (D(2026, 7, 1), 30)):
+        for _ in range(more):
+            f.UserFactory(role=User.Role.FIRM_REPORTER, firm=f.FirmFactory(market=shenzhen))
+        with CaptureQueriesContext(connection) as queries:
+            opened = quarterly_open_reports(today=today, market_id=shenzhen.pk)
+        counts.append(len(queries))
+        assert opened == EmissionReport.objects.filter(period=P.Q1 if more == 1 else P.Q2).count()
+    assert counts[0] == counts[1]
+    told = Notification.objects.filter(kind=Notification.Kind.QUARTERLY_REPORT_OPENED)
+    assert told.count() == 1 + 31  # each reporter once per quarter (shenzhen_firm has none)
+    assert quarterly_open_reports(today=D(2026, 7, 1), market_id=shenzhen.pk) == 0
+    assert told.count() == 32
+
+
 # --- Early warning: the snapshot ------------------------------------------------------------------
 
 
@@ -114,7 +137,7 @@ def shenzhen_quarters(shenzhen, monkeypatch):
         firm=late, year=2026, period="q2", status=EmissionReport.Status.DRAFT, reported_emissions_tco2e=Decimal(1)
     )
     allocations = {seasonal.pk: Decimal(900000), steady.pk: Decimal(1500000), late.pk: Decimal(100)}
-    monkeypatch.setattr(hooks, "allocation_for", lambda firm, year: allocations.get(firm.pk))
+    monkeypatch.setattr(hooks, "allocations_for", lambda firms, year: {x.pk: allocations.get(x.pk) for x in firms})
     return seasonal, steady, late
 
 
@@ -154,3 +177,19 @@ def test_snapshot_page_is_for_the_markets_regulator_only(
     for outsider in (regulator, firm_user):
         client.force_login(outsider)
         assert client.get(url).status_code == 404
+
+
+def test_a_snapshot_costs_the_same_statements_whatever_the_number_of_firms(shenzhen, shenzhen_regulator):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for year, n in ((2025, 2), (2026, 8)):
+        for _ in range(n):
+            quarters(f.FirmFactory(market=shenzhen, sector=f.sector("power")), year, [1000])
+    counts = []
+    for year in (2025, 2026):
+        with CaptureQueriesContext(connection) as queries:
+            snapshot = quarterly_snapshot_build(market=shenzhen, year=year, quarter=1)
+        counts.append(len(queries))
+        assert snapshot.warnings.count() == (2 if year == 2025 else 8)
+    assert counts[0] == counts[1]
