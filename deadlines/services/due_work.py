@@ -16,7 +16,9 @@ from deadlines.services.reminders import reminders_send_due
 from deadlines.services.rollover import quarterly_open_reports, rollover_open_year
 from deadlines.services.snapshots import quarterly_snapshots_build_due
 from mrv import outbox
+from mrv.due_dates import due_date, extensions_for
 from mrv.models import (
+    DeadlineExtension,
     DeadlineRule,
     Market,
     User,
@@ -122,6 +124,40 @@ def _compliance_marking(today: datetime.date, market_id: int | None, mark) -> in
     return marked
 
 
+def _extended_firms_past(today: datetime.date, market_id: int | None) -> dict[tuple[int, int], list[int]]:
+    """Firms whose compliance deadline was extended past their market's and has now passed (within CATCH_UP_DAYS),
+    in market-years already marked: the market-year's marking skipped them while their extension ran.
+    A fixed number of queries (the extended firms are few: one row each in DeadlineExtension)."""
+    years = [today.year - 2, today.year - 1, today.year]
+    extended = DeadlineExtension.objects.filter(kind=DeadlineRule.Kind.COMPLIANCE, year__in=years)
+    if market_id is not None:
+        extended = extended.filter(firm__market_id=market_id)
+    extended = list(extended.select_related("firm__market"))
+    if not extended:
+        return {}
+    packs, moved = RulePackCache(), extensions_for([e.firm for e in extended], years)
+    marked = set(
+        DueWorkDone.objects.filter(job=DueWorkDone.Job.COMPLIANCE_MARKING, year__in=years).values_list(
+            "market_id", "year"
+        )
+    )
+    due: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for e in extended:
+        day = due_date(e.firm, e.year, DeadlineRule.Kind.COMPLIANCE, packs=packs, extensions=moved)
+        if day and 0 < (today - day).days <= CATCH_UP_DAYS and (e.firm.market_id, e.year) in marked:
+            due[(e.firm.market_id, e.year)].append(e.firm_id)
+    return due
+
+
+def _mark_extended(today: datetime.date, market_id: int | None) -> int:
+    """Each day, the firms whose extended deadline has passed are marked as their market-year was (a batch each
+    market-year; a firm found before is skipped, so the days after it find nothing). Returns the findings made."""
+    made = 0
+    for (market_pk, year), firm_ids in sorted(_extended_firms_past(today, market_id).items()):
+        made += compliance_mark_batch(market_id=market_pk, year=year, firm_ids=firm_ids, today=today)
+    return made
+
+
 def compliance_mark_due(*, today: datetime.date, market_id: int | None = None) -> int:
     """Once a market's compliance deadline has passed: mark the non-compliant firm-years and tell the firms and
     the regulator (the number of market-years marked). Here the registry marks the market-year in its batches
@@ -132,7 +168,9 @@ def compliance_mark_due(*, today: datetime.date, market_id: int | None = None) -
         records, found_now = hooks.mark_non_compliant(market=market, year=year, today=today), set(pending)
         _tell_firms([r for r in records if r.firm_id in found_now], year)
 
-    return _compliance_marking(today, market_id, mark)
+    marked = _compliance_marking(today, market_id, mark)
+    _mark_extended(today, market_id)
+    return marked
 
 
 def compliance_queue_due(*, today: datetime.date, market_id: int | None = None) -> int:
@@ -151,7 +189,9 @@ def compliance_queue_due(*, today: datetime.date, market_id: int | None = None) 
                 today=today.isoformat(),
             )
 
-    return _compliance_marking(today, market_id, mark)
+    marked = _compliance_marking(today, market_id, mark)
+    _mark_extended(today, market_id)
+    return marked
 
 
 def due_work_run(*, today: datetime.date, market_id: int | None = None) -> dict[str, int]:

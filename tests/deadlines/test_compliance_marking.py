@@ -77,3 +77,25 @@ def test_the_daily_run_marks_in_place_and_once(shanghai, regulator):
     assert compliance_mark_due(today=AFTER, market_id=shanghai.pk) == 0
     assert set(ComplianceRecord.objects.values_list("firm_id", flat=True)) == {x.pk for x in firms}
     assert Notification.objects.filter(kind=Notification.Kind.FIRM_NON_COMPLIANT).count() == 6
+
+
+def test_a_firm_with_an_extended_deadline_is_marked_once_its_own_deadline_has_passed(shanghai, regulator):
+    """The market-year's marking (1 July) skips a firm whose deadline was extended by 20 days (to 20 July); a
+    later daily run marks it after 20 July, once, and tells its people."""
+    from deadlines.services import compliance_mark_due
+    from mrv.models import DeadlineExtension
+
+    on_time, extended = _short_firms(shanghai, 2)
+    DeadlineExtension.objects.create(
+        firm=extended, year=YEAR, kind="compliance", extra_days=20, reason="flood", granted_by=regulator
+    )
+    assert compliance_mark_due(today=AFTER, market_id=shanghai.pk) == 1
+    assert set(ComplianceRecord.objects.values_list("firm_id", flat=True)) == {on_time.pk}
+    compliance_mark_due(today=datetime.date(2026, 7, 20), market_id=shanghai.pk)  # its own deadline day
+    assert not ComplianceRecord.objects.filter(firm=extended).exists()
+    for day in (21, 22):
+        compliance_mark_due(today=datetime.date(2026, 7, day), market_id=shanghai.pk)
+    [record] = ComplianceRecord.objects.filter(firm=extended)
+    assert record.shortfall_tco2e == Decimal(100)
+    told = Notification.objects.filter(kind=Notification.Kind.FIRM_NON_COMPLIANT, params__firm_id=extended.pk)
+    assert told.count() == 2  # its reporter and approver, once
