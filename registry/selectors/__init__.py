@@ -1,5 +1,6 @@
 """Reads of the registry, by stage (as `registry.services` and `registry.views`): accounts, transfers,
-transactions, issuance, allocation, surrender (compliance), penalties, coverage and statistics.
+transactions, issuance, allocation (and its inputs: production), surrender (compliance), penalties, coverage
+and statistics.
 
 Every name is re-exported here: callers write `from registry import selectors` and `selectors.holdings(...)`.
 """
@@ -45,6 +46,11 @@ from registry.selectors.penalties import (  # noqa: F401
     penalties_of_market,
     penalty_seals,
     penalty_visible,
+)
+from registry.selectors.production import (  # noqa: F401
+    covered_credit_codes,
+    covered_firm_count,
+    report_visible,
 )
 from registry.selectors.statistics import (  # noqa: F401
     ComplianceRate,
