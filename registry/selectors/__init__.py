@@ -8,10 +8,13 @@ Every name is re-exported here: callers write `from registry import selectors` a
 from registry.positions import DETERMINED, ComplianceStatus, Status, offset_cap  # noqa: F401  (read from here)
 from registry.selectors.accounts import (  # noqa: F401
     account_balances,
+    account_by_number_visible,
     account_proposals,
     account_transactions,
     account_visible,
+    accounts_in_order,
     designated_representatives,
+    holding_account_by_number,
     holdings,
     is_trusted,
     representative_visible,
@@ -43,6 +46,7 @@ from registry.selectors.coverage import (  # noqa: F401
 from registry.selectors.issuance import ZERO, issued_total  # noqa: F401
 from registry.selectors.penalties import (  # noqa: F401
     penalised_firm_ids,
+    penalties_in_order,
     penalties_of_market,
     penalty_seals,
     penalty_visible,
@@ -82,5 +86,6 @@ from registry.selectors.transactions import (  # noqa: F401
     reversal_request_visible,
     transaction_page_reads,
     transaction_visible,
+    transactions_with_entries,
 )
-from registry.selectors.transfers import proposal_visible  # noqa: F401
+from registry.selectors.transfers import proposal_visible, proposals_newest_first  # noqa: F401

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from mrv import access
@@ -97,3 +98,18 @@ def trusted_entries(*, account: Account) -> QuerySet[TrustedAccount]:
 def designated_representatives(*, account: Account) -> QuerySet[Representative]:
     """The people the regulator designated for the account, with who designated them."""
     return Representative.objects.filter(account=account).select_related("user", "added_by")
+
+
+def holding_account_by_number(*, market_id: int, number: str) -> Account | None:
+    """The market's holding account with this number, if there is one (where units may be sent)."""
+    return Account.objects.filter(number=number, market_id=market_id, kind=Account.Kind.HOLDING).first()
+
+
+def account_by_number_visible(*, user, number: str) -> Account:
+    """The account with this number among those `user` may see, with its market and firm; else 404."""
+    return get_object_or_404(access.visible_to(user, Account).select_related("market", "firm"), number=number)
+
+
+def accounts_in_order() -> QuerySet[Account]:
+    """Every account with its market, in the order they were opened (the API's list, scoped by its caller)."""
+    return Account.objects.select_related("market").order_by("pk")

@@ -1,5 +1,7 @@
 """Reads of penalties."""
 
+from django.db.models import QuerySet
+
 from mrv.models import Market
 from registry.models import Penalty
 from registry.selectors.common import visible_or_404
@@ -26,3 +28,8 @@ def penalties_of_market(*, market: Market, limit: int = 200) -> list[Penalty]:
 def penalty_visible(*, user, pk: int) -> Penalty:
     """A penalty `user` may see, with its firm; else 404."""
     return visible_or_404(user, Penalty.objects.select_related("firm"), pk)
+
+
+def penalties_in_order() -> QuerySet[Penalty]:
+    """Every penalty, the latest year first (the API's list, scoped by its caller)."""
+    return Penalty.objects.order_by("-year", "pk")

@@ -1,9 +1,9 @@
 """Reads of the ledger's transactions and the requests to reverse them."""
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from mrv.models import Market
-from registry.models import ReversalRequest, Transaction
+from registry.models import Entry, ReversalRequest, Transaction
 from registry.selectors.common import visible_or_404
 
 
@@ -32,3 +32,10 @@ def transaction_page_reads(*, tx: Transaction) -> dict:
 def reversal_request_visible(*, user, pk: int) -> ReversalRequest:
     """A reversal request `user` may see, with the transaction to reverse; else 404."""
     return visible_or_404(user, ReversalRequest.objects.select_related("original"), pk)
+
+
+def transactions_with_entries() -> QuerySet[Transaction]:
+    """Every transaction with its entries and their accounts, newest first (the API's list, scoped by its caller)."""
+    return Transaction.objects.prefetch_related(Prefetch("entries", Entry.objects.select_related("account"))).order_by(
+        "-created_at", "-id"
+    )
