@@ -26,6 +26,7 @@ from registry.selectors.allocation import (  # noqa: F401
     allocation_for,
     allocation_table_visible,
     allocation_tables_of,
+    allocation_tables_visible,
     cap_for,
     line_seals,
     market_caps,
@@ -48,6 +49,7 @@ from registry.selectors.penalties import (  # noqa: F401
     penalised_firm_ids,
     penalties_in_order,
     penalties_of_market,
+    penalties_visible,
     penalty_seals,
     penalty_visible,
 )
@@ -78,6 +80,7 @@ from registry.selectors.surrender import (  # noqa: F401
     compliance_status,
     compliance_statuses,
     coverage_span,
+    firm_names,
     firms_by_id,
     notice_seals,
 )

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.db.models import QuerySet, Sum
 
+from mrv import access
 from mrv.models import Firm, Market
 from registry.models import AllocationLine, AllocationTable, MarketCap
 from registry.selectors.common import visible_or_404
@@ -52,3 +53,12 @@ def allocation_table_visible(*, user, pk: int) -> AllocationTable:
 def table_lines(*, table: AllocationTable) -> QuerySet:
     """A table's lines with their firms, by firm name."""
     return table.lines.select_related("firm").order_by("firm__name")
+
+
+def allocation_tables_visible(*, user, with_lines: bool = False) -> QuerySet[AllocationTable]:
+    """The allocation tables `user` may see with their markets, the latest year first; with each table's lines
+    and their firms when asked."""
+    queryset = AllocationTable.objects.select_related("market").order_by("-year", "kind", "pk")
+    if with_lines:
+        queryset = queryset.prefetch_related("lines__firm")
+    return access.visible_to(user, queryset)

@@ -2,6 +2,7 @@
 
 from django.db.models import QuerySet
 
+from mrv import access
 from mrv.models import Market
 from registry.models import Penalty
 from registry.selectors.common import visible_or_404
@@ -33,3 +34,8 @@ def penalty_visible(*, user, pk: int) -> Penalty:
 def penalties_in_order() -> QuerySet[Penalty]:
     """Every penalty, the latest year first (the API's list, scoped by its caller)."""
     return Penalty.objects.order_by("-year", "pk")
+
+
+def penalties_visible(*, user) -> QuerySet[Penalty]:
+    """The penalties `user` may see, with their firms."""
+    return access.visible_to(user, Penalty.objects.select_related("firm"))

@@ -111,3 +111,8 @@ def notice_seals(market: Market, year: int, kind: str) -> dict[int, object]:
     from mrv.models import Seal
 
     return {s.firm_id: s for s in Seal.objects.filter(market=market, year=year, kind=kind).order_by("signed_at")}
+
+
+def firm_names(*, ids) -> dict[int, str]:
+    """The names of the firms with these ids, by id (one query)."""
+    return dict(Firm.objects.filter(pk__in=list(ids)).values_list("pk", "name"))
