@@ -3,6 +3,9 @@
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -11,7 +14,7 @@ from mrv import access
 from mrv.models import Firm, User
 
 from .calendar import FIRM_KINDS, VERIFIER_KINDS, Deadline, RulePackCache, firm_deadlines
-from .models import Notification
+from .models import EarlyWarning, Notification, QuarterlySnapshot
 from .work_deadlines import work_deadlines
 
 UPCOMING_DAYS = 60
@@ -89,6 +92,29 @@ def notifications_for(user: User):
 
 def unread_count(user: User) -> int:
     return notifications_for(user).filter(read_at=None).count()
+
+
+def notification_visible(*, user: User, pk: int) -> Notification:
+    """One of `user`'s notifications; else 404."""
+    return get_object_or_404(notifications_for(user), pk=pk)
+
+
+def snapshot_visible(*, user: User, pk: int) -> QuarterlySnapshot:
+    """A quarterly snapshot `user` may see, with its market; else 404."""
+    return get_object_or_404(access.visible_to(user, QuarterlySnapshot).select_related("market"), pk=pk)
+
+
+def snapshot_warnings(*, snapshot: QuarterlySnapshot) -> QuerySet[EarlyWarning]:
+    """The early warnings of a snapshot, with their firms and sectors."""
+    return EarlyWarning.objects.filter(snapshot=snapshot).select_related("firm", "firm__sector")
+
+
+def firm_visible(*, user: User, pk: int) -> Firm:
+    """A firm `user` may see (`mrv.access.can_view`), with its market; else 404."""
+    firm = get_object_or_404(Firm.objects.select_related("market"), pk=pk)
+    if not access.can_view(user, firm):
+        raise Http404
+    return firm
 
 
 @dataclass(frozen=True)

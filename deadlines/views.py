@@ -2,19 +2,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mrv import access
-from mrv.models import Firm
 from mrv.refusals import Refused
 
 from . import selectors, services
 from .clock import shanghai_today
 from .forms import ExtensionForm
-from .models import EarlyWarning, QuarterlySnapshot
 
 
 @login_required
@@ -35,7 +32,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
-    notification = get_object_or_404(selectors.notifications_for(request.user), pk=pk)
+    notification = selectors.notification_visible(user=request.user, pk=pk)
     services.notification_mark_read(notification=notification, acting_user=request.user)
     return redirect(notification.url or "deadlines:notifications")
 
@@ -49,16 +46,14 @@ def notifications_read_all(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def snapshot(request: HttpRequest, pk: int) -> HttpResponse:
-    snap = get_object_or_404(access.visible_to(request.user, QuarterlySnapshot).select_related("market"), pk=pk)
-    warnings = EarlyWarning.objects.filter(snapshot=snap).select_related("firm", "firm__sector")
+    snap = selectors.snapshot_visible(user=request.user, pk=pk)
+    warnings = selectors.snapshot_warnings(snapshot=snap)
     return render(request, "deadlines/snapshot.html", {"snapshot": snap, "warnings": warnings})
 
 
 @login_required
 def extension_grant(request: HttpRequest, firm_id: int) -> HttpResponse:
-    firm = get_object_or_404(Firm.objects.select_related("market"), pk=firm_id)
-    if not access.can_view(request.user, firm):
-        raise Http404
+    firm = selectors.firm_visible(user=request.user, pk=firm_id)
     if not (request.user.is_regulator and request.user.market_id == firm.market_id):
         raise PermissionDenied
     form = ExtensionForm(request.POST or None)

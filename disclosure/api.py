@@ -11,7 +11,6 @@ from disclosure import cache_keys, selectors
 from disclosure.models import HistoricalStatistic
 from disclosure.throttling import PublicApiThrottle
 from disclosure.views import CACHE_SECONDS, _market, _published
-from mrv.models import Market
 
 
 class PublicView(APIView):
@@ -36,7 +35,7 @@ class MarketsView(PublicView):
             years = selectors.published_years()
             return [
                 {"code": m.code, "name_zh": m.name_zh, "name_en": m.name_en, "published_years": years.get(m.pk, [])}
-                for m in Market.objects.order_by("pk")
+                for m in selectors.markets_in_order()
             ]
 
         return self.cached(cache_keys.page("api-markets"), build)

@@ -4,15 +4,17 @@ import datetime
 from decimal import Decimal
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from disclosure.models import HistoricalStatistic, Publication
-from mrv import coverage
+from mrv import access, coverage
 from mrv.models import EmissionReport, Firm, Market, YearNotSupported
 from registry import selectors as registry
 from registry.models import Penalty
+from registry.selectors import market_by_code, markets_in_order  # noqa: F401  (read from here)
 
 ANNUAL = EmissionReport.Period.ANNUAL
 FIRMS_PER_PAGE = 100  # of the public market-year page; the exports and the API carry all firms
@@ -272,3 +274,18 @@ def shown_rate(stat: HistoricalStatistic) -> str:
     if computed is not None:
         return (">" if stat.compliant_is_lower_bound else "") + str(computed)
     return stat.printed_rate or _("not published")
+
+
+def regulator_market(*, user) -> Market:
+    """A regulator's own market (one they may see); else 404."""
+    return get_object_or_404(access.visible_to(user, Market), pk=user.market_id)
+
+
+def publications_visible(*, user, market: Market) -> list[Publication]:
+    """The market's publications `user` may see."""
+    return list(access.visible_to(user, publications_of(market)))
+
+
+def publication_visible(*, user, pk: int) -> Publication:
+    """A publication `user` may see, with its market; else 404."""
+    return get_object_or_404(access.visible_to(user, Publication).select_related("market"), pk=pk)

@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import EmptyPage, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +20,6 @@ from disclosure import cache_keys, charts, selectors, services, workflow
 from disclosure.forms import ProposeForm, RejectForm
 from disclosure.models import Publication
 from disclosure.throttling import throttled
-from mrv import access
 from mrv.models import Market
 from mrv.transitions import TransitionRefused
 from registry import exports
@@ -44,7 +43,7 @@ def _page(request: HttpRequest, title: str, body: str) -> HttpResponse:
 
 
 def _market(code: str) -> Market:
-    return get_object_or_404(Market, code=code)
+    return selectors.market_by_code(code=code)
 
 
 def _published(market: Market, year: int) -> list[Publication]:
@@ -61,7 +60,7 @@ def _published(market: Market, year: int) -> list[Publication]:
 def index(request: HttpRequest) -> HttpResponse:
     def build() -> str:
         years = selectors.published_years()
-        markets = [(m, years.get(m.pk, [])) for m in Market.objects.order_by("pk")]
+        markets = [(m, years.get(m.pk, [])) for m in selectors.markets_in_order()]
         stats = selectors.history()
         context = {"markets": markets, "history": stats, "trend": charts.history_trend(stats)}
         return render_to_string("disclosure/_index.html", context)
@@ -160,9 +159,9 @@ def _regulated_market(request: HttpRequest) -> Market:
     """The regulator's own market; the national administrator looks at one with ?market=code (read only)."""
     user = request.user
     if user.is_regulator:
-        return get_object_or_404(access.visible_to(user, Market), pk=user.market_id)
+        return selectors.regulator_market(user=user)
     if user.is_national_admin:
-        return get_object_or_404(Market, code=request.GET.get("market") or "shanghai")
+        return selectors.market_by_code(code=request.GET.get("market") or "shanghai")
     raise PermissionDenied(_("Only a market's regulator may open this page."))
 
 
@@ -176,7 +175,7 @@ def _year(request: HttpRequest) -> int:
 @login_required
 def manage(request: HttpRequest) -> HttpResponse:
     market, year = _regulated_market(request), _year(request)
-    publications = list(access.visible_to(request.user, selectors.publications_of(market)))
+    publications = selectors.publications_visible(user=request.user, market=market)
     for publication in publications:  # the buttons are the transitions this user may run now
         publication.may_publish = has_transition_perm(publication.publish, request.user)
         publication.may_reject = has_transition_perm(publication.reject, request.user)
@@ -194,7 +193,7 @@ def manage(request: HttpRequest) -> HttpResponse:
 @login_required
 def preview(request: HttpRequest, pk: int) -> HttpResponse:
     """What a proposal (or an earlier version) freezes, for the market's regulators before and after deciding."""
-    publication = get_object_or_404(access.visible_to(request.user, Publication).select_related("market"), pk=pk)
+    publication = selectors.publication_visible(user=request.user, pk=pk)
     header, rows = selectors.firm_table(publication.snapshot)
     context = {
         "publication": publication,
@@ -228,7 +227,7 @@ def propose(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    publication = get_object_or_404(access.visible_to(request.user, Publication), pk=pk)
+    publication = selectors.publication_visible(user=request.user, pk=pk)
     try:
         if action == "publish":
             services.publication_publish(publication=publication, acting_user=request.user)

@@ -6,8 +6,6 @@ approvals ask for a fresh second factor (`X-Second-Factor`), as the browser's st
 
 import django_filters
 from django.core.validators import MaxValueValidator
-from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -171,7 +169,7 @@ class AccountViewSet(ScopedViewSet):
     serializer_class = AccountOut
 
     def base_queryset(self):
-        return Account.objects.select_related("market").order_by("pk")
+        return selectors.accounts_in_order()
 
     @extend_schema(summary="Non-zero holdings by unit, vintage and project", responses={200: HoldingOut(many=True)})
     @action(detail=True, methods=["get"])
@@ -187,7 +185,7 @@ class AccountViewSet(ScopedViewSet):
     @action(detail=True, methods=["post"])
     @c.idempotent
     def surrender(self, request, pk=None):
-        account = get_object_or_404(self.get_queryset().select_related("firm__market"), pk=pk)
+        account = selectors.account_visible(user=request.user, pk=pk)
         if not (request.user.is_firm_user and account.firm_id == request.user.firm_id):
             raise PermissionDenied(ONLY_THE_FIRM_SURRENDERS)
         data = SurrenderIn(data=request.data)
@@ -202,13 +200,9 @@ class AccountViewSet(ScopedViewSet):
             idempotency_key=f"surrender:api:{request.user.pk}:{request.headers['Idempotency-Key'][:60]}",
             acting_user=request.user,
         )
-        return Response(TransactionOut(_transactions().get(pk=tx.pk)).data, status=status.HTTP_201_CREATED)
-
-
-def _transactions():
-    return Tx.objects.prefetch_related(Prefetch("entries", Entry.objects.select_related("account"))).order_by(
-        "-created_at", "-id"
-    )
+        return Response(
+            TransactionOut(selectors.transactions_with_entries().get(pk=tx.pk)).data, status=status.HTTP_201_CREATED
+        )
 
 
 @extend_schema_view(
@@ -222,7 +216,7 @@ class TransactionViewSet(ScopedViewSet):
     filterset_class = TransactionFilter
 
     def base_queryset(self):
-        return _transactions()
+        return selectors.transactions_with_entries()
 
 
 # --- Transfers --------------------------------------------------------------------------------------------
@@ -237,7 +231,7 @@ class TransferViewSet(mixins.CreateModelMixin, ScopedViewSet):
     filterset_class = ProposalFilter
 
     def base_queryset(self):
-        return TransferProposal.objects.select_related("from_account__market", "to_account").order_by("-created_at")
+        return selectors.proposals_newest_first()
 
     def retrieve(self, request, *args, **kwargs):
         proposal = self.get_object()
@@ -254,11 +248,8 @@ class TransferViewSet(mixins.CreateModelMixin, ScopedViewSet):
         data = ProposalIn(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        visible = access.visible_to(request.user, Account).select_related("market", "firm")
-        from_account = get_object_or_404(visible, number=values["from_account"])
-        to_account = Account.objects.filter(
-            number=values["to_account"], market_id=from_account.market_id, kind=Account.Kind.HOLDING
-        ).first()
+        from_account = selectors.account_by_number_visible(user=request.user, number=values["from_account"])
+        to_account = selectors.holding_account_by_number(market_id=from_account.market_id, number=values["to_account"])
         if to_account is None:
             raise serializers.ValidationError({"to_account": [UNKNOWN_ACCOUNT % {"number": values["to_account"]}]})
         proposal = services.transfer_propose(
@@ -334,7 +325,7 @@ class ComplianceViewSet(viewsets.GenericViewSet):
         summary="A firm's compliance position by year", responses={200: ComplianceOut(many=True), **c.problems(404)}
     )
     def retrieve(self, request, pk=None):
-        firm = get_object_or_404(access.visible_to(request.user, Firm).select_related("market"), pk=pk)
+        firm = selectors.firm_visible(user=request.user, pk=pk)
         return Response(ComplianceOut(selectors.compliance_history(firm), many=True).data)
 
 
@@ -346,4 +337,4 @@ class PenaltyViewSet(ScopedViewSet):
     serializer_class = PenaltyOut
 
     def base_queryset(self):
-        return Penalty.objects.order_by("-year", "pk")
+        return selectors.penalties_in_order()

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mrv import inputs
 from mrv.models import OFFSET_TYPES
+from registry import selectors
 from registry.models import ALLOWANCE, UNIT_TYPES, Account, AllocationTable, CoverageChange
 
 OFFSET_FIRST_VINTAGE = 2005  # CCER projects credit reductions from 2005 on
@@ -34,9 +35,7 @@ class TransferForm(forms.Form):
 
     def clean_to_account(self) -> Account:
         number = self.cleaned_data["to_account"].strip()
-        account = Account.objects.filter(
-            number=number, market_id=self.from_account.market_id, kind=Account.Kind.HOLDING
-        ).first()
+        account = selectors.holding_account_by_number(market_id=self.from_account.market_id, number=number)
         if account is None:
             raise forms.ValidationError(UNKNOWN_ACCOUNT % {"number": number})
         return account
@@ -147,7 +146,7 @@ class OffsetCreditForm(forms.Form):
 
     def clean_account(self) -> Account:
         number = self.cleaned_data["account"].strip()
-        account = Account.objects.filter(number=number, market=self.market, kind=Account.Kind.HOLDING).first()
+        account = selectors.holding_account_by_number(market_id=self.market.pk, number=number)
         if account is None:
             raise forms.ValidationError(UNKNOWN_ACCOUNT % {"number": number})
         return account
@@ -166,7 +165,7 @@ class IssueForm(forms.Form):
 
     def clean_account(self) -> Account:
         number = self.cleaned_data["account"].strip()
-        account = Account.objects.filter(number=number, market=self.market, kind=Account.Kind.HOLDING).first()
+        account = selectors.holding_account_by_number(market_id=self.market.pk, number=number)
         if account is None:
             raise forms.ValidationError(UNKNOWN_ACCOUNT % {"number": number})
         return account

@@ -8,18 +8,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mrv import access, inputs, uploads
-from mrv.coverage import covered_firms
-from mrv.models import EmissionReport, Market
+from mrv import inputs, uploads
+from mrv.models import Market
 from mrv.refusals import Refused, show_refusal
 from mrv.workflow import reports as report_rules
 from mrv.workflow import verification as verification_rules
-from registry import allocation_inputs, production
+from registry import allocation_inputs, production, selectors
 from registry.forms import ProductionEntryForm, ProductionImportForm
 from registry.models import AllocationTable
 
@@ -29,10 +28,10 @@ TEMPLATE_COLUMNS = ["credit_code", "year", "output", "declared_tco2e", "verified
 def _market(request: HttpRequest) -> Market:
     user = request.user
     if user.is_regulator:
-        return Market.objects.get(pk=user.market_id)
+        return selectors.regulator_market(user=user)
     if user.is_national_admin:
         code = request.GET.get("market") or request.POST.get("market") or "shanghai"
-        return get_object_or_404(Market, code=code)
+        return selectors.market_by_code(code=code)
     raise PermissionDenied(_("Only a market's regulator may open this page."))
 
 
@@ -53,8 +52,7 @@ def _year(request: HttpRequest) -> int:
 @login_required
 def report_production(request: HttpRequest, pk: int) -> HttpResponse:
     """The production data of an annual report: the firm enters it, the engaged verifier confirms it."""
-    queryset = EmissionReport.objects.select_related("firm__market", "firm__sector")
-    report = get_object_or_404(access.visible_to(request.user, queryset), pk=pk)
+    report = selectors.report_visible(user=request.user, pk=pk)
     record = production.production_record_of(report)
     may_enter = report_rules.is_report_editor(report, request.user) and report.period == "annual"
     may_confirm = (
@@ -95,7 +93,7 @@ def report_production(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def report_production_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    report = get_object_or_404(access.visible_to(request.user, EmissionReport.objects.all()), pk=pk)
+    report = selectors.report_visible(user=request.user, pk=pk)
     try:
         production.production_confirm(report=report, acting_user=request.user)
     except Refused as refused:
@@ -134,7 +132,7 @@ def allocation_inputs_page(request: HttpRequest) -> HttpResponse:
             "kind": kind,
             "kinds": AllocationTable.Kind.choices,
             "missing": missing,
-            "covered": covered_firms(market, year).count(),
+            "covered": selectors.covered_firm_count(market=market, year=year),
             "form": form,
             "errors": errors,
             "columns": ", ".join(TEMPLATE_COLUMNS),
@@ -150,7 +148,7 @@ def production_template(request: HttpRequest) -> HttpResponse:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(TEMPLATE_COLUMNS)
-    for code in covered_firms(market, year).order_by("name").values_list("credit_code", flat=True):
+    for code in selectors.covered_credit_codes(market=market, year=year):
         writer.writerow([code, year, "", "", "no"])
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="production-{market.code}-{year}.csv"'

@@ -3,7 +3,6 @@ position of the market's firms, statistics, and the import of exchange trades. S
 access rules as the registry's pages (registry/views.py); mounted at /api/v1/registry/ by config/urls.py, so
 mrv imports nothing of the registry."""
 
-from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
@@ -11,7 +10,7 @@ from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from mrv import access, inputs, uploads
+from mrv import inputs, uploads
 from mrv.api.actions import (
     STATE_EXAMPLES,
     STEP_UP_HEADER,
@@ -36,12 +35,9 @@ def regulated_market(request) -> Market:
     """The regulator's own market (the national administrator names one with ?market=code)."""
     user = request.user
     if user.is_regulator:
-        return Market.objects.get(pk=user.market_id)
+        return selectors.regulator_market(user=user)
     if user.is_national_admin:
-        market = Market.objects.filter(code=str(request.query_params.get("market") or "shanghai")[:40]).first()
-        if market is None:
-            raise Http404
-        return market
+        return selectors.market_by_code(code=str(request.query_params.get("market") or "shanghai")[:40])
     require(False, str(NOT_A_REGULATOR))
 
 
@@ -102,10 +98,7 @@ class AllocationTableViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, A
         return AllocationTableDetailSerializer if self.action != "list" else AllocationTableSerializer
 
     def get_queryset(self):
-        queryset = AllocationTable.objects.select_related("market").order_by("-year", "kind", "pk")
-        if self.action != "list":
-            queryset = queryset.prefetch_related("lines__firm")
-        return access.visible_to(self.request.user, queryset)
+        return selectors.allocation_tables_visible(user=self.request.user, with_lines=self.action != "list")
 
     def get_object(self):
         return self.visible(self.get_queryset(), self.kwargs["pk"])
@@ -192,7 +185,7 @@ class ComplianceViewSet(ActionViewSet):
         market = regulated_market(request)
         year = asked_year(request, market)
         statuses = selectors.compliance_statuses(market, year)
-        names = dict(Firm.objects.filter(pk__in=[s.firm_id for s in statuses]).values_list("pk", "name"))
+        names = selectors.firm_names(ids=[s.firm_id for s in statuses])
         return Response(ComplianceRowSerializer(statuses, many=True, context={"names": names}).data)
 
 
@@ -298,7 +291,7 @@ class PenaltyViewSet(ActionViewSet):
     serializer_class = PenaltySerializer
 
     def get_queryset(self):
-        return access.visible_to(self.request.user, Penalty.objects.select_related("firm"))
+        return selectors.penalties_visible(user=self.request.user)
 
     def _penalty(self) -> Penalty:
         return self.visible(self.get_queryset(), self.kwargs["pk"])

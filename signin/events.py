@@ -9,7 +9,6 @@ from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils import timezone
@@ -115,20 +114,3 @@ def _signed_out(sender, request, user, **kwargs):
 def _locked_out(sender, request, username, ip_address, **kwargs):
     user = get_user_model().objects.filter(username=username).first()
     record(A.LOCKED_OUT, OUT.DENIED, request=request, user=user, username=username or "")
-
-
-@receiver(pre_save, sender=settings.AUTH_USER_MODEL)
-def _password_or_activity_changed(sender, instance, raw=False, **kwargs):
-    """A new password or a deactivation ends every API token of the person, and is recorded.
-
-    `set_password` leaves the raw password in `_password` until the save; Django's own re-hash of an
-    unchanged password on sign-in clears it first, so it does not count as a change."""
-    if raw or instance.pk is None:
-        return
-    from signin import tokens
-
-    if getattr(instance, "_password", None) is not None:
-        tokens.tokens_revoke_all(user=instance, reason="password changed")
-        record(A.PASSWORD_CHANGED, OUT.SUCCESS, user=instance)
-    if not instance.is_active and sender.objects.filter(pk=instance.pk, is_active=True).exists():
-        tokens.tokens_revoke_all(user=instance, reason="deactivated")

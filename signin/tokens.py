@@ -1,6 +1,6 @@
 """API tokens: created and revoked only here; the REST API authenticates `Authorization: Token <key>`
 against the stored SHA-256 of the key, refuses expired, revoked and inactive ones, and lets a read token
-use only safe methods."""
+use only safe methods. A new password or a deactivation ends every token of the person."""
 
 import hashlib
 import secrets
@@ -9,6 +9,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
@@ -78,6 +80,21 @@ def tokens_revoke_all(*, user, reason: str) -> int:
     return ApiToken.objects.filter(user_id=user.pk, revoked_at=None).update(
         revoked_at=timezone.now(), revoked_reason=reason
     )
+
+
+@receiver(pre_save, sender=settings.AUTH_USER_MODEL)
+def _password_or_activity_changed(sender, instance, raw=False, **kwargs):
+    """A new password or a deactivation ends every API token of the person, and is recorded.
+
+    `set_password` leaves the raw password in `_password` until the save; Django's own re-hash of an
+    unchanged password on sign-in clears it first, so it does not count as a change."""
+    if raw or instance.pk is None:
+        return
+    if getattr(instance, "_password", None) is not None:
+        tokens_revoke_all(user=instance, reason="password changed")
+        events.record(A.PASSWORD_CHANGED, OUT.SUCCESS, user=instance)
+    if not instance.is_active and sender.objects.filter(pk=instance.pk, is_active=True).exists():
+        tokens_revoke_all(user=instance, reason="deactivated")
 
 
 class HashedTokenAuthentication(TokenAuthentication):

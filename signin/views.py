@@ -11,14 +11,13 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mrv import access
 from signin import events, mfa, selectors, services, tokens
 from signin.forms import ApiTokenForm, EventFilterForm, PasswordAgainForm, TokenCodeForm
-from signin.models import ApiToken, SecurityEvent
+from signin.models import SecurityEvent
 from signin.ratelimit import rate_limited
 
 A = SecurityEvent.Action
@@ -144,20 +143,15 @@ def token_list(request: HttpRequest) -> HttpResponse:
             request=request,
         )
         form = ApiTokenForm()
-    mine = ApiToken.objects.filter(user=request.user)
-    others = (
-        ApiToken.objects.exclude(user=request.user).select_related("user")[:500]
-        if request.user.is_national_admin
-        else []
-    )
+    mine = selectors.tokens_of(user=request.user)
+    others = selectors.tokens_of_others(user=request.user) if request.user.is_national_admin else []
     return render(request, "signin/tokens.html", {"form": form, "new_key": new_key, "mine": mine, "others": others})
 
 
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    queryset = ApiToken.objects.all() if request.user.is_national_admin else access.visible_to(request.user, ApiToken)
-    token = get_object_or_404(queryset.select_related("user"), pk=pk)
+    token = selectors.token_revocable(user=request.user, pk=pk)
     tokens.token_revoke(token=token, acting_user=request.user, request=request)
     messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
     return redirect("signin:tokens")
@@ -172,16 +166,12 @@ def _events_viewer(request: HttpRequest) -> None:
 
 
 def _filtered_events(request: HttpRequest, form: EventFilterForm):
-    qs = access.visible_to(request.user, SecurityEvent)
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["action"]:
-            qs = qs.filter(action=data["action"])
-        if data["username"]:
-            qs = qs.filter(username=data["username"])
-        if data["source_ip"]:
-            qs = qs.filter(source_ip=data["source_ip"])
-    return qs
+    if not form.is_valid():
+        return selectors.security_events(user=request.user)
+    data = form.cleaned_data
+    return selectors.security_events(
+        user=request.user, action=data["action"], username=data["username"], source_ip=data["source_ip"]
+    )
 
 
 @login_required

@@ -4,14 +4,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mrv import access
 from mrv.refusals import Refused, show_refusal
 from registry import selectors, services, workflow
 from registry.forms import (
@@ -20,16 +18,7 @@ from registry.forms import (
     TrustedAccountForm,
 )
 from registry.ledger import holding_account
-from registry.models import (
-    Account,
-    Entry,
-    Representative,
-    Transaction,
-    TransferProposal,
-    TrustedAccount,
-)
 from registry.services.common import NOT_REPRESENTATIVE
-from registry.views.common import _visible
 from signin.mfa import step_up_required
 
 
@@ -45,18 +34,9 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    account = _visible(request, Account, pk, Account.objects.select_related("firm__market", "market"))
-    transactions = (
-        access.visible_to(request.user, Transaction)
-        .filter(entries__account=account)
-        .distinct()
-        .select_related("created_by")
-        .prefetch_related(Prefetch("entries", queryset=Entry.objects.filter(account=account)))
-        .order_by("-created_at", "-id")[:50]
-    )
-    proposals = TransferProposal.objects.filter(from_account=account).select_related(
-        "to_account", "proposed_by", "decided_by", "cancelled_by"
-    )
+    account = selectors.account_visible(user=request.user, pk=pk)
+    transactions = selectors.account_transactions(user=request.user, account=account)
+    open_proposals, past_proposals = selectors.account_proposals(account=account)
     representative = workflow.is_representative(account, request.user)
     return render(
         request,
@@ -65,8 +45,8 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "account": account,
             "holdings": selectors.holdings(account),
             "transactions": transactions,
-            "open_proposals": proposals.filter(status__in=TransferProposal.OPEN).order_by("created_at"),
-            "past_proposals": proposals.exclude(status__in=TransferProposal.OPEN)[:20],
+            "open_proposals": open_proposals,
+            "past_proposals": past_proposals,
             "years": selectors.compliance_history(account.firm) if account.firm_id else [],
             "is_representative": representative,
             "representatives": selectors.representatives(account) if account.firm_id else [],
@@ -77,7 +57,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def trusted_list(request: HttpRequest, pk: int) -> HttpResponse:
     """The account's trusted list: additions proposed and approved by two representatives, in force after a delay."""
-    account = _visible(request, Account, pk, Account.objects.select_related("firm", "market"))
+    account = selectors.account_visible(user=request.user, pk=pk)
     representative = workflow.is_representative(account, request.user)
     form = TrustedAccountForm(request.POST or None, account=account)
     if request.method == "POST":
@@ -93,9 +73,7 @@ def trusted_list(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Addition proposed; another representative must approve it."))
                 return redirect("registry:trusted_list", pk=account.pk)
-    entries = TrustedAccount.objects.filter(account=account).select_related(
-        "trusted__firm", "proposed_by", "decided_by"
-    )
+    entries = selectors.trusted_entries(account=account)
     return render(
         request,
         "registry/trusted_list.html",
@@ -114,7 +92,7 @@ def trusted_list(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @step_up_required(when=lambda request, action, **kw: action == "approve")
 def trusted_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    entry = _visible(request, TrustedAccount, pk, TrustedAccount.objects.select_related("account"))
+    entry = selectors.trusted_entry_visible(user=request.user, pk=pk)
     service = {
         "approve": services.trusted_account_approve,
         "reject": services.trusted_account_reject,
@@ -130,7 +108,7 @@ def trusted_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @login_required
 def representatives(request: HttpRequest, pk: int) -> HttpResponse:
     """The market's regulator designates people of the firm as authorised representatives of its account."""
-    account = _visible(request, Account, pk, Account.objects.select_related("firm", "market"))
+    account = selectors.account_visible(user=request.user, pk=pk)
     if not (request.user.is_regulator and account.firm_id):
         raise PermissionDenied(_("Only the market's regulator designates representatives."))
     form = RepresentativeForm(request.POST or None, account=account)
@@ -142,7 +120,7 @@ def representatives(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Representative designated."))
             return redirect("registry:representatives", pk=account.pk)
-    designated = Representative.objects.filter(account=account).select_related("user", "added_by")
+    designated = selectors.designated_representatives(account=account)
     caps = AccountCapsForm(
         initial={"max_transfer_t": account.max_transfer_t, "max_daily_transfer_t": account.max_daily_transfer_t}
     )
@@ -162,7 +140,7 @@ def representatives(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def account_caps(request: HttpRequest, pk: int) -> HttpResponse:
-    account = _visible(request, Account, pk, Account.objects.select_related("market"))
+    account = selectors.account_visible(user=request.user, pk=pk)
     form = AccountCapsForm(request.POST)
     if form.is_valid():
         services.account_caps_set(account=account, acting_user=request.user, **form.cleaned_data)
@@ -175,7 +153,7 @@ def account_caps(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def representative_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    rep = _visible(request, Representative, pk, Representative.objects.select_related("account", "user"))
+    rep = selectors.representative_visible(user=request.user, pk=pk)
     services.representative_remove(representative=rep, acting_user=request.user)
     messages.success(request, _("Representative removed."))
     return redirect("registry:representatives", pk=rep.account_id)

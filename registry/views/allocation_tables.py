@@ -11,10 +11,7 @@ from registry import selectors, services
 from registry.forms import (
     ComputeTableForm,
 )
-from registry.models import (
-    AllocationTable,
-)
-from registry.views.common import _regulated_market, _visible
+from registry.views.common import _regulated_market
 from signin.mfa import step_up_required
 
 
@@ -31,8 +28,8 @@ def allocation_tables(request: HttpRequest) -> HttpResponse:
             show_refusal(request, refused)
         else:
             return redirect("registry:allocation_table", pk=table.pk)
-    tables = AllocationTable.objects.filter(market=market).select_related("approved_by")
-    caps = market.caps.all()[:10]
+    tables = selectors.allocation_tables_of(market=market)
+    caps = selectors.market_caps(market=market)
     return render(
         request,
         "registry/allocation_tables.html",
@@ -47,8 +44,8 @@ def allocation_tables(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def allocation_table(request: HttpRequest, pk: int) -> HttpResponse:
-    table = _visible(request, AllocationTable, pk, AllocationTable.objects.select_related("market", "approved_by"))
-    lines = table.lines.select_related("firm").order_by("firm__name")
+    table = selectors.allocation_table_visible(user=request.user, pk=pk)
+    lines = selectors.table_lines(table=table)
     return render(
         request,
         "registry/allocation_table.html",
@@ -65,7 +62,7 @@ def allocation_table(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @step_up_required(when=lambda request, action, **kw: action == "issue")
 def allocation_table_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    table = _visible(request, AllocationTable, pk, AllocationTable.objects.select_related("market"))
+    table = selectors.allocation_table_visible(user=request.user, pk=pk)
     service = {"approve": services.allocation_table_approve, "issue": services.allocation_table_issue}[action]
     try:
         service(table=table, acting_user=request.user)

@@ -3,19 +3,15 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mrv import access, inputs
+from mrv import inputs
 from mrv.models import Market
+from registry import selectors
 from registry.models import (
     Transaction,
 )
-
-
-def _visible(request: HttpRequest, model, pk: int, queryset=None):
-    return get_object_or_404(access.visible_to(request.user, queryset if queryset is not None else model), pk=pk)
 
 
 def _year(request: HttpRequest) -> int:
@@ -38,10 +34,10 @@ def _regulated_market(request: HttpRequest) -> Market:
     """The regulator's own market; the national administrator chooses one with ?market=code."""
     user = request.user
     if user.is_regulator:
-        return Market.objects.get(pk=user.market_id)
+        return selectors.regulator_market(user=user)
     if user.is_national_admin:
         code = request.GET.get("market") or request.POST.get("market") or "shanghai"
-        return get_object_or_404(Market, code=code)
+        return selectors.market_by_code(code=code)
     raise PermissionDenied(_("Only a market's regulator may open this page."))
 
 

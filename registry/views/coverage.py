@@ -5,23 +5,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mrv import access
-from mrv.models import Firm, Market
+from mrv.models import Market
 from mrv.refusals import Refused, show_refusal
-from registry import coverage_end
+from registry import coverage_end, selectors
 from registry.forms import CoverageChangeForm
-from registry.models import CoverageChange
 from signin.mfa import step_up_required
 
 
 def _market(request: HttpRequest) -> Market:
     if not request.user.is_regulator:
         raise PermissionDenied(_("Only a market's regulator may open this page."))
-    return Market.objects.get(pk=request.user.market_id)
+    return selectors.regulator_market(user=request.user)
 
 
 @login_required
@@ -31,9 +29,8 @@ def coverage_changes(request: HttpRequest) -> HttpResponse:
     form = CoverageChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         firm_id = request.POST.get("firm", "")
-        firm = get_object_or_404(
-            access.visible_to(request.user, Firm).select_related("market"),
-            pk=int(firm_id) if firm_id.isascii() and firm_id.isdigit() else 0,
+        firm = selectors.firm_visible(
+            user=request.user, pk=int(firm_id) if firm_id.isascii() and firm_id.isdigit() else 0
         )
         data = form.cleaned_data
         try:
@@ -45,13 +42,9 @@ def coverage_changes(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The coverage change is proposed; a head of the market must approve it."))
             return redirect("registry:coverage_changes")
-    changes = (
-        access.visible_to(request.user, CoverageChange)
-        .select_related("firm", "proposed_by", "decided_by")
-        .order_by("-created_at", "-id")[:200]
-    )
-    firms = Firm.objects.filter(market=market).order_by("name").only("pk", "name")
-    context = {"market": market, "changes": list(changes), "form": form, "firms": firms}
+    changes = selectors.coverage_changes_visible(user=request.user)
+    firms = selectors.firm_choices(market=market)
+    context = {"market": market, "changes": changes, "form": form, "firms": firms}
     return render(request, "registry/coverage_changes.html", context)
 
 
@@ -59,7 +52,7 @@ def coverage_changes(request: HttpRequest) -> HttpResponse:
 @require_POST
 @step_up_required(when=lambda request, action, **kw: action == "approve")
 def coverage_change_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    change = get_object_or_404(access.visible_to(request.user, CoverageChange).select_related("firm__market"), pk=pk)
+    change = selectors.coverage_change_visible(user=request.user, pk=pk)
     try:
         if action == "approve":
             coverage_end.coverage_change_approve(change=change, acting_user=request.user)

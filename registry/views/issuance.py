@@ -46,52 +46,53 @@ def offset_credits(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/offset_credits.html", {"market": market, "form": form, "key": key})
 
 
-@login_required
-@step_up_required()
-def allowances_issue(request: HttpRequest) -> HttpResponse:
-    """Allowances issued to a firm outside an allocation table (e.g. to a new entrant from the reserve)."""
+def _allowances_page(request: HttpRequest, form_class, record, *, sale: bool) -> HttpResponse:
+    """The issue and sale pages: the officer's form, `record(data, key)` once per idempotency key, and the
+    recorded transaction's page on success."""
     market = _require_officer(request)
-    form = IssueForm(request.POST or None, market=market)
+    form = form_class(request.POST or None, market=market)
     key = request.POST.get("idempotency_key") or str(uuid.uuid4())
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            tx = services.allowances_issue(
-                firm=data["account"].firm,
-                vintage=data["vintage"],
-                quantity=data["quantity"],
-                idempotency_key=f"issue:{key}",
-                acting_user=request.user,
-            )
+            tx = record(form.cleaned_data, key)
         except Refused as refused:
             show_refusal(request, refused)
         else:
             _recorded(request, tx)
             return redirect("registry:transaction", pk=tx.pk)
-    return render(request, "registry/issue.html", {"market": market, "form": form, "key": key, "sale": False})
+    return render(request, "registry/issue.html", {"market": market, "form": form, "key": key, "sale": sale})
+
+
+@login_required
+@step_up_required()
+def allowances_issue(request: HttpRequest) -> HttpResponse:
+    """Allowances issued to a firm outside an allocation table (e.g. to a new entrant from the reserve)."""
+
+    def record(data: dict, key: str):
+        return services.allowances_issue(
+            firm=data["account"].firm,
+            vintage=data["vintage"],
+            quantity=data["quantity"],
+            idempotency_key=f"issue:{key}",
+            acting_user=request.user,
+        )
+
+    return _allowances_page(request, IssueForm, record, sale=False)
 
 
 @login_required
 @step_up_required()
 def allowances_sell(request: HttpRequest) -> HttpResponse:
     """An auction (or fixed-price) sale from the market's auction account to a firm."""
-    market = _require_officer(request)
-    form = SaleForm(request.POST or None, market=market)
-    key = request.POST.get("idempotency_key") or str(uuid.uuid4())
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            tx = services.allowances_sell(
-                firm=data["account"].firm,
-                vintage=data["vintage"],
-                quantity=data["quantity"],
-                price_cny_per_t=data["price_cny_per_t"],
-                idempotency_key=f"sale:{key}",
-                acting_user=request.user,
-            )
-        except Refused as refused:
-            show_refusal(request, refused)
-        else:
-            _recorded(request, tx)
-            return redirect("registry:transaction", pk=tx.pk)
-    return render(request, "registry/issue.html", {"market": market, "form": form, "key": key, "sale": True})
+
+    def record(data: dict, key: str):
+        return services.allowances_sell(
+            firm=data["account"].firm,
+            vintage=data["vintage"],
+            quantity=data["quantity"],
+            price_cny_per_t=data["price_cny_per_t"],
+            idempotency_key=f"sale:{key}",
+            acting_user=request.user,
+        )
+
+    return _allowances_page(request, SaleForm, record, sale=True)

@@ -6,7 +6,6 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from mrv.models import Market
 from mrv.replicas import reads_from_replica
 from registry import charts, exports, selectors
 from registry.views.common import _market_year
@@ -48,7 +47,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
         years = sorted({*years, year})
     series = selectors.statistics_series(market, years)
     across = (
-        selectors.statistics_across_markets(Market.objects.order_by("pk"), year)
+        selectors.statistics_across_markets(selectors.markets_in_order(), year)
         if request.user.is_national_admin
         else []
     )
@@ -88,7 +87,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
         "market": market,
         "year": year,
         "years": years,
-        "markets": Market.objects.order_by("pk") if request.user.is_national_admin else [],
+        "markets": selectors.markets_in_order() if request.user.is_national_admin else [],
         "stats": stats,
         "chart": chart,
         "rate_chart": rate_chart,

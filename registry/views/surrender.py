@@ -12,17 +12,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mrv.models import Firm, Market
 from mrv.refusals import Refused, show_refusal
 from mrv.replicas import reads_from_replica
 from registry import documents, exports, selectors, services
 from registry.forms import (
     SurrenderForm,
 )
-from registry.models import (
-    Account,
-)
-from registry.views.common import _market_year, _recorded, _visible, _year
+from registry.views.common import _market_year, _recorded, _year
 from signin.mfa import step_up_required
 from signin.ratelimit import rate_limited
 
@@ -31,7 +27,7 @@ from signin.ratelimit import rate_limited
 @rate_limited("transfer")
 @step_up_required()
 def surrender(request: HttpRequest, pk: int) -> HttpResponse:
-    account = _visible(request, Account, pk, Account.objects.select_related("firm__market"))
+    account = selectors.account_visible(user=request.user, pk=pk)
     if not (request.user.is_firm_user and account.firm_id == request.user.firm_id):
         raise PermissionDenied(_("Only the firm itself surrenders."))
     year = _year(request)
@@ -70,12 +66,6 @@ def surrender(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _dashboard_rows(market: Market, year: int):
-    statuses = selectors.compliance_statuses(market, year)
-    firms = Firm.objects.in_bulk([s.firm_id for s in statuses])
-    return [(firms[s.firm_id], s) for s in statuses]
-
-
 COMPLIANCE_PAGE_ROWS = 200  # rows rendered per page: the page's time does not grow with the market
 
 
@@ -96,7 +86,7 @@ def compliance_dashboard(request: HttpRequest) -> HttpResponse:
     market, year = _market_year(request)
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
-        rows = _dashboard_rows(market, year)
+        rows = selectors.compliance_rows(market=market, year=year)
         header = [
             _("firm"),
             _("credit code"),
@@ -127,7 +117,7 @@ def compliance_dashboard(request: HttpRequest) -> HttpResponse:
         return exports.tabular_response(fmt, f"compliance-{market.code}-{year}", header, data)
     statuses = selectors.compliance_statuses(market, year)
     page = Paginator(statuses, COMPLIANCE_PAGE_ROWS).get_page(request.GET.get("page"))
-    firms = Firm.objects.in_bulk([s.firm_id for s in page])
+    firms = selectors.firms_by_id(ids=[s.firm_id for s in page])
     return render(
         request,
         "registry/compliance.html",

@@ -9,15 +9,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mrv.refusals import Refused, show_refusal
-from registry import services
+from registry import selectors, services
 from registry.forms import (
     ReversalForm,
 )
 from registry.models import (
-    ReversalRequest,
     Transaction,
 )
-from registry.views.common import _require_officer, _visible
+from registry.views.common import _require_officer
 from signin.mfa import step_up_required
 
 
@@ -26,19 +25,17 @@ def transactions(request: HttpRequest) -> HttpResponse:
     """The market's latest ledger transactions, each with a way to ask for its reversal."""
     market = _require_officer(request)
     kind = request.GET.get("kind", "")
-    rows = Transaction.objects.filter(market=market).select_related("created_by", "firm")
-    if kind in Transaction.Kind.values:
-        rows = rows.filter(kind=kind)
+    rows = selectors.market_transactions(market=market, kind=kind)
     return render(
         request,
         "registry/transactions.html",
-        {"market": market, "transactions": rows[:100], "kinds": Transaction.Kind.choices, "kind": kind},
+        {"market": market, "transactions": rows, "kinds": Transaction.Kind.choices, "kind": kind},
     )
 
 
 @login_required
 def transaction_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    tx = _visible(request, Transaction, pk, Transaction.objects.select_related("created_by", "firm", "reverses"))
+    tx = selectors.transaction_visible(user=request.user, pk=pk)
     if not request.user.is_regulator:
         raise PermissionDenied(_("Only the market's regulator may do this."))
     form = ReversalForm(request.POST or None)
@@ -60,9 +57,7 @@ def transaction_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "registry/transaction.html",
         {
             "tx": tx,
-            "entries": tx.entries.select_related("account"),
-            "requests": tx.reversal_requests.select_related("proposed_by", "decided_by", "reversal"),
-            "reversed_by": Transaction.objects.filter(reverses=tx).first(),
+            **selectors.transaction_page_reads(tx=tx),
             "form": form,
         },
     )
@@ -72,7 +67,7 @@ def transaction_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @step_up_required()
 def reversal_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    reversal = _visible(request, ReversalRequest, pk, ReversalRequest.objects.select_related("original"))
+    reversal = selectors.reversal_request_visible(user=request.user, pk=pk)
     try:
         services.reversal_approve(request=reversal, acting_user=request.user)
     except Refused as refused:
@@ -85,7 +80,7 @@ def reversal_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def reversal_reject(request: HttpRequest, pk: int) -> HttpResponse:
-    reversal = _visible(request, ReversalRequest, pk, ReversalRequest.objects.select_related("original"))
+    reversal = selectors.reversal_request_visible(user=request.user, pk=pk)
     try:
         services.reversal_reject(request=reversal, acting_user=request.user, reason=request.POST.get("reason", ""))
     except Refused as refused:

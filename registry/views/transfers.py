@@ -11,17 +11,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mrv.refusals import Refused, show_refusal
-from registry import services, workflow
+from registry import selectors, services, workflow
 from registry.forms import (
     TransferForm,
 )
 from registry.ledger import Unit
 from registry.models import (
-    Account,
     TransferProposal,
 )
 from registry.services.common import NOT_REPRESENTATIVE
-from registry.views.common import _visible
 from signin.mfa import step_up_required
 from signin.ratelimit import rate_limited
 
@@ -29,7 +27,7 @@ from signin.ratelimit import rate_limited
 @login_required
 @rate_limited("transfer")
 def transfer_propose(request: HttpRequest, pk: int) -> HttpResponse:
-    account = _visible(request, Account, pk, Account.objects.select_related("firm", "market"))
+    account = selectors.account_visible(user=request.user, pk=pk)
     if not workflow.is_representative(account, request.user):
         raise PermissionDenied(NOT_REPRESENTATIVE)
     form = TransferForm(request.POST or None, from_account=account)
@@ -61,7 +59,7 @@ def transfer_propose(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _proposal(request: HttpRequest, pk: int) -> TransferProposal:
-    return _visible(request, TransferProposal, pk, TransferProposal.objects.select_related("from_account"))
+    return selectors.proposal_visible(user=request.user, pk=pk)
 
 
 @login_required
