@@ -10,3 +10,8 @@ def information_requests(visible) -> list[InformationRequest]:
 
 def extension_requests(visible) -> list[ExtensionRequest]:
     return list(visible.select_related("firm", "requested_by", "decided_by").order_by("-requested_at"))
+
+
+def extension_requests_with_market():
+    """Extension requests with the firm's market loaded; callers scope them with `mrv.access`."""
+    return ExtensionRequest.objects.select_related("firm__market")

@@ -2,9 +2,9 @@
 
 import datetime
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 
-from mrv.models import Firm, MonitoringPlan, PlanSourceStream
+from mrv.models import EmissionSource, Firm, MonitoringPlan, PlanAttachment, PlanSourceStream
 
 
 def plan_in_force(firm: Firm, on_date: datetime.date) -> MonitoringPlan | None:
@@ -12,3 +12,26 @@ def plan_in_force(firm: Firm, on_date: datetime.date) -> MonitoringPlan | None:
     streams = PlanSourceStream.objects.select_related("source").prefetch_related("parameters")
     queryset = MonitoringPlan.objects.select_related("firm__market").prefetch_related(Prefetch("streams", streams))
     return queryset.in_force(firm, on_date)
+
+
+def plans_with_firm() -> QuerySet[MonitoringPlan]:
+    """Plans with their firm loaded; callers scope them with `mrv.access`."""
+    return MonitoringPlan.objects.select_related("firm")
+
+
+def plans_for_page() -> QuerySet[MonitoringPlan]:
+    """Plans with what the plan page shows loaded (firm and market, the third-party check's body)."""
+    return MonitoringPlan.objects.select_related("firm__market", "check_body")
+
+
+def firm_sources(firm: Firm | None) -> QuerySet[EmissionSource]:
+    """The emission sources of a firm (a plan's streams are drawn from them)."""
+    return EmissionSource.objects.filter(firm=firm)
+
+
+def plan_streams(plan: MonitoringPlan | None) -> QuerySet[PlanSourceStream]:
+    return PlanSourceStream.objects.filter(plan=plan)
+
+
+def plan_attachments(plan: MonitoringPlan) -> QuerySet[PlanAttachment]:
+    return PlanAttachment.objects.filter(plan=plan)

@@ -22,3 +22,10 @@ def report_seals(user, report) -> list:
 
     seals = access.visible_to(user, Seal).filter(report=report).select_related("signed_by", "document")
     return seals_with_checks(seals.order_by("-signed_at", "-id"))
+
+
+def recent_chain_checks(limit: int) -> list:
+    """The latest checks of the audit chains, newest first."""
+    from mrv.models import ChainVerification
+
+    return list(ChainVerification.objects.order_by("-finished_at", "-id")[:limit])

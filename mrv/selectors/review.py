@@ -2,7 +2,10 @@
 
 from django.contrib.contenttypes.models import ContentType
 
-from mrv.models import Determination, EmissionReport, QuarterlyReview, StoredFile
+from mrv.coverage import covered_firms
+from mrv.models import Determination, EmissionReport, Firm, Market, QuarterlyReview, StoredFile
+from mrv.selectors.spot_checks import report_spot_checks
+from mrv.timeline import share_pct
 
 
 def review_page_reads(report: EmissionReport) -> dict:
@@ -22,3 +25,38 @@ def review_page_reads(report: EmissionReport) -> dict:
         "determinations": determinations,
         "co_reviews": QuarterlyReview.objects.filter(report=report).select_related("reviewed_by"),
     }
+
+
+def decision_basis(report: EmissionReport, opinion) -> dict:
+    """What the head's decision rests on: materiality, the spot-check result, the firm's last three years
+    and the warnings the firm explained (a fixed number of queries)."""
+    earlier = (
+        EmissionReport.objects.filter(
+            firm_id=report.firm_id,
+            period=EmissionReport.Period.ANNUAL,
+            year__gte=report.year - 3,
+            year__lt=report.year,
+        )
+        .prefetch_related("opinions")
+        .order_by("-year")
+    )
+    history = []
+    for r in earlier:
+        opinions = sorted(r.opinions.all(), key=lambda o: o.signed_at, reverse=True)
+        history.append({"report": r, "verified": opinions[0].verified_emissions_tco2e if opinions else None})
+    share = None
+    if opinion is not None and opinion.reported_emissions_tco2e:
+        share = share_pct(opinion.uncorrected_misstatement_tco2e, opinion.reported_emissions_tco2e)
+    return {
+        "materiality_share_pct": share,
+        "spot_checks": report_spot_checks(report),
+        "history": history,
+        "acknowledgements": report.acknowledgements.select_related("acknowledged_by").order_by("key"),
+    }
+
+
+def unreported_firms(*, market_id: int, year: int, limit: int = 200) -> list[Firm]:
+    """A year's covered firms of a market without an annual report, by name (the regulator may estimate them)."""
+    market = Market.objects.get(pk=market_id)
+    reported = EmissionReport.objects.filter(market=market, year=year, period=EmissionReport.Period.ANNUAL)
+    return list(covered_firms(market, year).exclude(pk__in=reported.values("firm_id")).order_by("name")[:limit])

@@ -3,26 +3,83 @@ spot-check items) and the materiality of a report's misstatements."""
 
 import datetime
 
+from django.db.models import QuerySet
+
 from mrv import due_dates
-from mrv.models import EmissionReport, Finding, SpotCheckItem, VerificationOpinion
+from mrv.models import (
+    EmissionReport,
+    Finding,
+    SpotCheckItem,
+    User,
+    VerificationBody,
+    VerificationEngagement,
+    VerificationOpinion,
+)
 from mrv.workflow.verification import Materiality, materiality, reported_emissions
 
-__all__ = ["Materiality", "materiality", "reported_emissions", "verification_page_reads", "with_response_dues"]
+__all__ = [
+    "Materiality",
+    "body_verifiers",
+    "engagements_for_page",
+    "findings_with_report",
+    "materiality",
+    "report_findings",
+    "reported_emissions",
+    "third_party_bodies",
+    "verification_bodies",
+    "verification_body",
+    "verification_page_reads",
+    "with_response_dues",
+]
 
 
 def verification_page_reads(report: EmissionReport) -> dict:
     """What the verification page of a report lists: findings with answers, opinions, spot-check items."""
-    findings = list(
-        Finding.objects.filter(report=report)
-        .select_related("raised_by")
-        .prefetch_related("answers__answered_by", "information_requests")
-    )
+    findings = report_findings(report)
     return {
         "findings": findings,
         "report_response_due": with_response_dues(findings),
         "opinions": VerificationOpinion.objects.filter(report=report).select_related("signed_by"),
         "spot_items": SpotCheckItem.objects.filter(report=report).select_related("body", "checked_by", "sample"),
     }
+
+
+def report_findings(report: EmissionReport) -> list[Finding]:
+    """A report's findings with who raised them, their answers and the requests about them (four queries)."""
+    return list(
+        Finding.objects.filter(report=report)
+        .select_related("raised_by")
+        .prefetch_related("answers__answered_by", "information_requests")
+    )
+
+
+def findings_with_report(report: EmissionReport) -> QuerySet[Finding]:
+    """A report's findings with the report loaded; callers scope them with `mrv.access`."""
+    return Finding.objects.filter(report=report).select_related("report")
+
+
+def engagements_for_page() -> QuerySet[VerificationEngagement]:
+    """Engagements with what the engagement page shows loaded; callers scope them with `mrv.access`."""
+    return VerificationEngagement.objects.select_related("firm", "market", "body", "lead_verifier")
+
+
+def body_verifiers(body_id: int) -> QuerySet[User]:
+    """The active verifiers of a body, by user name (whom an engagement's team is chosen among)."""
+    return User.objects.filter(body_id=body_id, role__in=User.VERIFIER_ROLES, is_active=True).order_by("username")
+
+
+def verification_bodies() -> QuerySet[VerificationBody]:
+    return VerificationBody.objects.all()
+
+
+def third_party_bodies() -> QuerySet[VerificationBody]:
+    """The third-party verification bodies, by name."""
+    return VerificationBody.objects.filter(kind=VerificationBody.Kind.THIRD_PARTY).order_by("name")
+
+
+def verification_body(pk) -> VerificationBody | None:
+    """The body of that id, or None (for an id typed into a form: empty or unknown gives None)."""
+    return VerificationBody.objects.filter(pk=pk or 0).first()
 
 
 def with_response_dues(findings: list[Finding]) -> datetime.date | None:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from mrv import access, due_dates, selectors
 from mrv.models import DeadlineRule, ExtensionRequest, Finding, Firm, InformationRequest
+from mrv.selectors.clocks import extension_requests_with_market
 from mrv.services import clocks as svc
 from mrv.transitions import transitions_for
 from mrv.ui.buttons import allowed_each
@@ -37,7 +38,7 @@ class QuestionForm(forms.Form):
 
 
 class AskForm(QuestionForm):
-    firm = forms.ModelChoiceField(label=_("firm"), queryset=Firm.objects.none())
+    firm = forms.ModelChoiceField(label=_("firm"), queryset=None)
     year = forms.IntegerField(label=_("compliance year"), min_value=2013, max_value=2100)
     kind = forms.ChoiceField(label=_("deadline paused"), choices=DeadlineRule.Kind.choices)
 
@@ -250,7 +251,7 @@ def extension_request_submit(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def extension_request_grant(request: HttpRequest, pk: int) -> HttpResponse:
-    extension = visible_or_404(request.user, ExtensionRequest.objects.select_related("firm__market"), pk=pk)
+    extension = visible_or_404(request.user, extension_requests_with_market(), pk=pk)
     form = GrantForm(request.POST)
     if not form.is_valid():
         form_errors(request, form)
@@ -270,7 +271,7 @@ def extension_request_grant(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def extension_request_refuse(request: HttpRequest, pk: int) -> HttpResponse:
-    extension = visible_or_404(request.user, ExtensionRequest.objects.select_related("firm__market"), pk=pk)
+    extension = visible_or_404(request.user, extension_requests_with_market(), pk=pk)
     form = RefuseForm(request.POST)
     if not form.is_valid():
         form_errors(request, form)

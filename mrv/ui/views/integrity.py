@@ -11,6 +11,8 @@ from django.views.decorators.http import require_http_methods
 from mrv import access
 from mrv.models import ChainVerification, Market
 from mrv.security import chains
+from mrv.selectors.markets import markets_by_pk
+from mrv.selectors.records import recent_chain_checks
 from mrv.ui.objects import require
 
 NOT_ALLOWED = _("Only regulators and the national administrator see the integrity checks.")
@@ -41,9 +43,9 @@ def chain_check(request: HttpRequest) -> HttpResponse:
             )
         return redirect("ui:chain_check")
     market_ids = _market_ids(user)
-    markets = {m.pk: m for m in Market.objects.all()}
+    markets = markets_by_pk()
     runs = []
-    for run in ChainVerification.objects.order_by("-finished_at", "-id")[:RECENT]:
+    for run in recent_chain_checks(RECENT):
         mine = run.chains_of(market_ids)
         runs.append({"run": run, "ok": all(c["broken"] is None for c in mine), "rows": sum(c["rows"] for c in mine)})
     latest = runs[0]["run"] if runs else None
