@@ -28,6 +28,9 @@ from mrv.models import (
     VerificationEngagement,
 )
 from mrv.records.certification import VERIFIER_OPINION
+from mrv.refusals import Refused
+from mrv.selectors.reports import reports_with_firm_and_market
+from mrv.selectors.verification import engagements_for_page, verification_body
 from mrv.services import spot_checks
 from mrv.services import verification as svc
 from mrv.ui.objects import require
@@ -53,28 +56,41 @@ class EngagementFilter(django_filters.FilterSet):
         fields = ["year", "status", "firm"]
 
 
+def body_or_refused(body_id: int):
+    """The verification body a request names, or a refusal naming the id it gave."""
+    body = verification_body(body_id)
+    if body is None:
+        raise Refused(NO_SUCH_BODY % {"value": body_id}, code="body")
+    return body
+
+
+# A list of what the caller may see; one object found among them (404 otherwise), and every action answered
+# with the object read again through the same queryset, tagged with its version. (A comment, not a docstring:
+# the schema would show a docstring on every endpoint of the subclasses.)
+class ScopedResource(mixins.ListModelMixin, mixins.RetrieveModelMixin, ActionViewSet):
+    def get_object(self):
+        return self.visible(self.get_queryset(), self.kwargs["pk"])
+
+    def _answer(self, obj, status_code=200) -> Response:
+        obj = self.get_queryset().get(pk=obj.pk)
+        return self.tagged(Response(self.get_serializer_class()(obj).data, status=status_code), obj)
+
+    def retrieve(self, request, pk=None):
+        return self._answer(self.get_object())
+
+
 @extend_schema_view(
     list=extend_schema(summary="Verification engagements the caller may see"),
     retrieve=extend_schema(summary="One engagement", responses={200: s.EngagementSerializer, 404: None}),
 )
-class EngagementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ActionViewSet):
+class EngagementViewSet(ScopedResource):
     serializer_class = s.EngagementSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = EngagementFilter
 
     def get_queryset(self):
-        queryset = VerificationEngagement.objects.select_related("firm", "market", "body", "lead_verifier")
-        return access.visible_to(self.request.user, queryset.prefetch_related("team").order_by("-year", "pk"))
-
-    def get_object(self):
-        return self.visible(self.get_queryset(), self.kwargs["pk"])
-
-    def _answer(self, engagement) -> Response:
-        engagement = self.get_queryset().get(pk=engagement.pk)
-        return self.tagged(Response(s.EngagementSerializer(engagement).data), engagement)
-
-    def retrieve(self, request, pk=None):
-        return self._answer(self.get_object())
+        queryset = engagements_for_page().prefetch_related("team").order_by("-year", "pk")
+        return access.visible_to(self.request.user, queryset)
 
     @extend_schema(
         summary="Accept the engagement and name the team (the body's lead verifier)",
@@ -121,12 +137,7 @@ class EngagementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Action
     def assign(self, request, pk=None):
         engagement = self.get_object()
         require(rules.regulates_market(engagement, request.user), str(ONLY_THE_REGULATOR_ASSIGNS))
-        body_id = self.body(s.AssignBody)["body"]
-        body = VerificationBody.objects.filter(pk=body_id).first()
-        if body is None:
-            from mrv.refusals import Refused
-
-            raise Refused(NO_SUCH_BODY % {"value": body_id}, code="body")
+        body = body_or_refused(self.body(s.AssignBody)["body"])
         if engagement.status == VerificationEngagement.Status.AWAITING_ASSIGNMENT:
             svc.engagement_assign(firm=engagement.firm, year=engagement.year, body=body, acting_user=request.user)
         else:
@@ -199,7 +210,7 @@ class FindingFilter(django_filters.FilterSet):
     list=extend_schema(summary="Findings on the reports the caller may see"),
     retrieve=extend_schema(summary="One finding", responses={200: s.FindingSerializer, 404: None}),
 )
-class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ActionViewSet):
+class FindingViewSet(ScopedResource):
     serializer_class = s.FindingSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = FindingFilter
@@ -209,15 +220,7 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ActionVie
         return access.visible_to(self.request.user, queryset.order_by("report_id", "pk"))
 
     def get_object(self):
-        finding = self.visible(self.get_queryset().select_related("report"), self.kwargs["pk"])
-        return finding
-
-    def _answer(self, finding, status_code=200) -> Response:
-        finding = self.get_queryset().get(pk=finding.pk)
-        return self.tagged(Response(s.FindingSerializer(finding).data, status=status_code), finding)
-
-    def retrieve(self, request, pk=None):
-        return self._answer(self.get_object())
+        return self.visible(self.get_queryset().select_related("report"), self.kwargs["pk"])
 
     @extend_schema(
         summary="Raise a finding on a report line or the whole report (the engaged verifiers)",
@@ -310,7 +313,7 @@ class VerificationReportViewSet(ActionViewSet):
     queryset = EmissionReport.objects.none()
 
     def report(self) -> EmissionReport:
-        return self.visible(EmissionReport.objects.select_related("firm", "market"), self.kwargs["pk"])
+        return self.visible(reports_with_firm_and_market(), self.kwargs["pk"])
 
     def _answer(self, report) -> Response:
         report.refresh_from_db()
@@ -457,11 +460,6 @@ class SpotCheckItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Act
     @idempotent
     def hand_over(self, request, pk=None):
         item = self.get_object()
-        body_id = self.body(s.HandOverBody)["body"]
-        body = VerificationBody.objects.filter(pk=body_id).first()
-        if body is None:
-            from mrv.refusals import Refused
-
-            raise Refused(NO_SUCH_BODY % {"value": body_id}, code="body")
+        body = body_or_refused(self.body(s.HandOverBody)["body"])
         item = spot_checks.spot_check_assign_body(item=item, body=body, acting_user=request.user)
         return Response(s.SpotCheckItemSerializer(self.get_queryset().get(pk=item.pk)).data)
