@@ -4,6 +4,7 @@ from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
+from mrv import access
 from mrv.models import Firm, Market, Sector
 
 
@@ -14,6 +15,11 @@ def markets() -> QuerySet[Market]:
 
 def markets_by_pk() -> dict[int, Market]:
     return {m.pk: m for m in Market.objects.all()}
+
+
+def market_ids_seen_by(user) -> set[int]:
+    """The ids of the markets `user` may see."""
+    return set(access.visible_to(user, Market).values_list("pk", flat=True))
 
 
 def market_of(user) -> Market:

@@ -33,5 +33,14 @@ def plan_streams(plan: MonitoringPlan | None) -> QuerySet[PlanSourceStream]:
     return PlanSourceStream.objects.filter(plan=plan)
 
 
+def plan_streams_with_parameters(plan: MonitoringPlan) -> QuerySet[PlanSourceStream]:
+    """A plan's streams with their source and parameters (the plan page lists them)."""
+    return PlanSourceStream.objects.filter(plan=plan).select_related("source").prefetch_related("parameters")
+
+
+def plan_attachments_with_uploader(plan: MonitoringPlan) -> QuerySet[PlanAttachment]:
+    return PlanAttachment.objects.filter(plan=plan).select_related("uploaded_by")
+
+
 def plan_attachments(plan: MonitoringPlan) -> QuerySet[PlanAttachment]:
     return PlanAttachment.objects.filter(plan=plan)

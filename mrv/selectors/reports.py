@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 
 from mrv.calculation import EmissionResult
-from mrv.models import EmissionReport, Firm, MonitoringPlan, ReportVersion
+from mrv.models import EmissionReport, Firm, MonitoringPlan, ReportVersion, ReportWarningAcknowledgement
 from mrv.validation import Message, ValidationResult, validate_report
 from mrv.workflow import reports as rules
 
@@ -39,6 +39,11 @@ def report_versions(report: EmissionReport) -> QuerySet[ReportVersion]:
 def report_versions_in_order(report: EmissionReport) -> list[ReportVersion]:
     """The submitted versions of a report, first to last, with their author (the diff page compares two)."""
     return list(ReportVersion.objects.filter(report=report).order_by("number").select_related("created_by"))
+
+
+def report_acknowledgements(report: EmissionReport) -> QuerySet[ReportWarningAcknowledgement]:
+    """The warnings the firm explained, with who explained them."""
+    return ReportWarningAcknowledgement.objects.filter(report=report).select_related("acknowledged_by")
 
 
 def report_validation(

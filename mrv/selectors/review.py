@@ -4,6 +4,7 @@ from django.contrib.contenttypes.models import ContentType
 
 from mrv.coverage import covered_firms
 from mrv.models import Determination, EmissionReport, Firm, Market, QuarterlyReview, StoredFile
+from mrv.selectors.reports import report_acknowledgements
 from mrv.selectors.spot_checks import report_spot_checks
 from mrv.timeline import share_pct
 
@@ -51,7 +52,7 @@ def decision_basis(report: EmissionReport, opinion) -> dict:
         "materiality_share_pct": share,
         "spot_checks": report_spot_checks(report),
         "history": history,
-        "acknowledgements": report.acknowledgements.select_related("acknowledged_by").order_by("key"),
+        "acknowledgements": report_acknowledgements(report).order_by("key"),
     }
 
 

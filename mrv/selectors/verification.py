@@ -5,7 +5,7 @@ import datetime
 
 from django.db.models import QuerySet
 
-from mrv import due_dates
+from mrv import access, due_dates
 from mrv.models import (
     EmissionReport,
     Finding,
@@ -22,9 +22,11 @@ __all__ = [
     "body_verifiers",
     "engagements_for_page",
     "findings_with_report",
+    "firm_year_reports",
     "materiality",
     "report_findings",
     "reported_emissions",
+    "sees_engagement",
     "third_party_bodies",
     "verification_bodies",
     "verification_body",
@@ -80,6 +82,16 @@ def third_party_bodies() -> QuerySet[VerificationBody]:
 def verification_body(pk) -> VerificationBody | None:
     """The body of that id, or None (for an id typed into a form: empty or unknown gives None)."""
     return VerificationBody.objects.filter(pk=pk or 0).first()
+
+
+def firm_year_reports(user, *, firm_id: int, year: int) -> QuerySet[EmissionReport]:
+    """The reports of a firm's compliance year that `user` may see."""
+    return access.visible_to(user, EmissionReport).filter(firm_id=firm_id, year=year)
+
+
+def sees_engagement(user, *, firm_id: int, year: int) -> bool:
+    """Whether `user` may see the engagement of a firm's compliance year."""
+    return access.visible_to(user, VerificationEngagement).filter(firm_id=firm_id, year=year).exists()
 
 
 def with_response_dues(findings: list[Finding]) -> datetime.date | None:

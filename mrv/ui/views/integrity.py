@@ -8,10 +8,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from mrv import access
-from mrv.models import ChainVerification, Market
+from mrv.models import ChainVerification
 from mrv.security import chains
-from mrv.selectors.markets import markets_by_pk
+from mrv.selectors.markets import market_ids_seen_by, markets_by_pk
 from mrv.selectors.records import recent_chain_checks
 from mrv.ui.objects import require
 
@@ -23,7 +22,7 @@ def _market_ids(user) -> set[int] | None:
     """None: every market (the national administrator)."""
     if user.is_national_admin:
         return None
-    return set(access.visible_to(user, Market).values_list("pk", flat=True))
+    return market_ids_seen_by(user)
 
 
 @login_required

@@ -16,7 +16,14 @@ from mrv.models import MonitoringPlan, PlanParameter
 from mrv.models.plans import FUEL_CHOICES, GAS_SPECIES_CHOICES, METHOD_CHOICES
 from mrv.refusals import Refused, refusal_response
 from mrv.selectors.audit import audit_trail
-from mrv.selectors.plans import firm_sources, plan_attachments, plan_streams, plans_for_page
+from mrv.selectors.plans import (
+    firm_sources,
+    plan_attachments,
+    plan_attachments_with_uploader,
+    plan_streams,
+    plan_streams_with_parameters,
+    plans_for_page,
+)
 from mrv.services import plans as svc
 from mrv.ui.buttons import allowed
 from mrv.ui.home import with_current_names
@@ -155,7 +162,7 @@ def _form_errors(request, form: forms.Form) -> None:
 
 
 def plan_context(request: HttpRequest, plan: MonitoringPlan, **forms_given) -> dict:
-    streams = plan.streams.select_related("source").prefetch_related("parameters")
+    streams = plan_streams_with_parameters(plan)
     # The third-party check's button needs its condition (only where the market requires the check).
     can = allowed(
         plan, request.user, conditions=["check_by_third_party"], edit=rules.is_plan_editor(plan, request.user)
@@ -166,7 +173,7 @@ def plan_context(request: HttpRequest, plan: MonitoringPlan, **forms_given) -> d
         "can": can,
         "problems": svc.plan_problems(plan) if "edit" in can else [],
         "timeline": with_current_names(list(audit_trail(plan)[:200])),
-        "attachments": plan.attachments.select_related("uploaded_by"),
+        "attachments": plan_attachments_with_uploader(plan),
         "plan_form": forms_given.get("plan_form")
         or PlanForm(initial={"valid_from": plan.valid_from, "data_management_notes": plan.data_management_notes}),
         "stream_form": forms_given.get("stream_form") or StreamForm(firm=plan.firm),

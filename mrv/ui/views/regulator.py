@@ -9,7 +9,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,13 +16,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from mrv import access, inputs, selectors, uploads
+from mrv import inputs, selectors, uploads
 from mrv.models import (
     EmissionReport,
     Firm,
     MonitoringPlan,
-    VerificationEngagement,
 )
+from mrv.selectors.desk import market_overview_reads
 from mrv.selectors.markets import market_of
 from mrv.selectors.plans import plans_with_firm
 from mrv.selectors.reports import reports_with_firm_and_market
@@ -59,42 +58,17 @@ def market_overview(request: HttpRequest) -> HttpResponse:
     """Reports by state and sector, overdue reports, engagements awaiting assignment or acceptance."""
     user = request.user
     require(user.is_regulator or user.is_national_admin, str(NOT_A_REGULATOR))
-    reports = access.visible_to(user, EmissionReport)
-    by_state = list(reports.values("status").annotate(n=Count("id")).order_by("status"))
+    overview = market_overview_reads(user, overdue_up_to_year=timezone.localdate().year - 1)
     english = (get_language() or "").startswith("en")
     by_sector = [
         {"name": row["firm__sector__name_en" if english else "firm__sector__name_zh"], "n": row["n"]}
-        for row in reports.values("firm__sector__code", "firm__sector__name_zh", "firm__sector__name_en")
-        .annotate(n=Count("id"))
-        .order_by("firm__sector__code")
+        for row in overview["by_sector"]
     ]
-    year = timezone.localdate().year - 1
-    overdue = list(
-        reports.filter(
-            year__lte=year,
-            period=EmissionReport.Period.ANNUAL,
-            status__in=[EmissionReport.Status.DRAFT, EmissionReport.Status.RETURNED_TO_FIRM],
-        )
-        .select_related("firm")
-        .order_by("year", "firm__name")[:50]
-    )
-    waiting = (
-        access.visible_to(user, VerificationEngagement)
-        .filter(
-            status__in=[
-                VerificationEngagement.Status.AWAITING_ASSIGNMENT,
-                VerificationEngagement.Status.ASSIGNED,
-                VerificationEngagement.Status.DECLINED,
-            ]
-        )
-        .select_related("firm", "body")
-        .order_by("status", "-year", "firm__name")[:50]
-    )
     context = {
-        "by_state": by_state,
+        "by_state": overview["by_state"],
         "by_sector": by_sector,
-        "overdue": overdue,
-        "waiting": list(waiting),
+        "overdue": overview["overdue"],
+        "waiting": overview["waiting"],
         "title": _("Market overview"),
         "samples": _samples(user),
         "unreported": _unreported(user),

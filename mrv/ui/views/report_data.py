@@ -24,7 +24,12 @@ from mrv.records.certification import FIRM_SUBMISSION, certification_from_sessio
 from mrv.refusals import Refused, refusal_response
 from mrv.report_diff import report_diff
 from mrv.selectors.plans import plan_in_force
-from mrv.selectors.reports import report_validation, report_versions_in_order, reports_for_data_entry
+from mrv.selectors.reports import (
+    report_acknowledgements,
+    report_validation,
+    report_versions_in_order,
+    reports_for_data_entry,
+)
 from mrv.services import background_uploads
 from mrv.services import reports as svc
 from mrv.ui import report_data as data
@@ -124,7 +129,7 @@ def _page_context(
         values = {(r.stream, r.month): r for r in data.as_sheet_rows(report.activity_rows.all())}
     if plan is not None and checked is None:
         checked = report_validation(report, plan=plan)
-    acks = {a.key: a for a in report.acknowledgements.select_related("acknowledged_by")}
+    acks = {a.key: a for a in report_acknowledgements(report)}
     return {
         "report": report,
         "plan": plan,

@@ -33,6 +33,8 @@ from mrv.selectors.verification import (
     body_verifiers,
     engagements_for_page,
     findings_with_report,
+    firm_year_reports,
+    sees_engagement,
     third_party_bodies,
     verification_bodies,
 )
@@ -149,7 +151,7 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can = allowed(engagement, user, write_plan=rules.writes_verification_plan(engagement, user))
     answers = "accept" in can
     assigns = bool({"assign", "reassign"} & can)
-    reports = access.visible_to(user, EmissionReport).filter(firm_id=engagement.firm_id, year=engagement.year)
+    reports = firm_year_reports(user, firm_id=engagement.firm_id, year=engagement.year)
     context = {
         "engagement": engagement,
         "can": can,
@@ -320,9 +322,7 @@ def verification_context(request: HttpRequest, report: EmissionReport) -> dict:
         "report": report,
         "can": allowed(report, user, raise_finding=rules.raises_findings(report, user)),
         "engagement": rules.engagement_of(report),
-        "engagement_visible": access.visible_to(user, VerificationEngagement)
-        .filter(firm_id=report.firm_id, year=report.year)
-        .exists(),
+        "engagement_visible": sees_engagement(user, firm_id=report.firm_id, year=report.year),
         "is_engaged": rules.is_engaged_verifier(report, user),
         "finding_form": FindingForm(report=report),
         "answer_form": AnswerForm(),
