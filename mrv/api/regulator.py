@@ -39,6 +39,10 @@ from mrv.models import (
     SpotCheckItem,
     SpotCheckSample,
 )
+from mrv.selectors.coverage import coverage_entries_with_market
+from mrv.selectors.markets import market_of
+from mrv.selectors.plans import plans_with_firm
+from mrv.selectors.reports import reports_with_firm_and_market
 from mrv.services import coverage as coverage_svc
 from mrv.services import plans as plan_svc
 from mrv.services import review, spot_checks
@@ -102,7 +106,7 @@ class ReviewReportViewSet(ActionViewSet):
     queryset = EmissionReport.objects.none()
 
     def report(self, officer: bool = True) -> EmissionReport:
-        report = self.visible(EmissionReport.objects.select_related("firm", "market"), self.kwargs["pk"])
+        report = self.visible(reports_with_firm_and_market(), self.kwargs["pk"])
         if officer:
             require(rules.regulates_market(report, self.request.user), str(NOT_A_REGULATOR))
         return report
@@ -301,7 +305,7 @@ class SpotCheckSampleViewSet(mixins.ListModelMixin, ActionViewSet):
     def create(self, request):
         require(request.user.is_regulator, str(NOT_A_REGULATOR))
         data = self.body(s.DrawBody)
-        market = Market.objects.get(pk=request.user.market_id)
+        market = market_of(request.user)
         sample = spot_checks.spot_check_draw(market=market, acting_user=request.user, **data)
         return Response(s.SpotCheckSampleSerializer(self.get_queryset().get(pk=sample.pk)).data, status=201)
 
@@ -313,7 +317,7 @@ class PlanReviewViewSet(ActionViewSet):
     queryset = MonitoringPlan.objects.none()
 
     def plan(self) -> MonitoringPlan:
-        return self.visible(MonitoringPlan.objects.select_related("firm"), self.kwargs["pk"])
+        return self.visible(plans_with_firm(), self.kwargs["pk"])
 
     def _answer(self, plan) -> Response:
         plan.refresh_from_db()
@@ -407,7 +411,7 @@ class CoverageViewSet(ActionViewSet):
 
     def market_year(self) -> tuple[Market, int]:
         require(self.request.user.is_regulator, str(NOT_A_REGULATOR))
-        market = Market.objects.get(pk=self.request.user.market_id)
+        market = market_of(self.request.user)
         year = inputs.parse_year(self.kwargs["year"])
         market.check_year(year)
         return market, year
@@ -525,7 +529,7 @@ class CoverageEntryViewSet(ActionViewSet):
     @action(detail=True, methods=["post"])
     @idempotent
     def close(self, request, pk=None):
-        entry = self.visible(CoverageEntry.objects.select_related("coverage_list__market"), pk)
+        entry = self.visible(coverage_entries_with_market(), pk)
         data = self.body(s.CloseEntryBody)
         coverage_svc.coverage_entry_close(entry=entry, acting_user=request.user, **data)
         coverage = entry.coverage_list
