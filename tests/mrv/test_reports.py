@@ -118,6 +118,16 @@ def test_submitting_the_chongqing_report_freezes_version_1(cq_report, cq_approve
     assert queued() == [("mrv.emissionreport.submit", cq_report.pk)]  # the notification of who must act next
 
 
+def test_a_submitted_report_is_calculated_from_its_version_not_from_rows_changed_since(cq_report, cq_approver):
+    assert (report_calculation(cq_report).source, report_calculation(cq_report).version) == ("draft", None)
+    svc.report_submit(report=cq_report, acting_user=cq_approver, certification=certified())
+    cq_report.refresh_from_db()
+    cq_report.activity_rows.update(activity=D("0"))  # the rows alone; the frozen version stays
+    calculated = report_calculation(cq_report)
+    assert (calculated.source, calculated.version, calculated.errors) == ("version", 1, [])
+    assert calculated.result.reported_tco2e == D("25296")
+
+
 # --- Shenzhen: a bus fleet (mobile), purchased electricity, quarterly reports ---------------------
 SZ_STREAMS = [
     {
