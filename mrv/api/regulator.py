@@ -16,7 +16,7 @@ from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from mrv import access, inputs, selectors
+from mrv import access, inputs
 from mrv.api import work_serializers as s
 from mrv.api.actions import (
     STATE_EXAMPLES,
@@ -36,17 +36,16 @@ from mrv.models import (
     Firm,
     Market,
     MonitoringPlan,
-    SpotCheckItem,
     SpotCheckSample,
 )
 from mrv.selectors.coverage import coverage_entries_with_market
 from mrv.selectors.markets import market_of
 from mrv.selectors.plans import plans_with_firm
 from mrv.selectors.reports import reports_with_firm_and_market
+from mrv.selectors.review import review_state
 from mrv.services import coverage as coverage_svc
 from mrv.services import plans as plan_svc
 from mrv.services import review, spot_checks
-from mrv.timeline import share_pct
 from mrv.ui import home
 from mrv.ui.objects import require
 from mrv.workflow import verification as rules
@@ -83,20 +82,6 @@ class QueueViewSet(ActionViewSet):
             for name, section in home.named_sections_for(request.user)
         ]
         return Response(s.QueueSerializer(sections, many=True).data)
-
-
-def review_state(report: EmissionReport) -> dict:
-    opinion = rules.latest_opinion(report)
-    share = None
-    if opinion is not None and opinion.reported_emissions_tco2e:
-        share = share_pct(opinion.uncorrected_misstatement_tco2e, opinion.reported_emissions_tco2e)
-    return {
-        "report": report,
-        "opinion": opinion,
-        "determinations": selectors.review_page_reads(report)["determinations"],
-        "spot_checks": SpotCheckItem.objects.filter(report=report).select_related("sample", "checked_by"),
-        "materiality_share_pct": share,
-    }
 
 
 class ReviewReportViewSet(ActionViewSet):

@@ -15,7 +15,7 @@ from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from mrv import access, inputs, selectors
+from mrv import access, inputs
 from mrv.api import conventions as c
 from mrv.api import work_serializers as s
 from mrv.api.actions import STATE_EXAMPLES, ActionViewSet, problem_responses
@@ -30,7 +30,12 @@ from mrv.models import (
 from mrv.records.certification import VERIFIER_OPINION
 from mrv.refusals import Refused
 from mrv.selectors.reports import reports_with_firm_and_market
-from mrv.selectors.verification import engagements_for_page, verification_body
+from mrv.selectors.verification import (
+    engagements_for_page,
+    materiality_with_reported,
+    verification_body,
+    verification_state,
+)
 from mrv.services import spot_checks
 from mrv.services import verification as svc
 from mrv.ui.objects import require
@@ -288,24 +293,6 @@ class FindingViewSet(ScopedResource):
         return self._answer(finding)
 
 
-def verification_state(user, report: EmissionReport) -> dict:
-    """What the report's verification page shows the caller, in a fixed number of queries."""
-    reads = selectors.verification_page_reads(report)
-    findings = (
-        Finding.objects.filter(report=report).select_related("raised_by").prefetch_related("answers__answered_by")
-    )
-    m = selectors.materiality(report)
-    engagement = access.visible_to(user, VerificationEngagement).filter(firm_id=report.firm_id, year=report.year)
-    return {
-        "report": report,
-        "engagement": engagement.select_related("firm", "market", "body", "lead_verifier").first(),
-        "materiality": {**m._asdict(), "reported_emissions_tco2e": selectors.reported_emissions(report)},
-        "findings": access.visible_to(user, findings.order_by("pk")),
-        "opinions": reads["opinions"],
-        "spot_checks": access.visible_to(user, SpotCheckItem).filter(report=report).select_related("sample"),
-    }
-
-
 class VerificationReportViewSet(ActionViewSet):
     """The verifier's and spot checker's actions on a report (resource: the report; each action answers it)."""
 
@@ -336,9 +323,7 @@ class VerificationReportViewSet(ActionViewSet):
     @action(detail=True, methods=["get"])
     def materiality(self, request, pk=None):
         report = self.report()
-        m = selectors.materiality(report)
-        data = {**m._asdict(), "reported_emissions_tco2e": selectors.reported_emissions(report)}
-        return Response(s.MaterialitySerializer(data).data)
+        return Response(s.MaterialitySerializer(materiality_with_reported(report)).data)
 
     @extend_schema(
         summary="Start verifying a submitted report (the engaged verifiers)",

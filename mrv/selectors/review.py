@@ -1,12 +1,15 @@
 """Reads of the regulator's review: determinations with their evidence, quarterly co-reviews."""
 
+from decimal import Decimal
+
 from django.contrib.contenttypes.models import ContentType
 
 from mrv.coverage import covered_firms
-from mrv.models import Determination, EmissionReport, Firm, Market, QuarterlyReview, StoredFile
+from mrv.models import Determination, EmissionReport, Firm, Market, QuarterlyReview, SpotCheckItem, StoredFile
 from mrv.selectors.reports import report_acknowledgements
 from mrv.selectors.spot_checks import report_spot_checks
 from mrv.timeline import share_pct
+from mrv.workflow.verification import latest_opinion
 
 
 def review_page_reads(report: EmissionReport) -> dict:
@@ -45,14 +48,31 @@ def decision_basis(report: EmissionReport, opinion) -> dict:
     for r in earlier:
         opinions = sorted(r.opinions.all(), key=lambda o: o.signed_at, reverse=True)
         history.append({"report": r, "verified": opinions[0].verified_emissions_tco2e if opinions else None})
-    share = None
-    if opinion is not None and opinion.reported_emissions_tco2e:
-        share = share_pct(opinion.uncorrected_misstatement_tco2e, opinion.reported_emissions_tco2e)
     return {
-        "materiality_share_pct": share,
+        "materiality_share_pct": materiality_share_pct(opinion),
         "spot_checks": report_spot_checks(report),
         "history": history,
         "acknowledgements": report_acknowledgements(report).order_by("key"),
+    }
+
+
+def materiality_share_pct(opinion) -> Decimal | None:
+    """The opinion's uncorrected misstatement as a share of the reported emissions, in per cent."""
+    if opinion is None or not opinion.reported_emissions_tco2e:
+        return None
+    return share_pct(opinion.uncorrected_misstatement_tco2e, opinion.reported_emissions_tco2e)
+
+
+def review_state(report: EmissionReport) -> dict:
+    """What the regulator's API shows of a report's review: the latest opinion, the determinations, the spot
+    checks and the materiality share."""
+    opinion = latest_opinion(report)
+    return {
+        "report": report,
+        "opinion": opinion,
+        "determinations": review_page_reads(report)["determinations"],
+        "spot_checks": SpotCheckItem.objects.filter(report=report).select_related("sample", "checked_by"),
+        "materiality_share_pct": materiality_share_pct(opinion),
     }
 
 

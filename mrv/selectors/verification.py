@@ -24,6 +24,7 @@ __all__ = [
     "findings_with_report",
     "firm_year_reports",
     "materiality",
+    "materiality_with_reported",
     "report_findings",
     "reported_emissions",
     "sees_engagement",
@@ -31,6 +32,7 @@ __all__ = [
     "verification_bodies",
     "verification_body",
     "verification_page_reads",
+    "verification_state",
     "with_response_dues",
 ]
 
@@ -92,6 +94,28 @@ def firm_year_reports(user, *, firm_id: int, year: int) -> QuerySet[EmissionRepo
 def sees_engagement(user, *, firm_id: int, year: int) -> bool:
     """Whether `user` may see the engagement of a firm's compliance year."""
     return access.visible_to(user, VerificationEngagement).filter(firm_id=firm_id, year=year).exists()
+
+
+def materiality_with_reported(report: EmissionReport) -> dict:
+    """The materiality of a report's uncorrected misstatements, with the reported emissions it is measured on."""
+    return {**materiality(report)._asdict(), "reported_emissions_tco2e": reported_emissions(report)}
+
+
+def verification_state(user, report: EmissionReport) -> dict:
+    """What the report's verification shows the caller (the API's view of the page), in a fixed number of queries."""
+    reads = verification_page_reads(report)
+    findings = (
+        Finding.objects.filter(report=report).select_related("raised_by").prefetch_related("answers__answered_by")
+    )
+    engagement = access.visible_to(user, VerificationEngagement).filter(firm_id=report.firm_id, year=report.year)
+    return {
+        "report": report,
+        "engagement": engagement.select_related("firm", "market", "body", "lead_verifier").first(),
+        "materiality": materiality_with_reported(report),
+        "findings": access.visible_to(user, findings.order_by("pk")),
+        "opinions": reads["opinions"],
+        "spot_checks": access.visible_to(user, SpotCheckItem).filter(report=report).select_related("sample"),
+    }
 
 
 def with_response_dues(findings: list[Finding]) -> datetime.date | None:
