@@ -1,7 +1,8 @@
 """Reads of the MRV cycle that pages, the API, the admin and the services share (services write, selectors read).
 
 Sliced by stage like the workflow and the services: `plans`, `reports`, `verification`, `spot_checks`,
-`review`, then the desks around them (`clocks`, `deposits`, `coverage`, `records`, `regulator`, ...).
+`review`, then what is around them: `desk` (the regulator's overview), `clocks`, `deposits`, `coverage`,
+`records` (seals, chain checks), `audit`, `markets` (reference data), `jobs`.
 Each function runs a fixed number of queries. Rules that are reads too (materiality, the reported figure)
 are stated once in the workflow predicates and offered here under the names pages use. The names below
 are re-exported so `selectors.plan_in_force` keeps working; new code may import from the stage module.
