@@ -26,6 +26,7 @@ from mrv.models import (
     VerifierQualification,
     VerifierRegistration,
 )
+from mrv.selectors.markets import markets_of
 
 
 class NationalOnlyInline(ScopedChoicesMixin, admin.TabularInline):
@@ -112,7 +113,7 @@ class FirmAdmin(ScopedAdmin):
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         if request.user.is_regulator and "market" in form.base_fields:
-            form.base_fields["market"].queryset = Market.objects.filter(pk=request.user.market_id)
+            form.base_fields["market"].queryset = markets_of(request.user)
         return form
 
 

@@ -23,7 +23,8 @@ from django.utils.translation import gettext_lazy as _
 
 from mrv import access
 from mrv.audit import log_action
-from mrv.models import AuditLog, User
+from mrv.models import User
+from mrv.selectors.audit import audit_trail, stored_row
 from mrv.services import pending_changes
 
 HELD_FOR_APPROVAL = _("The change is held until a regulator head approves it (changes awaiting approval).")
@@ -177,7 +178,7 @@ class ScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         reason = form.cleaned_data.get("audit_reason", "")
         if pending_changes.needs_head_approval(request.user, type(obj)):
-            before = type(obj).objects.filter(pk=obj.pk).first() if change else None
+            before = stored_row(obj) if change else None
             fields = [f for f in form.changed_data if f != "audit_reason"] if change else list(form.cleaned_data)
             fields = [f for f in fields if f in {x.name for x in obj._meta.concrete_fields}]
             pending_changes.pending_change_propose(
@@ -216,7 +217,7 @@ class ScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
         for row in formset.forms:
             if not row.has_changed() or row.cleaned_data.get("DELETE"):
                 continue
-            before = type(row.instance).objects.filter(pk=row.instance.pk).first() if row.instance.pk else None
+            before = stored_row(row.instance)
             fields = [f for f in row.changed_data if f in {x.name for x in row.instance._meta.concrete_fields}]
             if not before:
                 fields = sorted(set(fields) | {formset.fk.name})
@@ -251,7 +252,7 @@ class ScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
         obj = self.get_object(request, object_id)
         if obj is None or not self.has_view_permission(request, obj):
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        rows = AuditLog.objects.for_object(obj).select_related("actor")
+        rows = audit_trail(obj)
         context = {
             **self.admin_site.each_context(request),
             "title": _("History: %s") % obj,

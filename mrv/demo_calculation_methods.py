@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from mrv.models import EmissionReport, EmissionSource, Firm, FirmYearFigure, Market, Sector, User, VerificationBody
 from mrv.records.certification import FIRM_SUBMISSION, VERIFIER_OPINION, demo_certification
+from mrv.selectors.reports import report_validation
 from mrv.services import plans, reports, review
 from mrv.services import verification as svc
 
@@ -311,7 +312,7 @@ def _report(prefix: str, firm: Firm) -> EmissionReport | None:
         for month in range(1, 13)
     ]
     reports.report_save_activity_data(report=report, rows=rows, acting_user=approver)
-    for warning in reports.report_validate(report).warnings:
+    for warning in report_validation(report).warnings:
         reports.report_acknowledge_warning(report=report, key=warning.key, acting_user=approver, reason="已核对台账")
     reports.report_submit(report=report, acting_user=approver, certification=demo_certification(FIRM_SUBMISSION))
     report.refresh_from_db()

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from mrv.models import EmissionReport, EmissionSource, Firm, MonitoringPlan, User, VerificationBody
 from mrv.records.certification import FIRM_SUBMISSION, demo_certification
+from mrv.selectors.reports import report_validation
 from mrv.services import plans as plans
 from mrv.services import reports as reports
 
@@ -257,7 +258,7 @@ def _submit(prefix: str, report: EmissionReport | None, reason: str = "") -> Non
     if report is None:
         return
     approver = _user(f"{prefix}_approver")
-    for warning in reports.report_validate(report).warnings:
+    for warning in report_validation(report).warnings:
         reports.report_acknowledge_warning(
             report=report, key=warning.key, acting_user=approver, reason=reason or "产量变化所致，已附生产报表说明"
         )

@@ -341,7 +341,7 @@ def _check_output(ctx: _Context, outputs) -> None:
 def validate_report(report, *, plan=None, grid_factor=None, rows=None, outputs=None) -> ValidationResult:
     """Check a report's current data (or the given rows) against the plan in force for its period."""
     from mrv.models import GridFactor
-    from mrv.selectors import plan_in_force
+    from mrv.selectors.plans import plan_in_force
 
     out = ValidationResult()
     plan = plan or plan_in_force(report.firm, report.period_end)

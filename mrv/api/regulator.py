@@ -16,7 +16,7 @@ from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from mrv import access, inputs, selectors
+from mrv import access, inputs
 from mrv.api import work_serializers as s
 from mrv.api.actions import (
     STATE_EXAMPLES,
@@ -36,13 +36,16 @@ from mrv.models import (
     Firm,
     Market,
     MonitoringPlan,
-    SpotCheckItem,
     SpotCheckSample,
 )
+from mrv.selectors.coverage import coverage_entries_with_market
+from mrv.selectors.markets import market_of
+from mrv.selectors.plans import plans_with_firm
+from mrv.selectors.reports import reports_with_firm_and_market
+from mrv.selectors.review import review_state
 from mrv.services import coverage as coverage_svc
 from mrv.services import plans as plan_svc
 from mrv.services import review, spot_checks
-from mrv.timeline import share_pct
 from mrv.ui import home
 from mrv.ui.objects import require
 from mrv.workflow import verification as rules
@@ -81,20 +84,6 @@ class QueueViewSet(ActionViewSet):
         return Response(s.QueueSerializer(sections, many=True).data)
 
 
-def review_state(report: EmissionReport) -> dict:
-    opinion = rules.latest_opinion(report)
-    share = None
-    if opinion is not None and opinion.reported_emissions_tco2e:
-        share = share_pct(opinion.uncorrected_misstatement_tco2e, opinion.reported_emissions_tco2e)
-    return {
-        "report": report,
-        "opinion": opinion,
-        "determinations": selectors.review_page_reads(report)["determinations"],
-        "spot_checks": SpotCheckItem.objects.filter(report=report).select_related("sample", "checked_by"),
-        "materiality_share_pct": share,
-    }
-
-
 class ReviewReportViewSet(ActionViewSet):
     """The regulator's decisions on a report; each answers the report's new state."""
 
@@ -102,7 +91,7 @@ class ReviewReportViewSet(ActionViewSet):
     queryset = EmissionReport.objects.none()
 
     def report(self, officer: bool = True) -> EmissionReport:
-        report = self.visible(EmissionReport.objects.select_related("firm", "market"), self.kwargs["pk"])
+        report = self.visible(reports_with_firm_and_market(), self.kwargs["pk"])
         if officer:
             require(rules.regulates_market(report, self.request.user), str(NOT_A_REGULATOR))
         return report
@@ -301,7 +290,7 @@ class SpotCheckSampleViewSet(mixins.ListModelMixin, ActionViewSet):
     def create(self, request):
         require(request.user.is_regulator, str(NOT_A_REGULATOR))
         data = self.body(s.DrawBody)
-        market = Market.objects.get(pk=request.user.market_id)
+        market = market_of(request.user)
         sample = spot_checks.spot_check_draw(market=market, acting_user=request.user, **data)
         return Response(s.SpotCheckSampleSerializer(self.get_queryset().get(pk=sample.pk)).data, status=201)
 
@@ -313,7 +302,7 @@ class PlanReviewViewSet(ActionViewSet):
     queryset = MonitoringPlan.objects.none()
 
     def plan(self) -> MonitoringPlan:
-        return self.visible(MonitoringPlan.objects.select_related("firm"), self.kwargs["pk"])
+        return self.visible(plans_with_firm(), self.kwargs["pk"])
 
     def _answer(self, plan) -> Response:
         plan.refresh_from_db()
@@ -407,7 +396,7 @@ class CoverageViewSet(ActionViewSet):
 
     def market_year(self) -> tuple[Market, int]:
         require(self.request.user.is_regulator, str(NOT_A_REGULATOR))
-        market = Market.objects.get(pk=self.request.user.market_id)
+        market = market_of(self.request.user)
         year = inputs.parse_year(self.kwargs["year"])
         market.check_year(year)
         return market, year
@@ -525,7 +514,7 @@ class CoverageEntryViewSet(ActionViewSet):
     @action(detail=True, methods=["post"])
     @idempotent
     def close(self, request, pk=None):
-        entry = self.visible(CoverageEntry.objects.select_related("coverage_list__market"), pk)
+        entry = self.visible(coverage_entries_with_market(), pk)
         data = self.body(s.CloseEntryBody)
         coverage_svc.coverage_entry_close(entry=entry, acting_user=request.user, **data)
         coverage = entry.coverage_list

@@ -26,13 +26,14 @@ from mrv.models import EmissionReport, Finding, ReportVersion
 from mrv.records.certification import FIRM_SUBMISSION
 from mrv.refusals import Refused
 from mrv.report_diff import report_diff
-from mrv.selectors import plan_in_force
+from mrv.selectors.plans import plan_in_force
+from mrv.selectors.reports import report_calculation, report_validation
 from mrv.services import evidence
 from mrv.services import reports as svc
 from mrv.services import verification as verification_svc
 from mrv.transitions import transitions_for
 from mrv.ui import report_data as sheet_data
-from mrv.validation import NO_PLAN_IN_FORCE, validate_report
+from mrv.validation import NO_PLAN_IN_FORCE
 from mrv.workflow import reports as rules
 
 WRITE = c.problems(400, 403, 404, 409, 412)
@@ -170,7 +171,7 @@ class ReportViewSet(mixins.CreateModelMixin, ScopedViewSet):
         data = rs.UploadIn(data=request.data)
         data.is_valid(raise_exception=True)
         svc.report_upload_activity_sheet(report=report, file=data.validated_data["file"], acting_user=request.user)
-        return c.with_etag(Response(validation_body(validate_report(report))), report)
+        return c.with_etag(Response(validation_body(report_validation(report))), report)
 
     @extend_schema(summary="Product output and energy supply rows", responses={200: rs.OutputRowOut(many=True)})
     @action(detail=True, methods=["get"], url_path="output-data")
@@ -208,21 +209,15 @@ class ReportViewSet(mixins.CreateModelMixin, ScopedViewSet):
     @action(detail=True, methods=["get"])
     def calculation(self, request, pk=None):
         report = self.get_object()
-        if rules.is_editable(report) or report.current_version is None:
-            checked = validate_report(report)
-            result, errors, source, number = checked.result, _messages(checked.errors), "draft", None
-        else:
-            from mrv.calculation import EmissionResult
-
-            result = EmissionResult.from_dict(report.current_version.result)
-            errors, source, number = [], "version", report.current_version.number
+        calculated = report_calculation(report)
+        result = calculated.result
         body = {
-            "source": source,
-            "version": number,
+            "source": calculated.source,
+            "version": calculated.version,
             "gwp_set": result.gwp_set if result else None,
             "lines": result.as_dict()["lines"] if result else [],
             "totals": result.as_dict()["totals"] if result else None,
-            "errors": errors,
+            "errors": _messages(calculated.errors),
         }
         return c.with_etag(Response(body), report)
 
@@ -233,7 +228,7 @@ class ReportViewSet(mixins.CreateModelMixin, ScopedViewSet):
         acks = {a.key: a.reason for a in report.acknowledgements.all()}
         rows = [
             w.as_dict() | {"acknowledged": bool(acks.get(w.key, "").strip()), "reason": acks.get(w.key, "")}
-            for w in validate_report(report).warnings
+            for w in report_validation(report).warnings
         ]
         return c.with_etag(Response(rows), report)
 

@@ -15,7 +15,7 @@ from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from mrv import access, inputs, selectors
+from mrv import access, inputs
 from mrv.api import conventions as c
 from mrv.api import work_serializers as s
 from mrv.api.actions import STATE_EXAMPLES, ActionViewSet, problem_responses
@@ -28,6 +28,14 @@ from mrv.models import (
     VerificationEngagement,
 )
 from mrv.records.certification import VERIFIER_OPINION
+from mrv.refusals import Refused
+from mrv.selectors.reports import reports_with_firm_and_market
+from mrv.selectors.verification import (
+    engagements_for_page,
+    materiality_with_reported,
+    verification_body,
+    verification_state,
+)
 from mrv.services import spot_checks
 from mrv.services import verification as svc
 from mrv.ui.objects import require
@@ -53,28 +61,41 @@ class EngagementFilter(django_filters.FilterSet):
         fields = ["year", "status", "firm"]
 
 
+def body_or_refused(body_id: int):
+    """The verification body a request names, or a refusal naming the id it gave."""
+    body = verification_body(body_id)
+    if body is None:
+        raise Refused(NO_SUCH_BODY % {"value": body_id}, code="body")
+    return body
+
+
+# A list of what the caller may see; one object found among them (404 otherwise), and every action answered
+# with the object read again through the same queryset, tagged with its version. (A comment, not a docstring:
+# the schema would show a docstring on every endpoint of the subclasses.)
+class ScopedResource(mixins.ListModelMixin, mixins.RetrieveModelMixin, ActionViewSet):
+    def get_object(self):
+        return self.visible(self.get_queryset(), self.kwargs["pk"])
+
+    def _answer(self, obj, status_code=200) -> Response:
+        obj = self.get_queryset().get(pk=obj.pk)
+        return self.tagged(Response(self.get_serializer_class()(obj).data, status=status_code), obj)
+
+    def retrieve(self, request, pk=None):
+        return self._answer(self.get_object())
+
+
 @extend_schema_view(
     list=extend_schema(summary="Verification engagements the caller may see"),
     retrieve=extend_schema(summary="One engagement", responses={200: s.EngagementSerializer, 404: None}),
 )
-class EngagementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ActionViewSet):
+class EngagementViewSet(ScopedResource):
     serializer_class = s.EngagementSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = EngagementFilter
 
     def get_queryset(self):
-        queryset = VerificationEngagement.objects.select_related("firm", "market", "body", "lead_verifier")
-        return access.visible_to(self.request.user, queryset.prefetch_related("team").order_by("-year", "pk"))
-
-    def get_object(self):
-        return self.visible(self.get_queryset(), self.kwargs["pk"])
-
-    def _answer(self, engagement) -> Response:
-        engagement = self.get_queryset().get(pk=engagement.pk)
-        return self.tagged(Response(s.EngagementSerializer(engagement).data), engagement)
-
-    def retrieve(self, request, pk=None):
-        return self._answer(self.get_object())
+        queryset = engagements_for_page().prefetch_related("team").order_by("-year", "pk")
+        return access.visible_to(self.request.user, queryset)
 
     @extend_schema(
         summary="Accept the engagement and name the team (the body's lead verifier)",
@@ -121,12 +142,7 @@ class EngagementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Action
     def assign(self, request, pk=None):
         engagement = self.get_object()
         require(rules.regulates_market(engagement, request.user), str(ONLY_THE_REGULATOR_ASSIGNS))
-        body_id = self.body(s.AssignBody)["body"]
-        body = VerificationBody.objects.filter(pk=body_id).first()
-        if body is None:
-            from mrv.refusals import Refused
-
-            raise Refused(NO_SUCH_BODY % {"value": body_id}, code="body")
+        body = body_or_refused(self.body(s.AssignBody)["body"])
         if engagement.status == VerificationEngagement.Status.AWAITING_ASSIGNMENT:
             svc.engagement_assign(firm=engagement.firm, year=engagement.year, body=body, acting_user=request.user)
         else:
@@ -199,7 +215,7 @@ class FindingFilter(django_filters.FilterSet):
     list=extend_schema(summary="Findings on the reports the caller may see"),
     retrieve=extend_schema(summary="One finding", responses={200: s.FindingSerializer, 404: None}),
 )
-class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ActionViewSet):
+class FindingViewSet(ScopedResource):
     serializer_class = s.FindingSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = FindingFilter
@@ -209,15 +225,7 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ActionVie
         return access.visible_to(self.request.user, queryset.order_by("report_id", "pk"))
 
     def get_object(self):
-        finding = self.visible(self.get_queryset().select_related("report"), self.kwargs["pk"])
-        return finding
-
-    def _answer(self, finding, status_code=200) -> Response:
-        finding = self.get_queryset().get(pk=finding.pk)
-        return self.tagged(Response(s.FindingSerializer(finding).data, status=status_code), finding)
-
-    def retrieve(self, request, pk=None):
-        return self._answer(self.get_object())
+        return self.visible(self.get_queryset().select_related("report"), self.kwargs["pk"])
 
     @extend_schema(
         summary="Raise a finding on a report line or the whole report (the engaged verifiers)",
@@ -285,24 +293,6 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ActionVie
         return self._answer(finding)
 
 
-def verification_state(user, report: EmissionReport) -> dict:
-    """What the report's verification page shows the caller, in a fixed number of queries."""
-    reads = selectors.verification_page_reads(report)
-    findings = (
-        Finding.objects.filter(report=report).select_related("raised_by").prefetch_related("answers__answered_by")
-    )
-    m = selectors.materiality(report)
-    engagement = access.visible_to(user, VerificationEngagement).filter(firm_id=report.firm_id, year=report.year)
-    return {
-        "report": report,
-        "engagement": engagement.select_related("firm", "market", "body", "lead_verifier").first(),
-        "materiality": {**m._asdict(), "reported_emissions_tco2e": selectors.reported_emissions(report)},
-        "findings": access.visible_to(user, findings.order_by("pk")),
-        "opinions": reads["opinions"],
-        "spot_checks": access.visible_to(user, SpotCheckItem).filter(report=report).select_related("sample"),
-    }
-
-
 class VerificationReportViewSet(ActionViewSet):
     """The verifier's and spot checker's actions on a report (resource: the report; each action answers it)."""
 
@@ -310,7 +300,7 @@ class VerificationReportViewSet(ActionViewSet):
     queryset = EmissionReport.objects.none()
 
     def report(self) -> EmissionReport:
-        return self.visible(EmissionReport.objects.select_related("firm", "market"), self.kwargs["pk"])
+        return self.visible(reports_with_firm_and_market(), self.kwargs["pk"])
 
     def _answer(self, report) -> Response:
         report.refresh_from_db()
@@ -333,9 +323,7 @@ class VerificationReportViewSet(ActionViewSet):
     @action(detail=True, methods=["get"])
     def materiality(self, request, pk=None):
         report = self.report()
-        m = selectors.materiality(report)
-        data = {**m._asdict(), "reported_emissions_tco2e": selectors.reported_emissions(report)}
-        return Response(s.MaterialitySerializer(data).data)
+        return Response(s.MaterialitySerializer(materiality_with_reported(report)).data)
 
     @extend_schema(
         summary="Start verifying a submitted report (the engaged verifiers)",
@@ -457,11 +445,6 @@ class SpotCheckItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Act
     @idempotent
     def hand_over(self, request, pk=None):
         item = self.get_object()
-        body_id = self.body(s.HandOverBody)["body"]
-        body = VerificationBody.objects.filter(pk=body_id).first()
-        if body is None:
-            from mrv.refusals import Refused
-
-            raise Refused(NO_SUCH_BODY % {"value": body_id}, code="body")
+        body = body_or_refused(self.body(s.HandOverBody)["body"])
         item = spot_checks.spot_check_assign_body(item=item, body=body, acting_user=request.user)
         return Response(s.SpotCheckItemSerializer(self.get_queryset().get(pk=item.pk)).data)

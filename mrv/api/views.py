@@ -12,7 +12,8 @@ from rest_framework.response import Response
 from mrv import access, inputs
 from mrv.api import serializers as s
 from mrv.api.throttling import PublicApiThrottle
-from mrv.models import Firm, Market, YearNotSupported
+from mrv.models import YearNotSupported
+from mrv.selectors.markets import firms_with_market_and_sector, markets, rule_pack_with_rules
 
 
 class ScopedViewSet(viewsets.ReadOnlyModelViewSet):
@@ -26,10 +27,12 @@ class MarketViewSet(viewsets.ReadOnlyModelViewSet):
     """The markets and the rule pack in force for a compliance year (public reference data)."""
 
     serializer_class = s.MarketSerializer
-    queryset = Market.objects.all()
     permission_classes = [AllowAny]  # public reference data: anonymous, rate-limited like the public pages
     throttle_classes = [PublicApiThrottle]
     lookup_field = "code"
+
+    def get_queryset(self):
+        return markets()
 
     @extend_schema(
         parameters=[OpenApiParameter("year", int, required=True, description="compliance year")],
@@ -37,7 +40,7 @@ class MarketViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["get"], url_path="rules")
     def rules(self, request, code=None):
-        market = get_object_or_404(Market, code=code)
+        market = get_object_or_404(markets(), code=code)
         try:
             year = inputs.parse_year(request.query_params.get("year", ""))
         except ValidationError as error:
@@ -46,7 +49,7 @@ class MarketViewSet(viewsets.ReadOnlyModelViewSet):
             pack = market.rule_pack_for(year)
         except YearNotSupported as refused:
             raise NotFound(refused.message) from None
-        pack = type(pack).objects.prefetch_related("thresholds", "sectors__sector", "deadlines").get(pk=pack.pk)
+        pack = rule_pack_with_rules(pack)
         return Response(s.RulePackSerializer(pack).data)
 
 
@@ -54,4 +57,4 @@ class FirmViewSet(ScopedViewSet):
     serializer_class = s.FirmSerializer
 
     def base_queryset(self):
-        return Firm.objects.select_related("market", "sector").order_by("pk")
+        return firms_with_market_and_sector().order_by("pk")

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from mrv import activity_sheet as sheet
 from mrv import calculation, selectors, uploads
 from mrv.audit import log_action
-from mrv.calculation import EmissionResult, UnitError
+from mrv.calculation import UnitError
 from mrv.models import (
     ActivityDataRow,
     EmissionReport,
@@ -58,7 +58,6 @@ OUTPUT_ROW_INVALID = _("Output row %(row)s (%(name)s), %(field)s: %(detail)s")
 NOT_SUBMITTABLE = _("The report has errors; correct them before submitting.")
 WARNING_NOT_ACKNOWLEDGED = _("%(message)s — acknowledge this warning with a reason before submitting.")
 UNKNOWN_WARNING = _("There is no such warning on this report now: %(key)s.")
-NOT_CALCULABLE = _("The report cannot be calculated yet: %(errors)s")
 TAKE_OVER_ANNUAL_ONLY = _("Only an annual report takes over quarterly data.")
 QUARTERS_MISSING = _("Quarterly data can be taken over once every quarter is submitted; missing: %(quarters)s.")
 
@@ -330,24 +329,6 @@ def report_acknowledge_warning(*, report: EmissionReport, key: str, reason: str,
             changes={key: (None, warning.text)},
         )
     return ack
-
-
-# --- Calculating -------------------------------------------------------------------------------
-
-
-def report_validate(report: EmissionReport) -> ValidationResult:
-    return validate_report(report)
-
-
-def report_calculate(report: EmissionReport) -> EmissionResult:
-    """The report's emissions from its current rows and the plan in force, under the market's GWP set.
-
-    Raises ValidationError with the blocking errors when the data cannot be calculated yet.
-    """
-    checked = validate_report(report)
-    if checked.result is None:
-        raise ValidationError(NOT_CALCULABLE % {"errors": "; ".join(m.text for m in checked.errors)})
-    return checked.result
 
 
 # --- Submitting --------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from mrv.models import EmissionReport, MonitoringPlan
+from mrv.selectors.reports import report_validation
 from mrv.services import reports as svc
 from registry import services as registry_services
 from registry.ledger import Unit, holding_account
@@ -43,7 +44,7 @@ def world(firm, other_firm, firm_approver, cap_2025):  # noqa: F811
     submitted = report(firm)
     svc.report_save_activity_data(report=submitted, rows=ROWS, acting_user=firm_approver)
     svc.report_save_output_data(report=submitted, rows=OUTPUT, acting_user=firm_approver)
-    warning = svc.report_validate(submitted).warnings[0]
+    warning = report_validation(submitted).warnings[0]
     svc.report_acknowledge_warning(report=submitted, key=warning.key, reason="checked", acting_user=firm_approver)
     svc.report_submit(report=submitted, acting_user=firm_approver, certification=f.certified())
     fund(firm, 100)

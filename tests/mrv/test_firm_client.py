@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from mrv.models import EmissionReport, User
+from mrv.selectors.reports import report_validation
 from mrv.services import reports as svc
 from signin.mfa import recovery_codes_issue
 from signin.tokens import token_create
@@ -72,7 +73,7 @@ def test_the_reference_client_submits_a_year_from_a_csv(live_server, approver, o
     draft = report(other_firm)
     svc.report_save_activity_data(report=draft, rows=ROWS, acting_user=other)
     svc.report_save_output_data(report=draft, rows=OUTPUT, acting_user=other)
-    for warning in svc.report_validate(draft).warnings:
+    for warning in report_validation(draft).warnings:
         svc.report_acknowledge_warning(
             report=draft, key=warning.key, reason="May: a second boiler ran", acting_user=other
         )

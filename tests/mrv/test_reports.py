@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from mrv.models import AuditLog, EmissionReport, EmissionSource, OutboxMessage, User, VerificationEngagement
+from mrv.selectors.reports import report_calculation
 from mrv.services import reports as svc
 from mrv.transitions import TransitionRefused
 from tests import factories as f
@@ -80,7 +81,7 @@ def cq_report(chongqing_firm, cq_approver):
 
 
 def test_chongqing_report_with_ch4_and_n2o_is_computed_by_hand(cq_report):
-    result = svc.report_calculate(cq_report)
+    result = report_calculation(cq_report).result
     lines = {line.key: line for line in result.lines}
     # Coal, a month: 1000 t × 20.908 GJ/t = 20.908 TJ; × 26.37 tC/TJ = 551.34396 tC; × 0.94 = 518.2633224 tC;
     # × 44/12 = 1900.2988488 tCO2 → 1900.299.
@@ -115,6 +116,16 @@ def test_submitting_the_chongqing_report_freezes_version_1(cq_report, cq_approve
     assert (row.actor, row.from_state, row.to_state) == (cq_approver, "draft", "submitted")
     assert row.changes["reported_emissions_tco2e"] == [None, "25296"]
     assert queued() == [("mrv.emissionreport.submit", cq_report.pk)]  # the notification of who must act next
+
+
+def test_a_submitted_report_is_calculated_from_its_version_not_from_rows_changed_since(cq_report, cq_approver):
+    assert (report_calculation(cq_report).source, report_calculation(cq_report).version) == ("draft", None)
+    svc.report_submit(report=cq_report, acting_user=cq_approver, certification=certified())
+    cq_report.refresh_from_db()
+    cq_report.activity_rows.update(activity=D("0"))  # the rows alone; the frozen version stays
+    calculated = report_calculation(cq_report)
+    assert (calculated.source, calculated.version, calculated.errors) == ("version", 1, [])
+    assert calculated.result.reported_tco2e == D("25296")
 
 
 # --- Shenzhen: a bus fleet (mobile), purchased electricity, quarterly reports ---------------------

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from mrv import access, due_dates, selectors
 from mrv.models import DeadlineRule, ExtensionRequest, Finding, Firm, InformationRequest
+from mrv.selectors.clocks import extension_requests_with_market
 from mrv.services import clocks as svc
 from mrv.transitions import transitions_for
 from mrv.ui.buttons import allowed_each
@@ -37,7 +38,7 @@ class QuestionForm(forms.Form):
 
 
 class AskForm(QuestionForm):
-    firm = forms.ModelChoiceField(label=_("firm"), queryset=Firm.objects.none())
+    firm = forms.ModelChoiceField(label=_("firm"), queryset=None)
     year = forms.IntegerField(label=_("compliance year"), min_value=2013, max_value=2100)
     kind = forms.ChoiceField(label=_("deadline paused"), choices=DeadlineRule.Kind.choices)
 
@@ -74,6 +75,16 @@ def form_errors(request: HttpRequest, form: forms.Form) -> None:
             messages.error(request, f"{label}: {error}" if label else error)
 
 
+def run_form(request: HttpRequest, form: forms.Form, service, success, back: HttpResponse, **objects) -> HttpResponse:
+    """Run `service` on `objects` with the posted form's fields under their own names: a field's error or the
+    service's refusal becomes a message, success says `success`; either way back to `back`."""
+    if not form.is_valid():
+        form_errors(request, form)
+        return back
+    done(request, attempt(request, service, **objects, **form.cleaned_data, acting_user=request.user), success)
+    return back
+
+
 # --- On a finding --------------------------------------------------------------------------------
 
 
@@ -83,18 +94,8 @@ def finding_response_due(request: HttpRequest, pk: int, finding_pk: int) -> Http
     finding = _finding(request, pk, finding_pk)
     require(verification_rules.is_finding_verifier(finding, request.user), str(svc.FINDING_DUE_NOT_VERIFIER))
     form = ResponseDueForm(request.POST)
-    if not form.is_valid():
-        form_errors(request, form)
-        return _back(request, pk)
-    result = attempt(
-        request,
-        svc.finding_response_due_set,
-        finding=finding,
-        response_due=form.cleaned_data["response_due"],
-        acting_user=request.user,
-    )
-    done(request, result, _("The response date is set."))
-    return _back(request, pk)
+    message = _("The response date is set.")
+    return run_form(request, form, svc.finding_response_due_set, message, _back(request, pk), finding=finding)
 
 
 @login_required
@@ -104,18 +105,8 @@ def finding_ask(request: HttpRequest, pk: int, finding_pk: int) -> HttpResponse:
     finding: Finding = _finding(request, pk, finding_pk)
     require(verification_rules.is_finding_verifier(finding, request.user), str(svc.NOT_ASKER))
     form = QuestionForm(request.POST)
-    if not form.is_valid():
-        form_errors(request, form)
-        return _back(request, pk)
-    result = attempt(
-        request,
-        svc.information_request_open,
-        finding=finding,
-        question=form.cleaned_data["question"],
-        acting_user=request.user,
-    )
-    done(request, result, _("The request for information is sent; the finding's response clock waits."))
-    return _back(request, pk)
+    message = _("The request for information is sent; the finding's response clock waits.")
+    return run_form(request, form, svc.information_request_open, message, _back(request, pk), finding=finding)
 
 
 # --- Requests for information --------------------------------------------------------------------
@@ -149,21 +140,8 @@ def _to_requests() -> HttpResponse:
 def information_request_ask(request: HttpRequest) -> HttpResponse:
     require(svc.asks_firms(request.user), str(svc.NOT_ASKER))
     form = AskForm(request.POST, user=request.user)
-    if not form.is_valid():
-        form_errors(request, form)
-        return _to_requests()
-    data = form.cleaned_data
-    result = attempt(
-        request,
-        svc.information_request_open,
-        firm=data["firm"],
-        year=data["year"],
-        kind=data["kind"],
-        question=data["question"],
-        acting_user=request.user,
-    )
-    done(request, result, _("The request for information is sent; the deadline it concerns waits."))
-    return _to_requests()
+    message = _("The request for information is sent; the deadline it concerns waits.")
+    return run_form(request, form, svc.information_request_open, message, _to_requests())
 
 
 @login_required
@@ -171,18 +149,8 @@ def information_request_ask(request: HttpRequest) -> HttpResponse:
 def information_request_answer(request: HttpRequest, pk: int) -> HttpResponse:
     info = visible_or_404(request.user, InformationRequest, pk=pk)
     form = AnswerForm(request.POST)
-    if not form.is_valid():
-        form_errors(request, form)
-        return _to_requests()
-    result = attempt(
-        request,
-        svc.information_request_answer,
-        information_request=info,
-        answer=form.cleaned_data["answer"],
-        acting_user=request.user,
-    )
-    done(request, result, _("Your answer is sent; the clock runs again."))
-    return _to_requests()
+    message = _("Your answer is sent; the clock runs again.")
+    return run_form(request, form, svc.information_request_answer, message, _to_requests(), information_request=info)
 
 
 @login_required
@@ -229,58 +197,23 @@ def extension_request_submit(request: HttpRequest) -> HttpResponse:
     user = request.user
     require(user.is_firm_user, str(svc.NOT_FIRM))
     form = ExtensionForm(request.POST)
-    if not form.is_valid():
-        form_errors(request, form)
-        return _to_extensions()
-    data = form.cleaned_data
-    result = attempt(
-        request,
-        svc.extension_request_submit,
-        firm=user.firm,
-        year=data["year"],
-        kind=data["kind"],
-        reason=data["reason"],
-        wanted_due_date=data["wanted_due_date"],
-        acting_user=user,
-    )
-    done(request, result, _("Your extension request is sent to the regulator."))
-    return _to_extensions()
+    message = _("Your extension request is sent to the regulator.")
+    return run_form(request, form, svc.extension_request_submit, message, _to_extensions(), firm=user.firm)
 
 
 @login_required
 @require_POST
 def extension_request_grant(request: HttpRequest, pk: int) -> HttpResponse:
-    extension = visible_or_404(request.user, ExtensionRequest.objects.select_related("firm__market"), pk=pk)
+    extension = visible_or_404(request.user, extension_requests_with_market(), pk=pk)
     form = GrantForm(request.POST)
-    if not form.is_valid():
-        form_errors(request, form)
-        return _to_extensions()
-    result = attempt(
-        request,
-        svc.extension_request_grant,
-        extension_request=extension,
-        new_due_date=form.cleaned_data["new_due_date"],
-        reason=form.cleaned_data["reason"],
-        acting_user=request.user,
-    )
-    done(request, result, _("The extension is granted; the firm is told of the new due date."))
-    return _to_extensions()
+    message = _("The extension is granted; the firm is told of the new due date.")
+    return run_form(request, form, svc.extension_request_grant, message, _to_extensions(), extension_request=extension)
 
 
 @login_required
 @require_POST
 def extension_request_refuse(request: HttpRequest, pk: int) -> HttpResponse:
-    extension = visible_or_404(request.user, ExtensionRequest.objects.select_related("firm__market"), pk=pk)
+    extension = visible_or_404(request.user, extension_requests_with_market(), pk=pk)
     form = RefuseForm(request.POST)
-    if not form.is_valid():
-        form_errors(request, form)
-        return _to_extensions()
-    result = attempt(
-        request,
-        svc.extension_request_refuse,
-        extension_request=extension,
-        reason=form.cleaned_data["reason"],
-        acting_user=request.user,
-    )
-    done(request, result, _("The extension is refused; the firm is told."))
-    return _to_extensions()
+    message = _("The extension is refused; the firm is told.")
+    return run_form(request, form, svc.extension_request_refuse, message, _to_extensions(), extension_request=extension)

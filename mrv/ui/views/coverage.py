@@ -11,10 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from mrv import access
 from mrv.coverage import list_for
 from mrv.coverage_sheet import SheetErrors
 from mrv.models import CoverageEntry, CoverageList, Market
+from mrv.selectors.coverage import coverage_entries, coverage_entries_with_market
+from mrv.selectors.markets import market_of, sectors
 from mrv.services import coverage as svc
 from mrv.ui.objects import require, visible_or_404
 from mrv.ui.views.verification import attempt, done
@@ -54,7 +55,7 @@ class EntryForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.years = list(range(coverage_list.year - FIGURE_YEARS, coverage_list.year))
         ids = [s.pk for s in svc.covered_sectors(coverage_list.market, coverage_list.year)]
-        self.fields["sector"].queryset = _sectors(ids)
+        self.fields["sector"].queryset = sectors(ids)
         for year in self.years:
             self.fields[f"emissions_tco2e_{year}"] = forms.DecimalField(
                 label=_("%(year)s emissions (tCO2e)") % {"year": year}, required=False, min_value=0
@@ -72,12 +73,6 @@ class EntryForm(forms.Form):
         return result
 
 
-def _sectors(ids):
-    from mrv.models import Sector
-
-    return Sector.objects.filter(pk__in=ids)
-
-
 class CloseForm(forms.Form):
     closed_on = forms.DateField(label=_("closed on"), widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("reason"), max_length=300)
@@ -85,7 +80,7 @@ class CloseForm(forms.Form):
 
 def _market(request: HttpRequest) -> Market:
     require(request.user.is_regulator, str(NOT_A_REGULATOR))
-    return Market.objects.get(pk=request.user.market_id)
+    return market_of(request.user)
 
 
 def _year(request: HttpRequest) -> int:
@@ -112,8 +107,7 @@ def coverage_list(request: HttpRequest) -> HttpResponse:
     coverage = list_for(market, year) or CoverageList(market=market, year=year)
     entries = []
     if coverage.pk:
-        rows = CoverageEntry.objects.filter(coverage_list=coverage).select_related("sector", "firm")
-        entries = list(access.visible_to(request.user, rows))
+        entries = coverage_entries(request.user, coverage)
     actions = [t.name for t in coverage.get_available_user_status_transitions(request.user)] if coverage.pk else []
     context = {
         "market": market,
@@ -203,7 +197,7 @@ def coverage_entry_save(request: HttpRequest, year: int) -> HttpResponse:
 @login_required
 @require_POST
 def coverage_entry_close(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = visible_or_404(request.user, CoverageEntry.objects.select_related("coverage_list__market"), pk=pk)
+    entry = visible_or_404(request.user, coverage_entries_with_market(), pk=pk)
     form = CloseForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the closing date and a reason."))

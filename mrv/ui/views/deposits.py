@@ -15,8 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from mrv import access, selectors, uploads
-from mrv.models import EmissionReport, Firm
+from mrv.models import Firm
 from mrv.refusals import show_refusal
+from mrv.selectors.markets import firms_with_market_and_sector
+from mrv.selectors.reports import annual_report, reports_with_firm
 from mrv.services import deposits as svc
 from mrv.ui.objects import require, visible_or_404
 from mrv.ui.views.clocks import form_errors
@@ -75,12 +77,12 @@ def _years() -> list[int]:
 @login_required
 @require_GET
 def deposit_months(request: HttpRequest, firm_pk: int, year: int) -> HttpResponse:
-    firm = visible_or_404(request.user, Firm.objects.select_related("market", "sector"), pk=firm_pk)
+    firm = visible_or_404(request.user, firms_with_market_and_sector(), pk=firm_pk)
     today = timezone.localdate()
     months = selectors.deposit_months(firm, year)
     for month in months:
         month.state = month.status(today)
-    report = EmissionReport.objects.filter(firm=firm, year=year, period=EmissionReport.Period.ANNUAL).first()
+    report = annual_report(firm, year)
     context = {
         "firm": firm,
         "year": year,
@@ -95,7 +97,7 @@ def deposit_months(request: HttpRequest, firm_pk: int, year: int) -> HttpRespons
 @login_required
 @require_POST
 def deposit_save(request: HttpRequest, firm_pk: int, year: int) -> HttpResponse:
-    firm = visible_or_404(request.user, Firm.objects.select_related("market", "sector"), pk=firm_pk)
+    firm = visible_or_404(request.user, firms_with_market_and_sector(), pk=firm_pk)
     require(request.user.is_firm_user and request.user.firm_id == firm.pk, str(svc.NOT_FIRM))
     back = redirect(reverse("ui:deposit_months", args=[firm.pk, year]))
     form = DepositForm(request.POST, request.FILES)
@@ -130,7 +132,7 @@ def deposit_save(request: HttpRequest, firm_pk: int, year: int) -> HttpResponse:
 @login_required
 @require_POST
 def report_prefill_deposits(request: HttpRequest, pk: int) -> HttpResponse:
-    report = visible_or_404(request.user, EmissionReport.objects.select_related("firm"), pk=pk)
+    report = visible_or_404(request.user, reports_with_firm(), pk=pk)
     require(request.user.is_firm_user and request.user.firm_id == report.firm_id, str(svc.NOT_FIRM))
     result = attempt(request, svc.report_prefill_from_deposits, report=report, acting_user=request.user)
     done(request, result, _("The report is prefilled from the monthly deposits; check and complete it."))

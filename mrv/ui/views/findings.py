@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from mrv.models import EmissionReport, Finding
-from mrv.selectors import with_response_dues
+from mrv.models import EmissionReport
+from mrv.selectors.verification import report_findings, with_response_dues
 from mrv.ui.buttons import allowed_each
 from mrv.workflow import reports as report_rules
 from mrv.workflow.verification import finding_actions_open
@@ -18,11 +18,8 @@ class AnswerForm(forms.Form):
 
 def findings_context(user, report: EmissionReport) -> dict:
     """The report's findings with their answers, and whether the user answers for the firm."""
-    findings = (
-        Finding.objects.filter(report=report).select_related("raised_by").prefetch_related("answers__answered_by")
-    )
+    findings = report_findings(report)
     answers_for_firm = report_rules.is_firm_user(report, user) and "answer" in finding_actions_open(report)
-    findings = list(findings.prefetch_related("information_requests"))
     for finding in findings:
         finding.report = report  # the permissions read the loaded report
     allowed_each(findings, user, only=finding_actions_open(report) & {"answer"})

@@ -8,9 +8,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from mrv import access
-from mrv.models import ChainVerification, Market
+from mrv.models import ChainVerification
 from mrv.security import chains
+from mrv.selectors.markets import market_ids_seen_by, markets_by_pk
+from mrv.selectors.records import recent_chain_checks
 from mrv.ui.objects import require
 
 NOT_ALLOWED = _("Only regulators and the national administrator see the integrity checks.")
@@ -21,7 +22,7 @@ def _market_ids(user) -> set[int] | None:
     """None: every market (the national administrator)."""
     if user.is_national_admin:
         return None
-    return set(access.visible_to(user, Market).values_list("pk", flat=True))
+    return market_ids_seen_by(user)
 
 
 @login_required
@@ -41,9 +42,9 @@ def chain_check(request: HttpRequest) -> HttpResponse:
             )
         return redirect("ui:chain_check")
     market_ids = _market_ids(user)
-    markets = {m.pk: m for m in Market.objects.all()}
+    markets = markets_by_pk()
     runs = []
-    for run in ChainVerification.objects.order_by("-finished_at", "-id")[:RECENT]:
+    for run in recent_chain_checks(RECENT):
         mine = run.chains_of(market_ids)
         runs.append({"run": run, "ok": all(c["broken"] is None for c in mine), "rows": sum(c["rows"] for c in mine)})
     latest = runs[0]["run"] if runs else None

@@ -7,16 +7,17 @@ from django.views.decorators.http import require_GET
 
 from mrv import jobs
 from mrv.models import BackgroundJob
+from mrv.selectors.jobs import jobs_of
 
 
 def _own_job(request: HttpRequest, pk: int) -> BackgroundJob:
-    return get_object_or_404(BackgroundJob, pk=pk, requested_by=request.user)
+    return get_object_or_404(jobs_of(request.user), pk=pk)
 
 
 @login_required
 @require_GET
 def job_list(request: HttpRequest) -> HttpResponse:
-    own = BackgroundJob.objects.filter(requested_by=request.user)[:50]
+    own = jobs_of(request.user)[:50]
     return render(request, "ui/job_list.html", {"jobs": own})
 
 

@@ -12,9 +12,18 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from mrv import access, uploads
-from mrv.models import AuditLog, EmissionSource, MonitoringPlan, PlanAttachment, PlanParameter, PlanSourceStream
+from mrv.models import MonitoringPlan, PlanParameter
 from mrv.models.plans import FUEL_CHOICES, GAS_SPECIES_CHOICES, METHOD_CHOICES
 from mrv.refusals import Refused, refusal_response
+from mrv.selectors.audit import audit_trail
+from mrv.selectors.plans import (
+    firm_sources,
+    plan_attachments,
+    plan_attachments_with_uploader,
+    plan_streams,
+    plan_streams_with_parameters,
+    plans_for_page,
+)
 from mrv.services import plans as svc
 from mrv.ui.buttons import allowed
 from mrv.ui.home import with_current_names
@@ -56,7 +65,7 @@ class PlanForm(forms.Form):
 
 
 class StreamForm(forms.Form):
-    source = forms.ModelChoiceField(label=_("emission source"), queryset=EmissionSource.objects.none())
+    source = forms.ModelChoiceField(label=_("emission source"), queryset=None)
     code = forms.SlugField(label=_("code"), max_length=40)
     name = forms.CharField(label=_("name"), max_length=200)
     method = forms.ChoiceField(label=_("calculation method"), choices=METHOD_CHOICES)
@@ -79,11 +88,11 @@ class StreamForm(forms.Form):
 
     def __init__(self, *args, firm=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["source"].queryset = EmissionSource.objects.filter(firm=firm)
+        self.fields["source"].queryset = firm_sources(firm)
 
 
 class ParameterForm(forms.Form):
-    stream = forms.ModelChoiceField(label=_("source stream"), queryset=PlanSourceStream.objects.none())
+    stream = forms.ModelChoiceField(label=_("source stream"), queryset=None)
     name = forms.ChoiceField(label=_("parameter"), choices=PlanParameter.Name.choices)
     unit = forms.CharField(label=_("unit"), max_length=20, help_text=_("e.g. GJ/t, tC/TJ, %, tCO2/t"))
     source = forms.ChoiceField(label=_("determined by"), choices=PlanParameter.Source.choices)
@@ -96,7 +105,7 @@ class ParameterForm(forms.Form):
 
     def __init__(self, *args, plan=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["stream"].queryset = PlanSourceStream.objects.filter(plan=plan)
+        self.fields["stream"].queryset = plan_streams(plan)
 
 
 class AttachmentForm(forms.Form):
@@ -131,7 +140,7 @@ def plan_new(request: HttpRequest) -> HttpResponse:
 
 
 def _plan(request: HttpRequest, pk: int) -> MonitoringPlan:
-    return visible_or_404(request.user, MonitoringPlan.objects.select_related("firm__market", "check_body"), pk=pk)
+    return visible_or_404(request.user, plans_for_page(), pk=pk)
 
 
 def _firm_plan(request: HttpRequest, pk: int) -> MonitoringPlan:
@@ -153,7 +162,7 @@ def _form_errors(request, form: forms.Form) -> None:
 
 
 def plan_context(request: HttpRequest, plan: MonitoringPlan, **forms_given) -> dict:
-    streams = plan.streams.select_related("source").prefetch_related("parameters")
+    streams = plan_streams_with_parameters(plan)
     # The third-party check's button needs its condition (only where the market requires the check).
     can = allowed(
         plan, request.user, conditions=["check_by_third_party"], edit=rules.is_plan_editor(plan, request.user)
@@ -163,8 +172,8 @@ def plan_context(request: HttpRequest, plan: MonitoringPlan, **forms_given) -> d
         "streams": streams,
         "can": can,
         "problems": svc.plan_problems(plan) if "edit" in can else [],
-        "timeline": with_current_names(list(AuditLog.objects.for_object(plan).select_related("actor")[:200])),
-        "attachments": plan.attachments.select_related("uploaded_by"),
+        "timeline": with_current_names(list(audit_trail(plan)[:200])),
+        "attachments": plan_attachments_with_uploader(plan),
         "plan_form": forms_given.get("plan_form")
         or PlanForm(initial={"valid_from": plan.valid_from, "data_management_notes": plan.data_management_notes}),
         "stream_form": forms_given.get("stream_form") or StreamForm(firm=plan.firm),
@@ -226,7 +235,7 @@ def plan_stream_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_stream_remove(request: HttpRequest, pk: int, stream_pk: int) -> HttpResponse:
     plan = _firm_plan(request, pk)
-    stream = visible_or_404(request.user, PlanSourceStream.objects.filter(plan=plan), pk=stream_pk)
+    stream = visible_or_404(request.user, plan_streams(plan), pk=stream_pk)
     try:
         svc.plan_remove_stream(stream=stream, acting_user=request.user)
     except ValidationError as error:
@@ -279,7 +288,7 @@ def plan_attach(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def plan_attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    attachment = visible_or_404(request.user, PlanAttachment.objects.filter(plan=plan), pk=attachment_pk)
+    attachment = visible_or_404(request.user, plan_attachments(plan), pk=attachment_pk)
     return uploads.attachment_response(attachment.file, attachment.original_name)
 
 

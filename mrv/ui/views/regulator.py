@@ -9,7 +9,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,21 +16,26 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from mrv import access, inputs, selectors, uploads
-from mrv.coverage import covered_firms
+from mrv import inputs, selectors, uploads
 from mrv.models import (
     EmissionReport,
     Firm,
-    Market,
     MonitoringPlan,
-    SpotCheckItem,
-    SpotCheckSample,
-    VerificationBody,
-    VerificationEngagement,
 )
+from mrv.selectors.desk import market_overview_reads
+from mrv.selectors.markets import market_of
+from mrv.selectors.plans import plans_with_firm
+from mrv.selectors.reports import reports_with_firm_and_market
+from mrv.selectors.review import decision_basis, unreported_firms
+from mrv.selectors.spot_checks import (
+    spot_check_bodies,
+    spot_check_items_with_market,
+    spot_check_samples,
+    spot_check_samples_with_items,
+)
+from mrv.selectors.verification import verification_body
 from mrv.services import plans as plan_svc
 from mrv.services import redetermination, review, spot_checks
-from mrv.timeline import share_pct
 from mrv.ui.buttons import allowed
 from mrv.ui.objects import require, visible_or_404
 from mrv.ui.views.verification import ReasonForm, attempt, done
@@ -54,42 +58,17 @@ def market_overview(request: HttpRequest) -> HttpResponse:
     """Reports by state and sector, overdue reports, engagements awaiting assignment or acceptance."""
     user = request.user
     require(user.is_regulator or user.is_national_admin, str(NOT_A_REGULATOR))
-    reports = access.visible_to(user, EmissionReport)
-    by_state = list(reports.values("status").annotate(n=Count("id")).order_by("status"))
+    overview = market_overview_reads(user, overdue_up_to_year=timezone.localdate().year - 1)
     english = (get_language() or "").startswith("en")
     by_sector = [
         {"name": row["firm__sector__name_en" if english else "firm__sector__name_zh"], "n": row["n"]}
-        for row in reports.values("firm__sector__code", "firm__sector__name_zh", "firm__sector__name_en")
-        .annotate(n=Count("id"))
-        .order_by("firm__sector__code")
+        for row in overview["by_sector"]
     ]
-    year = timezone.localdate().year - 1
-    overdue = list(
-        reports.filter(
-            year__lte=year,
-            period=EmissionReport.Period.ANNUAL,
-            status__in=[EmissionReport.Status.DRAFT, EmissionReport.Status.RETURNED_TO_FIRM],
-        )
-        .select_related("firm")
-        .order_by("year", "firm__name")[:50]
-    )
-    waiting = (
-        access.visible_to(user, VerificationEngagement)
-        .filter(
-            status__in=[
-                VerificationEngagement.Status.AWAITING_ASSIGNMENT,
-                VerificationEngagement.Status.ASSIGNED,
-                VerificationEngagement.Status.DECLINED,
-            ]
-        )
-        .select_related("firm", "body")
-        .order_by("status", "-year", "firm__name")[:50]
-    )
     context = {
-        "by_state": by_state,
+        "by_state": overview["by_state"],
         "by_sector": by_sector,
-        "overdue": overdue,
-        "waiting": list(waiting),
+        "overdue": overview["overdue"],
+        "waiting": overview["waiting"],
         "title": _("Market overview"),
         "samples": _samples(user),
         "unreported": _unreported(user),
@@ -102,10 +81,7 @@ def _unreported(user) -> dict | None:
     if not user.is_regulator:
         return None
     year = timezone.localdate().year - 1
-    market = Market.objects.get(pk=user.market_id)
-    reported = EmissionReport.objects.filter(market=market, year=year, period=EmissionReport.Period.ANNUAL)
-    firms = covered_firms(market, year).exclude(pk__in=reported.values("firm_id")).order_by("name")[:200]
-    return {"year": year, "firms": list(firms)}
+    return {"year": year, "firms": unreported_firms(market_id=user.market_id, year=year)}
 
 
 @login_required
@@ -130,7 +106,7 @@ def report_open_for_estimate(request: HttpRequest) -> HttpResponse:
 def _samples(user):
     if not user.is_regulator:
         return []
-    return list(SpotCheckSample.objects.filter(market_id=user.market_id).order_by("-year"))
+    return spot_check_samples(market_id=user.market_id)
 
 
 # --- Review and determination ----------------------------------------------------------------------
@@ -156,7 +132,7 @@ class CommentForm(forms.Form):
 
 
 def _report(request: HttpRequest, pk: int) -> EmissionReport:
-    return visible_or_404(request.user, EmissionReport.objects.select_related("firm", "market"), pk=pk)
+    return visible_or_404(request.user, reports_with_firm_and_market(), pk=pk)
 
 
 def review_context(request: HttpRequest, report: EmissionReport) -> dict:
@@ -179,34 +155,6 @@ def review_context(request: HttpRequest, report: EmissionReport) -> dict:
         "redetermination_form": RedeterminationForm(),
         "seals": selectors.report_seals(user, report),
         **decision_basis(report, opinion),
-    }
-
-
-def decision_basis(report: EmissionReport, opinion) -> dict:
-    """What the head's decision rests on: materiality, the spot-check result, the firm's last three years
-    and the warnings the firm explained (a fixed number of queries)."""
-    earlier = (
-        EmissionReport.objects.filter(
-            firm_id=report.firm_id,
-            period=EmissionReport.Period.ANNUAL,
-            year__gte=report.year - 3,
-            year__lt=report.year,
-        )
-        .prefetch_related("opinions")
-        .order_by("-year")
-    )
-    history = []
-    for r in earlier:
-        opinions = sorted(r.opinions.all(), key=lambda o: o.signed_at, reverse=True)
-        history.append({"report": r, "verified": opinions[0].verified_emissions_tco2e if opinions else None})
-    share = None
-    if opinion is not None and opinion.reported_emissions_tco2e:
-        share = share_pct(opinion.uncorrected_misstatement_tco2e, opinion.reported_emissions_tco2e)
-    return {
-        "materiality_share_pct": share,
-        "spot_checks": SpotCheckItem.objects.filter(report=report).select_related("checked_by", "body"),
-        "history": history,
-        "acknowledgements": report.acknowledgements.select_related("acknowledged_by").order_by("key"),
     }
 
 
@@ -405,7 +353,7 @@ class DrawForm(forms.Form):
 @login_required
 def spot_check_draw(request: HttpRequest) -> HttpResponse:
     _regulator(request)
-    market = Market.objects.get(pk=request.user.market_id)
+    market = market_of(request.user)
     if request.method == "POST":
         form = DrawForm(request.POST)
         if form.is_valid():
@@ -422,15 +370,9 @@ def spot_check_draw(request: HttpRequest) -> HttpResponse:
             return redirect("ui:spot_check_draw")
     else:
         form = DrawForm(initial={"year": timezone.localdate().year - 1})
-    samples = SpotCheckSample.objects.filter(market=market).order_by("-year").prefetch_related("items__report__firm")
-    context = {"form": form, "samples": samples, "market": market, "spot_bodies": _spot_bodies(market)}
+    samples = spot_check_samples_with_items(market)
+    context = {"form": form, "samples": samples, "market": market, "spot_bodies": spot_check_bodies(market)}
     return render(request, "ui/spot_check_draw.html", context)
-
-
-def _spot_bodies(market: Market):
-    return VerificationBody.objects.filter(
-        kind=VerificationBody.Kind.SPOT_CHECK, registrations__market=market
-    ).distinct()
 
 
 @login_required
@@ -438,8 +380,8 @@ def _spot_bodies(market: Market):
 def spot_check_item_assign(request: HttpRequest, pk: int) -> HttpResponse:
     """The regulator hands a sampled report to another registered spot-check body."""
     _regulator(request)
-    item = visible_or_404(request.user, SpotCheckItem.objects.select_related("sample__market"), pk=pk)
-    body = VerificationBody.objects.filter(pk=request.POST.get("body") or 0).first()
+    item = visible_or_404(request.user, spot_check_items_with_market(), pk=pk)
+    body = verification_body(request.POST.get("body"))
     if body is None:
         messages.error(request, _("Choose a spot-check body."))
     else:
@@ -458,7 +400,7 @@ def spot_check_item_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
     """The regulator approves or returns a submitted plan; a Tianjin verifier records the third-party check."""
-    plan = visible_or_404(request.user, MonitoringPlan.objects.select_related("firm"), pk=pk)
+    plan = visible_or_404(request.user, plans_with_firm(), pk=pk)
     decision = request.POST.get("decision", "")
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""

@@ -19,17 +19,22 @@ from django.views.decorators.http import require_GET, require_POST
 
 from mrv import activity_sheet as sheet
 from mrv import calculation, uploads
-from mrv.models import EmissionReport, OutputDataRow, ReportVersion
+from mrv.models import EmissionReport, OutputDataRow
 from mrv.records.certification import FIRM_SUBMISSION, certification_from_session
 from mrv.refusals import Refused, refusal_response
 from mrv.report_diff import report_diff
-from mrv.selectors import plan_in_force
+from mrv.selectors.plans import plan_in_force
+from mrv.selectors.reports import (
+    report_acknowledgements,
+    report_validation,
+    report_versions_in_order,
+    reports_for_data_entry,
+)
 from mrv.services import background_uploads
 from mrv.services import reports as svc
 from mrv.ui import report_data as data
 from mrv.ui.buttons import allowed
 from mrv.ui.objects import require, visible_or_404
-from mrv.validation import validate_report
 from mrv.workflow import reports as rules
 from signin.mfa import step_up_required
 from signin.ratelimit import rate_limited
@@ -47,7 +52,7 @@ ACKNOWLEDGED = _("The warning is acknowledged.")
 
 
 def _report(request: HttpRequest, pk: int) -> EmissionReport:
-    return visible_or_404(request.user, EmissionReport.objects.select_related("firm__market", "market"), pk=pk)
+    return visible_or_404(request.user, reports_for_data_entry(), pk=pk)
 
 
 def _firm_report(request: HttpRequest, pk: int) -> EmissionReport:
@@ -123,8 +128,8 @@ def _page_context(
     if plan is not None and values is None:
         values = {(r.stream, r.month): r for r in data.as_sheet_rows(report.activity_rows.all())}
     if plan is not None and checked is None:
-        checked = validate_report(report, plan=plan)
-    acks = {a.key: a for a in report.acknowledgements.select_related("acknowledged_by")}
+        checked = report_validation(report, plan=plan)
+    acks = {a.key: a for a in report_acknowledgements(report)}
     return {
         "report": report,
         "plan": plan,
@@ -200,7 +205,7 @@ def report_data_preview(request: HttpRequest, pk: int) -> HttpResponse:
     plan = plan_in_force(report.firm, report.period_end)
     require(plan is not None, str(NO_PLAN))
     rows, problems = parse_grid(request.POST, report, plan)
-    checked = None if problems else validate_report(report, plan=plan, rows=data.unsaved_rows(report, rows))
+    checked = None if problems else report_validation(report, plan=plan, rows=data.unsaved_rows(report, rows))
     context = {
         "report": report,
         "checked": checked,
@@ -352,7 +357,7 @@ def report_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def report_diff_view(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
-    versions = list(ReportVersion.objects.filter(report=report).order_by("number").select_related("created_by"))
+    versions = report_versions_in_order(report)
     numbers = [v.number for v in versions]
     initial = {"a": numbers[-2], "b": numbers[-1]} if len(numbers) >= 2 else {}
     form = DiffForm(request.GET or None, initial=initial)

@@ -11,7 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from mrv import access, selectors, uploads
-from mrv.models import AuditLog, EmissionReport, ReportVersion
+from mrv.models import EmissionReport
+from mrv.selectors.audit import audit_trail
+from mrv.selectors.reports import report_versions, reports_with_firm, reports_with_firm_and_market
 from mrv.services import evidence
 from mrv.services import reports as svc
 from mrv.ui.buttons import allowed
@@ -96,10 +98,10 @@ def report_new(request: HttpRequest) -> HttpResponse:
 def report_context(request: HttpRequest, report: EmissionReport) -> dict:
     return findings_context(request.user, report) | {
         "report": report,
-        "versions": ReportVersion.objects.filter(report=report).select_related("created_by", "plan"),
+        "versions": report_versions(report),
         "is_firm_user": rules.is_firm_user(report, request.user),
         "can": allowed(report, request.user, attach_evidence=rules.is_report_editor(report, request.user)),
-        "timeline": with_current_names(list(AuditLog.objects.for_object(report).select_related("actor")[:200])),
+        "timeline": with_current_names(list(audit_trail(report)[:200])),
         "evidence": uploads.files_of(report, "evidence").select_related("uploaded_by"),
         "evidence_form": EvidenceForm(),
         "seals": selectors.report_seals(request.user, report),
@@ -109,7 +111,7 @@ def report_context(request: HttpRequest, report: EmissionReport) -> dict:
 @login_required
 @require_GET
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    report = visible_or_404(request.user, EmissionReport.objects.select_related("firm", "market"), pk=pk)
+    report = visible_or_404(request.user, reports_with_firm_and_market(), pk=pk)
     return render(request, "ui/report_detail.html", report_context(request, report))
 
 
@@ -117,7 +119,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @rate_limited("upload")
 def report_evidence(request: HttpRequest, pk: int) -> HttpResponse:
-    report = visible_or_404(request.user, EmissionReport.objects.select_related("firm"), pk=pk)
+    report = visible_or_404(request.user, reports_with_firm(), pk=pk)
     require(rules.is_firm_user(report, request.user), str(evidence.NOT_YOUR_REPORT))
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():

@@ -19,16 +19,25 @@ from django.views.decorators.http import require_GET, require_POST
 
 from mrv import access, selectors
 from mrv.models import (
-    AuditLog,
     EmissionReport,
     Finding,
     SpotCheckItem,
-    User,
     VerificationEngagement,
     VerificationOpinion,
 )
 from mrv.records.certification import VERIFIER_OPINION, certification_from_session
 from mrv.refusals import Refused, show_refusal
+from mrv.selectors.audit import audit_trail
+from mrv.selectors.reports import reports_with_firm_and_market
+from mrv.selectors.verification import (
+    body_verifiers,
+    engagements_for_page,
+    findings_with_report,
+    firm_year_reports,
+    sees_engagement,
+    third_party_bodies,
+    verification_bodies,
+)
 from mrv.services import spot_checks
 from mrv.services import verification as svc
 from mrv.ui.buttons import allowed, allowed_each
@@ -91,14 +100,12 @@ def engagement_list(request: HttpRequest) -> HttpResponse:
 
 class AcceptForm(forms.Form):
     team = forms.ModelMultipleChoiceField(
-        label=_("team"), queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("team"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
 
     def __init__(self, *args, engagement: VerificationEngagement, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = User.objects.filter(
-            body_id=engagement.body_id, role__in=User.VERIFIER_ROLES, is_active=True
-        ).order_by("username")
+        self.fields["team"].queryset = body_verifiers(engagement.body_id)
 
 
 class ReasonForm(forms.Form):
@@ -117,29 +124,23 @@ class PlanForm(forms.Form):
     document_review = forms.CharField(label=_("document review"), widget=forms.Textarea(attrs={"rows": 3}))
     site_visit_dates = forms.CharField(label=_("site-visit dates"), help_text=_("YYYY-MM-DD, separated by commas"))
     site_team = forms.ModelMultipleChoiceField(
-        label=_("site team"), queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("site team"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
     sampling = forms.CharField(label=_("what will be sampled"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, engagement: VerificationEngagement, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["site_team"].queryset = User.objects.filter(
-            body_id=engagement.body_id, role__in=User.VERIFIER_ROLES, is_active=True
-        ).order_by("username")
+        self.fields["site_team"].queryset = body_verifiers(engagement.body_id)
 
 
 def _eligibility(engagement: VerificationEngagement) -> list[dict]:
     """Every third-party body registered with the market, with the reasons it may not be assigned."""
-    from mrv.models import VerificationBody
-
-    bodies = VerificationBody.objects.filter(kind=VerificationBody.Kind.THIRD_PARTY).order_by("name")
+    bodies = third_party_bodies()
     return [{"body": b, "refusals": svc.assignment_refusals(b, engagement.firm, engagement.year)} for b in bodies]
 
 
 def _engagement(request: HttpRequest, pk: int) -> VerificationEngagement:
-    return visible_or_404(
-        request.user, VerificationEngagement.objects.select_related("firm", "market", "body", "lead_verifier"), pk=pk
-    )
+    return visible_or_404(request.user, engagements_for_page(), pk=pk)
 
 
 @login_required
@@ -150,7 +151,7 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can = allowed(engagement, user, write_plan=rules.writes_verification_plan(engagement, user))
     answers = "accept" in can
     assigns = bool({"assign", "reassign"} & can)
-    reports = access.visible_to(user, EmissionReport).filter(firm_id=engagement.firm_id, year=engagement.year)
+    reports = firm_year_reports(user, firm_id=engagement.firm_id, year=engagement.year)
     context = {
         "engagement": engagement,
         "can": can,
@@ -161,7 +162,7 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "plan": getattr(engagement, "plan", None) if hasattr(engagement, "plan") else None,
         "reports": reports,
         "team": engagement.team.all(),
-        "timeline": with_current_names(list(AuditLog.objects.for_object(engagement).select_related("actor")[:100])),
+        "timeline": with_current_names(list(audit_trail(engagement)[:100])),
     }
     return render(request, "ui/engagement_detail.html", context)
 
@@ -194,11 +195,9 @@ def engagement_decline(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def engagement_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    from mrv.models import VerificationBody
-
     engagement = _engagement(request, pk)
     require(rules.regulates_market(engagement, request.user), str(_("Only the firm's regulator assigns.")))
-    form = AssignForm(request.POST, bodies=VerificationBody.objects.all())
+    form = AssignForm(request.POST, bodies=verification_bodies())
     if not form.is_valid():
         messages.error(request, _("Choose a verification body."))
         return redirect("ui:engagement_detail", pk=pk)
@@ -310,7 +309,7 @@ class SpotCheckForm(forms.Form):
 
 
 def _report(request: HttpRequest, pk: int) -> EmissionReport:
-    return visible_or_404(request.user, EmissionReport.objects.select_related("firm", "market"), pk=pk)
+    return visible_or_404(request.user, reports_with_firm_and_market(), pk=pk)
 
 
 def verification_context(request: HttpRequest, report: EmissionReport) -> dict:
@@ -323,9 +322,7 @@ def verification_context(request: HttpRequest, report: EmissionReport) -> dict:
         "report": report,
         "can": allowed(report, user, raise_finding=rules.raises_findings(report, user)),
         "engagement": rules.engagement_of(report),
-        "engagement_visible": access.visible_to(user, VerificationEngagement)
-        .filter(firm_id=report.firm_id, year=report.year)
-        .exists(),
+        "engagement_visible": sees_engagement(user, firm_id=report.firm_id, year=report.year),
         "is_engaged": rules.is_engaged_verifier(report, user),
         "finding_form": FindingForm(report=report),
         "answer_form": AnswerForm(),
@@ -345,7 +342,7 @@ def report_verification(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _finding(request: HttpRequest, pk: int, finding_pk: int) -> Finding:
     report = _report(request, pk)
-    return visible_or_404(request.user, Finding.objects.filter(report=report).select_related("report"), pk=finding_pk)
+    return visible_or_404(request.user, findings_with_report(report), pk=finding_pk)
 
 
 def _back(request: HttpRequest, report_pk: int) -> HttpResponse:

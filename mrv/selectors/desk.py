@@ -1,0 +1,44 @@
+"""Reads of the regulator's desk: the market overview of reports and engagements."""
+
+from django.db.models import Count
+
+from mrv import access
+from mrv.models import EmissionReport, VerificationEngagement
+
+WAITING_ENGAGEMENT = [
+    VerificationEngagement.Status.AWAITING_ASSIGNMENT,
+    VerificationEngagement.Status.ASSIGNED,
+    VerificationEngagement.Status.DECLINED,
+]
+
+
+def market_overview_reads(user, *, overdue_up_to_year: int, limit: int = 50) -> dict:
+    """The reports `user` may see counted by state and by sector, the annual reports still in the firm's hands up
+    to a year, and the engagements waiting for assignment or acceptance (four queries)."""
+    reports = access.visible_to(user, EmissionReport)
+    by_sector = (
+        reports.values("firm__sector__code", "firm__sector__name_zh", "firm__sector__name_en")
+        .annotate(n=Count("id"))
+        .order_by("firm__sector__code")
+    )
+    overdue = (
+        reports.filter(
+            year__lte=overdue_up_to_year,
+            period=EmissionReport.Period.ANNUAL,
+            status__in=[EmissionReport.Status.DRAFT, EmissionReport.Status.RETURNED_TO_FIRM],
+        )
+        .select_related("firm")
+        .order_by("year", "firm__name")[:limit]
+    )
+    waiting = (
+        access.visible_to(user, VerificationEngagement)
+        .filter(status__in=WAITING_ENGAGEMENT)
+        .select_related("firm", "body")
+        .order_by("status", "-year", "firm__name")[:limit]
+    )
+    return {
+        "by_state": list(reports.values("status").annotate(n=Count("id")).order_by("status")),
+        "by_sector": list(by_sector),
+        "overdue": list(overdue),
+        "waiting": list(waiting),
+    }
