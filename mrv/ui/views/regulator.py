@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -371,8 +371,36 @@ def spot_check_draw(request: HttpRequest) -> HttpResponse:
     else:
         form = DrawForm(initial={"year": timezone.localdate().year - 1})
     samples = spot_check_samples_with_items(market)
+    if request.GET.get("replay"):
+        _report_replay(request, samples, request.GET["replay"])
     context = {"form": form, "samples": samples, "market": market, "spot_bodies": spot_check_bodies(market)}
     return render(request, "ui/spot_check_draw.html", context)
+
+
+def _report_replay(request: HttpRequest, samples, sample_pk: str) -> None:
+    """Anyone auditing the draw can redo it: the recorded seed and population draw the reports again, and the
+    page says whether they are the ones recorded (the reports added by hand aside)."""
+    sample = next((s for s in samples if str(s.pk) == sample_pk), None)
+    if sample is None:
+        messages.error(request, _("There is no such sample in your market."))
+        return
+    recorded = sorted(item.report_id for item in sample.items.all() if not item.added_by_hand)
+    if sorted(spot_checks.spot_check_replay(sample)) == recorded:
+        messages.success(
+            request,
+            ngettext(
+                "Drawn again from seed %(seed)s: the same %(count)s report as recorded.",
+                "Drawn again from seed %(seed)s: the same %(count)s reports as recorded.",
+                len(recorded),
+            )
+            % {"seed": sample.seed, "count": len(recorded)},
+        )
+    else:
+        messages.error(
+            request,
+            _("Drawn again from seed %(seed)s, the reports differ from those recorded: the sample was changed.")
+            % {"seed": sample.seed},
+        )
 
 
 @login_required

@@ -363,6 +363,22 @@ def test_spot_check_replay_matches_the_seed_shown(verifier, verifying, regulator
     )
 
 
+def test_the_regulator_draws_the_sample_again_from_its_page(client, verifier, verifying, regulator, other_regulator):
+    report = _signed(verifying, verifier)
+    sample = spot_checks.spot_check_draw(market=report.market, year=2025, seed=7, acting_user=regulator)
+    client.force_login(regulator)
+    page = client.get(reverse("ui:spot_check_draw"))
+    assert f'name="replay" value="{sample.pk}"' in page.content.decode()
+    shown = [str(m) for m in client.get(reverse("ui:spot_check_draw"), {"replay": sample.pk}).context["messages"]]
+    assert shown == ["Drawn again from seed 7: the same 1 report as recorded."]
+    type(sample).objects.filter(pk=sample.pk).update(population=[])  # the recorded population altered
+    shown = [str(m) for m in client.get(reverse("ui:spot_check_draw"), {"replay": sample.pk}).context["messages"]]
+    assert shown == ["Drawn again from seed 7, the reports differ from those recorded: the sample was changed."]
+    client.force_login(other_regulator)  # another market's regulator cannot replay this market's sample
+    response = client.get(reverse("ui:spot_check_draw"), {"replay": sample.pk})
+    assert [str(m) for m in response.context["messages"]] == ["There is no such sample in your market."]
+
+
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_the_engagement_export_holds_only_the_users_rows(client, regulator, other_regulator, assigned, fmt):
     client.force_login(regulator)
