@@ -84,8 +84,8 @@ class ReportViewSet(mixins.CreateModelMixin, ScopedViewSet):
     def _locked(self, request) -> EmissionReport:
         """The report (404 if not visible), row-locked, checked against If-Match; call inside a transaction."""
         report = self.get_object()
-        c.locked(EmissionReport, report.pk)
-        report.refresh_from_db()
+        # Lock and re-read in one query, keeping the firm and market loaded (the audit row and validation use them).
+        report.refresh_from_db(from_queryset=self.base_queryset().select_for_update(of=("self",)))
         c.check_if_match(request, report)
         return report
 

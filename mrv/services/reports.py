@@ -7,13 +7,15 @@ from this state). Every write is atomic and audited; submitted data is frozen in
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -237,18 +239,28 @@ def _parse_rows(report: EmissionReport, rows: Iterable) -> tuple[list[dict], lis
 
 
 def _upsert_rows(report: EmissionReport, parsed: list[dict], acting_user) -> None:
-    """Replace the given (stream, month) rows in three statements, whatever their number.
+    """Replace the given (stream, month) rows in two statements, whatever their number: one DELETE of the
+    (stream, month) pairs given (one condition per stream, not per row) and one multi-row INSERT.
 
     Delete and insert rather than UPDATE: a bulk UPDATE of many rows and columns is one huge CASE
     expression that PostgreSQL takes seconds over; nothing refers to a row's primary key.
     """
-    keys = {(values["stream_code"], values["month"]) for values in parsed}
-    codes = {code for code, _month in keys}
-    existing = report.activity_rows.filter(stream_code__in=codes).values_list("pk", "stream_code", "month")
-    ActivityDataRow.objects.filter(pk__in=[pk for pk, code, month in existing if (code, month) in keys]).delete()
+    months: dict[str, set[int]] = {}
+    for values in parsed:
+        months.setdefault(values["stream_code"], set()).add(values["month"])
+    if months:
+        given = functools.reduce(
+            operator.or_, (Q(stream_code=code, month__in=sorted(ms)) for code, ms in sorted(months.items()))
+        )
+        ActivityDataRow.objects.filter(given, report_id=report.pk).delete()
     ActivityDataRow.objects.bulk_create(
         [ActivityDataRow(report=report, updated_by=acting_user, **values) for values in parsed], batch_size=500
     )
+
+
+def _lock_status(report: EmissionReport) -> None:
+    """Lock the report's row and read its current status in one query (the check that follows sees it)."""
+    report.refresh_from_db(fields=["status"], from_queryset=EmissionReport.objects.select_for_update())
 
 
 def report_save_activity_data(*, report: EmissionReport, rows: Iterable, acting_user) -> ValidationResult:
@@ -265,8 +277,7 @@ def report_save_activity_data(*, report: EmissionReport, rows: Iterable, acting_
     if problems:
         raise ValidationError(problems)
     with transaction.atomic():
-        EmissionReport.objects.select_for_update().filter(pk=report.pk).first()
-        report.refresh_from_db(fields=["status"])
+        _lock_status(report)
         _ensure_editable(report)
         _upsert_rows(report, parsed, acting_user)
         log_action(
