@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, status
+from rest_framework import generics, mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -83,9 +83,13 @@ class ReportViewSet(mixins.CreateModelMixin, ScopedViewSet):
 
     def _locked(self, request) -> EmissionReport:
         """The report (404 if not visible), row-locked, checked against If-Match; call inside a transaction."""
-        report = self.get_object()
-        # Lock and re-read in one query, keeping the firm and market loaded (the audit row and validation use them).
-        report.refresh_from_db(from_queryset=self.base_queryset().select_for_update(of=("self",)))
+        # One query: among the reports the caller may see (404 otherwise), locked, with firm and market loaded
+        # (the audit row and the validation use them). The visibility rule is a subquery, so FOR UPDATE locks the
+        # report row alone whatever joins the rule needs.
+        visible = self.get_queryset().values("pk")
+        queryset = self.base_queryset().select_for_update(of=("self",)).filter(pk__in=visible)
+        report = generics.get_object_or_404(queryset, pk=self.kwargs["pk"])
+        self.check_object_permissions(request, report)
         c.check_if_match(request, report)
         return report
 
