@@ -134,10 +134,10 @@ class ReportViewSet(mixins.CreateModelMixin, ScopedViewSet):
             report = self._locked(request)
             data = rs.ActivityDataIn(data=request.data)
             data.is_valid(raise_exception=True)
-            checked = svc.report_save_activity_data(
-                report=report, rows=data.validated_data["rows"], acting_user=request.user
-            )
-        return c.with_etag(Response(validation_body(checked)), report)
+            svc.report_store_activity_data(report=report, rows=data.validated_data["rows"], acting_user=request.user)
+        # Validated once committed: from its audit row to the commit, a write holds the market's audit chain, so
+        # validating inside would make every other firm of the market wait for this one's validation.
+        return c.with_etag(Response(validation_body(svc.report_validate(report))), report)
 
     @extend_schema(
         summary="The Excel template of the plan in force, with the rows saved so far",

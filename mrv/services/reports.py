@@ -263,14 +263,11 @@ def _lock_status(report: EmissionReport) -> None:
     report.refresh_from_db(fields=["status"], from_queryset=EmissionReport.objects.select_for_update())
 
 
-def report_save_activity_data(*, report: EmissionReport, rows: Iterable, acting_user) -> ValidationResult:
-    """Insert or update the given rows of a draft, all or nothing; returns the report's validation.
-
-    `rows`: ActivityRow instances or dicts of the same shape (see `ActivityRow`). Rows not given are
-    left as they are. Input that cannot be stored (not a number, an unknown unit, a month outside
-    the period, a stream and month twice) raises ValidationError listing every such row, and nothing
-    is saved. What can be stored but would block submission (a negative value, a missing parameter,
-    a unit not matching the plan …) is saved and comes back as errors of the returned validation.
+def report_store_activity_data(*, report: EmissionReport, rows: Iterable, acting_user) -> int:
+    """Insert or update the given rows of a draft, all or nothing, without validating the report; returns how
+    many rows were stored. The write of `report_save_activity_data`, for a caller that validates once its own
+    transaction has committed (the audit row locks the market's audit chain until the commit, so a validation
+    inside the transaction would make the market's other writers wait for it) or does not need the validation.
     """
     _ensure_firm_user(report, acting_user)
     parsed, problems = _parse_rows(report, rows)
@@ -283,6 +280,19 @@ def report_save_activity_data(*, report: EmissionReport, rows: Iterable, acting_
         log_action(
             report, "mrv.emissionreport.data_saved", actor=acting_user, changes={"activity_rows": (None, len(parsed))}
         )
+    return len(parsed)
+
+
+def report_save_activity_data(*, report: EmissionReport, rows: Iterable, acting_user) -> ValidationResult:
+    """Insert or update the given rows of a draft, all or nothing; returns the report's validation.
+
+    `rows`: ActivityRow instances or dicts of the same shape (see `ActivityRow`). Rows not given are
+    left as they are. Input that cannot be stored (not a number, an unknown unit, a month outside
+    the period, a stream and month twice) raises ValidationError listing every such row, and nothing
+    is saved. What can be stored but would block submission (a negative value, a missing parameter,
+    a unit not matching the plan …) is saved and comes back as errors of the returned validation.
+    """
+    report_store_activity_data(report=report, rows=rows, acting_user=acting_user)
     return validate_report(report)
 
 
@@ -561,7 +571,7 @@ def report_upload_activity_sheet(*, report: EmissionReport, file, acting_user, b
     if not result.ok:
         raise ValidationError([issue.message for issue in result.issues])
     with transaction.atomic():
-        report_save_activity_data(report=report, rows=_from_sheet(result.rows), acting_user=acting_user)
+        report_store_activity_data(report=report, rows=_from_sheet(result.rows), acting_user=acting_user)
         uploads.store_file(
             owner=report,
             kind=StoredFile.Kind.ACTIVITY_DATA,
