@@ -296,6 +296,27 @@ def report_save_activity_data(*, report: EmissionReport, rows: Iterable, acting_
     return validate_report(report)
 
 
+def _upsert_output_rows(report: EmissionReport, parsed: list[tuple[OutputRow, Decimal]], acting_user) -> None:
+    """Replace the given (kind, name) rows in two statements: one DELETE (a condition per kind), one INSERT.
+    A (kind, name) given twice keeps its last row, as one update after the other did."""
+    rows = {(row.kind, row.name.strip()): (row, amount) for row, amount in parsed}
+    names: dict[str, list[str]] = {}
+    for kind, name in rows:
+        names.setdefault(kind, []).append(name)
+    if names:
+        given = functools.reduce(operator.or_, (Q(kind=kind, name__in=ns) for kind, ns in sorted(names.items())))
+        OutputDataRow.objects.filter(given, report_id=report.pk).delete()
+    OutputDataRow.objects.bulk_create(
+        [
+            OutputDataRow(
+                report=report, kind=kind, name=name, amount=amount, unit=row.unit.strip(), updated_by=acting_user
+            )
+            for (kind, name), (row, amount) in rows.items()
+        ],
+        batch_size=500,
+    )
+
+
 def report_save_output_data(*, report: EmissionReport, rows: Iterable, acting_user) -> ValidationResult:
     """Insert or update output rows (product output, supply) of a draft, all or nothing."""
     _ensure_firm_user(report, acting_user)
@@ -315,13 +336,7 @@ def report_save_output_data(*, report: EmissionReport, rows: Iterable, acting_us
         raise ValidationError(problems)
     with transaction.atomic():
         _ensure_editable(report)
-        for row, amount in parsed:
-            OutputDataRow.objects.update_or_create(
-                report=report,
-                kind=row.kind,
-                name=row.name.strip(),
-                defaults={"amount": amount, "unit": row.unit.strip(), "updated_by": acting_user},
-            )
+        _upsert_output_rows(report, parsed, acting_user)
         log_action(
             report, "mrv.emissionreport.output_saved", actor=acting_user, changes={"output_rows": (None, len(parsed))}
         )
