@@ -221,6 +221,7 @@ def main(database_url: str) -> None:
     copy_rate = copy_rows / copy_seconds
     print(f"PostgreSQL COPY of the same {copy_rows:,} rows: {copy_rate:.0f} rows/s ({copy_seconds:.2f} s)")
     print(f"ratio API / COPY: {100 * api_rate / copy_rate:.1f} % (goal ≥ 10 %)")
+    print("machine load average (1, 5, 15 min): " + ", ".join(f"{n:.1f}" for n in os.getloadavg()))
 
 
 def copy_same_rows(report_ids: list[int], users) -> float:
