@@ -49,6 +49,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=2, minute=0),
         "options": {"expires": DAY_SECONDS - 3600},
     },
+    "purge-idempotency-keys": {
+        "task": "mrv.purge_idempotency_keys",
+        "schedule": crontab(minute=20),  # hourly: keys live IDEMPOTENCY_KEY_TTL_HOURS (24 h by default)
+        "options": {"expires": 3000},
+    },
     "mark-non-compliance": {
         "task": "deadlines.mark_non_compliance",
         "schedule": crontab(hour=1, minute=30),

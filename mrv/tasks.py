@@ -26,3 +26,12 @@ def verify_chains() -> bool:
     from mrv.security import chains
 
     return chains.verify_chains(trigger=ChainVerification.Trigger.SCHEDULED).ok
+
+
+@shared_task(name="mrv.purge_idempotency_keys", acks_late=True)
+def purge_idempotency_keys() -> int:
+    """Delete the API's expired idempotency keys (older than IDEMPOTENCY_KEY_TTL_HOURS); returns how many.
+    A retry after expiry is a new request anyway, so the rows only take space; a second run deletes nothing."""
+    from mrv.models import IdempotencyRecord
+
+    return IdempotencyRecord.purge_expired()

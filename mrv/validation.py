@@ -23,6 +23,7 @@ acknowledgement, so an acknowledgement survives a correction of the value but no
 
 from __future__ import annotations
 
+import functools
 import statistics
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -178,10 +179,27 @@ def _same_kind(unit: str, plan_unit: str) -> bool:
 
 @dataclass
 class _Context:
+    """What one validation pass reads once: the report, its plan, and (when first needed) the market's grid
+    factor and rule pack, so a report of many lines costs the same few queries as one of a single line."""
+
     report: object
     plan: object
-    grid_factor: object
+    given_grid_factor: object
     out: ValidationResult
+
+    @functools.cached_property
+    def grid_factor(self):
+        """Read only for a report with an energy line (most reports have none)."""
+        if self.given_grid_factor is not None:
+            return self.given_grid_factor
+        from mrv.models import GridFactor
+
+        return GridFactor.for_year(self.report.market, self.report.year)
+
+    @functools.cached_property
+    def pack(self):
+        """The market's rule pack for the report's year (`Market.rule_pack_for`), read once per validation."""
+        return self.report.market.rule_pack_for(self.report.year)
 
 
 def _quantity(
@@ -314,7 +332,7 @@ def _split_key(line_key: str | None) -> tuple[str, int | None]:
 
 def _calculate(ctx: _Context, lines: list[LineInput]) -> None:
     try:
-        ctx.out.result = calculation.calculate(lines, gwp_set=ctx.report.market.rule_pack_for(ctx.report.year).gwp_set)
+        ctx.out.result = calculation.calculate(lines, gwp_set=ctx.pack.gwp_set)
     except CalculationError as error:
         stream, month = _split_key(error.line_key)
         ctx.out.error(
@@ -331,8 +349,7 @@ def _check_output(ctx: _Context, outputs) -> None:
     report = ctx.report
     if report.period != "annual":
         return
-    pack = report.market.rule_pack_for(report.year)
-    sector = next((s for s in pack.sectors.all() if s.sector_id == report.firm.sector_id), None)
+    sector = next((s for s in ctx.pack.sectors.all() if s.sector_id == report.firm.sector_id), None)
     method = sector.allocation_method if sector else "grandfathering"
     if method not in OUTPUT_NOT_NEEDED and not any(o.kind == "product" for o in outputs):
         ctx.out.error("output_missing", OUTPUT_MISSING, field="output", method=sector.get_allocation_method_display())
@@ -340,7 +357,6 @@ def _check_output(ctx: _Context, outputs) -> None:
 
 def validate_report(report, *, plan=None, grid_factor=None, rows=None, outputs=None) -> ValidationResult:
     """Check a report's current data (or the given rows) against the plan in force for its period."""
-    from mrv.models import GridFactor
     from mrv.selectors.plans import plan_in_force
 
     out = ValidationResult()
@@ -349,7 +365,6 @@ def validate_report(report, *, plan=None, grid_factor=None, rows=None, outputs=N
         out.error("no_plan_in_force", NO_PLAN_IN_FORCE, field="plan", date=report.period_end.isoformat())
         return out
     out.plan = plan
-    grid_factor = grid_factor or GridFactor.for_year(report.market, report.year)
     ctx = _Context(report, plan, grid_factor, out)
     rows = list(report.activity_rows.all()) if rows is None else rows
     outputs = list(report.output_rows.all()) if outputs is None else outputs

@@ -156,7 +156,7 @@ def _check_evidence(ctx) -> None:
 def _calculate_cross_check(ctx) -> None:
     if not ctx.out.cross_check_lines:
         return
-    gwp_set = ctx.report.market.rule_pack_for(ctx.report.year).gwp_set
+    gwp_set = ctx.pack.gwp_set
     try:
         ctx.out.cross_check_result = calculation.calculate(ctx.out.cross_check_lines, gwp_set=gwp_set)
     except CalculationError as error:

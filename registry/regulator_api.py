@@ -3,11 +3,14 @@ position of the market's firms, statistics, and the import of exchange trades. S
 access rules as the registry's pages (registry/views.py); mounted at /api/v1/registry/ by config/urls.py, so
 mrv imports nothing of the registry."""
 
+import re
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from mrv import inputs, uploads
@@ -19,12 +22,12 @@ from mrv.api.actions import (
     require_step_up,
     sheet_problem,
 )
-from mrv.api.conventions import idempotent
+from mrv.api.conventions import IDEMPOTENCY_KEY, idempotent, problem
 from mrv.models import Firm, Market
 from mrv.refusals import Refused
 from mrv.ui.objects import require
-from registry import selectors, services
-from registry.models import AllocationLine, AllocationTable, Penalty
+from registry import production, selectors, services
+from registry.models import AllocationLine, AllocationTable, Penalty, ProductionRecord
 
 NOT_A_REGULATOR = _("Only a market's regulator may do this.")
 ACTION_ERRORS = problem_responses(400, 403, 404, 409)
@@ -344,3 +347,93 @@ class PenaltyViewSet(ActionViewSet):
         text = self.body(DecisionBody)["decision_text"]
         services.penalty_withdraw(penalty=penalty, reason=text, acting_user=request.user)
         return self._answer(penalty)
+
+
+# The production sheet's messages name their cell in either language (registry.production_sheet): the row and the
+# column are also given as data, so a client system can point at the cell without reading the sentence.
+CELL_PATTERNS = (
+    re.compile(r"Row (\d+), column ([^:]+):"),
+    re.compile(r"Row (\d+): the column “([^”]+)”"),
+    re.compile(r"第 (\d+) 行第 (.+?) 列："),
+    re.compile(r"第 (\d+) 行，(.+?) 列："),
+    re.compile(r"第 (\d+) 行：缺少“([^”]+)”列"),
+)
+
+
+def cell_errors(messages) -> list[dict]:
+    """One problem entry per bad cell of an imported file: `pointer` #/file, `detail`, and `row`/`column` when
+    the message names them (the file's row number, 1 = header; the column's header name or position)."""
+    errors = []
+    for text in map(str, messages):
+        entry = {"pointer": "#/file", "detail": text, "code": "invalid"}
+        found = next((m for m in (p.search(text) for p in CELL_PATTERNS) if m), None)
+        if found:
+            entry |= {"row": int(found.group(1)), "column": found.group(2).strip()}
+        errors.append(entry)
+    return errors
+
+
+class ProductionImportIn(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="Excel (.xlsx) or CSV: a header row (credit_code, year, output, and optionally declared_tco2e, "
+        "verified; or the Chinese headers 统一社会信用代码, 年份, 产量, 自主申报量, 已核查), then one firm-year a row"
+    )
+
+
+class ProductionRecordOut(serializers.ModelSerializer):
+    credit_code = serializers.SerializerMethodField()
+    verified = serializers.BooleanField(source="is_verified")
+
+    class Meta:
+        model = ProductionRecord
+        fields = ["firm", "credit_code", "year", "output", "declared_tco2e", "verified"]
+
+    def get_credit_code(self, record) -> str:
+        return self.context["codes"].get(record.firm_id, "")
+
+
+class ProductionImportOut(serializers.Serializer):
+    saved = serializers.IntegerField(help_text="firm-years created or replaced")
+    records = ProductionRecordOut(many=True)
+
+
+class ProductionImportViewSet(ActionViewSet):
+    """The regulator's bulk import of production data (allocation inputs), as on the allocation inputs page."""
+
+    serializer_class = ProductionImportIn
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        summary="Import firm-years of production data (allocation inputs) from Excel or CSV; all rows or none",
+        description="The market's regulator (the national administrator names the market with ?market=code). "
+        "Each row replaces the firm-year's output, self-declaration and verified flag; one audit entry lists every "
+        "firm-year before and after. A bad cell is a 400 problem document whose `errors` name each cell "
+        "(`row`, `column`), and nothing is saved; a credit code of a firm of another market is such a bad cell.",
+        request={"multipart/form-data": ProductionImportIn},
+        parameters=[IDEMPOTENCY_KEY, OpenApiParameter("market", str, required=False)],
+        responses={201: ProductionImportOut, **problem_responses(400, 403, 404, 409)},
+    )
+    @idempotent
+    def create(self, request):
+        market = regulated_market(request)
+        data = self.body(ProductionImportIn)
+        upload = data["file"]
+        try:
+            content = uploads.read_upload(upload)
+            records = production.production_import(market=market, data=content, acting_user=request.user)
+        except uploads.UploadRejected as rejected:
+            return _sheet_refused([rejected.message])
+        except production.ProductionSheetRejected as rejected:
+            return _sheet_refused(rejected.errors)
+        codes = dict(Firm.objects.filter(pk__in={r.firm_id for r in records}).values_list("pk", "credit_code"))
+        records = sorted(records, key=lambda r: (codes.get(r.firm_id, ""), r.year))
+        body = {
+            "saved": len(records),
+            "records": ProductionRecordOut(records, many=True, context={"codes": codes}).data,
+        }
+        return Response(body, status=201)
+
+
+def _sheet_refused(messages) -> Response:
+    texts = [str(m) for m in messages]
+    return problem(400, " ".join(texts[:3]), code="production_sheet", errors=cell_errors(texts))

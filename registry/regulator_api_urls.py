@@ -11,5 +11,6 @@ router.register("compliance", api.ComplianceViewSet, basename="compliance")
 router.register("statistics", api.StatisticsViewSet, basename="statistics")
 router.register("penalties", api.PenaltyViewSet, basename="penalty")
 router.register("trades/import", api.TradeImportViewSet, basename="trade-import")
+router.register("production/import", api.ProductionImportViewSet, basename="production-import")
 
 urlpatterns = router.urls

@@ -24,7 +24,6 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
-from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -33,7 +32,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, models, transaction
 from django.http import Http404
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema_serializer
@@ -439,8 +437,7 @@ def _replay(record: IdempotencyRecord) -> Response:
 def _claim(request, key: str, fingerprint: str) -> IdempotencyRecord | Response:
     """Insert the key, or answer from (or refuse because of) the earlier request that used it."""
     user = request.user
-    expired = timezone.now() - timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
-    IdempotencyRecord.objects.filter(user=user, key=key, created_at__lt=expired).delete()
+    IdempotencyRecord.objects.filter(user=user, key=key, created_at__lt=IdempotencyRecord.expired_before()).delete()
     try:
         with transaction.atomic():
             return IdempotencyRecord.objects.create(

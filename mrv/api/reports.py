@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, status
+from rest_framework import generics, mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -84,9 +84,13 @@ class ReportViewSet(mixins.CreateModelMixin, ScopedViewSet):
 
     def _locked(self, request) -> EmissionReport:
         """The report (404 if not visible), row-locked, checked against If-Match; call inside a transaction."""
-        report = self.get_object()
-        c.locked(EmissionReport, report.pk)
-        report.refresh_from_db()
+        # One query: among the reports the caller may see (404 otherwise), locked, with firm and market loaded
+        # (the audit row and the validation use them). The visibility rule is a subquery, so FOR UPDATE locks the
+        # report row alone whatever joins the rule needs.
+        visible = self.get_queryset().values("pk")
+        queryset = self.base_queryset().select_for_update(of=("self",)).filter(pk__in=visible)
+        report = generics.get_object_or_404(queryset, pk=self.kwargs["pk"])
+        self.check_object_permissions(request, report)
         c.check_if_match(request, report)
         return report
 
@@ -131,10 +135,10 @@ class ReportViewSet(mixins.CreateModelMixin, ScopedViewSet):
             report = self._locked(request)
             data = rs.ActivityDataIn(data=request.data)
             data.is_valid(raise_exception=True)
-            checked = svc.report_save_activity_data(
-                report=report, rows=data.validated_data["rows"], acting_user=request.user
-            )
-        return c.with_etag(Response(validation_body(checked)), report)
+            svc.report_store_activity_data(report=report, rows=data.validated_data["rows"], acting_user=request.user)
+        # Validated once committed: from its audit row to the commit, a write holds the market's audit chain, so
+        # validating inside would make every other firm of the market wait for this one's validation.
+        return c.with_etag(Response(validation_body(svc.report_validate(report))), report)
 
     @extend_schema(
         summary="The Excel template of the plan in force, with the rows saved so far",

@@ -1,7 +1,10 @@
 """Idempotency keys of the REST API: the first successful response to a (user, key) is kept and replayed."""
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -29,3 +32,19 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.method} {self.path})"
+
+    @staticmethod
+    def expired_before() -> datetime:
+        """Keys created before this moment have expired (`settings.IDEMPOTENCY_KEY_TTL_HOURS`): a retry with one
+        is a new request, and the periodic clean-up (`mrv.purge_idempotency_keys`) deletes them."""
+        return timezone.now() - timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
+
+    @classmethod
+    def purge_expired(cls, *, batch: int = 5000) -> int:
+        """Delete every expired key, `batch` rows a statement (no long lock on a large table); returns how many."""
+        cutoff, deleted = cls.expired_before(), 0
+        while True:
+            pks = list(cls.objects.filter(created_at__lt=cutoff).order_by("pk").values_list("pk", flat=True)[:batch])
+            if not pks:
+                return deleted
+            deleted += cls.objects.filter(pk__in=pks).delete()[0]

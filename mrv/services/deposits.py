@@ -172,7 +172,7 @@ def report_prefill_from_deposits(*, report: EmissionReport, acting_user: User) -
         {"kind": OutputDataRow.Kind.ELECTRICITY_SUPPLY, "name": ELECTRICITY_SUPPLIED, "amount": supplied, "unit": "MWh"}
     ]
     with transaction.atomic():
-        report_services.report_save_activity_data(report=report, rows=rows, acting_user=acting_user)
+        report_services.report_store_activity_data(report=report, rows=rows, acting_user=acting_user)
         report_services.report_save_output_data(report=report, rows=output, acting_user=acting_user)
         log_action(
             report,

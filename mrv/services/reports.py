@@ -7,13 +7,15 @@ from this state). Every write is atomic and audited; submitted data is frozen in
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -236,18 +238,48 @@ def _parse_rows(report: EmissionReport, rows: Iterable) -> tuple[list[dict], lis
 
 
 def _upsert_rows(report: EmissionReport, parsed: list[dict], acting_user) -> None:
-    """Replace the given (stream, month) rows in three statements, whatever their number.
+    """Replace the given (stream, month) rows in two statements, whatever their number: one DELETE of the
+    (stream, month) pairs given (one condition per stream, not per row) and one multi-row INSERT.
 
     Delete and insert rather than UPDATE: a bulk UPDATE of many rows and columns is one huge CASE
     expression that PostgreSQL takes seconds over; nothing refers to a row's primary key.
     """
-    keys = {(values["stream_code"], values["month"]) for values in parsed}
-    codes = {code for code, _month in keys}
-    existing = report.activity_rows.filter(stream_code__in=codes).values_list("pk", "stream_code", "month")
-    ActivityDataRow.objects.filter(pk__in=[pk for pk, code, month in existing if (code, month) in keys]).delete()
+    months: dict[str, set[int]] = {}
+    for values in parsed:
+        months.setdefault(values["stream_code"], set()).add(values["month"])
+    if months:
+        given = functools.reduce(
+            operator.or_, (Q(stream_code=code, month__in=sorted(ms)) for code, ms in sorted(months.items()))
+        )
+        ActivityDataRow.objects.filter(given, report_id=report.pk).delete()
     ActivityDataRow.objects.bulk_create(
         [ActivityDataRow(report=report, updated_by=acting_user, **values) for values in parsed], batch_size=500
     )
+
+
+def _lock_status(report: EmissionReport) -> None:
+    """Lock the report's row and read its current status in one query (the check that follows sees it)."""
+    report.refresh_from_db(fields=["status"], from_queryset=EmissionReport.objects.select_for_update())
+
+
+def report_store_activity_data(*, report: EmissionReport, rows: Iterable, acting_user) -> int:
+    """Insert or update the given rows of a draft, all or nothing, without validating the report; returns how
+    many rows were stored. The write of `report_save_activity_data`, for a caller that validates once its own
+    transaction has committed (the audit row locks the market's audit chain until the commit, so a validation
+    inside the transaction would make the market's other writers wait for it) or does not need the validation.
+    """
+    _ensure_firm_user(report, acting_user)
+    parsed, problems = _parse_rows(report, rows)
+    if problems:
+        raise ValidationError(problems)
+    with transaction.atomic():
+        _lock_status(report)
+        _ensure_editable(report)
+        _upsert_rows(report, parsed, acting_user)
+        log_action(
+            report, "mrv.emissionreport.data_saved", actor=acting_user, changes={"activity_rows": (None, len(parsed))}
+        )
+    return len(parsed)
 
 
 def report_save_activity_data(*, report: EmissionReport, rows: Iterable, acting_user) -> ValidationResult:
@@ -259,19 +291,29 @@ def report_save_activity_data(*, report: EmissionReport, rows: Iterable, acting_
     is saved. What can be stored but would block submission (a negative value, a missing parameter,
     a unit not matching the plan …) is saved and comes back as errors of the returned validation.
     """
-    _ensure_firm_user(report, acting_user)
-    parsed, problems = _parse_rows(report, rows)
-    if problems:
-        raise ValidationError(problems)
-    with transaction.atomic():
-        EmissionReport.objects.select_for_update().filter(pk=report.pk).first()
-        report.refresh_from_db(fields=["status"])
-        _ensure_editable(report)
-        _upsert_rows(report, parsed, acting_user)
-        log_action(
-            report, "mrv.emissionreport.data_saved", actor=acting_user, changes={"activity_rows": (None, len(parsed))}
-        )
+    report_store_activity_data(report=report, rows=rows, acting_user=acting_user)
     return validate_report(report)
+
+
+def _upsert_output_rows(report: EmissionReport, parsed: list[tuple[OutputRow, Decimal]], acting_user) -> None:
+    """Replace the given (kind, name) rows in two statements: one DELETE (a condition per kind), one INSERT.
+    A (kind, name) given twice keeps its last row, as one update after the other did."""
+    rows = {(row.kind, row.name.strip()): (row, amount) for row, amount in parsed}
+    names: dict[str, list[str]] = {}
+    for kind, name in rows:
+        names.setdefault(kind, []).append(name)
+    if names:
+        given = functools.reduce(operator.or_, (Q(kind=kind, name__in=ns) for kind, ns in sorted(names.items())))
+        OutputDataRow.objects.filter(given, report_id=report.pk).delete()
+    OutputDataRow.objects.bulk_create(
+        [
+            OutputDataRow(
+                report=report, kind=kind, name=name, amount=amount, unit=row.unit.strip(), updated_by=acting_user
+            )
+            for (kind, name), (row, amount) in rows.items()
+        ],
+        batch_size=500,
+    )
 
 
 def report_save_output_data(*, report: EmissionReport, rows: Iterable, acting_user) -> ValidationResult:
@@ -293,13 +335,7 @@ def report_save_output_data(*, report: EmissionReport, rows: Iterable, acting_us
         raise ValidationError(problems)
     with transaction.atomic():
         _ensure_editable(report)
-        for row, amount in parsed:
-            OutputDataRow.objects.update_or_create(
-                report=report,
-                kind=row.kind,
-                name=row.name.strip(),
-                defaults={"amount": amount, "unit": row.unit.strip(), "updated_by": acting_user},
-            )
+        _upsert_output_rows(report, parsed, acting_user)
         log_action(
             report, "mrv.emissionreport.output_saved", actor=acting_user, changes={"output_rows": (None, len(parsed))}
         )
@@ -531,7 +567,7 @@ def report_upload_activity_sheet(*, report: EmissionReport, file, acting_user, b
     if not result.ok:
         raise ValidationError([issue.message for issue in result.issues])
     with transaction.atomic():
-        report_save_activity_data(report=report, rows=_from_sheet(result.rows), acting_user=acting_user)
+        report_store_activity_data(report=report, rows=_from_sheet(result.rows), acting_user=acting_user)
         uploads.store_file(
             owner=report,
             kind=StoredFile.Kind.ACTIVITY_DATA,
