@@ -138,7 +138,7 @@ class ReportViewSet(mixins.CreateModelMixin, ScopedViewSet):
             svc.report_store_activity_data(report=report, rows=data.validated_data["rows"], acting_user=request.user)
         # Validated once committed: from its audit row to the commit, a write holds the market's audit chain, so
         # validating inside would make every other firm of the market wait for this one's validation.
-        return c.with_etag(Response(validation_body(svc.report_validate(report))), report)
+        return c.with_etag(Response(validation_body(report_validation(report))), report)
 
     @extend_schema(
         summary="The Excel template of the plan in force, with the rows saved so far",
