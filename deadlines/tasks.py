@@ -12,7 +12,7 @@ import smtplib
 from celery import shared_task
 from django.db import OperationalError
 
-from mrv.models import Market
+from mrv.selectors.markets import market_by_id
 
 from . import services, workflow_notices
 from .clock import shanghai_today
@@ -81,7 +81,7 @@ def mark_non_compliance_batch(market_id: int, year: int, firm_ids: list[int], to
 
 @shared_task(name="deadlines.build_snapshot", **RETRYING)
 def build_snapshot(market_id: int, year: int, quarter: int) -> bool:
-    market = Market.objects.get(pk=market_id)
+    market = market_by_id(pk=market_id)
     return services.quarterly_snapshot_build(market=market, year=year, quarter=quarter) is not None
 
 

@@ -26,7 +26,6 @@ import re
 from collections.abc import Callable
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
@@ -41,8 +40,9 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.utils.encoders import JSONEncoder
 
-from mrv.models import AuditLog, IdempotencyRecord
+from mrv.models import IdempotencyRecord
 from mrv.refusals import Refused
+from mrv.selectors.audit import last_audit_pk, locked_row
 
 PROBLEM_TYPE_BASE = "/api/v1/problems/"
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -363,10 +363,8 @@ def etag_of(obj: models.Model) -> str:
     Every write goes through a service that writes an audit row on the object in the same transaction,
     so the newest audit row id is the object's version; one indexed query.
     """
-    ct = ContentType.objects.get_for_model(obj)
-    last = AuditLog.objects.filter(content_type=ct, object_id=str(obj.pk)).order_by("-at", "-pk").values("pk").first()
     state = getattr(obj, "status", "")
-    return f'"{obj._meta.model_name}-{obj.pk}-{state}-{last["pk"] if last else 0}"'
+    return f'"{obj._meta.model_name}-{obj.pk}-{state}-{last_audit_pk(obj) or 0}"'
 
 
 def with_etag(response: Response, obj: models.Model) -> Response:
@@ -386,7 +384,7 @@ def check_if_match(request, obj: models.Model) -> None:
 
 def locked(model: type[models.Model], pk) -> None:
     """Lock the row so `check_if_match` and the change that follows see the same version."""
-    model.objects.select_for_update().filter(pk=pk).first()
+    locked_row(model, pk=pk)
 
 
 IF_MATCH = OpenApiParameter(

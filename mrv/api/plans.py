@@ -15,8 +15,10 @@ from rest_framework.response import Response
 
 from mrv.api import conventions as c
 from mrv.api.views import ScopedViewSet
-from mrv.models import EmissionSource, MonitoringPlan, PlanParameter, PlanSourceStream, VerificationBody
+from mrv.models import EmissionSource, MonitoringPlan, PlanParameter, PlanSourceStream
 from mrv.models.plans import FUEL_CHOICES, GAS_SPECIES_CHOICES, METHOD_CHOICES
+from mrv.selectors.plans import plan_streams, plan_versions_with_streams
+from mrv.selectors.verification import verification_bodies
 from mrv.services import plans as svc
 from mrv.transitions import transitions_for
 from mrv.workflow import plans as rules
@@ -65,7 +67,7 @@ class PlanIn(serializers.Serializer):
     valid_from = serializers.DateField()
     data_management_notes = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
     check_body = serializers.PrimaryKeyRelatedField(
-        queryset=VerificationBody.objects.all(), required=False, allow_null=True, help_text="third-party checker"
+        queryset=verification_bodies(), required=False, allow_null=True, help_text="third-party checker"
     )
 
 
@@ -120,11 +122,7 @@ class PlanViewSet(ScopedViewSet):
     filterset_class = PlanFilter
 
     def base_queryset(self):
-        return (
-            MonitoringPlan.objects.select_related("firm__market", "check_body")
-            .prefetch_related("streams__source", "streams__parameters")
-            .order_by("firm_id", "-version")
-        )
+        return plan_versions_with_streams()
 
     def retrieve(self, request, *args, **kwargs):
         plan = self.get_object()
@@ -190,7 +188,7 @@ class PlanViewSet(ScopedViewSet):
         return self._answer(request, plan.pk, status.HTTP_201_CREATED)
 
     def _stream(self, plan, code) -> PlanSourceStream:
-        return get_object_or_404(PlanSourceStream.objects.select_related("plan"), plan=plan, code=code)
+        return get_object_or_404(plan_streams(plan).select_related("plan"), code=code)
 
     @extend_schema(
         summary="Remove a source stream from a draft version",

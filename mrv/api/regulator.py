@@ -16,7 +16,7 @@ from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from mrv import access, inputs
+from mrv import inputs
 from mrv.api import work_serializers as s
 from mrv.api.actions import (
     STATE_EXAMPLES,
@@ -38,11 +38,12 @@ from mrv.models import (
     MonitoringPlan,
     SpotCheckSample,
 )
-from mrv.selectors.coverage import coverage_entries_with_market
-from mrv.selectors.markets import market_of
+from mrv.selectors.coverage import coverage_entries_in_added_order, coverage_entries_with_market
+from mrv.selectors.markets import market_of, sector_with_code
 from mrv.selectors.plans import plans_with_firm
 from mrv.selectors.reports import reports_with_firm_and_market
 from mrv.selectors.review import review_state
+from mrv.selectors.spot_checks import spot_check_samples_seen_by
 from mrv.services import coverage as coverage_svc
 from mrv.services import plans as plan_svc
 from mrv.services import review, spot_checks
@@ -277,8 +278,7 @@ class SpotCheckSampleViewSet(mixins.ListModelMixin, ActionViewSet):
     filterset_class = SampleFilter
 
     def get_queryset(self):
-        queryset = SpotCheckSample.objects.select_related("market").prefetch_related("items").order_by("-year", "pk")
-        return access.visible_to(self.request.user, queryset)
+        return spot_check_samples_seen_by(self.request.user)
 
     @extend_schema(
         summary="Draw the market-year's risk-weighted sample (the market's regulator)",
@@ -361,7 +361,6 @@ def _coverage_payload(user, market: Market, year: int) -> dict:
     coverage = list_for(market, year)
     entries = []
     if coverage is not None:
-        rows = CoverageEntry.objects.filter(coverage_list=coverage).select_related("sector", "firm").order_by("pk")
         entries = [
             {
                 "id": e.pk,
@@ -376,7 +375,7 @@ def _coverage_payload(user, market: Market, year: int) -> dict:
                 "override_reason": e.override_reason,
                 "closed_on": e.closed_on,
             }
-            for e in access.visible_to(user, rows)
+            for e in coverage_entries_in_added_order(user=user, coverage=coverage)
         ]
     return {
         "market": market.code,
@@ -457,12 +456,11 @@ class CoverageViewSet(ActionViewSet):
     @action(detail=True, methods=["post"])
     @idempotent
     def entries(self, request, year=None):
-        from mrv.models import Sector
         from mrv.refusals import Refused
 
         market, year = self.market_year()
         data = self.body(s.CoverageEntryBody)
-        sector = Sector.objects.filter(code=data.pop("sector")).first()
+        sector = sector_with_code(data.pop("sector"))
         if sector is None:
             raise Refused(_("Unknown sector."), code="sector")
         coverage = coverage_svc.coverage_list_open(market=market, year=year, acting_user=request.user)

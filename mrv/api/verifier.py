@@ -24,15 +24,17 @@ from mrv.models import (
     EmissionReport,
     Finding,
     SpotCheckItem,
-    VerificationBody,
     VerificationEngagement,
 )
 from mrv.records.certification import VERIFIER_OPINION
 from mrv.refusals import Refused
 from mrv.selectors.reports import reports_with_firm_and_market
+from mrv.selectors.spot_checks import spot_check_items_seen_by
 from mrv.selectors.verification import (
     engagements_for_page,
+    findings_seen_by,
     materiality_with_reported,
+    third_party_bodies,
     verification_body,
     verification_state,
 )
@@ -157,7 +159,7 @@ class EngagementViewSet(ScopedResource):
     def eligibility(self, request, pk=None):
         engagement = self.get_object()
         require(rules.regulates_market(engagement, request.user), str(ONLY_THE_REGULATOR_ASSIGNS))
-        bodies = VerificationBody.objects.filter(kind=VerificationBody.Kind.THIRD_PARTY).order_by("name", "pk")
+        bodies = third_party_bodies()
         rows = [{"body": b, "refusals": svc.assignment_refusals(b, engagement.firm, engagement.year)} for b in bodies]
         return Response(s.EligibilitySerializer(rows, many=True).data)
 
@@ -221,8 +223,7 @@ class FindingViewSet(ScopedResource):
     filterset_class = FindingFilter
 
     def get_queryset(self):
-        queryset = Finding.objects.select_related("raised_by").prefetch_related("answers__answered_by")
-        return access.visible_to(self.request.user, queryset.order_by("report_id", "pk"))
+        return findings_seen_by(self.request.user)
 
     def get_object(self):
         return self.visible(self.get_queryset().select_related("report"), self.kwargs["pk"])
@@ -430,8 +431,7 @@ class SpotCheckItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Act
     filterset_class = SpotCheckItemFilter
 
     def get_queryset(self):
-        queryset = SpotCheckItem.objects.select_related("sample__market", "report", "checked_by")
-        return access.visible_to(self.request.user, queryset.order_by("-sample__year", "pk"))
+        return spot_check_items_seen_by(self.request.user)
 
     def get_object(self):
         return self.visible(self.get_queryset(), self.kwargs["pk"])

@@ -16,11 +16,11 @@ from mrv.models import (
     MonitoringPlan,
     SpotCheckItem,
     SpotCheckSample,
-    User,
     VerificationEngagement,
     VerificationOpinion,
     VerificationPlan,
 )
+from mrv.selectors.verification import active_users
 
 TEXT = {"max_length": 5000, "allow_blank": True, "required": False, "default": ""}
 
@@ -75,7 +75,7 @@ class _TeamField(serializers.PrimaryKeyRelatedField):
     """Users by id; whether they may be on the team is the service's check (its message names them)."""
 
     def get_queryset(self):
-        return User.objects.filter(is_active=True)
+        return active_users()
 
 
 class AcceptBody(serializers.Serializer):

@@ -1,4 +1,5 @@
-"""Reads of the audit trail: an object's history, and the row as stored before a change is proposed."""
+"""Reads of the audit trail: an object's history, its version (the newest audit row, an API ETag), the row as
+stored before a change is proposed, and the row locked while a change checks that version."""
 
 from django.db.models import Model, QuerySet
 
@@ -15,3 +16,15 @@ def stored_row(instance: Model) -> Model | None:
     if instance.pk is None:
         return None
     return type(instance).objects.filter(pk=instance.pk).first()
+
+
+def last_audit_pk(obj: Model) -> int | None:
+    """The id of the newest audit row about `obj` (its version: every audited change adds one), one indexed query."""
+    last = AuditLog.objects.for_object(obj).order_by("-at", "-pk").values("pk").first()
+    return last["pk"] if last else None
+
+
+def locked_row(model: type[Model], *, pk) -> Model | None:
+    """The row of that id read `FOR UPDATE` (None if there is none): until the caller's transaction ends, no one
+    else changes it, so the version checked and the change that follows see the same row. Changes nothing."""
+    return model.objects.select_for_update().filter(pk=pk).first()

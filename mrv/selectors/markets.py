@@ -22,6 +22,11 @@ def market_ids_seen_by(user) -> set[int]:
     return set(access.visible_to(user, Market).values_list("pk", flat=True))
 
 
+def market_by_id(*, pk: int) -> Market:
+    """The market of that id (`Market.DoesNotExist` if there is none)."""
+    return Market.objects.get(pk=pk)
+
+
 def market_of(user) -> Market:
     """The market a regulator regulates."""
     return Market.objects.get(pk=user.market_id)
@@ -39,6 +44,11 @@ def rule_pack_with_rules(pack):
 
 def sectors(ids: Iterable[int]) -> QuerySet[Sector]:
     return Sector.objects.filter(pk__in=ids)
+
+
+def sector_with_code(code: str) -> Sector | None:
+    """The sector of that code, or None."""
+    return Sector.objects.filter(code=code).first()
 
 
 def firms_with_market_and_sector() -> QuerySet[Firm]:

@@ -24,6 +24,12 @@ def plans_for_page() -> QuerySet[MonitoringPlan]:
     return MonitoringPlan.objects.select_related("firm__market", "check_body")
 
 
+def plan_versions_with_streams() -> QuerySet[MonitoringPlan]:
+    """Plan versions as the API shows them (firm and market, the checking body, streams with source and
+    parameters), each firm's newest version first; callers scope them with `mrv.access`."""
+    return plans_for_page().prefetch_related("streams__source", "streams__parameters").order_by("firm_id", "-version")
+
+
 def firm_sources(firm: Firm | None) -> QuerySet[EmissionSource]:
     """The emission sources of a firm (a plan's streams are drawn from them)."""
     return EmissionSource.objects.filter(firm=firm)

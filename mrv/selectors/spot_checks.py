@@ -2,6 +2,7 @@
 
 from django.db.models import QuerySet
 
+from mrv import access
 from mrv.models import EmissionReport, Market, SpotCheckItem, SpotCheckSample, VerificationBody
 
 
@@ -30,3 +31,15 @@ def spot_check_items_with_market() -> QuerySet[SpotCheckItem]:
 def report_spot_checks(report: EmissionReport) -> QuerySet[SpotCheckItem]:
     """The spot checks of a report with who checked it and their body."""
     return SpotCheckItem.objects.filter(report=report).select_related("checked_by", "body")
+
+
+def spot_check_samples_seen_by(user) -> QuerySet[SpotCheckSample]:
+    """The samples `user` may see with their market and items, newest year first."""
+    queryset = SpotCheckSample.objects.select_related("market").prefetch_related("items").order_by("-year", "pk")
+    return access.visible_to(user, queryset)
+
+
+def spot_check_items_seen_by(user) -> QuerySet[SpotCheckItem]:
+    """The sampled reports `user` may see with their sample's market, report and checker, newest year first."""
+    queryset = SpotCheckItem.objects.select_related("sample__market", "report", "checked_by")
+    return access.visible_to(user, queryset.order_by("-sample__year", "pk"))

@@ -19,8 +19,10 @@ from mrv.workflow.verification import Materiality, materiality, reported_emissio
 
 __all__ = [
     "Materiality",
+    "active_users",
     "body_verifiers",
     "engagements_for_page",
+    "findings_seen_by",
     "findings_with_report",
     "firm_year_reports",
     "materiality",
@@ -62,6 +64,12 @@ def findings_with_report(report: EmissionReport) -> QuerySet[Finding]:
     return Finding.objects.filter(report=report).select_related("report")
 
 
+def findings_seen_by(user) -> QuerySet[Finding]:
+    """The findings `user` may see with who raised them and their answers, by report."""
+    queryset = Finding.objects.select_related("raised_by").prefetch_related("answers__answered_by")
+    return access.visible_to(user, queryset.order_by("report_id", "pk"))
+
+
 def engagements_for_page() -> QuerySet[VerificationEngagement]:
     """Engagements with what the engagement page shows loaded; callers scope them with `mrv.access`."""
     return VerificationEngagement.objects.select_related("firm", "market", "body", "lead_verifier")
@@ -72,13 +80,18 @@ def body_verifiers(body_id: int) -> QuerySet[User]:
     return User.objects.filter(body_id=body_id, role__in=User.VERIFIER_ROLES, is_active=True).order_by("username")
 
 
+def active_users() -> QuerySet[User]:
+    """The active users (whom a team is named among; whether one may be on it is the service's check)."""
+    return User.objects.filter(is_active=True)
+
+
 def verification_bodies() -> QuerySet[VerificationBody]:
     return VerificationBody.objects.all()
 
 
 def third_party_bodies() -> QuerySet[VerificationBody]:
     """The third-party verification bodies, by name."""
-    return VerificationBody.objects.filter(kind=VerificationBody.Kind.THIRD_PARTY).order_by("name")
+    return VerificationBody.objects.filter(kind=VerificationBody.Kind.THIRD_PARTY).order_by("name", "pk")
 
 
 def verification_body(pk) -> VerificationBody | None:
