@@ -425,7 +425,7 @@ class ProductionImportViewSet(ActionViewSet):
             return _sheet_refused([rejected.message])
         except production.ProductionSheetRejected as rejected:
             return _sheet_refused(rejected.errors)
-        codes = dict(Firm.objects.filter(pk__in={r.firm_id for r in records}).values_list("pk", "credit_code"))
+        codes = selectors.firm_credit_codes(ids={r.firm_id for r in records})
         records = sorted(records, key=lambda r: (codes.get(r.firm_id, ""), r.year))
         body = {
             "saved": len(records),

@@ -29,7 +29,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -434,15 +434,11 @@ def _replay(record: IdempotencyRecord) -> Response:
 
 def _claim(request, key: str, fingerprint: str) -> IdempotencyRecord | Response:
     """Insert the key, or answer from (or refuse because of) the earlier request that used it."""
-    user = request.user
-    IdempotencyRecord.objects.filter(user=user, key=key, created_at__lt=IdempotencyRecord.expired_before()).delete()
-    try:
-        with transaction.atomic():
-            return IdempotencyRecord.objects.create(
-                user=user, key=key, method=request.method, path=request.path[:500], request_sha256=fingerprint
-            )
-    except IntegrityError:
-        earlier = IdempotencyRecord.objects.get(user=user, key=key)
+    earlier, new = IdempotencyRecord.claim(
+        user=request.user, key=key, method=request.method, path=request.path, request_sha256=fingerprint
+    )
+    if new:
+        return earlier
     if earlier.request_sha256 != fingerprint:
         raise Conflict(KEY_REUSED, code="idempotency_key_reused")
     if earlier.status_code is None:
@@ -480,9 +476,7 @@ def idempotent(handler: Callable) -> Callable:
                 transaction.set_rollback(True)
                 return response
             body, headers = _stored(response)
-            IdempotencyRecord.objects.filter(pk=claimed.pk).update(
-                status_code=response.status_code, response_body=body, response_headers=headers
-            )
+            claimed.answered(status_code=response.status_code, body=body, headers=headers)
         return response
 
     wrapped.idempotent = True

@@ -22,12 +22,13 @@ from mrv.api import conventions as c
 from mrv.api import report_serializers as rs
 from mrv.api.filters import ReportFilter
 from mrv.api.views import ScopedViewSet
-from mrv.models import EmissionReport, Finding, ReportVersion
+from mrv.models import EmissionReport
 from mrv.records.certification import FIRM_SUBMISSION
 from mrv.refusals import Refused
 from mrv.report_diff import report_diff
 from mrv.selectors.plans import plan_in_force
-from mrv.selectors.reports import report_calculation, report_validation
+from mrv.selectors.reports import report_calculation, report_validation, report_versions_numbered, reports_for_api
+from mrv.selectors.verification import findings_with_answers
 from mrv.services import evidence
 from mrv.services import reports as svc
 from mrv.services import verification as verification_svc
@@ -74,9 +75,7 @@ class ReportViewSet(mixins.CreateModelMixin, ScopedViewSet):
     rows_field = "rows"  # the services' "Row N" messages point into the request's `rows`
 
     def base_queryset(self):
-        return EmissionReport.objects.select_related("market", "firm__market", "current_version").order_by(
-            "-year", "pk"
-        )
+        return reports_for_api()
 
     def retrieve(self, request, *args, **kwargs):
         report = self.get_object()
@@ -339,7 +338,7 @@ class ReportViewSet(mixins.CreateModelMixin, ScopedViewSet):
     # --- Versions, diff, findings -----------------------------------------------------------------------
 
     def _versions(self, report):
-        return ReportVersion.objects.filter(report=report).select_related("plan", "created_by").order_by("number")
+        return report_versions_numbered(report)
 
     @extend_schema(summary="The submitted versions", responses={200: rs.VersionOut(many=True), **c.problems(404)})
     @action(detail=True, methods=["get"])
@@ -374,7 +373,7 @@ class ReportViewSet(mixins.CreateModelMixin, ScopedViewSet):
         return Response(rs.DiffOut(report_diff(a, b)).data)
 
     def _findings(self, report):
-        return Finding.objects.filter(report=report).prefetch_related("answers__answered_by").order_by("pk")
+        return findings_with_answers(report)
 
     @extend_schema(
         summary="The verifier's findings, with the firm's answers", responses={200: rs.FindingOut(many=True)}

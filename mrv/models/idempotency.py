@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +38,26 @@ class IdempotencyRecord(models.Model):
         """Keys created before this moment have expired (`settings.IDEMPOTENCY_KEY_TTL_HOURS`): a retry with one
         is a new request, and the periodic clean-up (`mrv.purge_idempotency_keys`) deletes them."""
         return timezone.now() - timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
+
+    @classmethod
+    def claim(cls, *, user, key: str, method: str, path: str, request_sha256: str) -> tuple["IdempotencyRecord", bool]:
+        """The key's row and whether it is new: a new row claims the key for this request (inside the caller's
+        transaction), an existing one is the earlier request's. An expired earlier use is forgotten first."""
+        cls.objects.filter(user=user, key=key, created_at__lt=cls.expired_before()).delete()
+        try:
+            with transaction.atomic():
+                made = cls.objects.create(
+                    user=user, key=key, method=method, path=path[:500], request_sha256=request_sha256
+                )
+                return made, True
+        except IntegrityError:
+            return cls.objects.get(user=user, key=key), False
+
+    def answered(self, *, status_code: int, body, headers: dict) -> None:
+        """Keep the response to replay for the same key and body."""
+        type(self).objects.filter(pk=self.pk).update(
+            status_code=status_code, response_body=body, response_headers=headers
+        )
 
     @classmethod
     def purge_expired(cls, *, batch: int = 5000) -> int:

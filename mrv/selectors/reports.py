@@ -36,6 +36,17 @@ def report_versions(report: EmissionReport) -> QuerySet[ReportVersion]:
     return ReportVersion.objects.filter(report=report).select_related("created_by", "plan")
 
 
+def reports_for_api() -> QuerySet[EmissionReport]:
+    """Reports with market, firm and current version loaded, latest year first (the API's list and objects);
+    callers scope them with `mrv.access`."""
+    return EmissionReport.objects.select_related("market", "firm__market", "current_version").order_by("-year", "pk")
+
+
+def report_versions_numbered(report: EmissionReport) -> QuerySet[ReportVersion]:
+    """The submitted versions of a report in order with their plan and author (looked up by `number`)."""
+    return ReportVersion.objects.filter(report=report).select_related("plan", "created_by").order_by("number")
+
+
 def report_versions_in_order(report: EmissionReport) -> list[ReportVersion]:
     """The submitted versions of a report, first to last, with their author (the diff page compares two)."""
     return list(ReportVersion.objects.filter(report=report).order_by("number").select_related("created_by"))

@@ -59,6 +59,11 @@ def report_findings(report: EmissionReport) -> list[Finding]:
     )
 
 
+def findings_with_answers(report: EmissionReport) -> QuerySet[Finding]:
+    """A report's findings in the order raised, with the firm's answers and who gave them."""
+    return Finding.objects.filter(report=report).prefetch_related("answers__answered_by").order_by("pk")
+
+
 def findings_with_report(report: EmissionReport) -> QuerySet[Finding]:
     """A report's findings with the report loaded; callers scope them with `mrv.access`."""
     return Finding.objects.filter(report=report).select_related("report")

@@ -81,6 +81,7 @@ from registry.selectors.surrender import (  # noqa: F401
     compliance_status,
     compliance_statuses,
     coverage_span,
+    firm_credit_codes,
     firm_names,
     firms_by_id,
     notice_seals,
