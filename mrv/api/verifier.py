@@ -28,6 +28,7 @@ from mrv.models import (
 )
 from mrv.records.certification import VERIFIER_OPINION
 from mrv.refusals import Refused
+from mrv.selectors.assignment import assignment_refusals_by_body
 from mrv.selectors.reports import reports_with_firm_and_market
 from mrv.selectors.spot_checks import spot_check_items_seen_by
 from mrv.selectors.verification import (
@@ -159,8 +160,9 @@ class EngagementViewSet(ScopedResource):
     def eligibility(self, request, pk=None):
         engagement = self.get_object()
         require(rules.regulates_market(engagement, request.user), str(ONLY_THE_REGULATOR_ASSIGNS))
-        bodies = third_party_bodies()
-        rows = [{"body": b, "refusals": svc.assignment_refusals(b, engagement.firm, engagement.year)} for b in bodies]
+        bodies = list(third_party_bodies())
+        refusals = assignment_refusals_by_body(bodies, engagement.firm, engagement.year)
+        rows = [{"body": b, "refusals": refusals[b.pk]} for b in bodies]
         return Response(s.EligibilitySerializer(rows, many=True).data)
 
     @extend_schema(

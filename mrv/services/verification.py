@@ -15,12 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from mrv import due_dates
 from mrv.audit import log_action
 from mrv.models import (
-    ConflictOfInterest,
     EmissionReport,
     Finding,
     FindingAnswer,
     Firm,
-    RulePack,
     Seal,
     User,
     VerificationBody,
@@ -30,18 +28,19 @@ from mrv.models import (
 )
 from mrv.records.certification import VERIFIER_OPINION, Certification, certification_check
 from mrv.records.seals import seal_record
+from mrv.selectors.assignment import (  # noqa: F401  (the refusals are read from here too)
+    REFUSED_CONFLICT,
+    REFUSED_CONSECUTIVE,
+    REFUSED_NOT_QUALIFIED,
+    REFUSED_NOT_REGISTERED,
+    REFUSED_NOT_THIRD_PARTY,
+    assignment_refusals,
+)
 from mrv.services.follow_ups import follow_ups
 from mrv.transitions import NOT_PERMITTED, TransitionRefused, check_transition, run_transition
 from mrv.workflow import verification as rules
 from mrv.workflow.verification import Materiality, materiality, reported_emissions
 
-REFUSED_NOT_THIRD_PARTY = _("%(body)s is a spot-check body, not a third-party verification body.")
-REFUSED_NOT_REGISTERED = _("%(body)s is not registered with %(market)s for %(year)s.")
-REFUSED_NOT_QUALIFIED = _("%(body)s holds no qualification for the sector “%(sector)s”, which %(market)s requires.")
-REFUSED_CONSECUTIVE = _(
-    "%(body)s has verified this firm for %(n)s consecutive years (%(first)s–%(last)s); %(market)s allows at most %(max)s."
-)
-REFUSED_CONFLICT = _("A conflict of interest is recorded between %(body)s and the firm: %(description)s")
 TEAM_NOT_OF_BODY = _("%(user)s is not a verifier of %(body)s and cannot be on the team.")
 PLAN_DOCUMENT_REVIEW_REQUIRED = _("Describe the document review.")
 PLAN_SITE_VISIT_REQUIRED = _("Give at least one site-visit date (YYYY-MM-DD).")
@@ -88,51 +87,6 @@ def run_with_follow_ups(obj, name: str, *, acting_user, **kwargs):
 
 
 # --- Assignment ---------------------------------------------------------------------------------
-
-
-def _consecutive_years(body: VerificationBody, firm: Firm, year: int) -> list[int]:
-    done = set(
-        VerificationEngagement.objects.filter(
-            firm=firm,
-            body=body,
-            year__lt=year,
-            status__in=[VerificationEngagement.Status.ACCEPTED, VerificationEngagement.Status.COMPLETED],
-        ).values_list("year", flat=True)
-    )
-    years = []
-    while year - len(years) - 1 in done:
-        years.append(year - len(years) - 1)
-    return sorted(years)
-
-
-def assignment_refusals(body: VerificationBody, firm: Firm, year: int) -> list[str]:
-    """Why `body` may not verify `firm` for `year` under the firm's market rules; empty if it may."""
-    market = firm.market
-    pack = market.rule_pack_for(year)
-    names = {"body": body.name, "market": str(market), "year": year}
-    refusals = []
-    if body.kind != VerificationBody.Kind.THIRD_PARTY:
-        refusals.append(REFUSED_NOT_THIRD_PARTY % names)
-    if pack.verifier_eligibility == RulePack.VerifierEligibility.REGISTRATION:
-        if not any(r.covers(year) for r in body.registrations.filter(market=market)):
-            refusals.append(REFUSED_NOT_REGISTERED % names)
-    elif not body.qualifications.filter(sector_id=firm.sector_id).exists():
-        refusals.append(REFUSED_NOT_QUALIFIED % {**names, "sector": str(firm.sector)})
-    years = _consecutive_years(body, firm, year)
-    if len(years) >= pack.max_consecutive_verification_years:
-        refusals.append(
-            REFUSED_CONSECUTIVE
-            % {
-                **names,
-                "n": len(years),
-                "first": years[0],
-                "last": years[-1],
-                "max": pack.max_consecutive_verification_years,
-            }
-        )
-    for conflict in ConflictOfInterest.objects.filter(body=body, firm=firm):
-        refusals.append(REFUSED_CONFLICT % {**names, "description": conflict.description})
-    return [str(r) for r in refusals]
 
 
 def _refuse_ineligible(body: VerificationBody, firm: Firm, year: int) -> None:

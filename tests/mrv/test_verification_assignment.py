@@ -210,3 +210,24 @@ def test_a_verifier_role_of_the_right_body_who_is_not_a_lead_cannot_decline(assi
     plain = person(User.Role.VERIFIER, body=body)
     with pytest.raises(PermissionDenied):
         svc.engagement_decline(engagement=assigned, reason="x", acting_user=plain)
+
+
+def test_the_refusals_of_many_bodies_cost_the_queries_of_two(firm, body):
+    """The assignment page lists every body with its refusals: a fixed number of queries, the same answers."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from mrv.selectors.assignment import assignment_refusals_by_body
+
+    few = [body, f.BodyFactory()]
+    many = [*few, *(f.BodyFactory() for _ in range(6))]
+    ConflictOfInterest.objects.create(body=many[-1], firm=firm, description="同一集团")
+    counts = []
+    for bodies in (few, many):
+        firm.refresh_from_db()
+        with CaptureQueriesContext(connection) as queries:
+            found = assignment_refusals_by_body(bodies, firm, 2025)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    assert found == {b.pk: svc.assignment_refusals(b, firm, 2025) for b in many}
+    assert found[body.pk] == [] and any("同一集团" in r for r in found[many[-1].pk])

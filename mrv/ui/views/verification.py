@@ -27,6 +27,7 @@ from mrv.models import (
 )
 from mrv.records.certification import VERIFIER_OPINION, certification_from_session
 from mrv.refusals import Refused, show_refusal
+from mrv.selectors.assignment import assignment_refusals_by_body
 from mrv.selectors.audit import audit_trail
 from mrv.selectors.reports import reports_with_firm_and_market
 from mrv.selectors.verification import (
@@ -135,8 +136,9 @@ class PlanForm(forms.Form):
 
 def _eligibility(engagement: VerificationEngagement) -> list[dict]:
     """Every third-party body registered with the market, with the reasons it may not be assigned."""
-    bodies = third_party_bodies()
-    return [{"body": b, "refusals": svc.assignment_refusals(b, engagement.firm, engagement.year)} for b in bodies]
+    bodies = list(third_party_bodies())
+    refusals = assignment_refusals_by_body(bodies, engagement.firm, engagement.year)
+    return [{"body": b, "refusals": refusals[b.pk]} for b in bodies]
 
 
 def _engagement(request: HttpRequest, pk: int) -> VerificationEngagement:
