@@ -8,13 +8,18 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db.models import CharField, DateField, Exists, IntegerField, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Collate
+
 from mrv.due_dates import (  # noqa: F401 (re-exported: the calendar's callers import them from here)
+    OPEN_FINDING,
     QUARTERLY_KINDS,
     RulePackCache,
     due_date,
     extensions_for,
     first_year_extension_days,
     market_due_date,
+    monthly_deposit_due,
     rules_in_force,
 )
 from mrv.models import DeadlineRule, Firm
@@ -33,6 +38,7 @@ FIRM_KINDS = frozenset(
     }
 )
 VERIFIER_KINDS = frozenset({DeadlineRule.Kind.VERIFICATION})
+WORK_KINDS = frozenset({WorkDeadline.FINDING_RESPONSE, WorkDeadline.MONTHLY_DEPOSIT})
 
 
 @dataclass(frozen=True)
@@ -84,3 +90,132 @@ def firm_deadlines(
                 extra = first_year + extensions.get((firm.pk, year, rule.kind), 0)
                 result.append(Deadline(firm, year, rule.kind, due, extra))
     return sorted(result, key=lambda d: (d.due_date, d.firm.name, d.kind))
+
+
+def covered_condition(market, year: int, listed: dict) -> Q:
+    """`is_covered` as a condition on `Firm` for one market-year (`listed`: `covered_lists`' answer)."""
+    if (market.pk, year) in listed:
+        return Q(pk__in=listed[(market.pk, year)])
+    if year < market.first_compliance_year:
+        return Q(pk__in=[])
+    return Q(covered_since__isnull=True) | Q(covered_since__lte=year)
+
+
+def _sort_key(d: Deadline):
+    return (d.due_date, d.firm.name, d.kind, d.firm.pk, d.year)
+
+
+def deadline_queue(
+    firms: QuerySet,
+    years: list[int],
+    *,
+    kinds: frozenset[str] | None,
+    due_from: datetime.date | None = None,
+    due_to: datetime.date | None = None,
+    unmet_only: bool = False,
+    limit: int,
+) -> tuple[int, list[Deadline]]:
+    """How many deadlines of `firms` (a queryset) fall in [due_from, due_to] (of `kinds`, None: every kind;
+    with `unmet_only`, those not met), and the first `limit` of them in the calendar's order: the same as
+    filtering `firm_deadlines` + `work_deadlines`, in a number of queries that does not follow the firms.
+
+    A market-year's deadline (or a month's deposit) falls on the same date for every firm that has no
+    extension or pause of it: those firms are counted and paged by one UNION of a query per (market, year,
+    kind or month). The deadlines that moved and the findings' response deadlines are few: computed one
+    by one, as the calendar does.
+    """
+    from deadlines.services.reminders import met_condition, met_on
+    from deadlines.work_deadlines import finding_response_deadlines
+    from mrv.models import Finding, Market, MonthlyDeposit
+    from mrv.models.clocks import WorkDeadline
+
+    def wanted(kind: str, due: datetime.date) -> bool:
+        in_window = (due_from is None or due >= due_from) and (due_to is None or due <= due_to)
+        return in_window and (kinds is None or kind in kinds)
+
+    packs = RulePackCache()
+    markets = list(Market.objects.filter(pk__in=firms.values("market_id")))
+    moved = extensions_for(firms, years)
+    listed = covered_lists_of(markets, years)
+
+    # One by one: the deadlines that moved, and the findings' response deadlines.
+    one_by_one: list[Deadline] = []
+    if moved:
+        few = list(firms.filter(pk__in={f for f, _y, _k in moved}).select_related("market", "sector"))
+        met = met_on(few, years) if unmet_only else {}
+        for d in firm_deadlines(few, years, packs=packs):
+            key = (d.firm.pk, d.year, d.kind)
+            if key in moved and key not in met and wanted(d.kind, d.due_date):
+                one_by_one.append(d)
+    if kinds is None or WorkDeadline.FINDING_RESPONSE in kinds:
+        open_findings = Finding.objects.filter(status__in=OPEN_FINDING, response_due__isnull=False)
+        answering = list(firms.filter(pk__in=open_findings.values("report__firm_id")).select_related("market"))
+        if answering:
+            one_by_one += [d for d in finding_response_deadlines(answering) if wanted(d.kind, d.due_date)]
+
+    # Every other deadline: one date per (market, year, kind), or per month of the deposits.
+    parts = []
+
+    def add(part: QuerySet, year: int, kind: str, due: datetime.date) -> None:
+        parts.append(
+            part.order_by()
+            .annotate(
+                q_due=Value(due, output_field=DateField()),
+                q_name=Collate("name", "C"),
+                q_kind=Value(kind, output_field=CharField()),
+                q_year=Value(year, output_field=IntegerField()),
+            )
+            .values_list("q_due", "q_name", "q_kind", "pk", "q_year")
+        )
+
+    for market in markets:
+        for year in years:
+            pack = packs.get(market, year)
+            if pack is None:
+                continue
+            covered = firms.filter(covered_condition(market, year, listed), market=market)
+            for rule in rules_in_force(pack):
+                due = market_due_date(market, year, rule.kind, packs)
+                if not wanted(rule.kind, due):
+                    continue
+                part = covered.exclude(pk__in=[f for f, y, k in moved if (y, k) == (year, rule.kind)])
+                if unmet_only and (met := met_condition(year, rule.kind)) is not None:
+                    part = part.exclude(met)
+                add(part, year, rule.kind, due)
+            depositing = [s for s in pack.monthly_deposit_sectors or [] if pack.deposits_monthly(s, year)]
+            for month in range(1, 13) if depositing else []:
+                due = monthly_deposit_due(pack, year, month)
+                if not wanted(WorkDeadline.MONTHLY_DEPOSIT, due):
+                    continue
+                deposited = MonthlyDeposit.objects.filter(firm=OuterRef("pk"), year=year, month=month)
+                add(
+                    covered.filter(sector__code__in=depositing).exclude(Exists(deposited)),
+                    year,
+                    WorkDeadline.MONTHLY_DEPOSIT,
+                    due,
+                )
+    count, rows = 0, []
+    if parts:
+        union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+        count = union.count()
+        rows = list(union.order_by("q_due", "q_name", "q_kind", "pk", "q_year")[:limit]) if count else []
+    by_pk = Firm.objects.select_related("market", "sector").in_bulk({pk for _d, _n, _k, pk, _y in rows})
+    first = [
+        Deadline(by_pk[pk], year, kind, due, _extension_days(by_pk[pk], year, kind, packs))
+        for due, _n, kind, pk, year in rows
+    ]
+    return count + len(one_by_one), sorted(first + one_by_one, key=_sort_key)[:limit]
+
+
+def _extension_days(firm: Firm, year: int, kind: str, packs: RulePackCache) -> int:
+    """A deadline's extra days where the firm has none of its own: the first-year extension (none for a
+    work deadline, as `work_deadlines` gives them)."""
+    if kind in WORK_KINDS:
+        return 0
+    return first_year_extension_days(packs.get(firm.market, year), firm.market, year)
+
+
+def covered_lists_of(markets: list, years: list[int]) -> dict:
+    from mrv.coverage import approved_lists
+
+    return approved_lists({m.pk for m in markets}, years)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from mrv import access
 from mrv.models import Firm, User
 
-from .calendar import FIRM_KINDS, VERIFIER_KINDS, Deadline, RulePackCache, firm_deadlines
+from .calendar import FIRM_KINDS, VERIFIER_KINDS, Deadline, RulePackCache, deadline_queue, firm_deadlines
 from .models import Notification
 from .work_deadlines import work_deadlines
 
@@ -132,6 +132,53 @@ def overdue_deadlines(user: User, today: datetime.date) -> list[UpcomingDeadline
     ]
 
 
+def _home_firms(user: User):
+    return access.visible_to(user, Firm).filter(is_active=True)
+
+
+def _calendar_years(today: datetime.date) -> list[int]:
+    return [today.year - 1, today.year, today.year + 1]
+
+
+def overdue_queue(user: User, today: datetime.date, limit: int) -> tuple[int, list[UpcomingDeadline]]:
+    """`overdue_deadlines`' count and first `limit` items, set-based: the cost does not follow the firms."""
+    count, first = deadline_queue(
+        _home_firms(user),
+        _calendar_years(today),
+        kinds=kinds_to_meet(user),
+        due_to=today - datetime.timedelta(days=1),
+        unmet_only=True,
+        limit=limit,
+    )
+    url = reverse("deadlines:calendar")
+    return count, [UpcomingDeadline(d, d.days_left(today), url) for d in first]
+
+
+class DeadlineList(list):
+    """The first deadlines of a longer list: `total` in all, the rest behind `more_url`."""
+
+    def __init__(self, items, total: int, more_url: str = ""):
+        super().__init__(items)
+        self.total, self.more_url = total, more_url
+
+
+def upcoming_queue(user: User, today: datetime.date) -> DeadlineList:
+    """The home page's upcoming deadlines (`upcoming_deadlines`): the first SECTION_LIMIT and how many in all,
+    set-based."""
+    from mrv.ui.home import SECTION_LIMIT
+
+    count, first = deadline_queue(
+        _home_firms(user),
+        _calendar_years(today),
+        kinds=kinds_to_meet(user),
+        due_from=today - datetime.timedelta(days=RECENTLY_OVERDUE_DAYS),
+        due_to=today + datetime.timedelta(days=UPCOMING_DAYS),
+        limit=SECTION_LIMIT,
+    )
+    url = reverse("deadlines:calendar")
+    return DeadlineList([UpcomingDeadline(d, d.days_left(today), url) for d in first], count, url)
+
+
 def overdue_section(user: User):
     """The home page's queue of overdue firms, for the regulators (and the firms themselves)."""
     from mrv.ui.home import SECTION_LIMIT, ActionItem, Section
@@ -141,7 +188,7 @@ def overdue_section(user: User):
     from .clock import shanghai_today
 
     today = shanghai_today()
-    overdue = overdue_deadlines(user, today)
+    count, overdue = overdue_queue(user, today, SECTION_LIMIT)
     items = [
         ActionItem(
             o.label,
@@ -149,6 +196,6 @@ def overdue_section(user: User):
             "overdue",
             ngettext("%(n)s day overdue", "%(n)s days overdue", -o.days_left) % {"n": -o.days_left},
         )
-        for o in overdue[:SECTION_LIMIT]
+        for o in overdue
     ]
-    return Section(gettext_lazy("Overdue deadlines"), items, reverse("deadlines:calendar"), count=len(overdue))
+    return Section(gettext_lazy("Overdue deadlines"), items, reverse("deadlines:calendar"), count=count)
