@@ -8,6 +8,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db import connections
 from django.db.models import CharField, DateField, Exists, IntegerField, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Collate
 
@@ -121,8 +122,8 @@ def deadline_queue(
 
     A market-year's deadline (or a month's deposit) falls on the same date for every firm that has no
     extension or pause of it: those firms are counted and paged by one UNION of a query per (market, year,
-    kind or month). The deadlines that moved and the findings' response deadlines are few: computed one
-    by one, as the calendar does.
+    kind or month), read once for the count and the first rows. The deadlines that moved and the findings'
+    response deadlines are few: computed one by one, as the calendar does.
     """
     from deadlines.services.reminders import met_condition, met_on
     from deadlines.work_deadlines import finding_response_deadlines
@@ -196,9 +197,17 @@ def deadline_queue(
                 )
     count, rows = 0, []
     if parts:
+        # The count (a window over the whole union) and the first rows in one pass over the firms.
         union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-        count = union.count()
-        rows = list(union.order_by("q_due", "q_name", "q_kind", "pk", "q_year")[:limit]) if count else []
+        sql, params = union.query.get_compiler(using=union.db).as_sql()
+        with connections[union.db].cursor() as cursor:
+            cursor.execute(
+                f"SELECT q_due, q_name, q_kind, pk, q_year, COUNT(*) OVER () FROM ({sql}) AS queue"
+                " ORDER BY q_due, q_name, q_kind, pk, q_year LIMIT %s",
+                [*params, max(limit, 1)],
+            )
+            rows = cursor.fetchall()
+        count, rows = (rows[0][-1] if rows else 0), [row[:-1] for row in rows[:limit]]
     by_pk = Firm.objects.select_related("market", "sector").in_bulk({pk for _d, _n, _k, pk, _y in rows})
     first = [
         Deadline(by_pk[pk], year, kind, due, _extension_days(by_pk[pk], year, kind, packs))
