@@ -7,6 +7,7 @@ place every other part of the product asks too.
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db import connections
 from django.db.models import CharField, DateField, Exists, IntegerField, OuterRef, Q, QuerySet, Value
@@ -106,6 +107,45 @@ def _sort_key(d: Deadline):
     return (d.due_date, d.firm.name, d.kind, d.firm.pk, d.year)
 
 
+class QueueReads:
+    """What the queues of one page share, read once: the firms' markets and rule packs, the moved
+    deadlines, the covered-firm lists, and the deadlines computed one by one."""
+
+    def __init__(self, firms: QuerySet, years: list[int]):
+        from mrv.models import Market
+
+        self.firms, self.years, self.packs = firms, years, RulePackCache()
+        self.markets = list(Market.objects.filter(pk__in=firms.values("market_id")))
+        self.moved = extensions_for(firms, years)
+        self.listed = covered_lists_of(self.markets, years)
+
+    @cached_property
+    def moved_deadlines(self) -> list[tuple[Deadline, bool]]:
+        """The deadlines that moved (an extension or a pause), each with whether it is met."""
+        from deadlines.services.reminders import met_on
+
+        if not self.moved:
+            return []
+        ids = {f for f, _y, _k in self.moved}
+        few = list(self.firms.filter(pk__in=ids).select_related("market", "sector"))
+        met = met_on(few, self.years)
+        return [
+            (d, (d.firm.pk, d.year, d.kind) in met)
+            for d in firm_deadlines(few, self.years, packs=self.packs)
+            if (d.firm.pk, d.year, d.kind) in self.moved
+        ]
+
+    @cached_property
+    def finding_deadlines(self) -> list[Deadline]:
+        from deadlines.work_deadlines import finding_response_deadlines
+        from mrv.models import Finding
+
+        open_findings = Finding.objects.filter(status__in=OPEN_FINDING, response_due__isnull=False)
+        answering = self.firms.filter(pk__in=open_findings.values("report__firm_id")).select_related("market")
+        answering = list(answering)
+        return finding_response_deadlines(answering) if answering else []
+
+
 def deadline_queue(
     firms: QuerySet,
     years: list[int],
@@ -115,44 +155,33 @@ def deadline_queue(
     due_to: datetime.date | None = None,
     unmet_only: bool = False,
     limit: int,
+    reads: QueueReads | None = None,
 ) -> tuple[int, list[Deadline]]:
     """How many deadlines of `firms` (a queryset) fall in [due_from, due_to] (of `kinds`, None: every kind;
     with `unmet_only`, those not met), and the first `limit` of them in the calendar's order: the same as
     filtering `firm_deadlines` + `work_deadlines`, in a number of queries that does not follow the firms.
+    (`reads`: the same firms' and years' `QueueReads`, when a page asks for several queues.)
 
     A market-year's deadline (or a month's deposit) falls on the same date for every firm that has no
     extension or pause of it: those firms are counted and paged by one UNION of a query per (market, year,
     kind or month), read once for the count and the first rows. The deadlines that moved and the findings'
     response deadlines are few: computed one by one, as the calendar does.
     """
-    from deadlines.services.reminders import met_condition, met_on
-    from deadlines.work_deadlines import finding_response_deadlines
-    from mrv.models import Finding, Market, MonthlyDeposit
+    from deadlines.services.reminders import met_condition
+    from mrv.models import MonthlyDeposit
     from mrv.models.clocks import WorkDeadline
 
     def wanted(kind: str, due: datetime.date) -> bool:
         in_window = (due_from is None or due >= due_from) and (due_to is None or due <= due_to)
         return in_window and (kinds is None or kind in kinds)
 
-    packs = RulePackCache()
-    markets = list(Market.objects.filter(pk__in=firms.values("market_id")))
-    moved = extensions_for(firms, years)
-    listed = covered_lists_of(markets, years)
+    reads = reads or QueueReads(firms, years)
+    packs, markets, moved, listed = reads.packs, reads.markets, reads.moved, reads.listed
 
     # One by one: the deadlines that moved, and the findings' response deadlines.
-    one_by_one: list[Deadline] = []
-    if moved:
-        few = list(firms.filter(pk__in={f for f, _y, _k in moved}).select_related("market", "sector"))
-        met = met_on(few, years) if unmet_only else {}
-        for d in firm_deadlines(few, years, packs=packs):
-            key = (d.firm.pk, d.year, d.kind)
-            if key in moved and key not in met and wanted(d.kind, d.due_date):
-                one_by_one.append(d)
+    one_by_one = [d for d, met in reads.moved_deadlines if not (unmet_only and met) and wanted(d.kind, d.due_date)]
     if kinds is None or WorkDeadline.FINDING_RESPONSE in kinds:
-        open_findings = Finding.objects.filter(status__in=OPEN_FINDING, response_due__isnull=False)
-        answering = list(firms.filter(pk__in=open_findings.values("report__firm_id")).select_related("market"))
-        if answering:
-            one_by_one += [d for d in finding_response_deadlines(answering) if wanted(d.kind, d.due_date)]
+        one_by_one += [d for d in reads.finding_deadlines if wanted(d.kind, d.due_date)]
 
     # Every other deadline: one date per (market, year, kind), or per month of the deposits.
     parts = []

@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from mrv import access
 from mrv.models import Firm, User
 
-from .calendar import FIRM_KINDS, VERIFIER_KINDS, Deadline, RulePackCache, deadline_queue, firm_deadlines
+from .calendar import FIRM_KINDS, VERIFIER_KINDS, Deadline, QueueReads, RulePackCache, deadline_queue, firm_deadlines
 from .models import Notification
 from .work_deadlines import work_deadlines
 
@@ -140,11 +141,27 @@ def _calendar_years(today: datetime.date) -> list[int]:
     return [today.year - 1, today.year, today.year + 1]
 
 
+def _queue_reads(user: User, today: datetime.date) -> tuple[QuerySet, list[int], QueueReads]:
+    """The firms, years and shared reads of the home page's deadline queues; within `sections_for` (which
+    opens a memo on the user object) read once for both queues."""
+    firms, years = _home_firms(user), _calendar_years(today)
+    memo = getattr(user, "_deadline_calendar", None)
+    key = ("queue", tuple(years))
+    if memo is not None and key in memo:
+        return firms, years, memo[key]
+    reads = QueueReads(firms, years)
+    if memo is not None:
+        memo[key] = reads
+    return firms, years, reads
+
+
 def overdue_queue(user: User, today: datetime.date, limit: int) -> tuple[int, list[UpcomingDeadline]]:
     """`overdue_deadlines`' count and first `limit` items, set-based: the cost does not follow the firms."""
+    firms, years, reads = _queue_reads(user, today)
     count, first = deadline_queue(
-        _home_firms(user),
-        _calendar_years(today),
+        firms,
+        years,
+        reads=reads,
         kinds=kinds_to_meet(user),
         due_to=today - datetime.timedelta(days=1),
         unmet_only=True,
@@ -167,9 +184,11 @@ def upcoming_queue(user: User, today: datetime.date) -> DeadlineList:
     set-based."""
     from mrv.ui.home import SECTION_LIMIT
 
+    firms, years, reads = _queue_reads(user, today)
     count, first = deadline_queue(
-        _home_firms(user),
-        _calendar_years(today),
+        firms,
+        years,
+        reads=reads,
         kinds=kinds_to_meet(user),
         due_from=today - datetime.timedelta(days=RECENTLY_OVERDUE_DAYS),
         due_to=today + datetime.timedelta(days=UPCOMING_DAYS),
