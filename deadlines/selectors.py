@@ -29,8 +29,9 @@ def kinds_to_meet(user: User) -> frozenset[str] | None:
 
 
 def deadline_calendar(user: User, today: datetime.date, *, years: list[int] | None = None) -> list[Deadline]:
-    """Every deadline of the firms `user` may see, for the given compliance years (default: last, this, next).
-    The home page asks twice (upcoming and overdue): it opens a memo on the user object for its request."""
+    """Every deadline of the firms `user` may see, for the given compliance years (default: last, this, next),
+    built one by one (the calendar page and the API page through it). The home page's queues do not build it:
+    they count and page set-based (`overdue_queue`, `upcoming_queue`), and must give the same answers."""
     years = years or [today.year - 1, today.year, today.year + 1]
     memo = getattr(user, "_deadline_calendar", None)
     key = (today, tuple(years))
@@ -75,7 +76,8 @@ class UpcomingDeadline:
 def upcoming_deadlines(
     user: User, today: datetime.date, *, within_days: int = UPCOMING_DAYS, overdue_days: int = RECENTLY_OVERDUE_DAYS
 ) -> list[UpcomingDeadline]:
-    """What the home page shows: deadlines due in the next `within_days` days, and those recently passed."""
+    """Deadlines due in the next `within_days` days, and those recently passed, one by one from the calendar
+    (the home page shows the first of them, set-based: `upcoming_queue`)."""
     url, kinds = reverse("deadlines:calendar"), kinds_to_meet(user)
     return [
         UpcomingDeadline(d, d.days_left(today), url)
@@ -122,7 +124,8 @@ def deadline_rows(deadlines: list[Deadline], today: datetime.date) -> list[Deadl
 
 
 def overdue_deadlines(user: User, today: datetime.date) -> list[UpcomingDeadline]:
-    """Deadlines `user` must meet (of the firms they may see) that passed unmet, longest overdue first."""
+    """Deadlines `user` must meet (of the firms they may see) that passed unmet, longest overdue first, one by
+    one from the calendar (the home page counts and pages them set-based: `overdue_queue`)."""
     kinds = kinds_to_meet(user)
     passed = [
         d for d in deadline_calendar(user, today) if d.days_left(today) < 0 and (kinds is None or d.kind in kinds)
