@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy, ngettext
 from mrv import access
 from mrv.models import Firm, User
 
-from .calendar import FIRM_KINDS, VERIFIER_KINDS, Deadline, QueueReads, RulePackCache, deadline_queue, firm_deadlines
+from .calendar import FIRM_KINDS, VERIFIER_KINDS, Deadline, RulePackCache, firm_deadlines
 from .models import Notification
+from .queues import QueueReads, deadline_queue
 from .work_deadlines import work_deadlines
 
 UPCOMING_DAYS = 60
