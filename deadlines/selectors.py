@@ -160,7 +160,11 @@ def _queue_reads(user: User, today: datetime.date) -> tuple[QuerySet, list[int],
 
 
 def overdue_queue(user: User, today: datetime.date, limit: int) -> tuple[int, list[UpcomingDeadline]]:
-    """`overdue_deadlines`' count and first `limit` items, set-based: the cost does not follow the firms."""
+    """`overdue_deadlines`' count and first `limit` items, set-based: the cost does not follow the firms.
+    A firm's own users (one firm) read them from its calendar, cheaper for one firm than the set-based union."""
+    if user.is_firm_user:
+        overdue = overdue_deadlines(user, today)
+        return len(overdue), overdue[:limit]
     firms, years, reads = _queue_reads(user, today)
     count, first = deadline_queue(
         firms,
@@ -188,6 +192,10 @@ def upcoming_queue(user: User, today: datetime.date) -> DeadlineList:
     set-based."""
     from mrv.ui.home import SECTION_LIMIT
 
+    url = reverse("deadlines:calendar")
+    if user.is_firm_user:  # one firm: its calendar, as `overdue_queue`
+        upcoming = upcoming_deadlines(user, today)
+        return DeadlineList(upcoming[:SECTION_LIMIT], len(upcoming), url)
     firms, years, reads = _queue_reads(user, today)
     count, first = deadline_queue(
         firms,
@@ -198,7 +206,6 @@ def upcoming_queue(user: User, today: datetime.date) -> DeadlineList:
         due_to=today + datetime.timedelta(days=UPCOMING_DAYS),
         limit=SECTION_LIMIT,
     )
-    url = reverse("deadlines:calendar")
     return DeadlineList([UpcomingDeadline(d, d.days_left(today), url) for d in first], count, url)
 
 
