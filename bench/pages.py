@@ -48,13 +48,17 @@ def main():
         return 1
     # No setup_test_environment(): it instruments template rendering for test assertions and would
     # add that cost to every page.
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = "mrv_bench_pages"
-    name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    # BENCH_DB names the throw-away database, so that two runs on one server do not collide.
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = os.environ.get("BENCH_DB", "mrv_bench_pages")
+    # BENCH_KEEP=1 keeps the database after the run and measures a kept one again without filling it.
+    keep = os.environ.get("BENCH_KEEP") == "1"
+    name = connection.creation.create_test_db(verbosity=0, autoclobber=not keep, keepdb=keep)
     try:
         with override_settings(ROOT_URLCONF="bench.baseline_urls", DEBUG=False):
             run()
     finally:
-        connection.creation.destroy_test_db(name, verbosity=0)
+        if not keep:
+            connection.creation.destroy_test_db(name, verbosity=0)
     return 0
 
 
@@ -187,9 +191,24 @@ def measure(client, url):
     return (statistics.median(times) * 1000, p95 * 1000, len(queries)), 200
 
 
+def kept():
+    """The users, account and report of a database a previous run kept (BENCH_KEEP=1), or None."""
+    from mrv.models import EmissionReport, User
+    from registry.models import Account
+
+    users = {role: User.objects.filter(username=name).first() for role, name in USERNAMES.items()}
+    if users["firm"] is None:
+        return None
+    account = Account.objects.get(firm=users["firm"].firm, kind=Account.Kind.HOLDING)
+    return users, account, EmissionReport.objects.get(firm=users["firm"].firm, year=LAST_YEAR, period="annual")
+
+
+USERNAMES = {"regulator": "reg", "firm": "firm", "verifier": "ver"}
+
+
 def run():
     start = time.perf_counter()
-    users, account, report = fill()
+    users, account, report = kept() or fill()
     print(f"national market: {FIRMS:,} firms × {YEARS} years filled in {time.perf_counter() - start:.0f} s")
     pages = [
         ("regulator home", "regulator", "/"),
@@ -204,6 +223,10 @@ def run():
         ("verifier home", "verifier", "/"),
         ("verifier engagements", "verifier", "/engagements/"),
     ]
+    # BENCH_PAGES (comma-separated words) keeps only the pages whose label holds one of them.
+    only = [w.strip() for w in os.environ.get("BENCH_PAGES", "").split(",") if w.strip()]
+    if only:
+        pages = [p for p in pages if any(w in p[0] for w in only)]
     clients = {}
     for role, user in users.items():
         clients[role] = Client(raise_request_exception=False)

@@ -12,7 +12,7 @@ class DeadlinesConfig(AppConfig):
             access_rules,  # noqa: F401  (registers scopes with mrv.access)
             tasks,  # noqa: F401  (registered wherever the outbox may run them eagerly)
         )
-        from deadlines.selectors import upcoming_deadlines
+        from deadlines.selectors import upcoming_queue
         from mrv.ui import home
         from mrv.ui.actions import register_actions
         from mrv.ui.badges import register_labels
@@ -35,5 +35,5 @@ class DeadlinesConfig(AppConfig):
         from mrv import demo
 
         demo.register_step(seed_early_warning)
-        if upcoming_deadlines not in home.UPCOMING_SOURCES:
-            home.UPCOMING_SOURCES.append(upcoming_deadlines)
+        if upcoming_queue not in home.UPCOMING_SOURCES:
+            home.UPCOMING_SOURCES.append(upcoming_queue)

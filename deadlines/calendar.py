@@ -8,6 +8,8 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from mrv.due_dates import (  # noqa: F401 (re-exported: the calendar's callers import them from here)
     QUARTERLY_KINDS,
     RulePackCache,
@@ -33,6 +35,7 @@ FIRM_KINDS = frozenset(
     }
 )
 VERIFIER_KINDS = frozenset({DeadlineRule.Kind.VERIFICATION})
+WORK_KINDS = frozenset({WorkDeadline.FINDING_RESPONSE, WorkDeadline.MONTHLY_DEPOSIT})
 
 
 @dataclass(frozen=True)
@@ -84,3 +87,12 @@ def firm_deadlines(
                 extra = first_year + extensions.get((firm.pk, year, rule.kind), 0)
                 result.append(Deadline(firm, year, rule.kind, due, extra))
     return sorted(result, key=lambda d: (d.due_date, d.firm.name, d.kind))
+
+
+def covered_condition(market, year: int, listed: dict) -> Q:
+    """`is_covered` as a condition on `Firm` for one market-year (`listed`: `covered_lists`' answer)."""
+    if (market.pk, year) in listed:
+        return Q(pk__in=listed[(market.pk, year)])
+    if year < market.first_compliance_year:
+        return Q(pk__in=[])
+    return Q(covered_since__isnull=True) | Q(covered_since__lte=year)

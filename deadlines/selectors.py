@@ -15,6 +15,7 @@ from mrv.models import Firm, User
 
 from .calendar import FIRM_KINDS, VERIFIER_KINDS, Deadline, RulePackCache, firm_deadlines
 from .models import EarlyWarning, Notification, QuarterlySnapshot
+from .queues import QueueReads, deadline_queue
 from .work_deadlines import work_deadlines
 
 UPCOMING_DAYS = 60
@@ -31,8 +32,9 @@ def kinds_to_meet(user: User) -> frozenset[str] | None:
 
 
 def deadline_calendar(user: User, today: datetime.date, *, years: list[int] | None = None) -> list[Deadline]:
-    """Every deadline of the firms `user` may see, for the given compliance years (default: last, this, next).
-    The home page asks twice (upcoming and overdue): it opens a memo on the user object for its request."""
+    """Every deadline of the firms `user` may see, for the given compliance years (default: last, this, next),
+    built one by one (the calendar page and the API page through it). The home page's queues do not build it:
+    they count and page set-based (`overdue_queue`, `upcoming_queue`), and must give the same answers."""
     years = years or [today.year - 1, today.year, today.year + 1]
     memo = getattr(user, "_deadline_calendar", None)
     key = (today, tuple(years))
@@ -77,7 +79,8 @@ class UpcomingDeadline:
 def upcoming_deadlines(
     user: User, today: datetime.date, *, within_days: int = UPCOMING_DAYS, overdue_days: int = RECENTLY_OVERDUE_DAYS
 ) -> list[UpcomingDeadline]:
-    """What the home page shows: deadlines due in the next `within_days` days, and those recently passed."""
+    """Deadlines due in the next `within_days` days, and those recently passed, one by one from the calendar
+    (the home page shows the first of them, set-based: `upcoming_queue`)."""
     url, kinds = reverse("deadlines:calendar"), kinds_to_meet(user)
     return [
         UpcomingDeadline(d, d.days_left(today), url)
@@ -147,7 +150,8 @@ def deadline_rows(deadlines: list[Deadline], today: datetime.date) -> list[Deadl
 
 
 def overdue_deadlines(user: User, today: datetime.date) -> list[UpcomingDeadline]:
-    """Deadlines `user` must meet (of the firms they may see) that passed unmet, longest overdue first."""
+    """Deadlines `user` must meet (of the firms they may see) that passed unmet, longest overdue first, one by
+    one from the calendar (the home page counts and pages them set-based: `overdue_queue`)."""
     kinds = kinds_to_meet(user)
     passed = [
         d for d in deadline_calendar(user, today) if d.days_left(today) < 0 and (kinds is None or d.kind in kinds)
@@ -156,6 +160,78 @@ def overdue_deadlines(user: User, today: datetime.date) -> list[UpcomingDeadline
     return [
         UpcomingDeadline(r.deadline, r.days_left, url) for r in deadline_rows(passed, today) if r.status == "overdue"
     ]
+
+
+def _home_firms(user: User):
+    return access.visible_to(user, Firm).filter(is_active=True)
+
+
+def _calendar_years(today: datetime.date) -> list[int]:
+    return [today.year - 1, today.year, today.year + 1]
+
+
+def _queue_reads(user: User, today: datetime.date) -> tuple[QuerySet, list[int], QueueReads]:
+    """The firms, years and shared reads of the home page's deadline queues; within `sections_for` (which
+    opens a memo on the user object) read once for both queues."""
+    firms, years = _home_firms(user), _calendar_years(today)
+    memo = getattr(user, "_deadline_calendar", None)
+    key = ("queue", tuple(years))
+    if memo is not None and key in memo:
+        return firms, years, memo[key]
+    reads = QueueReads(firms, years)
+    if memo is not None:
+        memo[key] = reads
+    return firms, years, reads
+
+
+def overdue_queue(user: User, today: datetime.date, limit: int) -> tuple[int, list[UpcomingDeadline]]:
+    """`overdue_deadlines`' count and first `limit` items, set-based: the cost does not follow the firms.
+    A firm's own users (one firm) read them from its calendar, cheaper for one firm than the set-based union."""
+    if user.is_firm_user:
+        overdue = overdue_deadlines(user, today)
+        return len(overdue), overdue[:limit]
+    firms, years, reads = _queue_reads(user, today)
+    count, first = deadline_queue(
+        firms,
+        years,
+        reads=reads,
+        kinds=kinds_to_meet(user),
+        due_to=today - datetime.timedelta(days=1),
+        unmet_only=True,
+        limit=limit,
+    )
+    url = reverse("deadlines:calendar")
+    return count, [UpcomingDeadline(d, d.days_left(today), url) for d in first]
+
+
+class DeadlineList(list):
+    """The first deadlines of a longer list: `total` in all, the rest behind `more_url`."""
+
+    def __init__(self, items, total: int, more_url: str = ""):
+        super().__init__(items)
+        self.total, self.more_url = total, more_url
+
+
+def upcoming_queue(user: User, today: datetime.date) -> DeadlineList:
+    """The home page's upcoming deadlines (`upcoming_deadlines`): the first SECTION_LIMIT and how many in all,
+    set-based."""
+    from mrv.ui.home import SECTION_LIMIT
+
+    url = reverse("deadlines:calendar")
+    if user.is_firm_user:  # one firm: its calendar, as `overdue_queue`
+        upcoming = upcoming_deadlines(user, today)
+        return DeadlineList(upcoming[:SECTION_LIMIT], len(upcoming), url)
+    firms, years, reads = _queue_reads(user, today)
+    count, first = deadline_queue(
+        firms,
+        years,
+        reads=reads,
+        kinds=kinds_to_meet(user),
+        due_from=today - datetime.timedelta(days=RECENTLY_OVERDUE_DAYS),
+        due_to=today + datetime.timedelta(days=UPCOMING_DAYS),
+        limit=SECTION_LIMIT,
+    )
+    return DeadlineList([UpcomingDeadline(d, d.days_left(today), url) for d in first], count, url)
 
 
 def overdue_section(user: User):
@@ -167,7 +243,7 @@ def overdue_section(user: User):
     from .clock import shanghai_today
 
     today = shanghai_today()
-    overdue = overdue_deadlines(user, today)
+    count, overdue = overdue_queue(user, today, SECTION_LIMIT)
     items = [
         ActionItem(
             o.label,
@@ -175,6 +251,6 @@ def overdue_section(user: User):
             "overdue",
             ngettext("%(n)s day overdue", "%(n)s days overdue", -o.days_left) % {"n": -o.days_left},
         )
-        for o in overdue[:SECTION_LIMIT]
+        for o in overdue
     ]
-    return Section(gettext_lazy("Overdue deadlines"), items, reverse("deadlines:calendar"), count=len(overdue))
+    return Section(gettext_lazy("Overdue deadlines"), items, reverse("deadlines:calendar"), count=count)

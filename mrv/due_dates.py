@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.apps import apps
+from django.db.models import QuerySet
 from django.utils import timezone
 
 if TYPE_CHECKING:
@@ -28,6 +29,11 @@ QUARTERLY_KINDS = {"q1_report": 1, "q2_report": 2, "q3_report": 3, "q4_report": 
 
 def _model(name: str):
     return apps.get_model("mrv", name)
+
+
+def _lazy(firms: Iterable[Firm]):
+    """A queryset stays a queryset (a subquery), any other iterable becomes a list."""
+    return firms if isinstance(firms, QuerySet) else list(firms)
 
 
 class RulePackCache:
@@ -70,8 +76,9 @@ def market_due_date(market: Market, year: int, kind: str, packs: RulePackCache |
 def extensions_for(
     firms: Iterable[Firm], years: Iterable[int], *, now: datetime.datetime | None = None
 ) -> dict[tuple[int, int, str], int]:
-    """Days each deadline moved by (firm id, year, kind): granted extra days plus paused days, in two queries."""
-    firms, years = list(firms), list(years)
+    """Days each deadline moved by (firm id, year, kind): granted extra days plus paused days, in two queries.
+    `firms` may be a queryset (read as a subquery: the cost follows the moved deadlines, not the firms)."""
+    firms, years = _lazy(firms), list(years)
     moved = {
         (e.firm_id, e.year, e.kind): e.extra_days
         for e in _model("DeadlineExtension").objects.filter(firm__in=firms, year__in=years)
@@ -105,7 +112,7 @@ def paused_days_for(
     """Whole days the firms' calendar deadlines were paused, by (firm id, year, kind), in one query."""
     now, paused = now or timezone.now(), {}
     for firm_id, year, kind, _finding, opened, closed in _requests(
-        firm__in=list(firms), year__in=list(years), finding__isnull=True
+        firm__in=_lazy(firms), year__in=list(years), finding__isnull=True
     ):
         paused[(firm_id, year, kind)] = paused.get((firm_id, year, kind), 0) + whole_days_open(opened, closed, now)
     return paused

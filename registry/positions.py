@@ -194,7 +194,8 @@ def positions_of_market(
     deadlines = {}
     if missing:
         market_due = market_due_date(market, year, DeadlineRule.Kind.COMPLIANCE)
-        extended = extensions_for(Firm.objects.filter(pk__in=missing), [year])
+        # Read through the firms' query (a subquery), not a list of their ids: only the moved deadlines come back.
+        extended = extensions_for(firm_qs.order_by(), [year])
         for fid in missing:
             extra = extended.get((fid, year, DeadlineRule.Kind.COMPLIANCE), 0)
             deadlines[fid] = market_due + datetime.timedelta(days=extra) if market_due else None

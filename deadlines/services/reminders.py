@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
@@ -72,6 +73,21 @@ def met_on(firms: list[Firm], years: Iterable[int]) -> dict[tuple[int, int, str]
         elif status != S.DRAFT:
             met[(firm_id, year, f"{period}_report")] = _local_date(submitted_at)
     return met
+
+
+def met_condition(year: int, kind: str) -> Exists | None:
+    """The firms (a condition on `Firm`) that met their `kind` deadline of `year`, as `met_on` reads it,
+    for set-based queues; None where nothing meets that kind (the work's own deadlines: unmet while listed)."""
+    if kind == DeadlineRule.Kind.MONITORING_PLAN:
+        plans = MonitoringPlan.objects.filter(firm=OuterRef("pk"), valid_from__year__lte=year)
+        return Exists(plans.exclude(status__in=MonitoringPlan.EDITABLE))
+    reports = EmissionReport.objects.filter(firm=OuterRef("pk"), year=year)
+    if kind in _REPORT_MET:
+        return Exists(reports.filter(period=Q.ANNUAL, status__in=_REPORT_MET[kind]))
+    period = kind.removesuffix("_report")
+    if period in Q.values and period != Q.ANNUAL:
+        return Exists(reports.filter(period=period).exclude(status=S.DRAFT))
+    return None
 
 
 def _stage_due(deadline: Deadline, today: datetime.date, offsets: list[int]) -> list[tuple[str, int]]:

@@ -393,9 +393,25 @@ def with_current_names(rows: list[AuditLog]) -> list[AuditLog]:
 
 
 #: Functions (user, today) -> deadlines with days left; the deadlines app registers its own in ready().
+#: A source may return only the first of its deadlines: a list with `total` (how many in all) and
+#: `more_url` (where the rest are listed).
 UPCOMING_SOURCES: list[Callable] = []
 
 
-def upcoming_deadlines(user, today: datetime.date) -> list:
+class UpcomingList(list):
+    """The upcoming deadlines shown, with how many there are in all and where the rest are listed."""
+
+    total: int = 0
+    more_url: str = ""
+
+
+def upcoming_deadlines(user, today: datetime.date) -> UpcomingList:
     """Deadlines with days left, from every registered source (mrv imports no app above it)."""
-    return [d for source in UPCOMING_SOURCES for d in source(user, today)]
+    result = UpcomingList()
+    for source in UPCOMING_SOURCES:
+        items = source(user, today)
+        result.extend(items)
+        result.total += getattr(items, "total", len(items))
+        if len(items) < getattr(items, "total", 0) and not result.more_url:
+            result.more_url = items.more_url
+    return result
