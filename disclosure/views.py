@@ -14,7 +14,6 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_fsm import has_transition_perm
 
 from disclosure import cache_keys, charts, selectors, services, workflow
 from disclosure.forms import ProposeForm, RejectForm
@@ -22,6 +21,7 @@ from disclosure.models import Publication
 from disclosure.throttling import throttled
 from mrv.models import Market
 from mrv.transitions import TransitionRefused
+from mrv.ui.buttons import allowed
 from registry import exports
 
 CACHE_SECONDS = (
@@ -176,14 +176,13 @@ def _year(request: HttpRequest) -> int:
 def manage(request: HttpRequest) -> HttpResponse:
     market, year = _regulated_market(request), _year(request)
     publications = selectors.publications_visible(user=request.user, market=market)
-    for publication in publications:  # the buttons are the transitions this user may run now
-        publication.may_publish = has_transition_perm(publication.publish, request.user)
-        publication.may_reject = has_transition_perm(publication.reject, request.user)
+    for publication in publications:  # its buttons: the transitions the gate lets this user run (no query)
+        publication.can = allowed(publication, request.user)
     context = {
         "market": market,
         "year": year,
         "publications": publications,
-        "may_propose": workflow.may_propose(market.pk, request.user),
+        "can": workflow.manage_actions(market.pk, request.user),
         "form": ProposeForm(initial={"year": year}),
         "reject_form": RejectForm(),
     }

@@ -8,6 +8,11 @@ def may_propose(market_id: int | None, user: User) -> bool:
     return user.is_regulator and market_id is not None and user.market_id == market_id
 
 
+def manage_actions(market_id: int | None, user: User) -> frozenset[str]:
+    """What the publication page offers beyond each proposal's transitions: proposing a market-year."""
+    return frozenset({"propose"}) if may_propose(market_id, user) else frozenset()
+
+
 def may_publish(publication, user: User) -> bool:
     """Four eyes: the market's regulator head, and not the person who proposed it."""
     return (

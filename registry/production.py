@@ -82,6 +82,28 @@ def production_record_of(report: EmissionReport) -> ProductionRecord | None:
     return ProductionRecord.objects.filter(firm_id=report.firm_id, year=report.year).first()
 
 
+def _entry_refusal(report: EmissionReport, user) -> Exception | None:
+    """Why `user` may not enter the report's production data now (None: they may)."""
+    if not report_rules.is_firm_user(report, user):
+        return PermissionDenied(NOT_FIRM_USER)
+    if report.period != "annual":
+        return ProductionRefused(NOT_ANNUAL)
+    if not report_rules.is_editable(report):
+        return ProductionRefused(NOT_EDITABLE)
+    return None
+
+
+def production_actions(report: EmissionReport, record: ProductionRecord | None, user) -> frozenset[str]:
+    """What the production page offers `user` (`{% if "enter" in can %}`), from the rules the services apply:
+    the firm enters while the report is editable; the engaged verifier confirms what is entered, once."""
+    can = set()
+    if _entry_refusal(report, user) is None:
+        can.add("enter")
+    if record is not None and not record.is_verified and verification_rules.is_engaged_verifier(report, user):
+        can.add("confirm")
+    return frozenset(can)
+
+
 def production_enter(
     *,
     report: EmissionReport,
@@ -92,12 +114,9 @@ def production_enter(
     evidence_name: str = "",
 ) -> ProductionRecord:
     """The firm's output of the report's year (and self-declaration), with an optional evidence file."""
-    if not report_rules.is_firm_user(report, acting_user):
-        raise PermissionDenied(NOT_FIRM_USER)
-    if report.period != "annual":
-        raise ProductionRefused(NOT_ANNUAL)
-    if not report_rules.is_editable(report):
-        raise ProductionRefused(NOT_EDITABLE)
+    refusal = _entry_refusal(report, acting_user)
+    if refusal is not None:
+        raise refusal
     with transaction.atomic():
         record = ProductionRecord.objects.select_for_update().filter(firm_id=report.firm_id, year=report.year).first()
         before = _shown(record)

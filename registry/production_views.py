@@ -16,8 +16,6 @@ from django.views.decorators.http import require_POST
 from mrv import inputs, uploads
 from mrv.models import Market
 from mrv.refusals import Refused, show_refusal
-from mrv.workflow import reports as report_rules
-from mrv.workflow import verification as verification_rules
 from registry import allocation_inputs, production, selectors
 from registry.forms import ProductionEntryForm, ProductionImportForm
 from registry.models import AllocationTable
@@ -54,17 +52,14 @@ def report_production(request: HttpRequest, pk: int) -> HttpResponse:
     """The production data of an annual report: the firm enters it, the engaged verifier confirms it."""
     report = selectors.report_visible(user=request.user, pk=pk)
     record = production.production_record_of(report)
-    may_enter = report_rules.is_report_editor(report, request.user) and report.period == "annual"
-    may_confirm = (
-        record is not None and not record.is_verified and verification_rules.is_engaged_verifier(report, request.user)
-    )
+    can = production.production_actions(report, record, request.user)
     if record:
         initial = {"output": record.output, "declared_tco2e": record.declared_tco2e}
     else:  # what the firm already gave in the report's output data, to confirm or correct
         initial = {"output": production.output_from_report(report)}
     form = ProductionEntryForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST":
-        if not may_enter:
+        if "enter" not in can:
             raise PermissionDenied(production.NOT_EDITABLE)
         if form.is_valid():
             upload = form.cleaned_data.get("evidence")
@@ -85,7 +80,7 @@ def report_production(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "registry/report_production.html",
-        {"report": report, "record": record, "form": form, "may_enter": may_enter, "may_confirm": may_confirm},
+        {"report": report, "record": record, "form": form, "can": can},
         status=400 if request.method == "POST" else 200,
     )
 

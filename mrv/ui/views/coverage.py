@@ -17,6 +17,7 @@ from mrv.models import CoverageEntry, CoverageList, Market
 from mrv.selectors.coverage import coverage_entries, coverage_entries_with_market
 from mrv.selectors.markets import market_of, sectors
 from mrv.services import coverage as svc
+from mrv.ui.buttons import allowed
 from mrv.ui.objects import require, visible_or_404
 from mrv.ui.views.verification import attempt, done
 from mrv.uploads import UploadRejected, read_upload
@@ -108,7 +109,7 @@ def coverage_list(request: HttpRequest) -> HttpResponse:
     entries = []
     if coverage.pk:
         entries = coverage_entries(request.user, coverage)
-    actions = [t.name for t in coverage.get_available_user_status_transitions(request.user)] if coverage.pk else []
+    can = allowed(coverage, request.user, conditions=list(ACTIONS)) if coverage.pk else frozenset()
     context = {
         "market": market,
         "year": year,
@@ -116,7 +117,7 @@ def coverage_list(request: HttpRequest) -> HttpResponse:
         "coverage": coverage,
         "entries": entries,
         "covered_count": sum(1 for e in entries if e.covered),
-        "actions": [(name, ACTIONS[name]) for name in actions if name in ACTIONS],
+        "actions": [(name, action) for name, action in ACTIONS.items() if name in can],
         "editable": coverage.status == CoverageList.Status.DRAFT,
         "import_form": ImportForm(),
         "entry_form": EntryForm(coverage_list=coverage),
