@@ -1,7 +1,6 @@
 """The regulator's covered-firm list of a market-year: import or type candidates, see each verdict and its
 reason, propose (officer) and approve (another head); changes during the year after the head reopens it."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,70 +12,23 @@ from django.views.decorators.http import require_POST
 
 from mrv.coverage import list_for
 from mrv.coverage_sheet import SheetErrors
-from mrv.models import CoverageEntry, CoverageList, Market
+from mrv.models import CoverageList, Market
 from mrv.selectors.coverage import coverage_entries, coverage_entries_with_market
-from mrv.selectors.markets import market_of, sectors
+from mrv.selectors.markets import market_of
 from mrv.services import coverage as svc
 from mrv.ui.buttons import allowed
+from mrv.ui.forms.coverage import CloseForm, EntryForm, ImportForm, ReasonForm
 from mrv.ui.objects import require, visible_or_404
 from mrv.ui.views.verification import attempt, done
 from mrv.uploads import UploadRejected, read_upload
 
 NOT_A_REGULATOR = _("Only the market's regulator may open its covered-firm list.")
-FIGURE_YEARS = 4
 ACTIONS = {
     "propose": (svc.coverage_list_propose, _("The list is proposed to the head.")),
     "approve": (svc.coverage_list_approve, _("The list is approved: it now makes the year's covered firms.")),
     "return_to_draft": (svc.coverage_list_return, _("The list is returned for changes.")),
     "reopen": (svc.coverage_list_reopen, _("The list is reopened for changes.")),
 }
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(label=_("candidates sheet (Excel or CSV)"))
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class EntryForm(forms.Form):
-    name = forms.CharField(label=_("name"), max_length=200)
-    credit_code = forms.CharField(label=_("unified social credit code"), max_length=18)
-    sector = forms.ModelChoiceField(label=_("sector"), queryset=None)
-    installations = forms.CharField(label=_("installations (separated by ;)"), required=False, max_length=500)
-    is_new_entrant = forms.BooleanField(label=_("new entrant"), required=False)
-    design_capacity = forms.DecimalField(label=_("design capacity"), required=False, min_value=0)
-    override = forms.ChoiceField(
-        label=_("regulator's decision"), choices=CoverageEntry.Override.choices, required=False
-    )
-    override_reason = forms.CharField(label=_("reason for the decision"), required=False, max_length=300)
-
-    def __init__(self, *args, coverage_list: CoverageList, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.years = list(range(coverage_list.year - FIGURE_YEARS, coverage_list.year))
-        ids = [s.pk for s in svc.covered_sectors(coverage_list.market, coverage_list.year)]
-        self.fields["sector"].queryset = sectors(ids)
-        for year in self.years:
-            self.fields[f"emissions_tco2e_{year}"] = forms.DecimalField(
-                label=_("%(year)s emissions (tCO2e)") % {"year": year}, required=False, min_value=0
-            )
-            self.fields[f"energy_tce_{year}"] = forms.DecimalField(
-                label=_("%(year)s energy use (tce)") % {"year": year}, required=False, min_value=0
-            )
-
-    def figures(self) -> dict:
-        data, result = self.cleaned_data, {}
-        for year in self.years:
-            row = {k: str(data[f"{k}_{year}"]) for k in ("emissions_tco2e", "energy_tce") if data.get(f"{k}_{year}")}
-            if row:
-                result[str(year)] = row
-        return result
-
-
-class CloseForm(forms.Form):
-    closed_on = forms.DateField(label=_("closed on"), widget=forms.DateInput(attrs={"type": "date"}))
-    reason = forms.CharField(label=_("reason"), max_length=300)
 
 
 def _market(request: HttpRequest) -> Market:

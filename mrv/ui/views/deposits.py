@@ -5,7 +5,6 @@ The firm deposits each month's fuel, carbon content test result and electricity 
 firm and year, which months came late, were changed, or are still missing.
 """
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,35 +19,10 @@ from mrv.refusals import show_refusal
 from mrv.selectors.markets import firms_with_market_and_sector
 from mrv.selectors.reports import annual_report, reports_with_firm
 from mrv.services import deposits as svc
+from mrv.ui.forms.deposits import DepositForm
 from mrv.ui.objects import require, visible_or_404
 from mrv.ui.views.clocks import form_errors
 from mrv.ui.views.verification import attempt, done
-
-MONTHS = [(m, f"{m:02d}") for m in range(1, 13)]
-
-
-class DepositForm(forms.Form):
-    month = forms.TypedChoiceField(label=_("month"), choices=MONTHS, coerce=int)
-    stream_code = forms.SlugField(label=_("source stream"), max_length=40)
-    fuel_consumed_t = forms.DecimalField(label=_("fuel consumed (t)"), min_value=0, max_digits=16, decimal_places=3)
-    ncv_gj_per_t = forms.DecimalField(
-        label=_("net calorific value (GJ/t)"), min_value=0, max_digits=10, decimal_places=4
-    )
-    carbon_content_tc_per_gj = forms.DecimalField(
-        label=_("carbon content per unit of heat (tC/GJ)"), min_value=0, max_digits=10, decimal_places=6
-    )
-    electricity_generated_mwh = forms.DecimalField(
-        label=_("electricity generated (MWh)"), min_value=0, max_digits=16, decimal_places=3
-    )
-    electricity_supplied_mwh = forms.DecimalField(
-        label=_("electricity supplied (MWh)"), min_value=0, max_digits=16, decimal_places=3
-    )
-    electricity_purchased_mwh = forms.DecimalField(
-        label=_("electricity purchased (MWh)"), min_value=0, max_digits=16, decimal_places=3, required=False
-    )
-    evidence = forms.FileField(
-        label=_("evidence (test report, meter readings)"), required=False, help_text=_("needed with the first deposit")
-    )
 
 
 def _year(request: HttpRequest) -> int:

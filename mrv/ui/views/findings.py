@@ -1,19 +1,15 @@
 """The firm answers each verifier finding (a partial page update with htmx; a plain POST works too)."""
 
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mrv.models import EmissionReport
 from mrv.selectors.verification import report_findings, with_response_dues
 from mrv.ui.buttons import allowed_each
+from mrv.ui.forms.findings import AnswerForm
 from mrv.workflow import reports as report_rules
 from mrv.workflow.verification import finding_actions_open
 
 ANSWERED = _("Your answer is recorded.")
-
-
-class AnswerForm(forms.Form):
-    text = forms.CharField(label=_("answer"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
 
 def findings_context(user, report: EmissionReport) -> dict:

@@ -5,7 +5,6 @@ Objects are found among those the user may see (404 otherwise); actions not thei
 change is a POST to a workflow service, whose refusals are shown as messages.
 """
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -37,8 +36,10 @@ from mrv.selectors.verification import verification_body
 from mrv.services import plans as plan_svc
 from mrv.services import redetermination, review, spot_checks
 from mrv.ui.buttons import allowed
+from mrv.ui.forms.regulator import CommentForm, DrawForm, EstimateForm, RedeterminationForm
+from mrv.ui.forms.verification import ReasonForm
 from mrv.ui.objects import require, visible_or_404
-from mrv.ui.views.verification import ReasonForm, attempt, done
+from mrv.ui.views.verification import attempt, done
 from mrv.workflow import verification as rules
 from signin.mfa import step_up_required
 
@@ -110,25 +111,6 @@ def _samples(user):
 
 
 # --- Review and determination ----------------------------------------------------------------------
-
-
-class EstimateForm(forms.Form):
-    emissions_tco2e = forms.DecimalField(label=_("estimated emissions (tCO2e)"), max_digits=14, decimal_places=0)
-    basis_text = forms.CharField(label=_("basis of the estimate"), widget=forms.Textarea(attrs={"rows": 2}))
-    reasons = forms.CharField(label=_("reasons"), widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class RedeterminationForm(forms.Form):
-    emissions_tco2e = forms.DecimalField(
-        label=_("corrected emissions (tCO2e)"), max_digits=14, decimal_places=0, min_value=0
-    )
-    reasons = forms.CharField(label=_("why the figure is corrected"), widget=forms.Textarea(attrs={"rows": 2}))
-    evidence = forms.FileField(label=_("evidence"))
-    evidence_description = forms.CharField(label=_("what the evidence shows"), max_length=300, required=False)
-
-
-class CommentForm(forms.Form):
-    reason = forms.CharField(label=_("comment"), required=False, max_length=2000)
 
 
 def _report(request: HttpRequest, pk: int) -> EmissionReport:
@@ -343,11 +325,6 @@ def report_co_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- Spot-check draw ---------------------------------------------------------------------------------
-
-
-class DrawForm(forms.Form):
-    year = forms.IntegerField(label=_("compliance year"), min_value=2013, max_value=2100)
-    seed = forms.IntegerField(label=_("seed (empty: random)"), required=False, min_value=0)
 
 
 @login_required

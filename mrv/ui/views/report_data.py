@@ -5,7 +5,6 @@ Every change is a POST to a service of `mrv.services.reports`; every view first 
 among those the user may see (404) and checks the action against the user's role (403).
 """
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from mrv import activity_sheet as sheet
 from mrv import calculation, uploads
-from mrv.models import EmissionReport, OutputDataRow
+from mrv.models import EmissionReport
 from mrv.records.certification import FIRM_SUBMISSION, certification_from_session
 from mrv.refusals import Refused, refusal_response
 from mrv.report_diff import report_diff
@@ -34,6 +33,7 @@ from mrv.services import background_uploads
 from mrv.services import reports as svc
 from mrv.ui import report_data as data
 from mrv.ui.buttons import allowed
+from mrv.ui.forms.report_data import AcknowledgeForm, DiffForm, OutputForm, UploadForm
 from mrv.ui.objects import require, visible_or_404
 from mrv.workflow import reports as rules
 from signin.mfa import step_up_required
@@ -59,27 +59,6 @@ def _firm_report(request: HttpRequest, pk: int) -> EmissionReport:
     report = _report(request, pk)
     require(rules.is_firm_user(report, request.user), str(svc.NOT_YOUR_FIRM))
     return report
-
-
-class UploadForm(forms.Form):
-    file = forms.FileField(label=_("filled-in template"), help_text=_("Excel (.xlsx) or CSV in UTF-8 or GBK"))
-
-
-class AcknowledgeForm(forms.Form):
-    key = forms.CharField(widget=forms.HiddenInput, max_length=200)
-    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
-
-
-class OutputForm(forms.Form):
-    kind = forms.ChoiceField(label=_("kind"), choices=OutputDataRow.Kind.choices)
-    name = forms.CharField(label=_("product"), max_length=100)
-    amount = forms.DecimalField(label=_("amount"), min_value=0, max_digits=20, decimal_places=6)
-    unit = forms.CharField(label=_("unit"), max_length=20, help_text=_("e.g. t, MWh, GJ"))
-
-
-class DiffForm(forms.Form):
-    a = forms.IntegerField(label=_("from version"), min_value=1)
-    b = forms.IntegerField(label=_("to version"), min_value=1)
 
 
 def parse_grid(post, report: EmissionReport, plan) -> tuple[list[sheet.ActivityRow], dict[str, str]]:

@@ -1,6 +1,5 @@
 """Emission reports in the browser: the list, one report with its timeline, evidence."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,14 +16,13 @@ from mrv.selectors.reports import report_versions, reports_with_firm, reports_wi
 from mrv.services import evidence
 from mrv.services import reports as svc
 from mrv.ui.buttons import allowed
+from mrv.ui.forms.reports import YEARS, EvidenceForm, NewReportForm
 from mrv.ui.home import with_current_names
 from mrv.ui.lists import Column, Filter, ListSpec, render_listing
 from mrv.ui.objects import require, visible_or_404
 from mrv.ui.views.findings import findings_context
 from mrv.workflow import reports as rules
 from signin.ratelimit import rate_limited
-
-YEARS = [(year, str(year)) for year in range(2030, 2012, -1)]
 
 REPORTS = ListSpec(
     name="reports",
@@ -59,16 +57,6 @@ def report_list(request: HttpRequest) -> HttpResponse:
     reports = access.visible_to(request.user, EmissionReport)
     context = {"title": _("Emission reports"), "new_form": NewReportForm() if request.user.is_firm_user else None}
     return render_listing(request, REPORTS, reports, "ui/report_list.html", context)
-
-
-class EvidenceForm(forms.Form):
-    file = forms.FileField(label=_("file"), help_text=_("PDF, PNG, JPEG, XLSX, DOCX or CSV"))
-    description = forms.CharField(label=_("description"), max_length=300, required=False)
-
-
-class NewReportForm(forms.Form):
-    year = forms.TypedChoiceField(label=_("compliance year"), choices=YEARS, coerce=int)
-    period = forms.ChoiceField(label=_("period"), choices=EmissionReport.Period.choices)
 
 
 @login_required
