@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 
 from mrv.models import BackgroundJob
 from mrv.outbox import enqueue
+from mrv.refusals import Refused
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +40,18 @@ class Done:
     message: str
 
 
-class JobRefused(Exception):
+class JobRefused(Refused):
     """The job's input was refused and nothing was saved; `messages` are shown to the requester."""
 
+    default_code = "job_refused"
+
     def __init__(self, messages):
-        self.messages = [str(message) for message in messages]
-        super().__init__("; ".join(self.messages))
+        self._messages = [str(message) for message in messages]
+        super().__init__("; ".join(self._messages))
+
+    @property
+    def messages(self) -> list[str]:
+        return self._messages
 
 
 def handler(kind: str, *, progress_every: int = PROGRESS_EVERY):

@@ -45,7 +45,9 @@ WRONG_STATEMENT = _("The certification statement confirmed is not the current on
 
 
 class NotCertified(Refused):
-    pass
+    """A signing without the signer's confirmation of the current statement (or of another version of it)."""
+
+    default_code = "not_certified"
 
 
 @dataclass(frozen=True)

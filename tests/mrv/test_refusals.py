@@ -7,12 +7,17 @@ from django.urls import reverse
 
 from deadlines.services import ExtensionRefused
 from mrv.api.conventions import api_exception_handler
+from mrv.jobs import JobRefused
+from mrv.records.certification import NotCertified
+from mrv.services.clocks import ClockRefused
+from mrv.services.deposits import DepositRefused
 from mrv.models import EmissionReport
 from mrv.refusals import RefusalMiddleware, Refused
 from mrv.transitions import ChangedConcurrently, TransitionRefused
 from mrv.uploads import UploadRejected
 from registry.allocation import AllocationInputError
 from registry.ledger import LedgerError
+from registry.production import ProductionRefused
 from registry.services import ImportRejected
 from tests import factories as f
 
@@ -27,6 +32,11 @@ from tests import factories as f
         (ImportRejected(["row 2: no"]), "import"),
         (AllocationInputError("no"), "allocation_input"),
         (ExtensionRefused("no"), "extension"),
+        (JobRefused(["Row 2: no", "Row 3: no"]), "job_refused"),
+        (ProductionRefused("no"), "production"),
+        (DepositRefused("no"), "deposit"),
+        (ClockRefused("no"), "deadline"),
+        (NotCertified("no"), "not_certified"),
     ],
 )
 def test_every_refusal_is_a_refused_with_a_message_and_a_code(refusal, code):
