@@ -33,6 +33,7 @@ FINAL = {
     ("InformationRequest", "withdrawn"),
     ("ExtensionRequest", "granted"),
     ("ExtensionRequest", "refused"),
+    ("ExtensionRequest", "withdrawn"),
 }
 
 

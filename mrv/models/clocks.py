@@ -118,6 +118,7 @@ class ExtensionRequest(ConcurrentTransitionMixin, models.Model):
         REQUESTED = "requested", _("requested")
         GRANTED = "granted", _("granted")
         REFUSED = "refused", _("refused")
+        WITHDRAWN = "withdrawn", pgettext_lazy("extension request", "withdrawn")
 
     firm = models.ForeignKey(Firm, on_delete=models.PROTECT, related_name="extension_requests")
     market = models.ForeignKey(Market, on_delete=models.PROTECT, related_name="+")
@@ -175,6 +176,20 @@ class ExtensionRequest(ConcurrentTransitionMixin, models.Model):
     def refuse(self, decision_reason: str, by) -> None:
         """The regulator refuses the extension, with a reason; the due date stays."""
         self.decision_reason, self.decided_by, self.decided_at = decision_reason, by, timezone.now()
+
+    @transition(
+        field=status,
+        source=Status.REQUESTED,
+        target=Status.WITHDRAWN,
+        permission=rules.is_request_firm_user,
+        custom=facts(
+            label=pgettext_lazy("audit action", "extension request withdrawn"),
+            notify=(F.OFFICERS,),
+            message=_("%(subject)s: the firm withdrew its extension request; the due date stays %(due_date_before)s."),
+        ),
+    )
+    def withdraw(self) -> None:
+        """The firm withdraws its request before the regulator decides (asked by mistake, or no longer needed)."""
 
 
 declare_event(

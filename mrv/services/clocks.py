@@ -262,3 +262,11 @@ def extension_request_refuse(
         by=acting_user,
     )
     return extension_request
+
+
+def extension_request_withdraw(
+    *, extension_request: ExtensionRequest, acting_user: User, reason: str = ""
+) -> ExtensionRequest:
+    """The firm withdraws its request before the regulator decides; the due date stays as it was."""
+    _run(extension_request, "withdraw", acting_user=acting_user, reason=reason)
+    return extension_request

@@ -151,6 +151,7 @@ REQUEST_EVENTS = {
     "mrv.extensionrequest.requested",
     "mrv.extensionrequest.grant",
     "mrv.extensionrequest.refuse",
+    "mrv.extensionrequest.withdraw",
 }
 
 

@@ -286,6 +286,31 @@ def test_the_regulator_refuses_with_a_reason_and_the_date_stays(firm, firm_user,
     assert note.recipient == firm_user and "2026-03-31" in str(note)
 
 
+def test_the_firm_withdraws_its_request_and_the_officers_are_told(firm, firm_user, other_firm_user, regulator):
+    request = ask(firm_user, firm)
+    for user in (other_firm_user, regulator):  # another firm's people and the regulator may not withdraw it
+        with pytest.raises(PermissionDenied):
+            svc.extension_request_withdraw(extension_request=request, acting_user=user)
+    svc.extension_request_withdraw(extension_request=request, acting_user=firm_user, reason="检修已提前完成")
+    request.refresh_from_db()
+    assert request.status == ExtensionRequest.Status.WITHDRAWN
+    assert due_dates.due_date(firm, 2025, "annual_report") == D(2026, 3, 31)
+    row = AuditLog.objects.for_object(request).order_by("-id").first()
+    assert (row.action, row.from_state, row.to_state, row.reason) == (
+        "mrv.extensionrequest.withdraw",
+        "requested",
+        "withdrawn",
+        "检修已提前完成",
+    )
+    workflow_event_notify(
+        event="mrv.extensionrequest.withdraw", message_id=uuid.uuid4(), extensionrequest_id=request.pk
+    )
+    [note] = Notification.objects.filter(recipient=regulator)
+    assert "withdrew its extension request" in str(note) and "2026-03-31" in str(note)
+    with pytest.raises(TransitionRefused):  # decided (withdrawn): the regulator cannot grant it any more
+        svc.extension_request_grant(extension_request=request, new_due_date=D(2026, 4, 30), acting_user=regulator)
+
+
 def test_only_the_firms_regulator_decides(firm, firm_user, other_regulator, verifier):
     request = ask(firm_user, firm)
     for user in (other_regulator, verifier, firm_user):
