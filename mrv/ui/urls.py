@@ -113,6 +113,9 @@ urlpatterns = [
     path("requests/extensions/new/", clocks.extension_request_submit, name="extension_request_submit"),
     path("requests/extensions/<int:pk>/grant/", clocks.extension_request_grant, name="extension_request_grant"),
     path("requests/extensions/<int:pk>/refuse/", clocks.extension_request_refuse, name="extension_request_refuse"),
+    path(
+        "requests/extensions/<int:pk>/withdraw/", clocks.extension_request_withdraw, name="extension_request_withdraw"
+    ),
     # Monthly deposits of the national power sector.
     path("deposits/", deposits.deposit_overview, name="deposit_overview"),
     path("deposits/<int:firm_pk>/<int:year>/", deposits.deposit_months, name="deposit_months"),

@@ -28,6 +28,26 @@ def test_the_firm_asks_for_an_extension_and_the_regulator_grants_it_from_the_pag
     assert (request.status, request.new_due_date) == ("granted", D(2026, 4, 30))
 
 
+def test_the_firm_withdraws_its_request_from_the_page_and_the_regulator_cannot(
+    client, firm, firm_user, regulator, other_firm_user
+):
+    request = svc.extension_request_submit(
+        firm=firm, year=2025, kind="annual_report", reason="机组检修", acting_user=firm_user
+    )
+    withdraw = reverse("ui:extension_request_withdraw", args=[request.pk])
+    client.force_login(regulator)
+    assert withdraw not in client.get(reverse("ui:extension_request_list")).content.decode()
+    assert client.post(withdraw).status_code == 403 and ExtensionRequest.objects.get().status == "requested"
+    client.force_login(other_firm_user)
+    assert client.post(withdraw).status_code == 404
+    client.force_login(firm_user)
+    assert withdraw in client.get(reverse("ui:extension_request_list")).content.decode()
+    response = client.post(withdraw, {"reason": "检修提前完成"}, follow=True)
+    assert "Your extension request is withdrawn" in response.content.decode()
+    request.refresh_from_db()
+    assert request.status == "withdrawn" and withdraw not in response.content.decode()
+
+
 def test_a_refusal_without_a_reason_is_a_message_and_changes_nothing(client, firm, firm_user, regulator):
     request = svc.extension_request_submit(
         firm=firm, year=2025, kind="annual_report", reason="x", acting_user=firm_user

@@ -8,11 +8,11 @@ from django.urls import reverse
 from deadlines.services import ExtensionRefused
 from mrv.api.conventions import api_exception_handler
 from mrv.jobs import JobRefused
+from mrv.models import EmissionReport
 from mrv.records.certification import NotCertified
+from mrv.refusals import RefusalMiddleware, Refused
 from mrv.services.clocks import ClockRefused
 from mrv.services.deposits import DepositRefused
-from mrv.models import EmissionReport
-from mrv.refusals import RefusalMiddleware, Refused
 from mrv.transitions import ChangedConcurrently, TransitionRefused
 from mrv.uploads import UploadRejected
 from registry.allocation import AllocationInputError

@@ -178,3 +178,18 @@ def extension_request_refuse(request: HttpRequest, pk: int) -> HttpResponse:
     form = RefuseForm(request.POST)
     message = _("The extension is refused; the firm is told.")
     return run_form(request, form, svc.extension_request_refuse, message, _to_extensions(), extension_request=extension)
+
+
+@login_required
+@require_POST
+def extension_request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    extension = visible_or_404(request.user, extension_requests_with_market(), pk=pk)
+    result = attempt(
+        request,
+        svc.extension_request_withdraw,
+        extension_request=extension,
+        reason=request.POST.get("reason", ""),
+        acting_user=request.user,
+    )
+    done(request, result, _("Your extension request is withdrawn; the due date stays."))
+    return _to_extensions()
