@@ -169,6 +169,10 @@ def fill():
             ],
             batch_size=10000,
         )
+    # The firm-year positions, as the services keep them in step with the ledger written directly above.
+    from registry import positions
+
+    positions.rebuild_all()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     last_report = EmissionReport.objects.get(firm=firms[0], year=LAST_YEAR)
