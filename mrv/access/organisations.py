@@ -9,6 +9,7 @@ from mrv.models import (
     ConflictOfInterest,
     CoverageEntry,
     CoverageList,
+    DataEntryMandate,
     EmissionSource,
     Firm,
     FirmYearFigure,
@@ -42,6 +43,25 @@ def _firm(user: User, firm: Firm) -> bool:
         return firm.pk == user.firm_id
     if user.is_verifier:
         return VerificationEngagement.objects.filter(firm=firm, body_id=user.body_id).exists()
+    return False
+
+
+@scope(DataEntryMandate)
+def _mandates(user: User) -> Q:
+    """The firm's own mandates, and those the person holds; the regulator sees its market's."""
+    if user.role in User.AUTHORITY_ROLES and user.market_id:
+        return Q(firm__market_id=user.market_id)
+    if user.is_firm_user:
+        return Q(firm_id=user.firm_id) | Q(grantee_id=user.pk)
+    return NOTHING
+
+
+@predicate(DataEntryMandate)
+def _mandate(user: User, mandate: DataEntryMandate) -> bool:
+    if user.role in User.AUTHORITY_ROLES:
+        return regulates(user, mandate.firm.market_id)
+    if user.is_firm_user:
+        return mandate.firm_id == user.firm_id or mandate.grantee_id == user.pk
     return False
 
 

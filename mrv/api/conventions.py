@@ -69,7 +69,7 @@ KEY_IN_FLIGHT = _("A request with this Idempotency-Key is still being processed;
 STATE_CODES = frozenset({"not_editable", "wrong_state"})
 # Refusal codes that mean "what you sent is wrong" (400) rather than "not now" (409).
 BAD_INPUT_CODES = frozenset({"upload"})
-_ROW = re.compile(r"\b(?:[Rr]ow|第)\s*(\d+)")
+ROW_IN_MESSAGE = _ROW = re.compile(r"\b(?:[Rr]ow|第)\s*(\d+)")
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -363,8 +363,20 @@ def etag_of(obj: models.Model) -> str:
     Every write goes through a service that writes an audit row on the object in the same transaction,
     so the newest audit row id is the object's version; one indexed query.
     """
+    return etag_at(obj, last_audit_pk(obj))
+
+
+def etag_at(obj: models.Model, last_audit: int | None) -> str:
+    """The ETag of `obj` whose newest audit row is `last_audit` (for many objects: `last_audit_pks`)."""
     state = getattr(obj, "status", "")
-    return f'"{obj._meta.model_name}-{obj.pk}-{state}-{last_audit_pk(obj) or 0}"'
+    return f'"{obj._meta.model_name}-{obj.pk}-{state}-{last_audit or 0}"'
+
+
+def etag_matches(wanted: str, current: str) -> bool:
+    """Whether an `If-Match` value (one or more ETags, or `*`) names `current`; an empty one matches."""
+    if not wanted or wanted.strip() == "*":
+        return True
+    return current in [tag.strip().removeprefix("W/") for tag in wanted.split(",")]
 
 
 def with_etag(response: Response, obj: models.Model) -> Response:
@@ -378,7 +390,7 @@ def check_if_match(request, obj: models.Model) -> None:
     if not wanted or wanted.strip() == "*":
         return
     current = etag_of(obj)
-    if current not in [tag.strip().removeprefix("W/") for tag in wanted.split(",")]:
+    if not etag_matches(wanted, current):
         raise PreconditionFailed(STALE % {"etag": current})
 
 

@@ -4,6 +4,7 @@ Values of rows are taken as strings or numbers and parsed by the service (`mrv.s
 names the row, stream, month and field of every problem; the API adds no rule of its own.
 """
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from mrv.api.conventions import ReasonIn, YearField  # noqa: F401 (ReasonIn: the shared shape of a reason)
@@ -33,6 +34,43 @@ class ActivityRowIn(serializers.Serializer):
 
 class ActivityDataIn(serializers.Serializer):
     rows = ActivityRowIn(many=True, max_length=MAX_ROWS, allow_empty=False)
+
+
+MAX_BATCH_REPORTS = 1_000
+MAX_BATCH_ROWS = 50_000
+
+
+class BatchEntryIn(serializers.Serializer):
+    report = serializers.IntegerField(min_value=1, help_text="the report's id")
+    if_match = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="the report's ETag you read (as the If-Match header of a single report's PUT); 412 if stale",
+    )
+    rows = ActivityRowIn(many=True, max_length=MAX_ROWS, allow_empty=False)
+
+
+class ActivityDataBatchIn(serializers.Serializer):
+    reports = BatchEntryIn(many=True, max_length=MAX_BATCH_REPORTS, allow_empty=False)
+
+    def validate_reports(self, entries):
+        if sum(len(entry["rows"]) for entry in entries) > MAX_BATCH_ROWS:
+            raise serializers.ValidationError(
+                _("At most %(rows)s rows in one batch: send the rest in another request.") % {"rows": MAX_BATCH_ROWS}
+            )
+        return entries
+
+
+class BatchEntryOut(serializers.Serializer):
+    report = serializers.IntegerField()
+    stored = serializers.IntegerField(help_text="rows stored (inserted or replaced)")
+    etag = serializers.CharField(help_text="the report's ETag after the write")
+    validation = serializers.CharField(help_text="where to read the report's errors, warnings and totals")
+
+
+class ActivityDataBatchOut(serializers.Serializer):
+    reports = BatchEntryOut(many=True)
 
 
 class ActivityRowOut(serializers.ModelSerializer):

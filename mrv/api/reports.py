@@ -8,6 +8,7 @@ actions take `If-Match` (412 when stale); POSTs that create or move something ta
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status
@@ -26,6 +27,7 @@ from mrv.models import EmissionReport
 from mrv.records.certification import FIRM_SUBMISSION
 from mrv.refusals import Refused
 from mrv.report_diff import report_diff
+from mrv.selectors.audit import last_audit_pks
 from mrv.selectors.plans import plan_in_force
 from mrv.selectors.reports import report_calculation, report_validation, report_versions_numbered, reports_for_api
 from mrv.selectors.verification import findings_with_answers
@@ -54,10 +56,21 @@ def validation_body(checked) -> dict:
     }
 
 
+NO_SUCH_REPORT = _("There is no such report among those you may see.")
+
+
+def _batch_error(position: int, report: EmissionReport, message: str) -> dict:
+    """A problem of a batch's entry, pointing at its row where the message names one (the services' "Row N")."""
+    entry = {"pointer": f"#/reports/{position}/rows", "detail": str(message), "code": "invalid", "report": report.pk}
+    found = c.ROW_IN_MESSAGE.search(str(message))
+    if found:
+        entry["row"] = int(found.group(1))
+        entry["pointer"] = f"#/reports/{position}/rows/{entry['row'] - 1}"
+    return entry
+
+
 def report_body(report: EmissionReport, user) -> dict:
-    report.actions = sorted(
-        transitions_for(report, user) | ({"edit"} if rules.is_report_editor(report, user) else set())
-    )
+    report.actions = sorted(transitions_for(report, user) | ({"edit"} if rules.is_data_editor(report, user) else set()))
     return rs.ReportDetail(report).data
 
 
@@ -140,6 +153,82 @@ class ReportViewSet(mixins.CreateModelMixin, ScopedViewSet):
         return c.with_etag(Response(validation_body(report_validation(report))), report)
 
     @extend_schema(
+        summary="Create or replace activity data rows of many drafts in one request; all or nothing",
+        description="For a firm's systems and for a person entrusted with the data of many firms (a data-entry "
+        "mandate): each entry names a report you may enter data for, optionally its ETag (`if_match`), and its "
+        "rows, as the single report's PUT takes them. Rows not sent are kept. Any row that cannot be stored is a "
+        "400 naming it (`errors[].pointer` `#/reports/2/rows/0/…`, `errors[].report`, `errors[].row`); a report "
+        "you may not see is a 404 naming its entry, a stale `if_match` a 412, a report no longer open a 409; "
+        "nothing is stored then. The reports are not validated in this request: read each one's `validation`.",
+        request=rs.ActivityDataBatchIn,
+        responses={200: rs.ActivityDataBatchOut, **c.problems(400, 403, 404, 409, 412)},
+    )
+    @action(detail=False, methods=["put"], url_path="activity-data")
+    def activity_data_batch(self, request):
+        data = rs.ActivityDataBatchIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        entries = data.validated_data["reports"]
+        with transaction.atomic():
+            ids = {entry["report"] for entry in entries}
+            visible = self.get_queryset().values("pk")
+            locked = self.base_queryset().select_for_update(of=("self",)).filter(pk__in=visible).filter(pk__in=ids)
+            found = {report.pk: report for report in locked.order_by("pk")}
+            missing = [
+                {
+                    "pointer": f"#/reports/{i}/report",
+                    "detail": str(NO_SUCH_REPORT),
+                    "code": "not_found",
+                    "report": e["report"],
+                }
+                for i, e in enumerate(entries)
+                if e["report"] not in found
+            ]
+            if missing:
+                return c.problem(404, NO_SUCH_REPORT, code="not_found", errors=missing)
+            versions = last_audit_pks(EmissionReport, ids)
+            stale = [
+                {"pointer": f"#/reports/{i}/if_match", "detail": str(c.STALE % {"etag": current}), "code": "stale"}
+                | {"report": e["report"]}
+                for i, e in enumerate(entries)
+                if not c.etag_matches(
+                    e.get("if_match", ""), current := c.etag_at(found[e["report"]], versions[e["report"]])
+                )
+            ]
+            if stale:
+                return c.problem(412, stale[0]["detail"], code="stale", errors=stale)
+            try:
+                stored = svc.reports_store_activity_data(
+                    entries=[(found[entry["report"]], entry["rows"]) for entry in entries], acting_user=request.user
+                )
+            except svc.BatchRejected as rejected:
+                errors = [_batch_error(position, report, message) for position, report, message in rejected.problems]
+                return c.problem(
+                    400, errors[0]["detail"] if len(errors) == 1 else c.TITLES[400], code="invalid", errors=errors
+                )
+        versions = last_audit_pks(EmissionReport, stored)
+        body = {
+            "reports": [
+                {
+                    "report": pk,
+                    "stored": count,
+                    "etag": c.etag_at(found[pk], versions[pk]),
+                    "validation": f"/api/v1/reports/{pk}/validation/",
+                }
+                for pk, count in stored.items()
+            ]
+        }
+        return Response(rs.ActivityDataBatchOut(body).data)
+
+    @extend_schema(
+        summary="The report's errors, warnings and totals as the services check it now",
+        responses={200: rs.ValidationOut, **c.problems(404)},
+    )
+    @action(detail=True, methods=["get"])
+    def validation(self, request, pk=None):
+        report = self.get_object()
+        return c.with_etag(Response(validation_body(report_validation(report))), report)
+
+    @extend_schema(
         summary="The Excel template of the plan in force, with the rows saved so far",
         responses={
             (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY,
@@ -149,8 +238,8 @@ class ReportViewSet(mixins.CreateModelMixin, ScopedViewSet):
     @action(detail=True, methods=["get"], url_path="activity-data/template")
     def template(self, request, pk=None):
         report = self.get_object()
-        if not rules.is_firm_user(report, request.user):
-            raise PermissionDenied(str(svc.NOT_YOUR_FIRM))
+        if not rules.is_data_entrant(report, request.user):
+            raise PermissionDenied(str(svc.NOT_DATA_ENTRANT))
         plan = plan_in_force(report.firm, report.period_end)
         if plan is None:
             raise Refused(NO_PLAN_IN_FORCE % {"date": report.period_end.isoformat()}, code="no_plan")

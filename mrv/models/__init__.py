@@ -22,6 +22,7 @@ from .markets import (
 from .organisations import (
     Authority,
     ConflictOfInterest,
+    DataEntryMandate,
     EmissionSource,
     Firm,
     FirmYearFigure,
@@ -57,6 +58,7 @@ __all__ = [
     "OFFSET_TYPE_CODES",
     "AuditLog",
     "ChainVerification",
+    "DataEntryMandate",
     "Sealed",
     "Authority",
     "ConflictOfInterest",

@@ -273,3 +273,49 @@ class User(AbstractUser):
     def market_id(self) -> int | None:
         """The market a regulator or statistics officer works in."""
         return self.authority.market_id if self.authority_id else None
+
+
+class DataEntryMandate(models.Model):
+    """A firm entrusts a person of another firm (its group's head office, a sister plant) with entering its
+    activity and output data (数据填报委托).
+
+    While the mandate is open, the entrusted person reads the firm's reports and writes the data of its drafts,
+    in the browser and through the API, where one request may carry the data of every firm that entrusted them.
+    Submitting, acknowledging warnings, answering findings, evidence and the registry stay with the firm's own
+    people. The firm's approver grants and ends a mandate; the entrusted person may give it back.
+    """
+
+    firm = models.ForeignKey(
+        Firm, on_delete=models.PROTECT, related_name="data_mandates", verbose_name=_("entrusting firm")
+    )
+    grantee = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="data_mandates", verbose_name=_("entrusted person")
+    )
+    granted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("granted by"))
+    granted_at = models.DateTimeField(_("granted at"))
+    reason = models.CharField(_("purpose"), max_length=300, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("ended by")
+    )
+    end_reason = models.CharField(_("why it ended"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["firm", "-granted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["firm", "grantee"], condition=models.Q(ended_at__isnull=True), name="one_open_mandate_a_person"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["grantee", "firm"], condition=models.Q(ended_at__isnull=True), name="open_mandates")
+        ]
+        verbose_name = _("data-entry mandate")
+        verbose_name_plural = _("data-entry mandates")
+
+    def __str__(self) -> str:
+        return f"{self.firm} → {self.grantee}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None

@@ -24,6 +24,23 @@ def last_audit_pk(obj: Model) -> int | None:
     return last["pk"] if last else None
 
 
+def last_audit_pks(model: type[Model], pks) -> dict[int, int | None]:
+    """`last_audit_pk` of many objects of one model in one query: {object id: newest audit row id}."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import CharField, OuterRef, Subquery
+    from django.db.models.functions import Cast
+
+    newest = (
+        AuditLog.objects.filter(
+            content_type=ContentType.objects.get_for_model(model), object_id=Cast(OuterRef("pk"), CharField())
+        )
+        .order_by("-at", "-pk")
+        .values("pk")[:1]
+    )
+    rows = model._default_manager.filter(pk__in=list(pks)).annotate(last=Subquery(newest)).values_list("pk", "last")
+    return dict(rows)
+
+
 def locked_row(model: type[Model], *, pk) -> Model | None:
     """The row of that id read `FOR UPDATE` (None if there is none): until the caller's transaction ends, no one
     else changes it, so the version checked and the change that follows see the same row. Changes nothing."""

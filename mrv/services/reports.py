@@ -14,14 +14,14 @@ from dataclasses import dataclass, fields
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mrv import activity_sheet as sheet
 from mrv import calculation, selectors, uploads
-from mrv.audit import log_action
+from mrv.audit import log_action, log_actions
 from mrv.calculation import UnitError
 from mrv.models import (
     ActivityDataRow,
@@ -47,6 +47,9 @@ from mrv.validation import NO_PLAN_IN_FORCE, ValidationResult, plain, validate_r
 from mrv.workflow import reports as rules
 
 NOT_YOUR_FIRM = _("Only a reporter or approver of the firm may enter or correct its report data.")
+NOT_DATA_ENTRANT = _(
+    "Only a reporter or approver of the firm, or a person it entrusted with its data, may enter or correct its data."
+)
 NOT_EDITABLE = _("The report is “%(state)s”: its data can be changed only while it is a draft or returned to the firm.")
 NO_QUARTERLY_REPORTS = _("%(market)s does not ask for quarterly reports.")
 REPORT_EXISTS = _("There is already a %(period)s report for %(year)s.")
@@ -61,6 +64,8 @@ NOT_SUBMITTABLE = _("The report has errors; correct them before submitting.")
 WARNING_NOT_ACKNOWLEDGED = _("%(message)s — acknowledge this warning with a reason before submitting.")
 UNKNOWN_WARNING = _("There is no such warning on this report now: %(key)s.")
 TAKE_OVER_ANNUAL_ONLY = _("Only an annual report takes over quarterly data.")
+BATCH_REPORT = _("Report %(report)s: %(message)s")
+BATCH_TWICE = _("the report is given twice in the batch (first as report %(first)s of the batch).")
 QUARTERS_MISSING = _("Quarterly data can be taken over once every quarter is submitted; missing: %(quarters)s.")
 
 PARAMETERS = ActivityDataRow.PARAMETERS
@@ -130,6 +135,11 @@ def _ensure_firm_user(report: EmissionReport, user) -> None:
         raise PermissionDenied(NOT_YOUR_FIRM)
 
 
+def _ensure_data_entrant(report: EmissionReport, user) -> None:
+    if not rules.is_data_entrant(report, user):
+        raise PermissionDenied(NOT_DATA_ENTRANT)
+
+
 def _ensure_editable(report: EmissionReport) -> None:
     if not rules.is_editable(report):
         raise ValidationError(NOT_EDITABLE % {"state": report.get_status_display()}, code="not_editable")
@@ -137,7 +147,7 @@ def _ensure_editable(report: EmissionReport) -> None:
 
 def ensure_may_enter_data(report: EmissionReport, user) -> None:
     """Refuse, before any work, a user who may not write the report's data or a report not open for it."""
-    _ensure_firm_user(report, user)
+    _ensure_data_entrant(report, user)
     _ensure_editable(report)
     if selectors.plan_in_force(report.firm, report.period_end) is None:
         raise ValidationError(NO_PLAN_IN_FORCE % {"date": report.period_end.isoformat()})
@@ -244,6 +254,14 @@ def _upsert_rows(report: EmissionReport, parsed: list[dict], acting_user) -> Non
     Delete and insert rather than UPDATE: a bulk UPDATE of many rows and columns is one huge CASE
     expression that PostgreSQL takes seconds over; nothing refers to a row's primary key.
     """
+    _delete_given_rows(report, parsed)
+    ActivityDataRow.objects.bulk_create(
+        [ActivityDataRow(report=report, updated_by=acting_user, **values) for values in parsed], batch_size=500
+    )
+
+
+def _delete_given_rows(report: EmissionReport, parsed: list[dict]) -> None:
+    """Delete the report's rows of the (stream, month) pairs given: one condition per stream, not per row."""
     months: dict[str, set[int]] = {}
     for values in parsed:
         months.setdefault(values["stream_code"], set()).add(values["month"])
@@ -252,9 +270,6 @@ def _upsert_rows(report: EmissionReport, parsed: list[dict], acting_user) -> Non
             operator.or_, (Q(stream_code=code, month__in=sorted(ms)) for code, ms in sorted(months.items()))
         )
         ActivityDataRow.objects.filter(given, report_id=report.pk).delete()
-    ActivityDataRow.objects.bulk_create(
-        [ActivityDataRow(report=report, updated_by=acting_user, **values) for values in parsed], batch_size=500
-    )
 
 
 def _lock_status(report: EmissionReport) -> None:
@@ -268,7 +283,7 @@ def report_store_activity_data(*, report: EmissionReport, rows: Iterable, acting
     transaction has committed (the audit row locks the market's audit chain until the commit, so a validation
     inside the transaction would make the market's other writers wait for it) or does not need the validation.
     """
-    _ensure_firm_user(report, acting_user)
+    _ensure_data_entrant(report, acting_user)
     parsed, problems = _parse_rows(report, rows)
     if problems:
         raise ValidationError(problems)
@@ -280,6 +295,84 @@ def report_store_activity_data(*, report: EmissionReport, rows: Iterable, acting
             report, "mrv.emissionreport.data_saved", actor=acting_user, changes={"activity_rows": (None, len(parsed))}
         )
     return len(parsed)
+
+
+class BatchRejected(ValidationError):
+    """Rows of a batch that cannot be stored; `problems` lists (position in the batch, report, message), each
+    message naming its row as `report_store_activity_data`'s do. Nothing was stored."""
+
+    def __init__(self, problems: list[tuple[int, EmissionReport, str]]):
+        self.problems = problems
+        super().__init__([BATCH_REPORT % {"report": report, "message": message} for _i, report, message in problems])
+
+
+def reports_store_activity_data(*, entries: list[tuple[EmissionReport, Iterable]], acting_user) -> dict[int, int]:
+    """Insert or update the given rows of many drafts at once, all or nothing, as `report_store_activity_data`
+    does for one; returns {report id: rows stored}. For a firm's systems and for a person entrusted with the
+    data of many firms (`DataEntryMandate`): one lock, one DELETE, one INSERT and one audit statement whatever
+    the number of reports.
+
+    Refuses (PermissionDenied) a report whose data the user may not enter; raises `BatchRejected` naming every
+    row that cannot be stored (and a report given twice), ValidationError `not_editable` for a report no longer
+    open; nothing is stored then. Validating the reports is left to the caller, after the commit.
+    """
+    problems, parsed_entries, positions = [], [], {}
+    for position, (report, rows) in enumerate(entries):
+        _ensure_data_entrant(report, acting_user)
+        if report.pk in positions:
+            problems.append((position, report, BATCH_TWICE % {"first": positions[report.pk] + 1}))
+            continue
+        positions[report.pk] = position
+        parsed, report_problems = _parse_rows(report, rows)
+        problems += [(position, report, message) for message in report_problems]
+        parsed_entries.append((report, parsed))
+    if problems:
+        raise BatchRejected(problems)
+    with transaction.atomic():
+        # Lock every report in one statement, in id order (two batches sharing reports cannot deadlock), and
+        # see each one's status as of now.
+        locked = EmissionReport.objects.select_for_update().filter(pk__in=sorted(positions)).order_by("pk")
+        now = {current.pk: current for current in locked.only("pk", "status")}
+        for report, _parsed in parsed_entries:
+            current = now[report.pk]
+            if not rules.is_editable(current):
+                message = NOT_EDITABLE % {"state": current.get_status_display()}
+                raise ValidationError(BATCH_REPORT % {"report": report, "message": message}, code="not_editable")
+        _upsert_rows_of_reports(parsed_entries, acting_user)
+        stored = {report.pk: len(parsed) for report, parsed in parsed_entries}
+        log_actions(
+            [report for report, _parsed in parsed_entries],
+            "mrv.emissionreport.data_saved",
+            actor=acting_user,
+            changes=lambda report: {"activity_rows": (None, stored[report.pk])},
+        )
+    return stored
+
+
+def _upsert_rows_of_reports(parsed_entries: list[tuple[EmissionReport, list[dict]]], acting_user) -> None:
+    """`_upsert_rows` for many reports: one DELETE of the (report, stream, month) triples given, one INSERT."""
+    triples = [(r.pk, v["stream_code"], v["month"]) for r, parsed in parsed_entries for v in parsed]
+    if not triples:
+        return
+    table = ActivityDataRow._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"DELETE FROM {table} AS a USING unnest(%s::bigint[], %s::text[], %s::int[]) AS g(r, s, m) "
+                "WHERE a.report_id = g.r AND a.stream_code = g.s AND a.month = g.m",
+                [[t[0] for t in triples], [t[1] for t in triples], [t[2] for t in triples]],
+            )
+        else:  # the embedded demo's SQLite: a condition per report
+            for report, parsed in parsed_entries:
+                _delete_given_rows(report, parsed)
+    ActivityDataRow.objects.bulk_create(
+        [
+            ActivityDataRow(report=report, updated_by=acting_user, **values)
+            for report, parsed in parsed_entries
+            for values in parsed
+        ],
+        batch_size=1000,
+    )
 
 
 def report_save_activity_data(*, report: EmissionReport, rows: Iterable, acting_user) -> ValidationResult:
@@ -318,7 +411,7 @@ def _upsert_output_rows(report: EmissionReport, parsed: list[tuple[OutputRow, De
 
 def report_save_output_data(*, report: EmissionReport, rows: Iterable, acting_user) -> ValidationResult:
     """Insert or update output rows (product output, supply) of a draft, all or nothing."""
-    _ensure_firm_user(report, acting_user)
+    _ensure_data_entrant(report, acting_user)
     parsed, problems = [], []
     for number, raw in enumerate(rows, start=1):
         row = OutputRow.of(raw)
@@ -559,7 +652,7 @@ def report_upload_activity_sheet(*, report: EmissionReport, file, acting_user, b
     listing each one with its row and column, and nothing is saved. Returns the number of rows saved.
     The rows saving and the file are audited (data saved, file attached) in the same transaction.
     """
-    _ensure_firm_user(report, acting_user)
+    _ensure_data_entrant(report, acting_user)
     plan = selectors.plan_in_force(report.firm, report.period_end)
     if plan is None:
         raise ValidationError(NO_PLAN_IN_FORCE % {"date": report.period_end.isoformat()})

@@ -9,6 +9,7 @@ from mrv.ui.views import (
     files,
     integrity,
     jobs,
+    mandates,
     plans,
     records,
     regulator,
@@ -117,6 +118,9 @@ urlpatterns = [
         "requests/extensions/<int:pk>/withdraw/", clocks.extension_request_withdraw, name="extension_request_withdraw"
     ),
     # Monthly deposits of the national power sector.
+    path("mandates/", mandates.mandate_list, name="mandate_list"),
+    path("mandates/grant/", mandates.mandate_grant, name="mandate_grant"),
+    path("mandates/<int:pk>/end/", mandates.mandate_end, name="mandate_end"),
     path("deposits/", deposits.deposit_overview, name="deposit_overview"),
     path("deposits/<int:firm_pk>/<int:year>/", deposits.deposit_months, name="deposit_months"),
     path("deposits/<int:firm_pk>/<int:year>/save/", deposits.deposit_save, name="deposit_save"),
@@ -131,6 +135,7 @@ register(
         order=45,
     )
 )
+register(NavItem(_("Data-entry mandates"), "ui:mandate_list", lambda u: u.is_firm_user or u.is_regulator, order=47))
 register(
     NavItem(_("Extension requests"), "ui:extension_request_list", lambda u: u.is_firm_user or u.is_regulator, order=46)
 )

@@ -55,6 +55,13 @@ def _report(request: HttpRequest, pk: int) -> EmissionReport:
     return visible_or_404(request.user, reports_for_data_entry(), pk=pk)
 
 
+def _entrant_report(request: HttpRequest, pk: int) -> EmissionReport:
+    """The report, for whoever enters its data (the firm's people or a person it entrusted with its data)."""
+    report = _report(request, pk)
+    require(rules.is_data_entrant(report, request.user), str(svc.NOT_DATA_ENTRANT))
+    return report
+
+
 def _firm_report(request: HttpRequest, pk: int) -> EmissionReport:
     report = _report(request, pk)
     require(rules.is_firm_user(report, request.user), str(svc.NOT_YOUR_FIRM))
@@ -117,7 +124,7 @@ def _page_context(
         "report_errors": data.report_wide_messages(checked, "error"),
         "warnings": [(w, acks.get(w.key)) for w in (checked.warnings if checked else [])],
         "grid_problems": grid_problems or {},
-        "can": allowed(report, request.user, edit=rules.is_report_editor(report, request.user)),
+        "can": allowed(report, request.user, edit=rules.is_data_editor(report, request.user)),
         "upload_form": upload_form or UploadForm(),
         "upload_issues": upload_issues or [],
         "inline_max": settings.UPLOAD_INLINE_MAX_BYTES,
@@ -156,7 +163,7 @@ def report_data(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def report_data_save(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _firm_report(request, pk)
+    report = _entrant_report(request, pk)
     plan = plan_in_force(report.firm, report.period_end)
     if plan is None:
         messages.error(request, NO_PLAN)
@@ -180,7 +187,7 @@ def report_data_save(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def report_data_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The emissions, errors and warnings of what is typed into the grid, without saving (htmx)."""
-    report = _firm_report(request, pk)
+    report = _entrant_report(request, pk)
     plan = plan_in_force(report.firm, report.period_end)
     require(plan is not None, str(NO_PLAN))
     rows, problems = parse_grid(request.POST, report, plan)
@@ -199,7 +206,7 @@ def report_data_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def report_template(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _firm_report(request, pk)
+    report = _entrant_report(request, pk)
     plan = plan_in_force(report.firm, report.period_end)
     if plan is None:
         messages.error(request, NO_PLAN)
@@ -217,7 +224,7 @@ def report_template(request: HttpRequest, pk: int) -> HttpResponse:
 @rate_limited("upload")
 def report_upload(request: HttpRequest, pk: int) -> HttpResponse:
     """Read a filled-in template; any problem in the file saves nothing and names row and column."""
-    report = _firm_report(request, pk)
+    report = _entrant_report(request, pk)
     plan = plan_in_force(report.firm, report.period_end)
     if plan is None:
         messages.error(request, NO_PLAN)
@@ -255,7 +262,7 @@ def report_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def report_output_save(request: HttpRequest, pk: int) -> HttpResponse:
     """Product output or supply of the period (what the sector's allocation method needs)."""
-    report = _firm_report(request, pk)
+    report = _entrant_report(request, pk)
     form = OutputForm(request.POST)
     if form.is_valid():
         try:
