@@ -15,6 +15,51 @@ VALUE = {"required": False, "allow_null": True, "allow_blank": True, "max_length
 UNIT = {"required": False, "allow_blank": True, "max_length": 20}
 
 
+class PlainRows(serializers.ListSerializer):
+    """A list of rows checked in one pass when every row is plain — an object whose declared values are strings
+    within their lengths, numbers or allowed nulls, with the required ones present — and by DRF's per-field
+    machinery otherwise, so a bad row gets DRF's own message and pointer.
+
+    DRF spends some 40 µs a value, most of the time of a request carrying thousands of rows; the row's values
+    are parsed and checked by the service anyway (`mrv.services.reports`, naming row, stream, month and field).
+    """
+
+    def to_internal_value(self, data):
+        fields = self.child.fields
+        required = {name for name, field in fields.items() if field.required}
+        if (
+            isinstance(data, list)
+            and 0 < len(data) <= (self.max_length or len(data))
+            and all(_plain(row, fields, required) for row in data)
+        ):
+            return [{name: value for name, value in row.items() if name in fields} for row in data]
+        return super().to_internal_value(data)
+
+
+def _plain(row, fields, required) -> bool:
+    if type(row) is not dict or not required <= row.keys():
+        return False
+    for name, value in row.items():
+        field = fields.get(name)
+        if field is None:
+            continue
+        if isinstance(field, serializers.IntegerField):
+            if type(value) is not int:
+                return False
+        elif value is None:
+            if not field.allow_null:
+                return False
+        elif type(value) is str:
+            if len(value) > field.max_length or not (field.allow_blank or value.strip()):
+                return False
+        elif type(value) in (int, float):
+            if len(repr(value)) > field.max_length:
+                return False
+        else:
+            return False
+    return True
+
+
 class ActivityRowIn(serializers.Serializer):
     """One source stream and month; a blank unit means the plan's, an empty parameter the plan's default."""
 
@@ -30,6 +75,9 @@ class ActivityRowIn(serializers.Serializer):
     oxidation_rate_unit = serializers.CharField(**UNIT)
     emission_factor = serializers.CharField(**VALUE)
     emission_factor_unit = serializers.CharField(**UNIT)
+
+    class Meta:
+        list_serializer_class = PlainRows
 
 
 class ActivityDataIn(serializers.Serializer):

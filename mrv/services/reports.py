@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from mrv import activity_sheet as sheet
 from mrv import calculation, selectors, uploads
 from mrv.audit import log_action, log_actions
+from mrv.bulk import insert_rows
 from mrv.calculation import UnitError
 from mrv.models import (
     ActivityDataRow,
@@ -56,6 +57,10 @@ REPORT_EXISTS = _("There is already a %(period)s report for %(year)s.")
 ROW_MONTH = _("Row %(row)s (%(stream)s, month %(month)s): the month must be one of %(months)s for this period.")
 ROW_STREAM = _("Row %(row)s: the source stream code is missing.")
 ROW_NUMBER = _("Row %(row)s (%(stream)s, month %(month)s), %(field)s: “%(value)s” is not a number.")
+ROW_TOO_LARGE = _(
+    "Row %(row)s (%(stream)s, month %(month)s), %(field)s: “%(value)s” is too large "
+    "(at most %(digits)s digits before the decimal point)."
+)
 ROW_UNIT = _("Row %(row)s (%(stream)s, month %(month)s), %(field)s: %(detail)s")
 ROW_DUPLICATE = _("Row %(row)s (%(stream)s, month %(month)s): this stream and month appear twice.")
 ROW_UNIT_WITHOUT_VALUE = _("Row %(row)s (%(stream)s, month %(month)s), %(field)s: a unit without a value.")
@@ -175,24 +180,32 @@ def report_create(*, firm: Firm, year: int, acting_user, period: str = EmissionR
     return report
 
 
-def _decimal(value, *, row: int, row_in: ActivityRow | None, field: str, problems: list) -> Decimal | None:
+def _decimal(
+    value, *, row: int, row_in: ActivityRow | None, field: str, problems: list, model=ActivityDataRow
+) -> Decimal | None:
+    """The value as a Decimal that the column `field` of `model` can hold, else None with a problem naming it."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    where = {
+        "row": row,
+        "stream": getattr(row_in, "stream", ""),
+        "month": getattr(row_in, "month", ""),
+        "field": field,
+        "value": str(value)[:40],
+    }
     try:
         number = Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value).strip().replace(",", ""))
         if not number.is_finite():
             raise InvalidOperation
-        return number
     except (InvalidOperation, ValueError):
-        where = {
-            "row": row,
-            "stream": getattr(row_in, "stream", ""),
-            "month": getattr(row_in, "month", ""),
-            "field": field,
-            "value": value,
-        }
         problems.append(ROW_NUMBER % where)
         return None
+    column = model._meta.get_field(field)
+    digits = column.max_digits - column.decimal_places
+    if number and number.adjusted() >= digits:  # more digits before the point than the column holds
+        problems.append(ROW_TOO_LARGE % (where | {"digits": digits}))
+        return None
+    return number
 
 
 def _unit(unit: str, value, *, row: int, row_in: ActivityRow, field: str, problems: list) -> str:
@@ -238,7 +251,7 @@ def _parse_rows(report: EmissionReport, rows: Iterable) -> tuple[list[dict], lis
             values[f"{field}_unit"] = _unit(
                 getattr(row, f"{field}_unit"), value, row=number, row_in=row, field=field, problems=problems
             )
-        if values["activity"] is None:
+        if values["activity"] is None and (row.activity is None or not str(row.activity).strip()):  # else said above
             problems.append(
                 ROW_NUMBER
                 % {"row": number, "stream": stream, "month": month, "field": "activity", "value": row.activity}
@@ -255,8 +268,8 @@ def _upsert_rows(report: EmissionReport, parsed: list[dict], acting_user) -> Non
     expression that PostgreSQL takes seconds over; nothing refers to a row's primary key.
     """
     _delete_given_rows(report, parsed)
-    ActivityDataRow.objects.bulk_create(
-        [ActivityDataRow(report=report, updated_by=acting_user, **values) for values in parsed], batch_size=500
+    insert_rows(
+        ActivityDataRow, [{"report_id": report.pk, "updated_by_id": acting_user.pk, **values} for values in parsed]
     )
 
 
@@ -365,13 +378,13 @@ def _upsert_rows_of_reports(parsed_entries: list[tuple[EmissionReport, list[dict
         else:  # the embedded demo's SQLite: a condition per report
             for report, parsed in parsed_entries:
                 _delete_given_rows(report, parsed)
-    ActivityDataRow.objects.bulk_create(
+    insert_rows(
+        ActivityDataRow,
         [
-            ActivityDataRow(report=report, updated_by=acting_user, **values)
+            {"report_id": report.pk, "updated_by_id": acting_user.pk, **values}
             for report, parsed in parsed_entries
             for values in parsed
         ],
-        batch_size=1000,
     )
 
 
@@ -415,7 +428,7 @@ def report_save_output_data(*, report: EmissionReport, rows: Iterable, acting_us
     parsed, problems = [], []
     for number, raw in enumerate(rows, start=1):
         row = OutputRow.of(raw)
-        amount = _decimal(row.amount, row=number, row_in=None, field="amount", problems=problems)
+        amount = _decimal(row.amount, row=number, row_in=None, field="amount", problems=problems, model=OutputDataRow)
         where = {"row": number, "name": row.name}
         if row.kind not in OutputDataRow.Kind.values:
             problems.append(OUTPUT_ROW_INVALID % (where | {"field": "kind", "detail": row.kind}))
