@@ -25,7 +25,7 @@ class PlainRows(serializers.ListSerializer):
     """
 
     def to_internal_value(self, data):
-        fields = self.child.fields
+        fields = dict(self.child.fields)  # a plain dict: DRF's BindingDict answers `in` slowly
         required = {name for name, field in fields.items() if field.required}
         if (
             isinstance(data, list)

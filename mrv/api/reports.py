@@ -153,6 +153,7 @@ class ReportViewSet(mixins.CreateModelMixin, ScopedViewSet):
         return c.with_etag(Response(validation_body(report_validation(report))), report)
 
     @extend_schema(
+        operation_id="api_v1_reports_activity_data_batch_update",
         summary="Create or replace activity data rows of many drafts in one request; all or nothing",
         description="For a firm's systems and for a person entrusted with the data of many firms (a data-entry "
         "mandate): each entry names a report you may enter data for, optionally its ETag (`if_match`), and its "

@@ -3,13 +3,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from rest_framework.routers import DefaultRouter
 
-from mrv.api import plans, reports, views
+from mrv.api import mandates, plans, reports, views
 
 router = DefaultRouter()
 router.register("markets", views.MarketViewSet, basename="market")
 router.register("firms", views.FirmViewSet, basename="firm")
 router.register("reports", reports.ReportViewSet, basename="report")
 router.register("plans", plans.PlanViewSet, basename="plan")
+router.register("mandates", mandates.MandateViewSet, basename="mandate")
 
 urlpatterns = [
     path("", include(router.urls)),

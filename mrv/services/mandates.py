@@ -37,7 +37,9 @@ def mandate_grant(*, firm: Firm, username: str, acting_user, reason: str = "") -
             mandate = DataEntryMandate.objects.create(
                 firm=firm, grantee=grantee, granted_by=acting_user, granted_at=timezone.now(), reason=reason.strip()
             )
-            log_action(mandate, "mrv.mandate.granted", actor=acting_user, to_state="open", reason=reason.strip())
+            log_action(
+                mandate, "mrv.mandate.mandate_granted", actor=acting_user, to_state="open", reason=reason.strip()
+            )
     except IntegrityError:  # one open mandate a person (`one_open_mandate_a_person`), also between two requests
         raise Refused(ALREADY_ENTRUSTED % {"person": person}, code="already_entrusted") from None
     return mandate
@@ -57,6 +59,11 @@ def mandate_end(*, mandate: DataEntryMandate, acting_user, reason: str = "") -> 
             raise Refused(ALREADY_ENDED, code="ended")
         mandate.refresh_from_db()
         log_action(
-            mandate, "mrv.mandate.ended", actor=acting_user, from_state="open", to_state="ended", reason=reason.strip()
+            mandate,
+            "mrv.mandate.mandate_ended",
+            actor=acting_user,
+            from_state="open",
+            to_state="ended",
+            reason=reason.strip(),
         )
     return mandate

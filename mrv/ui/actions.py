@@ -54,6 +54,9 @@ ACTION_LABELS = {
     "deposited": pgettext_lazy("audit action", "monthly data deposited"),
     "revised": pgettext_lazy("audit action", "monthly data revised"),
     "repudiated": pgettext_lazy("audit action", "submission repudiated"),
+    # Data-entry mandates (mrv.mandate.*).
+    "mandate_granted": pgettext_lazy("audit action", "data-entry mandate granted"),
+    "mandate_ended": pgettext_lazy("audit action", "data-entry mandate ended"),
 }
 
 

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from mrv.models import EmissionReport, MonitoringPlan
 from mrv.selectors.reports import report_validation
 from mrv.services import reports as svc
+from mrv.services.mandates import mandate_grant
 from registry import services as registry_services
 from registry.ledger import Unit, holding_account
 from signin.tokens import token_create
@@ -24,6 +25,7 @@ FIRM_PREFIXES = (
     "registry/accounts/{id}",
     "registry/transfers/{id}",
     "registry/compliance/{id}",
+    "mandates/{id}",
 )
 ROWS = monthly("coal", range(1, 13), activity="1000", activity_unit="t", ncv="20.908", ncv_unit="GJ/t")
 ROWS[0] = ROWS[0] | {"ncv": "45"}  # a warning, acknowledged before submission
@@ -56,7 +58,11 @@ def world(firm, other_firm, firm_approver, cap_2025):  # noqa: F811
         acting_user=firm_approver,
     )
     registry_services.transfer_reject(proposal=proposal, acting_user=firm_approver)
+    group = f.FirmFactory(market=firm.market, sector=firm.sector)
+    f.UserFactory(username="group_head", role="firm_reporter", firm=group)
+    mandate = mandate_grant(firm=firm, username="group_head", acting_user=firm_approver)
     return {
+        "mandates": mandate,
         "reports": submitted,
         "plans": plan,
         "registry/accounts": holding_account(firm),

@@ -40,7 +40,7 @@ def test_the_approver_entrusts_a_person_and_the_grant_is_audited(entrusted, firm
     assert (entrusted.grantee, entrusted.is_open) == (group_reporter, True)
     row = AuditLog.objects.for_object(entrusted).get()
     assert (row.action, row.actor, row.to_state, row.reason) == (
-        "mrv.mandate.granted",
+        "mrv.mandate.mandate_granted",
         firm_approver,
         "open",
         "集团统一填报",
@@ -81,7 +81,7 @@ def test_the_entrusted_person_gives_the_mandate_back_and_loses_the_firms_reports
     svc.mandate_end(mandate=entrusted, acting_user=group_reporter, reason="项目结束")
     entrusted.refresh_from_db()
     assert (entrusted.ended_by, entrusted.end_reason) == (group_reporter, "项目结束")
-    ended = AuditLog.objects.for_object(entrusted).get(action="mrv.mandate.ended")
+    ended = AuditLog.objects.for_object(entrusted).get(action="mrv.mandate.mandate_ended")
     assert (ended.from_state, ended.to_state, ended.actor) == ("open", "ended", group_reporter)
     fresh = User.objects.get(pk=group_reporter.pk)  # a new request
     assert not access.can_view(fresh, draft) and not access.visible_to(fresh, EmissionReport).filter(pk=draft.pk)
@@ -258,3 +258,81 @@ def test_a_batch_costs_the_same_statements_for_two_reports_as_for_twenty(entrust
         assert response.status_code == 200, response.json()
         counts.append(len(queries))
     assert counts[1] == counts[2]
+
+
+# --- The mandates through the API and the browser -------------------------------------------------------------
+
+
+def test_the_approver_grants_and_the_person_gives_back_through_the_api(firm, firm_approver, group_reporter):
+    import uuid
+
+    approver, person = api(firm_approver), api(group_reporter)
+    created = approver.post(
+        "/api/v1/mandates/",
+        {"username": "group_reporter", "reason": "集团填报"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
+    )
+    assert created.status_code == 201, created.json()
+    body = created.json()
+    assert (body["grantee"], body["firm"], body["actions"]) == ("group_reporter", firm.pk, ["end"])
+    assert [m["id"] for m in person.get("/api/v1/mandates/").json()["results"]] == [body["id"]]
+    again = approver.post(
+        "/api/v1/mandates/", {"username": "group_reporter"}, format="json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4())
+    )
+    assert again.status_code == 409 and again.json()["code"] == "already_entrusted"
+    url = f"/api/v1/mandates/{body['id']}/end/"
+    ended = person.post(url, {"reason": "done"}, format="json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))
+    assert ended.status_code == 200 and ended.json()["ended_by"] == "group_reporter"
+    twice = approver.post(url, {}, format="json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))
+    assert twice.status_code == 409 and twice.json()["code"] == "ended"
+
+
+def test_a_reporter_may_not_grant_through_the_api(firm_user, group_reporter):
+    import uuid
+
+    response = api(firm_user).post(
+        "/api/v1/mandates/", {"username": "group_reporter"}, format="json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4())
+    )
+    assert response.status_code == 403 and not DataEntryMandate.objects.exists()
+
+
+def test_the_page_grants_lists_and_ends(client, firm, firm_approver, group_reporter, regulator):
+    client.force_login(firm_approver)
+    page = client.get("/mandates/")
+    assert page.status_code == 200 and b'name="username"' in page.content
+    response = client.post("/mandates/grant/", {"username": "group_reporter", "reason": "集团填报"}, follow=True)
+    assert "集团填报" in response.content.decode()
+    mandate = DataEntryMandate.objects.get()
+    refused = client.post("/mandates/grant/", {"username": "nobody"}, follow=True)
+    assert "“nobody”" in refused.content.decode() and DataEntryMandate.objects.count() == 1
+    client.force_login(group_reporter)
+    held = client.get("/mandates/").content.decode()
+    assert firm.name in held and f"/mandates/{mandate.pk}/end/" in held and 'name="username"' not in held
+    client.force_login(regulator)
+    assert firm.name in client.get("/mandates/").content.decode()
+    client.force_login(group_reporter)
+    client.post(f"/mandates/{mandate.pk}/end/", {"reason": "项目结束"})
+    assert not DataEntryMandate.objects.get().is_open
+
+
+def test_another_firms_person_cannot_end_a_mandate_from_the_page(entrusted, client, other_firm, shanghai):
+    stranger = f.UserFactory(
+        role=User.Role.FIRM_APPROVER, firm=f.FirmFactory(market=shanghai, sector=f.sector("power"))
+    )
+    client.force_login(stranger)
+    assert client.post(f"/mandates/{entrusted.pk}/end/").status_code == 404
+    assert DataEntryMandate.objects.get().is_open
+
+
+def test_the_entrusted_person_fills_the_grid_in_the_browser(entrusted, client, firm, group_reporter):
+    draft = report(firm)
+    client.force_login(group_reporter)
+    page = client.get(f"/reports/{draft.pk}/data/")
+    assert page.status_code == 200
+    from mrv.ui import report_data as grid
+
+    post = {grid.input_name("coal", 1, "activity"): "1000", grid.input_name("coal", 1, "ncv"): "20.908"}
+    client.post(f"/reports/{draft.pk}/data/save/", post)
+    assert ActivityDataRow.objects.filter(report=draft, month=1).exists()
+    assert client.post(f"/reports/{draft.pk}/submit/", {"certify": "on"}).status_code == 403
