@@ -14,7 +14,7 @@ from mrv.models import (
     User,
     VerificationEngagement,
 )
-from mrv.selectors.mandates import mandated_firm_ids
+from mrv.workflow.mandates import mandated_firm_ids
 
 
 def _engaged_reports(user: User) -> Q:

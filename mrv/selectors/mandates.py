@@ -9,18 +9,6 @@ def open_mandates() -> QuerySet[DataEntryMandate]:
     return DataEntryMandate.objects.filter(ended_at__isnull=True)
 
 
-def mandated_firm_ids(user: User) -> frozenset[int]:
-    """The firms whose data `user` is entrusted with now: one query, kept on the user object for its request
-    (a mandate granted or ended meanwhile counts from the next request)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_firm_user:
-        return frozenset()
-    cached = getattr(user, "_mandated_firm_ids", None)
-    if cached is None:
-        cached = frozenset(open_mandates().filter(grantee_id=user.pk).values_list("firm_id", flat=True))
-        user._mandated_firm_ids = cached
-    return cached
-
-
 def mandates_of_firm(firm: Firm) -> QuerySet[DataEntryMandate]:
     """The firm's mandates, open ones first, with the people named (one query)."""
     return (

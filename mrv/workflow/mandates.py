@@ -1,4 +1,19 @@
-"""Who grants and ends a data-entry mandate (`DataEntryMandate`)."""
+"""Who grants and ends a data-entry mandate (`DataEntryMandate`), and whose data a person is entrusted with."""
+
+from django.apps import apps
+
+
+def mandated_firm_ids(user) -> frozenset[int]:
+    """The firms whose data `user` is entrusted with now (open mandates): one query, kept on the user object for
+    its request (a mandate granted or ended meanwhile counts from the next request)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_firm_user:
+        return frozenset()
+    cached = getattr(user, "_mandated_firm_ids", None)
+    if cached is None:
+        mandates = apps.get_model("mrv", "DataEntryMandate").objects
+        cached = frozenset(mandates.filter(grantee_id=user.pk, ended_at__isnull=True).values_list("firm_id", flat=True))
+        user._mandated_firm_ids = cached
+    return cached
 
 
 def is_mandate_granter(firm_id: int, user) -> bool:

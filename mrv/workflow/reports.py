@@ -2,6 +2,8 @@
 
 from django.apps import apps
 
+from mrv.workflow.mandates import mandated_firm_ids
+
 EDITABLE_STATES = frozenset({"draft", "returned_to_firm"})
 
 
@@ -13,8 +15,6 @@ def is_firm_user(report, user) -> bool:
 def is_data_entrant(report, user) -> bool:
     """Enters and corrects the report's activity and output data: the firm's own people, or a person the firm
     entrusted with its data (an open `DataEntryMandate`)."""
-    from mrv.selectors.mandates import mandated_firm_ids
-
     return is_firm_user(report, user) or report.firm_id in mandated_firm_ids(user)
 
 
