@@ -8,6 +8,11 @@ per firm with each year's allocation and surrender in the ledger, and engagement
 Then, in-process through Django's test client (middleware, sessions, templates: the whole request), it times
 each page BENCH_RUNS times (default 15) and prints the median and p95, the requests per second of one
 process, the number of queries, and the baseline's figures with the share (baseline time / page time).
+
+With BENCH_HTTP=1 it then serves the same database with gunicorn (BENCH_WORKERS sync workers, default 2) and
+loads each page and the one-query view from BENCH_CONNECTIONS client threads (default 16) for BENCH_SECONDS
+(default 8) each, signed in as the page's user: requests per second, median and p95 latency, and the share
+(page's requests per second / baseline's). The client threads run on the same machine as the server.
 """
 
 import os
@@ -248,6 +253,96 @@ def run():
         print(
             f"{label:<30} {median:7.1f}ms {p95:7.1f}ms {1000 / median:7.1f} {queries:8d} {baseline[0]:7.1f}ms {share:6.1f}%"
         )
+    if os.environ.get("BENCH_HTTP") == "1":
+        over_http(pages, clients)
+
+
+def over_http(pages, clients):
+    """Each page and the one-query view through gunicorn from many connections (see the module docstring)."""
+    import socket
+    import subprocess
+    import threading
+
+    import requests
+
+    workers = int(os.environ.get("BENCH_WORKERS", "2"))
+    connections = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+    seconds = float(os.environ.get("BENCH_SECONDS", "8"))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    root = Path(__file__).resolve().parents[1]
+    database = connection.settings_dict
+    url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+    env = os.environ | {
+        "DATABASE_URL": url,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DEBUG": "false",
+        "MFA_REQUIRED": "false",
+        "RATE_LIMIT_API": "1000000/m,1000000/m",
+    }
+    server = subprocess.Popen(
+        [str(root / ".venv/bin/gunicorn"), "bench.wsgi_baseline", "-w", str(workers), "-b", f"127.0.0.1:{port}"],
+        cwd=root,
+        env=env,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                requests.get(base + "/healthz", timeout=30)
+                break
+            except requests.RequestException:
+                time.sleep(0.2)
+        cookies = {role: client.cookies["sessionid"].value for role, client in clients.items()}
+
+        def load(role, path):
+            times, errors, stop = [], [], time.perf_counter() + seconds
+            lock = threading.Lock()
+
+            def worker():
+                session = requests.Session()
+                session.cookies.set("sessionid", cookies[role])
+                while time.perf_counter() < stop:
+                    started = time.perf_counter()
+                    response = session.get(base + path, timeout=120, allow_redirects=False)
+                    took = time.perf_counter() - started
+                    with lock:
+                        (times if response.status_code == 200 else errors).append(took)
+
+            threads = [threading.Thread(target=worker) for _ in range(connections)]
+            began = time.perf_counter()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            elapsed = time.perf_counter() - began
+            times.sort()
+            if not times:
+                return None
+            p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+            return len(times) / elapsed, statistics.median(times) * 1000, p95 * 1000, len(errors)
+
+        print(f"over HTTP: gunicorn {workers} sync workers, {connections} connections, {seconds:.0f} s a page")
+        print(f"{'page':<30} {'req/s':>8} {'median':>9} {'p95':>9} {'baseline req/s':>15} {'share':>7}")
+        for label, role, path in pages:
+            warm = requests.Session()
+            warm.cookies.set("sessionid", cookies[role])
+            for _ in range(2 * workers):  # warm each worker's caches for this page
+                warm.get(base + path, timeout=120, allow_redirects=False)
+            baseline = load(role, "/bench/one-query/")
+            figures = load(role, path)
+            if figures is None or baseline is None:
+                print(f"{label:<30} no answer 200")
+                continue
+            rate, median, p95, errors = figures
+            share = rate / baseline[0] * 100
+            note = f"  ({errors} not 200)" if errors else ""
+            print(f"{label:<30} {rate:8.1f} {median:7.1f}ms {p95:7.1f}ms {baseline[0]:15.1f} {share:6.1f}%{note}")
+    finally:
+        server.terminate()
+        server.wait()
 
 
 if __name__ == "__main__":
