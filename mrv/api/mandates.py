@@ -18,6 +18,7 @@ from mrv.workflow.mandates import mandate_actions
 
 class MandateOut(serializers.ModelSerializer):
     firm_name = serializers.CharField(source="firm.name", read_only=True)
+    firm_credit_code = serializers.CharField(source="firm.credit_code", read_only=True)
     grantee = serializers.SlugRelatedField(slug_field="username", read_only=True)
     granted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     ended_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
@@ -29,6 +30,7 @@ class MandateOut(serializers.ModelSerializer):
             "id",
             "firm",
             "firm_name",
+            "firm_credit_code",
             "grantee",
             "granted_by",
             "granted_at",
