@@ -102,9 +102,16 @@ def fill():
     for n, firm in enumerate(firms):
         for year in range(FIRST_YEAR, LAST_YEAR + 1):
             status = "determined" if year < LAST_YEAR else LAST_STATES[n % len(LAST_STATES)]
+            emissions = 50000 + n % 1000
             reports.append(
                 EmissionReport(
-                    firm=firm, market=market, year=year, status=status, reported_emissions_tco2e=50000 + n % 1000
+                    firm=firm,
+                    market=market,
+                    year=year,
+                    status=status,
+                    reported_emissions_tco2e=emissions,
+                    # as the approved determination sets it: the firm-year's obligation in the positions
+                    determined_emissions_tco2e=emissions if status == "determined" else None,
                 )
             )
     EmissionReport.objects.bulk_create(reports, batch_size=10000)

@@ -7,19 +7,35 @@ of queries per batch of firms). It runs inside the transaction of every surrende
 change (receivers in `registry.apps`), so a position is never behind what it summarises; `manage.py
 rebuild_positions` fills it for existing data.
 
-The status is not stored: it depends on today against the deadline and is derived by `status_of`. After the
-deadline the status is the one "on time" figures give (movements recorded by the end of the deadline day):
+The status is not stored: it depends on today against the deadline and is derived by one rule,
+`STATUS_RULE`, read by `status_of` for a firm-year and by `status_case` in SQL (the statistics' counts). After
+the deadline the status is the one "on time" figures give (movements recorded by the end of the deadline day):
 the year is frozen at its deadline, and what was surrendered later shows as late without rewriting it.
 """
 
 import datetime
-from collections import defaultdict
+import functools
+import operator
+from collections import Counter, defaultdict, namedtuple
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -126,6 +142,113 @@ STATUS_FIELDS = (
     "excluded",
     "marked",
 )
+#: The figures of a firm-year nothing was recorded for: none, and the deadline it would have.
+Unrecorded = namedtuple("Unrecorded", STATUS_FIELDS, defaults=(None,) * len(STATUS_FIELDS))
+
+#: The status of a firm-year: the first line whose facts all hold (`_facts` says what each one tests). `status_of`
+#: reads it in Python for one firm-year and `status_case` in SQL for a market's, so the two cannot disagree.
+STATUS_RULE = (
+    (Status.EXCLUDED, ("excluded",)),
+    (Status.EMISSIONS_MISSING, ("undetermined", "covered", "year_over")),
+    (Status.NO_OBLIGATION, ("undetermined",)),
+    (Status.COMPLIANT, ("past_deadline", "paid_on_time")),
+    (Status.NON_COMPLIANT, ("past_deadline",)),
+    (Status.COMPLIANT, ("paid",)),
+    (Status.NON_COMPLIANT, ("marked",)),
+    (Status.OUTSTANDING, ()),
+)
+
+
+@functools.lru_cache(maxsize=256)
+def _facts(year: int, today: datetime.date, covered: bool) -> dict:
+    """Each fact: known from the year, today and coverage (a bool), or a test of one stored figure,
+    (figure, lookup, value), with SQL's meaning: a missing figure (None, NULL) passes no test."""
+    past = ("deadline", "lt", today)
+    return {
+        "excluded": ("excluded", "exact", True),
+        "undetermined": ("obligation_tco2e", "isnull", True),
+        "covered": covered,
+        "year_over": True if year < today.year else past,
+        "past_deadline": past,
+        "paid_on_time": ("on_time_balance_tco2e", "gte", ZERO),
+        "paid": ("balance_tco2e", "gte", ZERO),
+        "marked": ("marked", "exact", True),
+    }
+
+
+#: Each lookup of a test, as a predicate of the figures given how to read the figure and the value it tests against.
+_LOOKUPS = {
+    "exact": lambda figure, value: lambda figures: (f := figure(figures)) is not None and f == value,
+    "isnull": lambda figure, value: lambda figures: (figure(figures) is None) == value,
+    "lt": lambda figure, value: lambda figures: (f := figure(figures)) is not None and f < value,
+    "gte": lambda figure, value: lambda figures: (f := figure(figures)) is not None and f >= value,
+}
+
+
+@functools.lru_cache(maxsize=256)
+def _rule(year: int, today: datetime.date, covered: bool) -> tuple:
+    """`STATUS_RULE` for a year, today and coverage: (status, tests of figures) per line that can still be the
+    first to hold, known facts taken out, ending with the first line that always holds."""
+    facts, lines = _facts(year, today, covered), []
+    for status, needs in STATUS_RULE:
+        if any(facts[n] is False for n in needs):
+            continue
+        tests = tuple(dict.fromkeys(facts[n] for n in needs if facts[n] is not True))
+        if any(set(earlier) <= set(tests) for _status, earlier in lines):
+            continue  # whenever it holds, an earlier line does
+        lines.append((status, tests))
+        if not tests:
+            break
+    return tuple(lines)
+
+
+def _check(test):
+    """A test of one figure as a predicate of the figures (a position row, or `Unrecorded`)."""
+    name, lookup, value = test
+    return _LOOKUPS[lookup](operator.attrgetter(name), value)
+
+
+@functools.lru_cache(maxsize=256)
+def _checks(year: int, today: datetime.date, covered: bool) -> tuple:
+    """`_rule` with its tests as predicates (a page reads 10,000 firm-years through them), and "past deadline"."""
+    lines = tuple((status, tuple(map(_check, tests))) for status, tests in _rule(year, today, covered))
+    return lines, _check(_facts(year, today, covered)["past_deadline"])
+
+
+def _first_holding(lines: tuple, figures) -> str:
+    for status, checks in lines:
+        for check in checks:
+            if not check(figures):
+                break
+        else:
+            return status
+    raise AssertionError("the rule ends with a line that always holds")
+
+
+def status_by_rule(figures, *, year: int, today: datetime.date, covered: bool) -> str:
+    """The status `STATUS_RULE` gives a firm-year's figures (a position row, or `Unrecorded`)."""
+    return _first_holding(_checks(year, today, covered)[0], figures)
+
+
+def _unrecorded_status_needs_deadline(year: int, today: datetime.date) -> bool:
+    """Whether the rule reads the deadline of a covered firm-year without a position (not once the year is over)."""
+    blank = Unrecorded()
+    for _status, tests in _rule(year, today, True):
+        others = [t for t in tests if t[0] != "deadline"]
+        if all(_check(t)(blank) for t in others):
+            return len(others) < len(tests)
+    raise AssertionError("the rule ends with a line that always holds")
+
+
+def status_case(*, year: int, today: datetime.date, figures: dict[str, str]) -> Case:
+    """`STATUS_RULE` in SQL for covered firms: `figures` names the expression of each figure it tests."""
+    whens = []
+    for status, tests in _rule(year, today, True):
+        if not tests:
+            return Case(*whens, default=Value(status), output_field=CharField())
+        condition = Q(*(Q(**{f"{figures[name]}__{lookup}": value}) for name, lookup, value in tests))
+        whens.append(When(condition, then=Value(status)))
+    raise AssertionError("the rule ends with a line that always holds")
 
 
 def status_of(
@@ -142,38 +265,27 @@ def status_of(
     A covered year without determined emissions is "emissions missing" once the year is over (never "no
     obligation", never compliant); an excluded year is "excluded"; after the deadline the status is frozen.
     """
-    deadline = row.deadline if row is not None else deadline
+    figures = row if row is not None else Unrecorded(deadline=deadline)
+    lines, past_deadline = _checks(year, today, covered)
+    status = _first_holding(lines, figures)
     result = ComplianceStatus(
-        firm_id=firm_id, year=year, status=Status.NO_OBLIGATION, obligation_tco2e=None, deadline=deadline
+        firm_id=firm_id, year=year, status=status, obligation_tco2e=None, deadline=figures.deadline, covered=covered
     )
-    result.covered = covered
-    past = deadline is not None and today > deadline
-    if row is not None:
-        result.obligation_tco2e = row.obligation_tco2e
-        result.allowances_tco2e = row.allowances_tco2e
-        result.offsets_tco2e = row.offsets_tco2e
-        result.offset_cap_tco2e = row.offset_cap_tco2e
-        result.carried_in_tco2e = row.carried_in_tco2e
-        result.marked = row.marked
-        result.late_tco2e = row.late_tco2e
-        if row.excluded:
-            result.status = Status.EXCLUDED
-            return result
-    if result.obligation_tco2e is None:
-        if covered and (past or year < today.year):
-            result.status = Status.EMISSIONS_MISSING
+    if row is None:
+        return result
+    result.obligation_tco2e = row.obligation_tco2e
+    result.allowances_tco2e = row.allowances_tco2e
+    result.offsets_tco2e = row.offsets_tco2e
+    result.offset_cap_tco2e = row.offset_cap_tco2e
+    result.carried_in_tco2e = row.carried_in_tco2e
+    result.marked = row.marked
+    result.late_tco2e = row.late_tco2e
+    if row.excluded or row.obligation_tco2e is None:
         return result
     result.shortfall_tco2e = max(ZERO, -row.balance_tco2e)
     result.frozen_shortfall_tco2e = max(ZERO, -row.on_time_balance_tco2e)
-    if past:
-        result.frozen = True
-        result.status = Status.COMPLIANT if row.on_time_balance_tco2e >= 0 else Status.NON_COMPLIANT
-        result.late = row.late_tco2e != 0
-    elif row.balance_tco2e >= 0:
-        result.status = Status.COMPLIANT
-        result.late = row.marked
-    else:
-        result.status = Status.NON_COMPLIANT if row.marked else Status.OUTSTANDING
+    result.frozen = past_deadline(row)
+    result.late = row.late_tco2e != 0 if result.frozen else status == Status.COMPLIANT and row.marked
     return result
 
 
@@ -207,19 +319,67 @@ def positions_of_market(
         covered = set(ids)
     else:
         covered = set(covered_firms(market, year).filter(pk__in=ids).values_list("pk", flat=True))
-    missing = [fid for fid in ids if fid not in rows]
-    deadlines = {}
-    if missing:
-        market_due = market_due_date(market, year, DeadlineRule.Kind.COMPLIANCE)
-        # Read through the firms' query (a subquery), not a list of their ids: only the moved deadlines come back.
-        extended = extensions_for(firm_qs.order_by(), [year])
-        for fid in missing:
-            extra = extended.get((fid, year, DeadlineRule.Kind.COMPLIANCE), 0)
-            deadlines[fid] = market_due + datetime.timedelta(days=extra) if market_due else None
+    market_due, moved = None, {}
+    if any(fid not in rows for fid in ids):
+        market_due, moved = _unrecorded_deadlines(market, year, firm_qs)
     return [
-        status_of(fid, year, rows.get(fid), covered=fid in covered, today=today, deadline=deadlines.get(fid))
+        status_of(fid, year, rows.get(fid), covered=fid in covered, today=today, deadline=moved.get(fid, market_due))
         for fid in ids
     ]
+
+
+def _unrecorded_deadlines(market: Market, year: int, firm_qs) -> tuple[datetime.date | None, dict]:
+    """The compliance deadline of `firm_qs`' firms that have no position for the year: the market's, and by firm
+    the ones an extension or a pause moved."""
+    market_due = market_due_date(market, year, DeadlineRule.Kind.COMPLIANCE)
+    if market_due is None:
+        return None, {}
+    # Read through the firms' query (a subquery), not a list of their ids: only the moved deadlines come back.
+    extended = extensions_for(firm_qs.order_by(), [year])
+    moved = {
+        fid: market_due + datetime.timedelta(days=extra)
+        for (fid, y, kind), extra in extended.items()
+        if y == year and kind == DeadlineRule.Kind.COMPLIANCE
+    }
+    return market_due, moved
+
+
+#: Where `status_counts` finds each figure `STATUS_RULE` tests: the firm's position for the year, joined.
+_JOINED_FIGURES = {name: f"position__{name}" for name in STATUS_FIELDS} | {"deadline": "deadline_in_force"}
+
+
+def status_counts(market: Market, year: int, *, today: datetime.date | None = None) -> Counter:
+    """How many covered firms of the market have each status for the year: one grouped query, the status by
+    `STATUS_RULE` in SQL (while the year is not over, first the due dates of the firms without a position, in a
+    few queries), however many firms: the statistics' counts, without reading 10,000 positions into Python."""
+    today = today or timezone.localdate()
+    firms = covered_firms(market, year).order_by()
+    deadline = _deadline_in_force(market, year, today, firms)
+    rows = (
+        firms.annotate(position=FilteredRelation("positions", condition=Q(positions__year=year)))
+        .annotate(deadline_in_force=deadline)
+        .annotate(status=status_case(year=year, today=today, figures=_JOINED_FIGURES))
+        .values("status")
+        .annotate(firms=Count("pk"))
+    )
+    return Counter({r["status"]: r["firms"] for r in rows})
+
+
+def _deadline_in_force(market: Market, year: int, today: datetime.date, firms):
+    """The deadline `status_of` reads, in SQL: the position's, else (no position) the firm's due date, where the
+    rule needs it (the ones a firm's extension or pause moved, by firm, in the query)."""
+    if not _unrecorded_status_needs_deadline(year, today):
+        return F("position__deadline")
+    market_due, moved = _unrecorded_deadlines(market, year, firms)
+    by_day = defaultdict(list)
+    for fid, day in moved.items():
+        by_day[day].append(fid)
+    due = Case(
+        *(When(pk__in=ids, then=Value(day)) for day, ids in sorted(by_day.items())),
+        default=Value(market_due),
+        output_field=DateField(),
+    )
+    return Case(When(position__id__isnull=True, then=due), default=F("position__deadline"), output_field=DateField())
 
 
 def firms_missing_emissions(market: Market, year: int):

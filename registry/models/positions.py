@@ -28,7 +28,8 @@ class FirmYearPosition(models.Model):
     status at its deadline, and a later surrender shows as late instead of rewriting it.
     """
 
-    firm = models.ForeignKey(Firm, on_delete=models.CASCADE, related_name="+", verbose_name=_("firm"))
+    # `positions` from the firm: a market's covered firms joined to their year's row (`status_counts`).
+    firm = models.ForeignKey(Firm, on_delete=models.CASCADE, related_name="positions", verbose_name=_("firm"))
     market = models.ForeignKey(Market, on_delete=models.CASCADE, related_name="+", verbose_name=_("market"))
     year = models.PositiveIntegerField(_("compliance year"))
     obligation_tco2e = _tonnes(verbose_name=_("obligation (tCO2e)"), null=True, blank=True)

@@ -65,7 +65,7 @@ from registry.selectors.statistics import (  # noqa: F401
     compliance_rates,
     covered_firm_ids,
     market_statistics,
-    obliged_statuses,
+    obliged_counts,
     rate_pct,
     statistics_across_markets,
     statistics_series,
