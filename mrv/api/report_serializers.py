@@ -32,8 +32,17 @@ class PlainRows(serializers.ListSerializer):
             and 0 < len(data) <= (self.max_length or len(data))
             and all(_plain(row, fields, required) for row in data)
         ):
-            return [{name: value for name, value in row.items() if name in fields} for row in data]
+            return [
+                {name: _as_drf(fields[name], value) for name, value in row.items() if name in fields} for row in data
+            ]
         return super().to_internal_value(data)
+
+
+def _as_drf(field, value):
+    """The value as DRF's field would hand it on: a number given for a text field becomes its text."""
+    if type(value) in (int, float) and isinstance(field, serializers.CharField):
+        return str(value)
+    return value
 
 
 def _plain(row, fields, required) -> bool:

@@ -336,3 +336,29 @@ def test_the_entrusted_person_fills_the_grid_in_the_browser(entrusted, client, f
     client.post(f"/reports/{draft.pk}/data/save/", post)
     assert ActivityDataRow.objects.filter(report=draft, month=1).exists()
     assert client.post(f"/reports/{draft.pk}/submit/", {"certify": "on"}).status_code == 403
+
+
+def test_numbers_and_text_are_read_as_drf_reads_them_in_the_batch_and_the_single_put(two_firms, group_reporter):
+    """The one-pass check of plain rows hands the service what DRF's fields would: a number for a text field as
+    its text, a month given as text through DRF's own field; a nested object or a boolean is DRF's 400."""
+    first, second = two_firms
+    client = api(group_reporter)
+    numeric = [{"stream": 7, "month": "3", "activity": 1000.5, "ncv": 20.908, "ncv_unit": "GJ/t"}]
+    plain = [{"stream": "coal", "month": 2, "activity": 999, "activity_unit": "t"}]
+    response = client.put(
+        "/api/v1/reports/activity-data/", _batch((first, numeric, {}), (second, plain, {})), format="json"
+    )
+    assert response.status_code == 200, response.json()
+    row = ActivityDataRow.objects.get(report=first)
+    assert (row.stream_code, row.month, str(row.activity).rstrip("0"), str(row.ncv).rstrip("0")) == (
+        "7",
+        3,
+        "1000.5",
+        "20.908",
+    )
+    assert str(ActivityDataRow.objects.get(report=second).activity).rstrip("0").rstrip(".") == "999"
+    for bad in ({"stream": {"a": 1}, "month": 1, "activity": "1"}, {"stream": "coal", "month": 1, "activity": True}):
+        single = client.put(f"/api/v1/reports/{second.pk}/activity-data/", {"rows": [bad]}, format="json")
+        batch = client.put("/api/v1/reports/activity-data/", _batch((second, [bad], {})), format="json")
+        assert (single.status_code, batch.status_code) == (400, 400)
+        assert batch.json()["errors"][0]["pointer"].startswith("#/reports/0/rows/0/")
