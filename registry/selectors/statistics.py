@@ -94,22 +94,22 @@ def _sum(qs, name="quantity") -> Decimal:
 
 
 def traded_volume(market: Market, year: int) -> Decimal:
-    """Units moved between firms in trades and transfers dated in the year, net of their reversals."""
-    trades = Entry.objects.filter(
-        account__market=market,
-        account__kind=Account.Kind.HOLDING,
-        quantity__gt=0,
-        transaction__kind__in=[Tx.Kind.TRADE, Tx.Kind.TRANSFER],
-        transaction__trade_date__year=year,
+    """Units moved between firms in trades and transfers dated in the year, net of their reversals.
+
+    The market's transactions are found first (their index on market and kind), then their entries: every
+    account of a transaction belongs to its market (`registry.ledger`), so this is the same sum as filtering
+    the market's entries, without reading every holding account's entries.
+    """
+    moves = Tx.objects.filter(market=market, kind__in=[Tx.Kind.TRADE, Tx.Kind.TRANSFER], trade_date__year=year)
+    reversals = Tx.objects.filter(
+        market=market,
+        kind=Tx.Kind.REVERSAL,
+        reverses__kind__in=[Tx.Kind.TRADE, Tx.Kind.TRANSFER],
+        reverses__trade_date__year=year,
     )
-    reversed_ = Entry.objects.filter(
-        account__market=market,
-        account__kind=Account.Kind.HOLDING,
-        quantity__lt=0,
-        transaction__kind=Tx.Kind.REVERSAL,
-        transaction__reverses__kind__in=[Tx.Kind.TRADE, Tx.Kind.TRANSFER],
-        transaction__reverses__trade_date__year=year,
-    )
+    holding = Entry.objects.filter(account__kind=Account.Kind.HOLDING)
+    trades = holding.filter(transaction__in=moves.values("pk"), quantity__gt=0)
+    reversed_ = holding.filter(transaction__in=reversals.values("pk"), quantity__lt=0)
     return _sum(trades) + _sum(reversed_)
 
 
