@@ -8,6 +8,7 @@ from mrv.models import (
     AuditLog,
     Authority,
     ConflictOfInterest,
+    DataEntryMandate,
     DeadlineRule,
     DeliveryIntent,
     EmissionReport,
@@ -182,6 +183,15 @@ class VerificationEngagementAdmin(ReadOnlyScopedAdmin):
     list_filter = ["market", "year", "status"]
     list_select_related = ["firm", "body", "market"]
     search_fields = ["firm__name", "body__name"]
+
+
+@admin.register(DataEntryMandate)
+class DataEntryMandateAdmin(ReadOnlyScopedAdmin):
+    """Granted and ended on the firm's "Data-entry mandates" page (services.mandates); read here."""
+
+    list_display = ["firm", "grantee", "granted_by", "granted_at", "ended_at", "ended_by"]
+    list_select_related = ["firm", "grantee", "granted_by", "ended_by"]
+    search_fields = ["firm__name", "firm__credit_code", "grantee__username"]
 
 
 @admin.register(AuditLog)

@@ -76,10 +76,13 @@ from registry.selectors.statistics import (  # noqa: F401
 from registry.selectors.surrender import (  # noqa: F401
     YearPosition,
     compliance_deadline,
+    compliance_firm_ids,
     compliance_history,
     compliance_rows,
     compliance_status,
     compliance_statuses,
+    compliance_statuses_of,
+    compliance_summary,
     coverage_span,
     firm_credit_codes,
     firm_names,

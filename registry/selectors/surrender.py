@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from mrv.coverage import covered_firms
 from mrv.due_dates import RulePackCache, due_date, extensions_for, market_due_date
 from mrv.models import DeadlineRule, Firm, Market
 from registry import positions
@@ -26,6 +27,29 @@ def compliance_statuses(
 ) -> list[ComplianceStatus]:
     """Status of every covered firm of the market (or of `firms`) for a year, in a fixed number of queries."""
     return positions.positions_of_market(market, year, firms=firms, today=today)
+
+
+def compliance_firm_ids(market: Market, year: int) -> list[int]:
+    """The ids of the market-year's covered firms in the compliance page's order (one query)."""
+    return list(covered_firms(market, year).order_by("pk").values_list("pk", flat=True))
+
+
+def compliance_statuses_of(market: Market, year: int, ids) -> list[ComplianceStatus]:
+    """The statuses of these covered firms only (a page of the compliance page), in their id order."""
+    return compliance_statuses(market, year, firms=Firm.objects.filter(pk__in=list(ids)))
+
+
+def compliance_summary(market: Market, year: int) -> dict:
+    """How many firms are obliged for the year, compliant and without determined emissions: counted in SQL
+    (`positions.status_counts`), not from every firm's status."""
+    from registry.selectors.statistics import obliged_counts
+
+    counts = obliged_counts(market, year)
+    return {
+        "obliged": sum(counts.values()),
+        "compliant": counts[positions.Status.COMPLIANT],
+        "missing": counts[positions.Status.EMISSIONS_MISSING],
+    }
 
 
 def compliance_status(firm: Firm, year: int, *, today: datetime.date | None = None) -> ComplianceStatus:

@@ -69,15 +69,6 @@ def surrender(request: HttpRequest, pk: int) -> HttpResponse:
 COMPLIANCE_PAGE_ROWS = 200  # rows rendered per page: the page's time does not grow with the market
 
 
-def _summary(statuses) -> dict:
-    obliged = [s for s in statuses if s.status != selectors.Status.EXCLUDED]
-    return {
-        "obliged": len(obliged),
-        "compliant": sum(1 for s in obliged if s.status == selectors.Status.COMPLIANT),
-        "missing": sum(1 for s in obliged if s.status == selectors.Status.EMISSIONS_MISSING),
-    }
-
-
 @login_required
 @reads_from_replica
 def compliance_dashboard(request: HttpRequest) -> HttpResponse:
@@ -115,18 +106,21 @@ def compliance_dashboard(request: HttpRequest) -> HttpResponse:
             for f, s in rows
         ]
         return exports.tabular_response(fmt, f"compliance-{market.code}-{year}", header, data)
-    statuses = selectors.compliance_statuses(market, year)
-    page = Paginator(statuses, COMPLIANCE_PAGE_ROWS).get_page(request.GET.get("page"))
-    firms = selectors.firms_by_id(ids=[s.firm_id for s in page])
+    # A page of firms, their statuses alone; the summary counts every firm in SQL.
+    page = Paginator(selectors.compliance_firm_ids(market, year), COMPLIANCE_PAGE_ROWS).get_page(
+        request.GET.get("page")
+    )
+    statuses = selectors.compliance_statuses_of(market, year, page.object_list)
+    firms = selectors.firms_by_id(ids=page.object_list)
     return render(
         request,
         "registry/compliance.html",
         {
             "market": market,
             "year": year,
-            "rows": [(firms[s.firm_id], s) for s in page],
+            "rows": [(firms[s.firm_id], s) for s in statuses],
             "page": page,
-            "summary": _summary(statuses),
+            "summary": selectors.compliance_summary(market, year),
             "deadline": selectors.compliance_deadline(market, year),
             "penalised": selectors.penalised_firm_ids(market, year),
             "notices": selectors.notice_seals(market, year, "compliance"),
