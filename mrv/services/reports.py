@@ -353,8 +353,10 @@ def reports_store_activity_data(*, entries: list[tuple[EmissionReport, Iterable]
                 raise ValidationError(BATCH_REPORT % {"report": report, "message": message}, code="not_editable")
         _upsert_rows_of_reports(parsed_entries, acting_user)
         stored = {report.pk: len(parsed) for report, parsed in parsed_entries}
+        # By market: each market's audit chain is locked as its first row goes in, so two batches spanning the
+        # same markets take the locks in the same order (no deadlock).
         log_actions(
-            [report for report, _parsed in parsed_entries],
+            sorted((report for report, _parsed in parsed_entries), key=lambda r: (r.market_id, r.pk)),
             "mrv.emissionreport.data_saved",
             actor=acting_user,
             changes=lambda report: {"activity_rows": (None, stored[report.pk])},

@@ -362,3 +362,17 @@ def test_numbers_and_text_are_read_as_drf_reads_them_in_the_batch_and_the_single
         batch = client.put("/api/v1/reports/activity-data/", _batch((second, [bad], {})), format="json")
         assert (single.status_code, batch.status_code) == (400, 400)
         assert batch.json()["errors"][0]["pointer"].startswith("#/reports/0/rows/0/")
+
+
+def test_a_batch_spanning_two_markets_is_audited_in_each_markets_chain(entrusted, firm, beijing_firm, group_reporter):
+    approved_plan(beijing_firm, [COAL])
+    approver = f.UserFactory(role=User.Role.FIRM_APPROVER, firm=beijing_firm)
+    svc.mandate_grant(firm=beijing_firm, username="group_reporter", acting_user=approver)
+    shanghai_draft, beijing_draft = report(firm), report(beijing_firm)
+    response = api(group_reporter).put(
+        "/api/v1/reports/activity-data/", _batch((beijing_draft, ROWS, {}), (shanghai_draft, ROWS, {})), format="json"
+    )
+    assert response.status_code == 200, response.json()
+    saved = AuditLog.objects.filter(action="mrv.emissionreport.data_saved").order_by("pk")
+    assert sorted(row.market_id for row in saved) == sorted([firm.market_id, beijing_firm.market_id])
+    assert all(row.chain_seq and row.row_hash for row in saved)
