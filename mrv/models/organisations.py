@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from mrv.credit_code import validate_credit_code
 
@@ -300,6 +301,10 @@ class DataEntryMandate(models.Model):
     )
     end_reason = models.CharField(_("why it ended"), max_length=300, blank=True)
 
+    # Its two states, as the audit trail and the badges name them (the labels: `STATE_LABELS`).
+    IN_FORCE, ENDED = "mandate_in_force", "mandate_ended"
+    STATE_LABELS = {IN_FORCE: pgettext_lazy("mandate", "in force"), ENDED: pgettext_lazy("mandate", "ended")}
+
     class Meta:
         ordering = ["firm", "-granted_at"]
         constraints = [
@@ -319,3 +324,7 @@ class DataEntryMandate(models.Model):
     @property
     def is_open(self) -> bool:
         return self.ended_at is None
+
+    @property
+    def state(self) -> str:
+        return self.IN_FORCE if self.ended_at is None else self.ENDED

@@ -38,7 +38,11 @@ def mandate_grant(*, firm: Firm, username: str, acting_user, reason: str = "") -
                 firm=firm, grantee=grantee, granted_by=acting_user, granted_at=timezone.now(), reason=reason.strip()
             )
             log_action(
-                mandate, "mrv.mandate.mandate_granted", actor=acting_user, to_state="open", reason=reason.strip()
+                mandate,
+                "mrv.mandate.mandate_granted",
+                actor=acting_user,
+                to_state=DataEntryMandate.IN_FORCE,
+                reason=reason.strip(),
             )
     except IntegrityError:  # one open mandate a person (`one_open_mandate_a_person`), also between two requests
         raise Refused(ALREADY_ENTRUSTED % {"person": person}, code="already_entrusted") from None
@@ -62,8 +66,8 @@ def mandate_end(*, mandate: DataEntryMandate, acting_user, reason: str = "") -> 
             mandate,
             "mrv.mandate.mandate_ended",
             actor=acting_user,
-            from_state="open",
-            to_state="ended",
+            from_state=DataEntryMandate.IN_FORCE,
+            to_state=DataEntryMandate.ENDED,
             reason=reason.strip(),
         )
     return mandate

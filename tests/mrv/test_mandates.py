@@ -42,7 +42,7 @@ def test_the_approver_entrusts_a_person_and_the_grant_is_audited(entrusted, firm
     assert (row.action, row.actor, row.to_state, row.reason) == (
         "mrv.mandate.mandate_granted",
         firm_approver,
-        "open",
+        DataEntryMandate.IN_FORCE,
         "集团统一填报",
     )
 
@@ -82,7 +82,11 @@ def test_the_entrusted_person_gives_the_mandate_back_and_loses_the_firms_reports
     entrusted.refresh_from_db()
     assert (entrusted.ended_by, entrusted.end_reason) == (group_reporter, "项目结束")
     ended = AuditLog.objects.for_object(entrusted).get(action="mrv.mandate.mandate_ended")
-    assert (ended.from_state, ended.to_state, ended.actor) == ("open", "ended", group_reporter)
+    assert (ended.from_state, ended.to_state, ended.actor) == (
+        DataEntryMandate.IN_FORCE,
+        DataEntryMandate.ENDED,
+        group_reporter,
+    )
     fresh = User.objects.get(pk=group_reporter.pk)  # a new request
     assert not access.can_view(fresh, draft) and not access.visible_to(fresh, EmissionReport).filter(pk=draft.pk)
     with pytest.raises(Refused):
@@ -309,11 +313,15 @@ def test_the_page_grants_lists_and_ends(client, firm, firm_approver, group_repor
     client.force_login(group_reporter)
     held = client.get("/mandates/").content.decode()
     assert firm.name in held and f"/mandates/{mandate.pk}/end/" in held and 'name="username"' not in held
+    assert 'data-state="mandate_in_force"' in held and ">in force<" in held
     client.force_login(regulator)
     assert firm.name in client.get("/mandates/").content.decode()
     client.force_login(group_reporter)
     client.post(f"/mandates/{mandate.pk}/end/", {"reason": "项目结束"})
     assert not DataEntryMandate.objects.get().is_open
+    client.force_login(firm_approver)  # the firm's list keeps the ended mandate, with who ended it and why
+    ended = client.get("/mandates/").content.decode()
+    assert ">ended<" in ended and "项目结束" in ended
 
 
 def test_another_firms_person_cannot_end_a_mandate_from_the_page(entrusted, client, other_firm, shanghai):

@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from mrv import access
@@ -21,7 +20,7 @@ from mrv.ui.views.clocks import run_form
 from mrv.ui.views.verification import attempt, done
 from mrv.workflow.mandates import is_mandate_granter, mandate_actions
 
-register_labels({"ended": pgettext_lazy("mandate", "ended")})
+register_labels(DataEntryMandate.STATE_LABELS)
 
 
 def _with_actions(mandates, user) -> list[DataEntryMandate]:
